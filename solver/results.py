@@ -1,0 +1,281 @@
+"""Small frozen result classes and their stable JSON form.
+
+The JSON layout is documented in the README ("JSON output") and kept stable.
+
+Examples
+--------
+>>> Point(B=((1.0,),), c=(0.5,), a=(2.0,)).to_json()
+{'B': [[1.0]], 'c': [0.5], 'a': [2.0]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar, Union
+
+
+def _q(value: Fraction) -> str:
+    """Exact rational as a ``p/q`` (or integer) string."""
+    return str(value)
+
+
+def poly_str(coeffs: tuple[Fraction, ...], var: str = "z") -> str:
+    """Polynomial (coefficients from degree 0 up) as a sympy-parsable string.
+
+    >>> poly_str((Fraction(-2), Fraction(0), Fraction(1)))
+    'z**2 - 2'
+    """
+    terms = []
+    for k in range(len(coeffs) - 1, -1, -1):
+        c = coeffs[k]
+        if c == 0:
+            continue
+        mono = "" if k == 0 else (var if k == 1 else f"{var}**{k}")
+        if mono and abs(c) == 1:
+            body = mono
+        elif mono:
+            body = f"{_q(abs(c))}*{mono}"
+        else:
+            body = _q(abs(c))
+        sign = "-" if c < 0 else "+"
+        terms.append((sign, body))
+    if not terms:
+        return "0"
+    first_sign, first = terms[0]
+    out = ("-" if first_sign == "-" else "") + first
+    for sign, body in terms[1:]:
+        out += f" {sign} {body}"
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One parameter point of the network, as floats for display.
+
+    ``B`` is L rows of d input weights, ``c`` the L biases, ``a`` the L output weights.
+    """
+
+    B: tuple[tuple[float, ...], ...]
+    c: tuple[float, ...]
+    a: tuple[float, ...]
+
+    def to_json(self) -> dict:
+        """JSON form: ``{"B": [[..]], "c": [..], "a": [..]}``."""
+        return {"B": [list(row) for row in self.B], "c": list(self.c), "a": list(self.a)}
+
+
+@dataclass(frozen=True, slots=True)
+class AlgebraicRoot:
+    """The unique real root of an irreducible integer polynomial inside ``[lo, hi]``."""
+
+    minpoly: tuple[int, ...]
+    lo: Fraction
+    hi: Fraction
+
+    def to_json(self) -> dict:
+        """JSON form with the polynomial in ``z`` and the interval as exact strings."""
+        return {
+            "minpoly": poly_str(tuple(Fraction(c) for c in self.minpoly)),
+            "interval": [_q(self.lo), _q(self.hi)],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExactUnit:
+    """Exact description of one unit in terms of the root ``z``.
+
+    ``a_l = sign * sqrt(lam * t(z))`` and ``(b_l, c_l) = (a_l / lam) * direction(z)``;
+    a dead unit has ``sign == 0`` and ``t == 0``. Polynomials are coefficient tuples
+    from degree 0 up.
+    """
+
+    sign: int
+    t: tuple[Fraction, ...]
+    direction: tuple[tuple[Fraction, ...], ...]
+
+    def to_json(self) -> dict:
+        """JSON form: polynomials in ``z`` as strings."""
+        d = len(self.direction) - 1
+        return {
+            "sign": self.sign,
+            "t": poly_str(self.t),
+            "b": [poly_str(p) for p in self.direction[:d]],
+            "c": poly_str(self.direction[d]),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExactPoint:
+    """Exact description of an isolated critical point."""
+
+    root: AlgebraicRoot
+    units: tuple[ExactUnit, ...]
+
+    DESCRIPTION: ClassVar[str] = (
+        "z is the unique real root of minpoly in interval; for unit l: "
+        "a_l = sign*sqrt(lam*t(z)), (b_l, c_l) = (a_l/lam)*(b(z), c(z)); dead units are 0"
+    )
+
+    def to_json(self) -> dict:
+        """JSON form (see :attr:`DESCRIPTION`)."""
+        return {
+            "description": self.DESCRIPTION,
+            "z": self.root.to_json(),
+            "units": [u.to_json() for u in self.units],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """What was checked to certify a minimum, one readable line per check."""
+
+    checks: tuple[str, ...]
+
+    def to_json(self) -> list[str]:
+        """JSON form: the list of checks."""
+        return list(self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class IsolatedMinimum:
+    """An isolated local minimum (a strict one, certified)."""
+
+    point: Point
+    loss: float
+    orbit: int
+    pattern: tuple[str, ...]
+    active: tuple[tuple[int, int], ...]
+    exact: ExactPoint
+    certificate: Certificate
+
+    kind: ClassVar[str] = "isolated"
+
+    def to_json(self) -> dict:
+        """JSON entry of ``minima`` (kind ``"isolated"``)."""
+        return {
+            "kind": self.kind,
+            "loss": self.loss,
+            "orbit": self.orbit,
+            "pattern": list(self.pattern),
+            **self.point.to_json(),
+            "active": [list(p) for p in self.active],
+            "exact": self.exact.to_json(),
+            "certificate": self.certificate.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CurveMinimum:
+    """A positive-dimensional set of (non-strict) local minima, described exactly.
+
+    The set is the part of the real variety ``equations = 0`` where all
+    ``inequalities`` hold; the remaining variables (the ``a`` of every unit, and the
+    parameters of units not in ``variables``) are given by ``samples``' rule: ``a_l``
+    has ``|a_l| = ||(b_l, c_l)||`` for split units. ``samples`` lie on the set.
+    """
+
+    dimension: int
+    variables: tuple[str, ...]
+    equations: tuple[str, ...]
+    inequalities: tuple[str, ...]
+    samples: tuple[Point, ...]
+    loss: float
+    orbit: int
+    pattern: tuple[str, ...]
+    active: tuple[tuple[int, int], ...]
+    endpoints: tuple[Point, ...]
+    certificate: Certificate
+
+    kind: ClassVar[str] = "curve"
+
+    def to_json(self) -> dict:
+        """JSON entry of ``minima`` (kind ``"curve"``)."""
+        return {
+            "kind": self.kind,
+            "loss": self.loss,
+            "orbit": self.orbit,
+            "pattern": list(self.pattern),
+            "dimension": self.dimension,
+            "variables": list(self.variables),
+            "equations": list(self.equations),
+            "inequalities": list(self.inequalities),
+            "active": [list(p) for p in self.active],
+            "samples": [s.to_json() for s in self.samples],
+            "endpoints": [s.to_json() for s in self.endpoints],
+            "certificate": self.certificate.to_json(),
+        }
+
+
+Minimum = Union[IsolatedMinimum, CurveMinimum]
+
+
+@dataclass(frozen=True, slots=True)
+class SolveStats:
+    """Work done by a solve."""
+
+    faces: int
+    systems: int
+    candidates: int
+    seconds: float
+
+    def to_json(self) -> dict:
+        """JSON form of ``stats``."""
+        return {
+            "faces": self.faces,
+            "systems": self.systems,
+            "candidates": self.candidates,
+            "seconds": self.seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """All certified local minima of one problem, in canonical order."""
+
+    x: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
+    lam: Fraction
+    units: int
+    minima: tuple[Minimum, ...]
+    stats: SolveStats
+
+    @property
+    def n(self) -> int:
+        """Number of data points."""
+        return len(self.y)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.x[0])
+
+    @property
+    def global_loss(self) -> float:
+        """The smallest loss among all minima."""
+        return min(m.loss for m in self.minima)
+
+    def to_json(self) -> dict:
+        """The stable JSON document (see the README)."""
+        return {
+            "lam": _q(self.lam),
+            "d": self.d,
+            "n": self.n,
+            "units": self.units,
+            "x": [[_q(v) for v in row] for row in self.x],
+            "y": [_q(v) for v in self.y],
+            "minima": [m.to_json() for m in self.minima],
+            "stats": self.stats.to_json(),
+        }
+
+    def to_latex(self) -> str:
+        """A LaTeX fragment: the minima table and the exact equations of every set."""
+        from solver.report import solution_latex
+
+        return solution_latex(self)
+
+    def to_table(self) -> str:
+        """A readable plain-text table of the minima."""
+        from solver.report import solution_table
+
+        return solution_table(self)
