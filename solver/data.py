@@ -14,17 +14,21 @@ Fraction(1, 100)
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 from solver.errors import SolverInputError
 
-_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_RATIO = re.compile(r"^[+-]?\d+\s*/\s*[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE]([+-]?\d+))?$", re.ASCII)
+_RATIO = re.compile(r"^[+-]?\d+\s*/\s*[+-]?\d+$", re.ASCII)
+# 10**exponent is computed exactly; a typo like 1e999999999 must not hang the parser.
+_MAX_EXPONENT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,25 +71,45 @@ def parse_rational(value: object, what: str = "value") -> Fraction:
         if not math.isfinite(value):
             raise SolverInputError(f"{what} must be finite, got {value!r}")
         return Fraction(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise SolverInputError(f"{what} must be finite, got {value}")
+        return parse_rational(str(value), what)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq, sympy.Rational
         return Fraction(int(value.p), int(value.q))
     if isinstance(value, str):
-        text = value.strip()
-        if _DECIMAL.match(text):
+        return _parse_text(value, what)
+    try:
+        as_float = float(value)  # numpy scalars
+    except (TypeError, ValueError):
+        raise SolverInputError(f"{what} is not a number: {value!r}") from None
+    return parse_rational(as_float, what)
+
+
+def _parse_text(value: str, what: str) -> Fraction:
+    """Parse a decimal (``-0.17``, ``1e-2``) or ratio (``1/100``) string exactly."""
+    text = value.strip()
+    try:
+        match = _DECIMAL.match(text)
+        if match:
+            if match.group(3) is not None and abs(int(match.group(3))) > _MAX_EXPONENT:
+                raise SolverInputError(
+                    f"{what} has an exponent beyond +-{_MAX_EXPONENT}: {value!r}"
+                )
             return Fraction(text)
         if _RATIO.match(text):
             num, den = (part.strip() for part in text.split("/"))
             if int(den) == 0:
                 raise SolverInputError(f"{what} has a zero denominator: {value!r}")
             return Fraction(int(num), int(den))
-        if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
-            raise SolverInputError(f"{what} must be finite, got {value!r}")
-        raise SolverInputError(f"{what} is not a number: {value!r}")
-    try:
-        as_float = float(value)  # numpy scalars
-    except (TypeError, ValueError):
-        raise SolverInputError(f"{what} is not a number: {value!r}") from None
-    return parse_rational(as_float, what)
+    except ValueError as exc:
+        if isinstance(exc, SolverInputError):
+            raise
+        # int() refuses more than sys.get_int_max_str_digits() digits.
+        raise SolverInputError(f"{what} has too many digits ({len(text)} characters)") from None
+    if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        raise SolverInputError(f"{what} must be finite, got {value!r}")
+    raise SolverInputError(f"{what} is not a number: {_shorten(value, 40)!r}")
 
 
 def parse_lam(value: object) -> Fraction:
@@ -106,13 +130,18 @@ def parse_units(value: object) -> int:
     >>> parse_units("2")
     2
     """
-    try:
-        units = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise SolverInputError(f"units must be a whole number, got {value!r}") from None
-    if isinstance(units, bool) or units < 1:
-        raise SolverInputError(f"units must be at least 1, got {value!r}")
-    return units
+    if isinstance(value, bool):
+        raise SolverInputError(f"units must be a whole number, got {value!r}")
+    if isinstance(value, int):
+        units = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(r"[+-]?\d{1,4000}", text, re.ASCII):
+            raise SolverInputError(f"units must be a whole number, got {_shorten(text)!r}")
+        units = int(text)
+    if units < 1:
+        raise SolverInputError(f"units must be at least 1, got {units}")
+    return int(units)
 
 
 def make_dataset(x: Iterable[object], y: Iterable[object]) -> Dataset:
@@ -125,6 +154,10 @@ def make_dataset(x: Iterable[object], y: Iterable[object]) -> Dataset:
     >>> make_dataset([0, 1, 2], [1, 0, 1]).x
     ((Fraction(0, 1),), (Fraction(1, 1),), (Fraction(2, 1),))
     """
+    for name, values in (("x", x), ("y", y)):
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            kind = type(values).__name__
+            raise SolverInputError(f"{name} must be a sequence of numbers, got {kind}")
     rows = [_as_row(item, i) for i, item in enumerate(x)]
     ys = tuple(parse_rational(v, f"y of point {i + 1}") for i, v in enumerate(y))
     if len(rows) != len(ys):
@@ -150,11 +183,12 @@ def make_dataset(x: Iterable[object], y: Iterable[object]) -> Dataset:
 
 def _as_row(item: object, i: int) -> tuple[Fraction, ...]:
     """One x entry as a tuple of exact coordinates."""
-    if isinstance(item, (str, bytes, int, float, Fraction)) or not isinstance(item, Sequence):
-        if hasattr(item, "__len__") and not isinstance(item, (str, bytes)):
-            return tuple(parse_rational(v, f"x of point {i + 1}") for v in item)  # type: ignore[union-attr]
-        return (parse_rational(item, f"x of point {i + 1}"),)
-    return tuple(parse_rational(v, f"x of point {i + 1}") for v in item)
+    what = f"x of point {i + 1}"
+    if isinstance(item, (str, bytes, int, float, Fraction, Decimal)) or not isinstance(
+        item, Iterable
+    ):
+        return (parse_rational(item, what),)
+    return tuple(parse_rational(v, what) for v in item)
 
 
 def read_csv(path: str | Path) -> Dataset:
@@ -167,19 +201,23 @@ def read_csv(path: str | Path) -> Dataset:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SolverInputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SolverInputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+    except UnicodeDecodeError as exc:
+        raise SolverInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise SolverInputError(f"{path}: cannot read file ({reason})") from None
     return parse_csv_text(text, source=str(path))
 
 
 def parse_csv_text(text: str, source: str = "<csv>") -> Dataset:
     """Parse CSV text (see :func:`read_csv`).
 
+    Blank lines are skipped; line numbers in errors are the file's own (1-based).
+
     >>> parse_csv_text("x,y\\n0,1\\n1/2,0.5\\n").x
     ((Fraction(0, 1),), (Fraction(1, 2),))
     """
-    lines = [(no, row) for no, row in enumerate(csv.reader(text.splitlines()), start=1)]
-    lines = [(no, row) for no, row in lines if row and any(cell.strip() for cell in row)]
+    lines = _csv_rows(text, source)
     if not lines:
         raise SolverInputError(f"{source}: the file is empty (expected a header x,y)")
     header_no, header = lines[0]
@@ -187,23 +225,57 @@ def parse_csv_text(text: str, source: str = "<csv>") -> Dataset:
     d = len(names) - 1
     expected = ["x", "y"] if d == 1 else [f"x{k}" for k in range(1, d + 1)] + ["y"]
     if d < 1 or names != expected and not (d == 1 and names == ["x1", "y"]):
-        want = "x,y or x1,...,xd,y"
+        got = _shorten(",".join(header))
+        hint = ""
+        if all(_DECIMAL.match(h.strip()) or _RATIO.match(h.strip()) for h in header):
+            hint = " (the first line must be the header, not data)"
         raise SolverInputError(
-            f"{source}, line {header_no}: header must be {want}, got {','.join(header)}"
+            f"{source}, line {header_no}: header must be x,y or x1,...,xd,y, got {got!r}{hint}"
         )
     xs: list[tuple[Fraction, ...]] = []
     ys: list[Fraction] = []
+    first_line: dict[tuple[Fraction, ...], int] = {}
     for no, row in lines[1:]:
         if len(row) != d + 1:
             raise SolverInputError(
-                f"{source}, line {no}: expected {d + 1} values, got {len(row)}"
+                f"{source}, line {no}: expected {d + 1} values ({','.join(names)}), "
+                f"got {len(row)}"
             )
         try:
             values = [parse_rational(cell, names[k]) for k, cell in enumerate(row)]
         except SolverInputError as exc:
             raise SolverInputError(f"{source}, line {no}: {exc}") from None
-        xs.append(tuple(values[:d]))
+        point = tuple(values[:d])
+        if point in first_line:
+            shown = ",".join(cell.strip() for cell in row[:d])
+            raise SolverInputError(
+                f"{source}, lines {first_line[point]} and {no}: "
+                f"two points with the same x ({shown})"
+            )
+        first_line[point] = no
+        xs.append(point)
         ys.append(values[d])
     if not ys:
         raise SolverInputError(f"{source}: no data rows after the header")
-    return make_dataset(xs, ys)
+    try:
+        return make_dataset(xs, ys)
+    except SolverInputError as exc:
+        raise SolverInputError(f"{source}: {exc}") from None
+
+
+def _csv_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV rows with the file line on which each ends."""
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise SolverInputError(f"{source}, line {reader.line_num}: malformed CSV ({exc})") from None
+    return rows
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for an error message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
