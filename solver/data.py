@@ -70,7 +70,8 @@ def parse_rational(value: object, what: str = "value") -> Fraction:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise SolverInputError(f"{what} must be finite, got {value!r}")
-        return Fraction(repr(value))
+        # str() of a float (numpy's float64 too) is its shortest round-trip repr.
+        return Fraction(str(float(value)))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise SolverInputError(f"{what} must be finite, got {value}")
@@ -83,6 +84,10 @@ def parse_rational(value: object, what: str = "value") -> Fraction:
         as_float = float(value)  # numpy scalars
     except (TypeError, ValueError):
         raise SolverInputError(f"{what} is not a number: {value!r}") from None
+    if not math.isfinite(as_float):
+        raise SolverInputError(f"{what} must be finite, got {value!r}")
+    if type(value).__module__ == "numpy":
+        return parse_rational(str(value), what)  # shortest repr in the scalar's own precision
     return parse_rational(as_float, what)
 
 
