@@ -1,0 +1,300 @@
+"""Enumerate, part 2: exact positive real solutions of small square polynomial systems.
+
+Every variable ``s_j`` of a solution is an isolated real root of an eliminant
+``E_j(s_j)`` (a resultant chain with ``s_j`` eliminated last), so each coordinate is an
+exact algebraic number: an irreducible integer polynomial and a rational isolating
+interval. Candidate tuples of roots are filtered with ball arithmetic along the
+triangular chain, and each surviving tuple is *proved* to be a solution by the
+Krawczyk interval-Newton test in a box inside the isolating intervals; since the
+intervals isolate single roots, the solution found is exactly that tuple.
+
+Examples
+--------
+>>> from flint import fmpq_mpoly_ctx
+>>> ctx = fmpq_mpoly_ctx.get(("s", 2), "lex")
+>>> s0, s1 = ctx.gens()
+>>> sols = positive_solutions([s0 * s0 - 2, s1 - s0 - 1], ctx)
+>>> [round(float(r.ball(64).mid()), 6) for r in sols[0]]
+[1.414214, 2.414214]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import product
+
+from flint import arb, arb_mat, ctx as flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz_poly
+
+from solver.errors import DegenerateProblemError
+
+MAX_PREC = 4096
+
+
+@contextmanager
+def working_precision(prec: int):
+    """Temporarily set flint's arb working precision (bits)."""
+    old = flint_ctx.prec
+    flint_ctx.prec = prec
+    try:
+        yield
+    finally:
+        flint_ctx.prec = old
+
+
+@dataclass(frozen=True, eq=False)
+class RealRoot:
+    """The unique real root of irreducible ``poly`` in ``[lo, hi]``."""
+
+    poly: fmpz_poly
+    lo: fmpq
+    hi: fmpq
+    _balls: dict = field(default_factory=dict, repr=False)
+
+    def ball(self, prec: int) -> arb:
+        """An arb enclosure of the root with about ``prec`` bits."""
+        hit = self._balls.get(prec)
+        if hit is None:
+            hit = self._balls[prec] = _refine(self, prec)
+        return hit
+
+    def key(self) -> tuple:
+        """A hashable identity: the polynomial's coefficients and the interval."""
+        return (tuple(int(c) for c in self.poly.coeffs()), self.lo, self.hi)
+
+
+def _refine(root: RealRoot, prec: int) -> arb:
+    if root.poly.degree() == 1:
+        with working_precision(prec):
+            return arb(fmpq(-root.poly[0], root.poly[1]))
+    with working_precision(prec + 16):
+        for c, _ in root.poly.complex_roots():
+            if c.imag.is_zero() and c.real >= arb(root.lo) and c.real <= arb(root.hi):
+                return c.real
+    raise AssertionError("isolating interval lost its root")
+
+
+def real_roots(poly: fmpz_poly) -> list[RealRoot]:
+    """Isolate the real roots of an irreducible integer polynomial (increasing order)."""
+    return isolate_roots([poly])
+
+
+def isolate_roots(factors: Sequence[fmpz_poly]) -> list[RealRoot]:
+    """Real roots of a product of distinct irreducible polynomials, increasing.
+
+    The isolating intervals are pairwise disjoint across all factors, so each
+    contains exactly one root of the product (rational roots get a small interval
+    around them as well; their ball is exact).
+    """
+    prec = 64
+    while True:
+        found: list[tuple[fmpq, fmpq, fmpz_poly]] = []
+        for poly in factors:
+            if poly.degree() == 1:
+                r = fmpq(-poly[0], poly[1])
+                found.append((r, r, poly))
+                continue
+            with working_precision(prec):
+                balls = [c.real for c, _ in poly.complex_roots() if c.imag.is_zero()]
+            found.extend((_arb_to_fmpq(b.lower()), _arb_to_fmpq(b.upper()), poly) for b in balls)
+        found.sort(key=lambda t: (t[0], t[1]))
+        if all(found[i][1] < found[i + 1][0] for i in range(len(found) - 1)):
+            break
+        prec *= 2
+    out = []
+    for i, (lo, hi, poly) in enumerate(found):
+        if lo == hi:  # rational root: widen to a third of the gaps to its neighbours
+            left = (lo - found[i - 1][1]) / 3 if i > 0 else fmpq(1)
+            right = (found[i + 1][0] - hi) / 3 if i + 1 < len(found) else fmpq(1)
+            lo, hi = lo - left, hi + right
+        out.append(RealRoot(poly, lo, hi))
+    return out
+
+
+def _arb_to_fmpq(b: arb) -> fmpq:
+    """The exact midpoint of an arb as a rational."""
+    man, exp = b.mid().man_exp()
+    man, exp = int(man), int(exp)
+    return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
+
+
+def fraction(q: fmpq) -> Fraction:
+    """A flint rational as a Python Fraction."""
+    return Fraction(int(q.p), int(q.q))
+
+
+def eval_mpoly(f: fmpq_mpoly, point: Sequence[arb]) -> arb:
+    """Evaluate a rational multivariate polynomial at balls (current precision)."""
+    acc = arb(0)
+    for exps, c in f.to_dict().items():
+        term = arb(c)
+        for x, e in zip(point, exps):
+            if e:
+                term *= x**e
+        acc += term
+    return acc
+
+
+def sign_of(value_at, what: str) -> int:
+    """Sign of a quantity computed by ``value_at(prec)``, refining the precision.
+
+    Raises :class:`DegenerateProblemError` when the sign is undecided at
+    :data:`MAX_PREC` bits (the quantity is then almost surely exactly zero).
+    """
+    prec = 128
+    while prec <= MAX_PREC:
+        with working_precision(prec):
+            v = value_at(prec)
+        if v > 0:
+            return 1
+        if v < 0:
+            return -1
+        prec *= 4
+    raise DegenerateProblemError(f"degenerate data: {what} is zero to {MAX_PREC} bits")
+
+
+def _no_positive_zero(g: fmpq_mpoly) -> bool:
+    """All coefficients of one sign: ``g`` has no zero with every variable > 0."""
+    signs = {(c > 0) - (c < 0) for c in g.to_dict().values()}
+    return len(signs) == 1
+
+
+def _strip(f: fmpq_mpoly) -> fmpq_mpoly:
+    """Square-free part of ``f`` without factors that cannot vanish on the open orthant."""
+    if f.is_zero() or f.is_constant():
+        return f
+    _, factors = f.factor()
+    out = f.context().constant(1)
+    for g, _ in factors:
+        if not _no_positive_zero(g):
+            out = out * g
+    return out
+
+
+def _univariate_factors(f: fmpq_mpoly, var: int) -> list[fmpz_poly]:
+    """Irreducible integer factors of a polynomial in the single variable ``var``."""
+    coeffs: dict[int, fmpq] = {}
+    for exps, c in f.to_dict().items():
+        coeffs[exps[var]] = c
+    top = max(coeffs)
+    dense = [coeffs.get(i, fmpq(0)) for i in range(top + 1)]
+    den = 1
+    for c in dense:
+        den = den * int(c.q) // _gcd(den, int(c.q))
+    poly = fmpz_poly([int(c * den) for c in dense])
+    _, factors = poly.factor()
+    return [p for p, _ in factors if p.degree() >= 1]
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _eliminant(polys: list[fmpq_mpoly], ctx: fmpq_mpoly_ctx, keep: int) -> list[list[fmpq_mpoly]]:
+    """Resultant chain eliminating every variable but ``keep``.
+
+    Level ``j`` of the result holds polynomials in the variables not yet eliminated.
+    """
+    names = ctx.names()
+    order = [v for v in range(ctx.nvars()) if v != keep]
+    levels = [list(polys)]
+    current = list(polys)
+    for var in reversed(order):
+        base, nxt = current[0], []
+        for other in current[1:]:
+            g = base.gcd(other)
+            if not g.is_constant() and not _no_positive_zero(g):
+                raise DegenerateProblemError(
+                    "degenerate data: a face system has a positive-dimensional component"
+                )
+            r = _strip(base.resultant(other, names[var]))
+            if r.is_zero():
+                raise DegenerateProblemError("degenerate data: an elimination vanished")
+            nxt.append(r)
+        current = nxt
+        levels.append(current)
+    return levels
+
+
+def positive_solutions(
+    polys: Sequence[fmpq_mpoly], ctx: fmpq_mpoly_ctx
+) -> list[tuple[RealRoot, ...]]:
+    """All real solutions with every coordinate > 0 of ``k`` equations in ``k`` unknowns.
+
+    Returns tuples of exact :class:`RealRoot` coordinates, sorted. Raises
+    :class:`DegenerateProblemError` for positive-dimensional components or solutions
+    that cannot be separated (multiple roots).
+    """
+    k = ctx.nvars()
+    polys = [_strip(f) for f in polys]
+    if any(f.is_constant() and not f.is_zero() for f in polys):
+        return []
+    chain0 = _eliminant(polys, ctx, 0)
+    candidates: list[list[RealRoot]] = []
+    for var in range(k):
+        chain = chain0 if var == 0 else _eliminant(polys, ctx, var)
+        roots = [
+            r
+            for r in isolate_roots(_univariate_factors(chain[-1][0], var))
+            if r.lo > 0 or (r.hi > 0 and _positive(r))
+        ]
+        if not roots:
+            return []
+        candidates.append(roots)
+    out = []
+    for combo in product(*candidates):
+        if _is_solution(polys, combo):
+            out.append(tuple(combo))
+    return out
+
+
+def _positive(root: RealRoot) -> bool:
+    return sign_of(lambda prec: root.ball(prec), "a root's sign") > 0
+
+
+def _is_solution(polys: list[fmpq_mpoly], combo: Sequence[RealRoot]) -> bool:
+    """Rigorously decide whether a tuple of isolated roots solves the system."""
+    prec = 128
+    while prec <= MAX_PREC:
+        with working_precision(prec):
+            point = [r.ball(prec) for r in combo]
+            values = [eval_mpoly(f, point) for f in polys]
+            if any(not v.contains(0) for v in values):
+                return False
+            if _krawczyk(polys, combo, prec):
+                return True
+        prec *= 4
+    raise DegenerateProblemError("degenerate data: a multiple or unresolved critical point")
+
+
+def _krawczyk(polys: list[fmpq_mpoly], combo: Sequence[RealRoot], prec: int) -> bool:
+    """Prove a unique zero in a box within the isolating intervals (Krawczyk test)."""
+    k = len(combo)
+    mids = [r.ball(prec).mid() for r in combo]
+    rad = [max(r.ball(prec).rad() * 4, arb(2) ** (-prec // 2)) for r in combo]
+    box = [arb(m, rr) for m, rr in zip(mids, rad)]
+    for b, r in zip(box, combo):
+        if not (b > arb(r.lo) and b < arb(r.hi)):
+            return False
+    jac_polys = [[f.derivative(j) for j in range(k)] for f in polys]
+    J_mid = arb_mat([[eval_mpoly(d, mids).mid() for d in row] for row in jac_polys])
+    try:
+        Y = arb_mat([[J_mid[i, j].mid() for j in range(k)] for i in range(k)]).inv()
+    except ZeroDivisionError:
+        return False
+    Y = arb_mat([[Y[i, j].mid() for j in range(k)] for i in range(k)])
+    F_mid = arb_mat([[eval_mpoly(f, mids)] for f in polys])
+    J_box = arb_mat([[eval_mpoly(d, box) for d in row] for row in jac_polys])
+    I = arb_mat([[1 if i == j else 0 for j in range(k)] for i in range(k)])
+    delta = arb_mat([[box[i] - mids[i]] for i in range(k)])
+    K = arb_mat([[mids[i]] for i in range(k)]) - Y * F_mid + (I - Y * J_box) * delta
+    for i in range(k):
+        lo_in = K[i, 0].lower() > box[i].lower()
+        hi_in = K[i, 0].upper() < box[i].upper()
+        if not (lo_in and hi_in):
+            return False
+    return True

@@ -1,0 +1,194 @@
+"""Enumerate, part 1: the reduced critical-point equations of a set of faces.
+
+A *neuron* is an alive unit (``a_l != 0``) restricted to a face ``F`` of its arrangement,
+with ``w_l = V v_l`` (``V`` a rational basis of the face's span, ``G = V^T V``) and
+``M = D H V`` (``H`` rows ``(x_i, 1)``, ``D`` the 0/1 diagonal of the points the face
+sees). Stationarity in ``a_l`` and ``v_l`` of the loss restricted to the face gives
+(MATH.md)::
+
+    v_l = a_l G^{-1} M^T r / lam,     || M^T r ||^2_{G^{-1}} = lam^2,
+    r = (I + sum_a s_a M_a G_a^{-1} M_a^T)^{-1} y,      s_a = sum of a_l^2 / lam over its units.
+
+With ``S = M^T M`` and ``z = M^T y`` (all neurons stacked) Woodbury gives
+``u := M^T r = (I + S T(s))^{-1} z``, ``T = blockdiag(s_a G_a^{-1})``: a k x k system of
+polynomial equations in ``s`` after clearing ``det(I + S T)`` (which is > 0 for s >= 0).
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> from solver.arrangement import unit_faces
+>>> x = ((F(0),), (F(1),)); y = (F(1), F(0))
+>>> face = [f for f in unit_faces(x) if f.pattern == "+-"][0]
+>>> system = face_system(x, y, F(1, 10), (face,))
+>>> system.equations[0].degrees()
+(4,)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
+
+from solver.arrangement import UnitFace
+
+
+def to_fmpq(v: Fraction) -> fmpq:
+    """A Python Fraction as a flint rational."""
+    return fmpq(v.numerator, v.denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class NeuronData:
+    """Exact linear-algebra data of one neuron face (see the module docstring)."""
+
+    face: UnitFace
+    V: fmpq_mat  # m x k_f
+    G_inv: fmpq_mat  # k_f x k_f
+    M: fmpq_mat  # n x k_f
+
+    @property
+    def size(self) -> int:
+        """Dimension ``k_f`` of the face's span."""
+        return self.V.ncols()
+
+
+@dataclass(frozen=True)
+class FaceSystem:
+    """The reduced system of a set of distinct neuron faces.
+
+    ``equations[a] = 0`` is the stationarity equation of neuron ``a`` in the variables
+    ``s0 .. s{k-1}``; ``det`` is ``det(I + S T(s))`` and ``numerators`` the vector
+    ``adj(I + S T(s)) z`` so that ``u = numerators / det``.
+    """
+
+    neurons: tuple[NeuronData, ...]
+    ctx: fmpq_mpoly_ctx
+    det: fmpq_mpoly
+    numerators: tuple[fmpq_mpoly, ...]
+    equations: tuple[fmpq_mpoly, ...]
+    lam: Fraction
+
+    @property
+    def blocks(self) -> list[range]:
+        """Index ranges of each neuron's block in the stacked vector ``u``."""
+        out, start = [], 0
+        for nd in self.neurons:
+            out.append(range(start, start + nd.size))
+            start += nd.size
+        return out
+
+
+def neuron_data(x: Sequence[Sequence[Fraction]], face: UnitFace) -> NeuronData:
+    """Exact ``V``, ``G^{-1}`` and ``M`` of one face."""
+    m = len(x[0]) + 1
+    k = face.dim
+    V = fmpq_mat(m, k, [to_fmpq(face.basis[i][j]) for i in range(m) for j in range(k)])
+    G_inv = (V.transpose() * V).inv()
+    rows = []
+    for i, row in enumerate(x):
+        h = [to_fmpq(v) for v in row] + [fmpq(1)]
+        seen = face.signs[i] > 0
+        rows.extend(
+            sum((h[r] * V[r, j] for r in range(m)), fmpq(0)) if seen else fmpq(0)
+            for j in range(k)
+        )
+    M = fmpq_mat(len(x), k, rows)
+    return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
+
+
+@lru_cache(maxsize=8)
+def _context(k: int) -> fmpq_mpoly_ctx:
+    return fmpq_mpoly_ctx.get(("s", k), "lex")
+
+
+def face_system(
+    x: Sequence[Sequence[Fraction]],
+    y: Sequence[Fraction],
+    lam: Fraction,
+    faces: Sequence[UnitFace],
+    neurons: Sequence[NeuronData] | None = None,
+) -> FaceSystem:
+    """Build the reduced polynomial system of a set of distinct alive faces.
+
+    Parameters
+    ----------
+    x, y, lam : exact data and regularisation.
+    faces : the distinct faces hosting one neuron each (k of them).
+    neurons : precomputed :func:`neuron_data` of ``faces`` (optional, for speed).
+    """
+    nds = tuple(neurons) if neurons is not None else tuple(neuron_data(x, f) for f in faces)
+    k = len(nds)
+    ctx = _context(k)
+    gens = ctx.gens()
+    M = _hstack([nd.M for nd in nds])
+    S = M.transpose() * M
+    yv = fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+    zvec = M.transpose() * yv
+    K = S.nrows()
+    # T = blockdiag(s_a G_a^{-1}); A = I + S T, column j linear in the s of its block
+    ST_cols: list[list[fmpq_mpoly]] = []
+    col = 0
+    for a, nd in enumerate(nds):
+        SG = _block_cols(S, col, nd.size) * nd.G_inv  # K x k_a
+        for j in range(nd.size):
+            ST_cols.append([gens[a] * SG[i, j] for i in range(K)])
+        col += nd.size
+    A = [[ST_cols[j][i] + (1 if i == j else 0) for j in range(K)] for i in range(K)]
+    det = _det(A, ctx)
+    numerators = []
+    for j in range(K):
+        Aj = [[(ctx.constant(zvec[i, 0]) if c == j else A[i][c]) for c in range(K)] for i in range(K)]
+        numerators.append(_det(Aj, ctx))
+    lam_q = to_fmpq(lam)
+    equations = []
+    start = 0
+    for nd in nds:
+        block = numerators[start : start + nd.size]
+        quad = ctx.constant(0)
+        for i in range(nd.size):
+            for j in range(nd.size):
+                g = nd.G_inv[i, j]
+                if g != 0:
+                    quad += block[i] * block[j] * g
+        equations.append(quad - det * det * lam_q * lam_q)
+        start += nd.size
+    return FaceSystem(nds, ctx, det, tuple(numerators), tuple(equations), lam)
+
+
+def _hstack(mats: list[fmpq_mat]) -> fmpq_mat:
+    rows = mats[0].nrows()
+    cols = sum(mm.ncols() for mm in mats)
+    entries = []
+    for i in range(rows):
+        for mm in mats:
+            entries.extend(mm[i, j] for j in range(mm.ncols()))
+    return fmpq_mat(rows, cols, entries)
+
+
+def _block_cols(S: fmpq_mat, start: int, width: int) -> fmpq_mat:
+    K = S.nrows()
+    return fmpq_mat(K, width, [S[i, start + j] for i in range(K) for j in range(width)])
+
+
+def _det(A: list[list[fmpq_mpoly]], ctx: fmpq_mpoly_ctx) -> fmpq_mpoly:
+    """Determinant of a small polynomial matrix by fraction-free (Bareiss) elimination."""
+    n = len(A)
+    M = [[ctx.constant(0) + e for e in row] for row in A]
+    sign = 1
+    prev = ctx.constant(1)
+    for k in range(n - 1):
+        if M[k][k].is_zero():
+            swap = next((r for r in range(k + 1, n) if not M[r][k].is_zero()), None)
+            if swap is None:
+                return ctx.constant(0)
+            M[k], M[swap] = M[swap], M[k]
+            sign = -sign
+        for i in range(k + 1, n):
+            for j in range(k + 1, n):
+                M[i][j] = (M[i][j] * M[k][k] - M[i][k] * M[k][j]) / prev
+        prev = M[k][k]
+    return M[n - 1][n - 1] * sign
