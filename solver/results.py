@@ -20,11 +20,11 @@ def _q(value: Fraction) -> str:
     return str(value)
 
 
-def poly_str(coeffs: tuple[Fraction, ...], var: str = "z") -> str:
+def poly_str(coeffs: tuple[Fraction, ...], var: str) -> str:
     """Polynomial (coefficients from degree 0 up) as a sympy-parsable string.
 
-    >>> poly_str((Fraction(-2), Fraction(0), Fraction(1)))
-    'z**2 - 2'
+    >>> poly_str((Fraction(-2), Fraction(0), Fraction(1)), "s0")
+    's0**2 - 2'
     """
     terms = []
     for k in range(len(coeffs) - 1, -1, -1):
@@ -67,61 +67,59 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class AlgebraicRoot:
-    """The unique real root of an irreducible integer polynomial inside ``[lo, hi]``."""
+    """The unique real root of the irreducible integer polynomial ``minpoly`` (in the
+    variable ``name``, coefficients from degree 0 up) inside ``[lo, hi]``."""
 
+    name: str
     minpoly: tuple[int, ...]
     lo: Fraction
     hi: Fraction
 
     def to_json(self) -> dict:
-        """JSON form with the polynomial in ``z`` and the interval as exact strings."""
+        """JSON form with the polynomial and the interval as exact strings."""
         return {
-            "minpoly": poly_str(tuple(Fraction(c) for c in self.minpoly)),
+            "name": self.name,
+            "minpoly": poly_str(tuple(Fraction(c) for c in self.minpoly), self.name),
             "interval": [_q(self.lo), _q(self.hi)],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class ExactUnit:
-    """Exact description of one unit in terms of the root ``z``.
+    """Exact description of one unit in terms of the roots ``s0, s1, ...``.
 
-    ``a_l = sign * sqrt(lam * t(z))`` and ``(b_l, c_l) = (a_l / lam) * direction(z)``;
-    a dead unit has ``sign == 0`` and ``t == 0``. Polynomials are coefficient tuples
-    from degree 0 up.
+    ``a_l = sign * sqrt(lam * t)`` and ``(b_l, c_l) = (a_l / lam) * (b, c)``, where
+    ``t``, ``b`` and ``c`` are sympy-parsable rational expressions in the roots. A dead
+    unit has ``sign == 0`` and ``t == "0"``.
     """
 
     sign: int
-    t: tuple[Fraction, ...]
-    direction: tuple[tuple[Fraction, ...], ...]
+    t: str
+    b: tuple[str, ...]
+    c: str
 
     def to_json(self) -> dict:
-        """JSON form: polynomials in ``z`` as strings."""
-        d = len(self.direction) - 1
-        return {
-            "sign": self.sign,
-            "t": poly_str(self.t),
-            "b": [poly_str(p) for p in self.direction[:d]],
-            "c": poly_str(self.direction[d]),
-        }
+        """JSON form."""
+        return {"sign": self.sign, "t": self.t, "b": list(self.b), "c": self.c}
 
 
 @dataclass(frozen=True, slots=True)
 class ExactPoint:
     """Exact description of an isolated critical point."""
 
-    root: AlgebraicRoot
+    roots: tuple[AlgebraicRoot, ...]
     units: tuple[ExactUnit, ...]
 
     DESCRIPTION: ClassVar[str] = (
-        "z is the unique real root of minpoly in interval; for unit l: "
-        "a_l = sign*sqrt(lam*t(z)), (b_l, c_l) = (a_l/lam)*(b(z), c(z)); dead units are 0"
+        "each s_j is the unique real root of its minpoly in its interval; for unit l: "
+        "a_l = sign*sqrt(lam*t), (b_l, c_l) = (a_l/lam)*(b, c); dead units are 0"
     )
 
     def to_json(self) -> dict:
         """JSON form (see :attr:`DESCRIPTION`)."""
         return {
             "description": self.DESCRIPTION,
-            "z": self.root.to_json(),
+            "s": [r.to_json() for r in self.roots],
             "units": [u.to_json() for u in self.units],
         }
 

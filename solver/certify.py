@@ -1,0 +1,213 @@
+"""Merge and verify, part 1: certify neuron-level critical points as local minima.
+
+Let ``theta`` be a point whose alive units sit in the relative interiors of faces and
+whose other units are dead (``a_l = 0 = w_l``). Its loss is piecewise polynomial and
+the regions around it are polyhedral cones, so it is a local minimum iff it is one of
+every adjacent region's polynomial over that cone. We check, region by region:
+
+1. **Multipliers** (first order). For an alive unit on the constraints ``Z`` (vectors
+   ``h_i``, linearly independent), the gradient with every active point switched off is
+   ``a_l * nu`` with ``nu = -2 sum_{i in P} r_i h_i + 2 dir`` and ``nu = sum mu_i h_i``.
+   Turning point ``i`` on adds ``-2 a_l r_i h_i``, so every adjacent region is
+   first-order non-decreasing iff ``sign(a) * mu_i <= 0`` and
+   ``sign(a) * (mu_i - 2 r_i) >= 0``. We require both strictly: then the critical cone of
+   every region is the face's span.
+2. **Second order on the span.** With ``W_a = sum_l a_l v_l`` per neuron,
+   ``loss = Lambda(W) + lam * sum_l (|a_l| - |w_l|)^2`` where
+   ``Lambda(W) = |y - sum_a M_a W_a|^2 + 2 lam sum_a |W_a|_G``. So the point (and every
+   point of its split set) is a local minimum on the span iff ``W`` is one of
+   ``Lambda``; we require the Hessian of ``Lambda`` positive definite (exact entries:
+   ``|W_a|_G = lam s_a``).
+3. **Dead units** (needed only where some unit is dead). A dead unit changes the loss by
+   ``-2 a phi(w) + lam (a^2 + |w|^2)`` to second order with
+   ``phi(w) = sum_i r_i ReLU(<h_i, w>)``, and is decoupled from the others; it is a
+   local minimum iff ``|phi| <= lam`` on the unit sphere, with equality only in the
+   direction of a neuron (where the dead unit joins that neuron's split set). The
+   maximum of ``|phi|`` is attained at the normalised projection of ``m_G`` onto the span
+   of some face ``G`` of the arrangement; we check every face.
+
+Every sign is decided rigorously in ball arithmetic with increasing precision; an
+undecidable sign (an exact zero: a degenerate point) raises
+:class:`~solver.errors.DegenerateProblemError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flint import arb, arb_mat, fmpq_mat
+
+from solver.arrangement import UnitFace, lifted_points
+from solver.errors import DegenerateProblemError
+from solver.neurons import NeuronPoint
+from solver.roots import sign_of
+from solver.systems import to_fmpq
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Result of certifying one neuron point.
+
+    ``alive_ok``: the alive configuration (and every split of it) is a local minimum.
+    ``dead_ok``: configurations with extra dead units are local minima too.
+    ``checks`` lists what was verified; ``reason`` says why not, when not.
+    """
+
+    alive_ok: bool
+    dead_ok: bool
+    checks: tuple[str, ...]
+    reason: str = ""
+
+
+def certify(point: NeuronPoint, unit_faces: Sequence[UnitFace], need_dead: bool) -> Verdict:
+    """Certify a neuron point (see the module docstring for the conditions).
+
+    ``need_dead`` asks for the dead-unit condition (configurations with dead units).
+    """
+    checks: list[str] = []
+    reason = _multipliers(point, checks)
+    if reason:
+        return Verdict(False, False, tuple(checks), reason)
+    reason = _hessian(point, checks)
+    if reason:
+        return Verdict(False, False, tuple(checks), reason)
+    if not need_dead:
+        return Verdict(True, False, tuple(checks))
+    reason = _dead_units(point, unit_faces, checks)
+    return Verdict(True, not reason, tuple(checks), reason)
+
+
+def _dot(h: Sequence, v: Sequence[arb]) -> arb:
+    return sum((arb(hi) * vi for hi, vi in zip(h, v)), arb(0))
+
+
+def _multipliers(point: NeuronPoint, checks: list[str]) -> str:
+    h = lifted_points(point.x)
+    m = len(h[0])
+    for a, face in enumerate(point.faces):
+        zero = face.zero
+        if not zero:
+            continue
+        rows = [h[i] for i in zero]
+        if fmpq_mat(rows).rank() < len(rows):
+            raise DegenerateProblemError(
+                "degenerate data: more than d+1 data points on one hyperplane "
+                "(points not in general position)"
+            )
+        sigma = point.signs[a]
+
+        def mus(prec: int) -> list[arb]:
+            vals = point.values(prec)
+            nu = [
+                2 * vals.directions[a][c]
+                - 2 * sum((vals.residual[i] * arb(h[i][c]) for i in face.positive), arb(0))
+                for c in range(m)
+            ]
+            gram = arb_mat([[_dot(hi, hj) for hj in rows] for hi in rows])
+            rhs = arb_mat([[_dot(hi, nu)] for hi in rows])
+            sol = gram.solve(rhs)
+            return [sol[j, 0] for j in range(len(rows))]
+
+        for j, i in enumerate(zero):
+            off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
+            on = sign_of(
+                lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * point.values(p).residual[i]),
+                "a KKT multiplier",
+            )
+            where = f"unit face {face.pattern}, point {i + 1}"
+            if off > 0:
+                return f"descent: switching point {i + 1} off lowers the loss ({where})"
+            if on < 0:
+                return f"descent: switching point {i + 1} on lowers the loss ({where})"
+        checks.append(f"first order: strict KKT multipliers on face {face.pattern} ({len(zero)} constraint(s))")
+    return ""
+
+
+def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
+    """Hessian of the merged loss ``Lambda`` in the neurons' span coordinates."""
+    sys = point.system
+    vals = point.values(prec)
+    lam = arb(to_fmpq(point.lam))
+    blocks = sys.blocks
+    M_all = []
+    for nd in sys.neurons:
+        M_all.append(nd.M)
+    K = sum(nd.size for nd in sys.neurons)
+    H = [[arb(0)] * K for _ in range(K)]
+    # 2 S
+    for a, nda in enumerate(sys.neurons):
+        for b, ndb in enumerate(sys.neurons):
+            S_ab = nda.M.transpose() * ndb.M
+            for i, bi in enumerate(blocks[a]):
+                for j, bj in enumerate(blocks[b]):
+                    H[bi][bj] += 2 * arb(S_ab[i, j])
+    for a, nd in enumerate(sys.neurons):
+        G = nd.V.transpose() * nd.V
+        s = vals.s[a]
+        rho = lam * s
+        # omega = s G^{-1} u ; G omega = s u
+        g_omega = [s * vals.u[a][i] for i in range(nd.size)]
+        for i, bi in enumerate(blocks[a]):
+            for j, bj in enumerate(blocks[a]):
+                H[bi][bj] += 2 * lam * (arb(G[i, j]) / rho - g_omega[i] * g_omega[j] / rho**3)
+    return arb_mat(H)
+
+
+def _hessian(point: NeuronPoint, checks: list[str]) -> str:
+    if point.k == 0:
+        return ""
+    K = sum(nd.size for nd in point.system.neurons)
+    for size in range(1, K + 1):
+
+        def minor(prec: int, size: int = size) -> arb:
+            H = hessian_lambda(point, prec)
+            return arb_mat([[H[i, j] for j in range(size)] for i in range(size)]).det()
+
+        if sign_of(minor, "a Hessian minor") < 0:
+            return f"second order: the merged Hessian is not positive definite (minor {size})"
+    checks.append(f"second order: merged Hessian positive definite ({K}x{K}, all leading minors > 0)")
+    return ""
+
+
+def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]) -> str:
+    h = lifted_points(point.x)
+    m = len(h[0])
+    lam = arb(to_fmpq(point.lam))
+    neuron_faces = {f.signs for f in point.faces}
+    for face in faces:
+        if face.dim == 0 or face.signs in neuron_faces or not face.positive:
+            continue
+        V = [[to_fmpq(face.basis[r][j]) for j in range(face.dim)] for r in range(m)]
+        Vm = fmpq_mat(V) if V else None
+        G_inv = (Vm.transpose() * Vm).inv()
+
+        def projection(prec: int) -> list[arb]:
+            r = point.values(prec).residual
+            mvec = [sum((r[i] * arb(h[i][c]) for i in face.positive), arb(0)) for c in range(m)]
+            vt_m = [sum((arb(V[c][j]) * mvec[c] for c in range(m)), arb(0)) for j in range(face.dim)]
+            coef = [sum((arb(G_inv[j, q]) * vt_m[q] for q in range(face.dim)), arb(0))
+                    for j in range(face.dim)]
+            return [sum((arb(V[c][j]) * coef[j] for j in range(face.dim)), arb(0)) for c in range(m)]
+
+        def excess(prec: int) -> arb:
+            u = projection(prec)
+            return sum((v * v for v in u), arb(0)) - lam * lam
+
+        if sign_of(excess, "a dead-unit bound") < 0:
+            continue
+        # the bound is reached only if +-u lies in the face
+        for sgn in (1, -1):
+            inside = all(
+                sign_of(lambda p, i=i: sgn * _dot(h[i], projection(p)), "a dead-unit direction")
+                == want
+                for i, want in enumerate(face.signs)
+                if want != 0
+            )
+            if inside:
+                return f"descent: a dead unit grows along face {face.pattern}"
+    checks.append(
+        "dead units: |sum_i r_i ReLU(<h_i,w>)| < lam on the unit sphere except at the neurons' "
+        f"directions ({len(faces) - 1} faces checked)"
+    )
+    return ""

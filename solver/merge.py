@@ -1,0 +1,226 @@
+"""Merge and verify, part 2: from certified neurons to the network's minima.
+
+A certified neuron point with ``k`` neurons and ``L`` units yields, for every way of
+giving each neuron at least one unit (a surjection ``units -> neurons``):
+
+* ``k == L``: an isolated minimum (the ``L!`` labelings form one orbit);
+* ``k < L``: a set of dimension ``L - k`` where the units of one neuron split its
+  weight (``t_l > 0``, ``sum t_l = s_a``); labelings with the same multiplicities form
+  one orbit. Its closure adds points with dead units, minima iff the dead-unit
+  condition holds (then listed as the set's ``endpoints``).
+
+``k == 0`` (every unit dead) is an isolated minimum when the dead-unit condition holds.
+The output order is canonical: orbits by (loss, kind, patterns), images by patterns.
+
+Examples
+--------
+>>> list(surjections(3, 2))[:3]
+[(0, 0, 1), (0, 1, 0), (0, 1, 1)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from itertools import product
+
+from flint import arb
+
+from solver.certify import Verdict
+from solver.curves import set_description
+from solver.neurons import NeuronPoint
+from solver.results import (
+    Certificate,
+    CurveMinimum,
+    IsolatedMinimum,
+    Minimum,
+    Point,
+)
+from solver.exact import exact_point
+from solver.roots import working_precision
+from solver.systems import to_fmpq
+
+PREC = 256
+SAMPLES = 24
+
+
+def surjections(units: int, k: int) -> Iterator[tuple[int, ...]]:
+    """All maps ``range(units) -> range(k)`` hitting every neuron, in lexicographic order."""
+    for labels in product(range(k), repeat=units):
+        if len(set(labels)) == k:
+            yield labels
+
+
+def network_minima(point: NeuronPoint, verdict: Verdict, units: int) -> list[tuple[tuple, Minimum]]:
+    """The network-level minima of one certified neuron point, with sort keys."""
+    out = []
+    if point.k == 0:
+        if verdict.dead_ok:
+            out.append(_isolated(point, verdict, (None,) * units))
+        return out
+    if not verdict.alive_ok:
+        return out
+    for labels in surjections(units, point.k):
+        if point.k == units:
+            out.append(_isolated(point, verdict, labels))
+        else:
+            out.append(_split_set(point, verdict, labels))
+    return out
+
+
+def _unit_values(point: NeuronPoint, labels: Sequence[int | None], t: Sequence[arb]):
+    """Float B, c, a for given per-unit ``t`` (``t_l = a_l^2 / lam``)."""
+    vals = point.values(PREC)
+    lam = arb(to_fmpq(point.lam))
+    m = len(point.x[0]) + 1
+    B, c, a = [], [], []
+    with working_precision(PREC):
+        for label, tl in zip(labels, t):
+            if label is None:
+                B.append((0.0,) * (m - 1))
+                c.append(0.0)
+                a.append(0.0)
+                continue
+            al = point.signs[label] * (lam * tl).sqrt()
+            w = [al / lam * vals.directions[label][r] for r in range(m)]
+            B.append(tuple(_float(v) for v in w[: m - 1]))
+            c.append(_float(w[m - 1]))
+            a.append(_float(al))
+    return Point(tuple(B), tuple(c), tuple(a))
+
+
+def _float(v: arb) -> float:
+    return float(v.mid()) + 0.0
+
+
+def _pattern(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[str, ...]:
+    n = len(point.x)
+    return tuple("0" * n if lb is None else point.faces[lb].pattern for lb in labels)
+
+
+def _active(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[tuple[int, int], ...]:
+    n = len(point.x)
+    out = []
+    for i in range(n):
+        for l, lb in enumerate(labels):
+            if lb is None or point.faces[lb].signs[i] == 0:
+                out.append((i, l))
+    return tuple(out)
+
+
+def _loss(point: NeuronPoint) -> float:
+    return _float(point.values(PREC).loss)
+
+
+def _isolated(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Minimum]:
+    vals = point.values(PREC)
+    t = [vals.s[lb] if lb is not None else arb(0) for lb in labels]
+    pattern = _pattern(point, labels)
+    minimum = IsolatedMinimum(
+        point=_unit_values(point, labels, t),
+        loss=_loss(point),
+        orbit=-1,
+        pattern=pattern,
+        active=_active(point, labels),
+        exact=exact_point(point, labels),
+        certificate=Certificate(verdict.checks),
+    )
+    return (_orbit_ident(point, labels), _tiebreak(point)), minimum
+
+
+def _orbit_ident(point: NeuronPoint, labels) -> tuple:
+    """Labelings of one neuron point with equal multiplicities are one orbit."""
+    counts = tuple(sum(1 for lb in labels if lb == a) for a in range(point.k))
+    return (id(point), counts)
+
+
+def _tiebreak(point: NeuronPoint) -> tuple:
+    """Deterministic identity of a neuron point: its faces and exact root intervals."""
+    return (
+        tuple(f.pattern for f in point.faces),
+        tuple((r.lo, r.hi) for r in point.roots),
+    )
+
+
+def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Minimum]:
+    vals = point.values(PREC)
+    groups = {a: [l for l, lb in enumerate(labels) if lb == a] for a in range(point.k)}
+    samples = []
+    with working_precision(PREC):
+        for j in range(SAMPLES):
+            t = [arb(0)] * len(labels)
+            for a, members in groups.items():
+                weights = _simplex_point(len(members), j)
+                for l, wgt in zip(members, weights):
+                    t[l] = vals.s[a] * arb(wgt)
+            samples.append(_unit_values(point, labels, t))
+    endpoints = []
+    if verdict.dead_ok:
+        for a, members in groups.items():
+            if len(members) < 2:
+                continue
+            for keep in members:
+                ends = [lb if (lb != a or l == keep) else None for l, lb in enumerate(labels)]
+                t = [vals.s[lb] if lb is not None else arb(0) for lb in ends]
+                endpoints.append(_unit_values(point, ends, t))
+    desc = set_description(point, labels)
+    dimension = len(labels) - point.k
+    checks = verdict.checks + (
+        "split set: loss >= Lambda(sum of the units' products) near every point, with equality "
+        "on the set, and Lambda has a strict local minimum (second-order check above)",
+    )
+    if verdict.dead_ok:
+        checks += ("closure: the endpoints (units dying) are minima by the dead-unit check",)
+    elif verdict.reason:
+        checks += (f"closure excluded: {verdict.reason}",)
+    pattern = _pattern(point, labels)
+    minimum = CurveMinimum(
+        dimension=dimension,
+        variables=desc.variables,
+        equations=desc.equations,
+        inequalities=desc.inequalities,
+        samples=tuple(samples),
+        loss=_loss(point),
+        orbit=-1,
+        pattern=pattern,
+        active=_active(point, labels),
+        endpoints=tuple(endpoints),
+        certificate=Certificate(checks),
+    )
+    return (_orbit_ident(point, labels), _tiebreak(point)), minimum
+
+
+def _simplex_point(size: int, j: int) -> list[float]:
+    """Deterministic interior points of the simplex (weights summing to 1)."""
+    if size == 1:
+        return [1.0]
+    if size == 2:
+        phi = (j + 0.5) / SAMPLES * math.pi / 2
+        return [math.cos(phi) ** 2, math.sin(phi) ** 2]
+    golden = (math.sqrt(5) - 1) / 2
+    raw = [((j + 1) * golden * (q + 1)) % 1.0 + 0.05 for q in range(size)]
+    total = sum(raw)
+    return [v / total for v in raw]
+
+
+def canonical(entries: list[tuple[tuple, Minimum]]) -> tuple[Minimum, ...]:
+    """Number the orbits and return the minima in canonical order.
+
+    Orbits are ordered by (loss, kind, smallest pattern of an image, exact identity);
+    the images of one orbit by their patterns.
+    """
+    orbits: dict[tuple, list[Minimum]] = {}
+    ties: dict[tuple, tuple] = {}
+    for (ident, tie), minimum in entries:
+        orbits.setdefault(ident, []).append(minimum)
+        ties[ident] = tie
+    def orbit_key(ident: tuple) -> tuple:
+        members = orbits[ident]
+        kind = 0 if members[0].kind == "isolated" else 1
+        return (members[0].loss, kind, min(m.pattern for m in members), ties[ident])
+    out: list[Minimum] = []
+    for number, ident in enumerate(sorted(orbits, key=orbit_key)):
+        for minimum in sorted(orbits[ident], key=lambda m: m.pattern):
+            out.append(replace(minimum, orbit=number))
+    return tuple(out)
