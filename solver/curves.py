@@ -225,7 +225,7 @@ def _separate(point, minpoly, rho, p, rho_poly) -> list[str]:
     for root in others:
         if not (root.lo > 0 or root.hi > 0):
             continue
-        twin = NeuronPoint(point.x, point.y, point.lam, point.faces, point.system, (root,), ())
+        twin = NeuronPoint(point.x, point.y, point.lam, point.faces, point.neurons, (root,), ())
         try:
             positive = sign_of(lambda prec: root.ball(prec), "a root") > 0
         except DegenerateProblemError:

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import combinations, product
 
 from flint import arb, arb_mat, fmpq
 
 from solver.arrangement import UnitFace, lifted_points
 from solver.roots import RealRoot, eval_mpoly, positive_solutions, sign_of, working_precision
-from solver.systems import FaceSystem, face_system, to_fmpq
+from solver.systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class NeuronPoint:
     y: tuple[Fraction, ...]
     lam: Fraction
     faces: tuple[UnitFace, ...]
-    system: FaceSystem | None
+    neurons: tuple[NeuronData, ...]
     roots: tuple[RealRoot, ...]
     signs: tuple[int, ...]
 
@@ -56,6 +57,15 @@ class NeuronPoint:
     def k(self) -> int:
         """Number of neurons."""
         return len(self.faces)
+
+    @property
+    def system(self) -> FaceSystem | None:
+        """The face system (built on first use: decoupled sets never need it to solve)."""
+        if self.k == 0:
+            return None
+        if "_system" not in self.__dict__:
+            self.__dict__["_system"] = face_system(self.x, self.y, self.lam, self.faces, self.neurons)
+        return self.__dict__["_system"]
 
     def values(self, prec: int) -> NeuronValues:
         """All network quantities as balls with about ``prec`` bits."""
@@ -97,29 +107,91 @@ class NeuronPoint:
         return NeuronValues(s, tuple(directions), tuple(us), residual, loss)
 
 
-def neuron_points(
-    x: Sequence[Sequence[Fraction]],
-    y: Sequence[Fraction],
-    lam: Fraction,
-    faces: Sequence[UnitFace],
-    neurons=None,
-) -> list[NeuronPoint]:
+class NeuronEnumerator:
+    """Critical points of every set of distinct alive faces, solved once each.
+
+    Sets whose faces share no data point (``M_a^T M_b = 0``: the system is block
+    diagonal) are not solved again: their solutions are products of the solutions of
+    their connected parts, which are smaller sets enumerated earlier.
+    """
+
+    def __init__(self, x, y, lam: Fraction, alive: Sequence[UnitFace]) -> None:
+        self.x, self.y, self.lam = tuple(map(tuple, x)), tuple(y), lam
+        self.data = {f.signs: neuron_data(self.x, f) for f in alive}
+        self._solved: dict[tuple, list[tuple[tuple[RealRoot, ...], tuple[int, ...]]]] = {}
+        self.systems_solved = 0
+
+    def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
+        """All neuron points of ``faces`` (in the given order)."""
+        faces = tuple(faces)
+        key = tuple(f.signs for f in faces)
+        nds = tuple(self.data[s] for s in key)
+        if key not in self._solved:
+            self._solved[key] = self._solve(faces, nds)
+        return [
+            NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, signs)
+            for roots, signs in self._solved[key]
+        ]
+
+    def _solve(self, faces, nds):
+        if not faces:
+            return [((), ())]
+        parts = _components(nds)
+        if len(parts) > 1:
+            pieces = [self._solved[tuple(faces[i].signs for i in part)] for part in parts]
+            out = []
+            for combo in product(*pieces):
+                roots: list = [None] * len(faces)
+                signs: list = [0] * len(faces)
+                for part, (r, s) in zip(parts, combo):
+                    for pos, i in enumerate(part):
+                        roots[i], signs[i] = r[pos], s[pos]
+                out.append((tuple(roots), tuple(signs)))
+            return out
+        self.systems_solved += 1
+        system = face_system(self.x, self.y, self.lam, faces, nds)
+        out = []
+        for roots in positive_solutions(system.equations, system.ctx):
+            candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
+            candidate.__dict__["_system"] = system
+            signs = _face_signs(candidate)
+            if signs is not None:
+                out.append((roots, signs))
+        return out
+
+
+def _components(nds: Sequence[NeuronData]) -> list[list[int]]:
+    """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order."""
+    k = len(nds)
+    parent = list(range(k))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a in range(k):
+        for b in range(a + 1, k):
+            prod = nds[a].M.transpose() * nds[b].M
+            if any(v != 0 for v in prod.entries()):
+                parent[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(k):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values())
+
+
+def neuron_points(x, y, lam: Fraction, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
     """All critical points of the neuron-level problem in the relative interior of ``faces``.
 
-    Solves the face system exactly, then keeps the solutions whose neuron directions
-    lie in their faces (with one consistent sign per neuron).
+    Solves the face system exactly and keeps the solutions whose neuron directions lie
+    in their faces (with one consistent sign per neuron).
     """
-    x, y, faces = tuple(map(tuple, x)), tuple(y), tuple(faces)
-    if not faces:
-        return [NeuronPoint(x, y, lam, (), None, (), ())]
-    system = face_system(x, y, lam, faces, neurons)
-    out = []
-    for roots in positive_solutions(system.equations, system.ctx):
-        candidate = NeuronPoint(x, y, lam, faces, system, roots, ())
-        signs = _face_signs(candidate)
-        if signs is not None:
-            out.append(NeuronPoint(x, y, lam, faces, system, roots, signs))
-    return out
+    enum = NeuronEnumerator(x, y, lam, faces)
+    for k in range(1, len(faces)):
+        for sub in combinations(faces, k):
+            enum.points(sub)
+    return enum.points(faces)
 
 
 def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:

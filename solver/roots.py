@@ -66,9 +66,46 @@ class RealRoot:
 
 
 def _refine(root: RealRoot, prec: int) -> arb:
-    if root.poly.degree() == 1:
+    """Enclose the root to about ``prec`` bits: exact bisection, then interval Newton."""
+    p = root.poly
+    if p.degree() == 1:
         with working_precision(prec):
-            return arb(fmpq(-root.poly[0], root.poly[1]))
+            return arb(fmpq(-p[0], p[1]))
+    lo, hi = root.lo, root.hi
+    s_lo = _sign_exact(p, lo)
+    target = fmpq(1, 2**30)
+    while hi - lo > target:
+        mid = (lo + hi) / 2
+        s_mid = _sign_exact(p, mid)
+        if s_mid == 0:
+            with working_precision(prec):
+                return arb(mid)
+        if s_mid == s_lo:
+            lo = mid
+        else:
+            hi = mid
+    dp = p.derivative()
+    with working_precision(prec + 16):
+        x = arb((lo + hi) / 2, (hi - lo) / 2)
+        for _ in range(64):
+            m = arb(x.mid())
+            step = m - p(m) / dp(x)
+            new = step.intersection(x)
+            if new.rad() >= x.rad() * 0.9 or new.rel_accuracy_bits() >= prec:
+                x = new
+                break
+            x = new
+    if x.rel_accuracy_bits() < prec // 2:
+        return _refine_slow(root, prec)
+    return x
+
+
+def _sign_exact(p: fmpz_poly, v: fmpq) -> int:
+    val = p(v)
+    return (val > 0) - (val < 0)
+
+
+def _refine_slow(root: RealRoot, prec: int) -> arb:
     with working_precision(prec + 16):
         for c, _ in root.poly.complex_roots():
             if c.imag.is_zero() and c.real >= arb(root.lo) and c.real <= arb(root.hi):
@@ -173,8 +210,14 @@ def _strip(f: fmpq_mpoly) -> fmpq_mpoly:
     return out
 
 
+def _sign_changes(p: fmpz_poly) -> int:
+    """Descartes: an upper bound on the number of positive roots."""
+    signs = [c > 0 for c in p.coeffs() if c != 0]
+    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+
 def _univariate_factors(f: fmpq_mpoly, var: int) -> list[fmpz_poly]:
-    """Irreducible integer factors of a polynomial in the single variable ``var``."""
+    """Irreducible integer factors of a polynomial in ``var`` that may have positive roots."""
     coeffs: dict[int, fmpq] = {}
     for exps, c in f.to_dict().items():
         coeffs[exps[var]] = c
@@ -184,8 +227,10 @@ def _univariate_factors(f: fmpq_mpoly, var: int) -> list[fmpz_poly]:
     for c in dense:
         den = den * int(c.q) // _gcd(den, int(c.q))
     poly = fmpz_poly([int(c * den) for c in dense])
+    if _sign_changes(poly) == 0:
+        return []
     _, factors = poly.factor()
-    return [p for p, _ in factors if p.degree() >= 1]
+    return [p for p, _ in factors if p.degree() >= 1 and _sign_changes(p) > 0]
 
 
 def _gcd(a: int, b: int) -> int:
@@ -245,6 +290,8 @@ def positive_solutions(
         if not roots:
             return []
         candidates.append(roots)
+    if k == 1:  # the eliminant is the equation itself: every root solves it
+        return [(r,) for r in candidates[0]]
     out = []
     for combo in product(*candidates):
         if _is_solution(polys, combo):

@@ -19,9 +19,8 @@ from solver.certify import certify
 from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import ProblemTooLargeError
 from solver.merge import canonical, network_minima
-from solver.neurons import neuron_points
+from solver.neurons import NeuronEnumerator
 from solver.results import Solution, SolveStats
-from solver.systems import neuron_data
 
 Progress = Callable[[int, int], None]
 
@@ -90,12 +89,12 @@ def solve(
     start = time.perf_counter()
     faces = unit_faces(data.x)
     alive = [f for f in faces if f.dim > 0 and f.positive]
-    cache = {f.signs: neuron_data(data.x, f) for f in alive}
+    enumerator = NeuronEnumerator(data.x, data.y, lam_q, alive)
     face_sets = [fs for k in range(0, L + 1) for fs in combinations(alive, k)]
     entries = []
     candidates = 0
     for done, fs in enumerate(face_sets, start=1):
-        points = neuron_points(data.x, data.y, lam_q, fs, [cache[f.signs] for f in fs])
+        points = enumerator.points(fs)
         candidates += len(points)
         for point in points:
             verdict = certify(point, faces, need_dead=L > point.k)
@@ -105,7 +104,7 @@ def solve(
     minima = canonical(entries)
     stats = SolveStats(
         faces=math.comb(len(faces) + L - 1, L),
-        systems=len(face_sets),
+        systems=enumerator.systems_solved,
         candidates=candidates,
         seconds=round(time.perf_counter() - start, 3),
     )
