@@ -1,0 +1,309 @@
+"""The dashboard's state: the problem (data, λ, units), the solver's result and a selection.
+
+:class:`ExplorerState` holds no UI objects. Views read it and change it through
+:meth:`ExplorerState.edit`; any change of ``data``, ``lam`` or ``units`` is validated and
+starts a solve on the :class:`~explorer.runner.SolveRunner`. A bad edit is refused: the
+parameters go back to the last good values and ``message`` says why (quoting the entry).
+
+Data are exact strings (what the user typed), stored as one text ``"x,y;x,y;..."`` so that
+they fit in the page URL.
+
+Examples
+--------
+>>> format_data([("-0.17", "0.05"), ("1/2", "1")])
+'-0.17,0.05;1/2,1'
+>>> parse_data("-0.17,0.05;1/2,1")
+[('-0.17', '0.05'), ('1/2', '1')]
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import param
+
+from explorer.runner import Outcome, SolveJob, SolveKey, SolveRunner
+from solver.data import make_dataset, parse_csv_text, parse_lam, parse_units
+from solver.errors import SolverInputError
+from solver.results import Solution
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PAPER_EXAMPLE = ASSETS / "paper_example.csv"
+MAX_UNITS = 3
+
+Rows = list[tuple[str, str]]
+
+
+def format_data(rows: Sequence[tuple[str, str]]) -> str:
+    """Encode exact ``(x, y)`` strings as ``"x,y;x,y"`` (the URL form)."""
+    return ";".join(f"{x.strip()},{y.strip()}" for x, y in rows)
+
+
+def parse_data(text: str) -> Rows:
+    """Decode ``"x,y;x,y"`` into ``(x, y)`` string pairs (not yet validated as numbers).
+
+    >>> parse_data(" 1,2 ; 3,4 ")
+    [('1', '2'), ('3', '4')]
+    """
+    rows: Rows = []
+    for k, item in enumerate(part for part in text.split(";") if part.strip()):
+        cells = item.split(",")
+        if len(cells) != 2:
+            raise SolverInputError(f"data point {k + 1} must be 'x,y', got {item.strip()!r}")
+        rows.append((cells[0].strip(), cells[1].strip()))
+    return rows
+
+
+def make_key(data: str, lam: str, units: int) -> SolveKey:
+    """Validate a problem exactly and build its :class:`SolveKey`.
+
+    Raises :class:`SolverInputError` (one readable line) for anything the solver would
+    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside 1..3.
+
+    >>> make_key("0,1;1,0", "0.01", 1).lam
+    Fraction(1, 100)
+    """
+    rows = parse_data(data)
+    dataset = make_dataset([x for x, _ in rows], [y for _, y in rows])
+    units = parse_units(units)
+    if units > MAX_UNITS:
+        raise SolverInputError(f"the dashboard offers 1 to {MAX_UNITS} units, got {units}")
+    return SolveKey(
+        x=tuple(row[0] for row in dataset.x), y=dataset.y, lam=parse_lam(lam), units=units
+    )
+
+
+def read_example(path: str | Path) -> str:
+    """Read a 1-D CSV data set (header ``x,y``) into the data text, keeping exact strings.
+
+    >>> read_example(PAPER_EXAMPLE).split(";")[0]
+    '-0.17,0.05'
+    """
+    return csv_to_data(Path(path).read_text(encoding="utf-8-sig"), source=Path(path).name)
+
+
+def csv_to_data(text: str, source: str = "upload") -> str:
+    """Validate CSV text with the solver's reader and return it as the data text."""
+    dataset = parse_csv_text(text, source=source)
+    if dataset.d != 1:
+        raise SolverInputError(f"{source}: the dashboard shows 1-D data (x,y); got d = {dataset.d}")
+    rows = [line.split(",") for line in text.strip().splitlines()[1:] if line.strip()]
+    return format_data([(r[0], r[1]) for r in rows])
+
+
+DEFAULT_DATA = read_example(PAPER_EXAMPLE)
+DEFAULT_LAM = "1/100"
+DEFAULT_UNITS = 2
+
+
+class ExplorerState(param.Parameterized):
+    """Problem, result and selection of one dashboard session.
+
+    Parameters
+    ----------
+    runner : where solves run; a shared process pool in the app, in-process in tests.
+
+    Examples
+    --------
+    >>> from explorer.runner import SolveRunner
+    >>> state = ExplorerState(runner=SolveRunner(processes=False), autostart=False)
+    >>> state.edit(lam="0")
+    False
+    >>> state.message
+    'Refused: lambda must be positive, got 0. The last good state is kept.'
+    >>> state.lam
+    '1/100'
+    """
+
+    data = param.String(default=DEFAULT_DATA, doc="Exact data points as 'x,y;x,y;...'.")
+    lam = param.String(default=DEFAULT_LAM, doc="Exact regularisation strength, e.g. '1/100'.")
+    units = param.Integer(default=DEFAULT_UNITS, bounds=(1, MAX_UNITS), doc="Hidden units.")
+    selection = param.Integer(
+        default=-1, bounds=(-1, None), doc="Index of the selected minimum; -1: the global one."
+    )
+    result = param.ClassSelector(class_=Solution, allow_None=True, doc="Last good solution.")
+    message = param.String(default="", doc="Why the last edit was refused (empty if none).")
+    status = param.String(default="", doc="One line: what is shown and how long it took.")
+    solving = param.Boolean(default=False, doc="A solve is running.")
+    progress = param.Number(default=None, allow_None=True, bounds=(0, 1), doc="Fraction done.")
+
+    def __init__(self, runner: SolveRunner, autostart: bool = True, **params: Any) -> None:
+        super().__init__(**params)
+        self.runner = runner
+        self._latest = 0
+        self._job: SolveJob | None = None
+        self._quiet = False
+        self._requested: tuple[str, str, int] | None = None
+        self._good: tuple[str, str, int] | None = None
+        self._keep_selection = True
+        self.param.watch(self._on_problem_change, ["data", "lam", "units"])
+        if autostart:
+            self.start()
+
+    # ---------------------------------------------------------------- public API
+    @property
+    def rows(self) -> Rows:
+        """The data as exact ``(x, y)`` string pairs."""
+        return parse_data(self.data)
+
+    @property
+    def selected_index(self) -> int | None:
+        """Index of the selected minimum (the first global minimum if none is chosen)."""
+        if self.result is None or not self.result.minima:
+            return None
+        minima = self.result.minima
+        if 0 <= self.selection < len(minima):
+            return self.selection
+        best = min(m.loss for m in minima)
+        return next(i for i, m in enumerate(minima) if m.loss == best)
+
+    @property
+    def selected(self) -> Any:
+        """The selected minimum (see :attr:`selected_index`), or ``None``."""
+        index = self.selected_index
+        return None if index is None else self.result.minima[index]
+
+    def start(self) -> None:
+        """Solve the current problem unless a request is already under way."""
+        if self._requested is None:
+            self._on_problem_change()
+
+    def edit(self, **changes: Any) -> bool:
+        """Change ``data``, ``lam`` and/or ``units`` if the result is a valid problem.
+
+        Returns ``False`` (and sets ``message``, changing nothing) for a bad edit.
+        """
+        candidate = {k: changes.get(k, getattr(self, k)) for k in ("data", "lam", "units")}
+        try:
+            make_key(candidate["data"], candidate["lam"], candidate["units"])
+        except SolverInputError as exc:
+            self._refuse(str(exc), restore=None)
+            return False
+        self.param.update(**changes)
+        return True
+
+    def select(self, index: int) -> None:
+        """Select minimum ``index`` (-1 for the global minimum)."""
+        count = len(self.result.minima) if self.result is not None else 0
+        self.selection = index if 0 <= index < count else -1
+
+    def link_error(self, mapped: dict[str, Any]) -> None:
+        """Report URL values that could not be applied (``pn.state.location`` callback)."""
+        shown = ", ".join(f"{k}={v!r}" for k, v in mapped.items())
+        self.message = f"Refused the link's values ({shown}): out of range. Showing the example."
+
+    def poll_progress(self) -> None:
+        """Collect worker progress (call from a periodic callback)."""
+        job = self._job
+        if job is None:
+            return
+        self.runner.drain()
+        reported = self.runner.progress(job)
+        if reported is not None and reported[1] > 0:
+            self.progress = min(1.0, reported[0] / reported[1])
+
+    # ------------------------------------------------------------------ internals
+    def _on_problem_change(self, *events: Any) -> None:
+        """Validate the problem and start solving it, or refuse and restore."""
+        if self._quiet:
+            return
+        try:
+            key = make_key(self.data, self.lam, self.units)
+        except SolverInputError as exc:
+            if self._requested is None:  # the first problem (a bad link): show the example
+                self._fall_back(str(exc))
+            else:
+                self._refuse(str(exc), restore=self._requested)
+            return
+        self._requested = (self.data, self.lam, self.units)
+        self.message = ""
+        self._submit(key)
+
+    def _submit(self, key: SolveKey) -> None:
+        """Supersede any running solve and start ``key`` (instant when cached)."""
+        self._latest += 1
+        request = self._latest
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+        cached = self.runner.lookup(key)
+        if cached is not None:
+            self._apply(request, cached)
+            return
+        job = self.runner.submit(key)
+        if job.future.done():
+            self._apply(request, job.future.result())
+            return
+        self._job = job
+        self.param.update(solving=True, progress=None, status="Solving…")
+        param.parameterized.async_executor(partial(self._await, request, job))
+
+    async def _await(self, request: int, job: SolveJob) -> None:
+        """Wait for ``job`` without blocking the event loop, then apply it."""
+        outcome = await asyncio.wrap_future(job.future)
+        self._apply(request, outcome)
+
+    def _apply(self, request: int, outcome: Outcome) -> None:
+        """Show a finished solve unless a newer request has overtaken it."""
+        if request != self._latest or outcome.kind == "cancelled":
+            return
+        self._job = None
+        if outcome.kind != "ok":
+            reason = ("" if outcome.kind == "refused" else "the solver failed: ") + outcome.message
+            self.param.update(solving=False, progress=None)
+            if self._good is None:  # nothing shown yet (a link to a bad problem): the example
+                self._fall_back(reason)
+                return
+            self._requested = self._good
+            self._refuse(reason, restore=self._good)
+            self.status = _status_line(self.result, None, cached=True)
+            return
+        solution = outcome.solution
+        keep = self._keep_selection and 0 <= self.selection < len(solution.minima)
+        self._keep_selection = False
+        self._good = self._requested
+        self.param.update(
+            result=solution,
+            selection=self.selection if keep else -1,
+            solving=False,
+            progress=None,
+            status=_status_line(solution, outcome.seconds, outcome.cached),
+        )
+
+    def _fall_back(self, reason: str) -> None:
+        """Nothing good to keep yet: refuse, then solve the paper's example instead."""
+        if (self.data, self.lam, self.units) == (DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS):
+            self.message = f"The example could not be solved: {reason}"
+            return
+        self._requested = None
+        self._refuse(reason, restore=(DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS))
+        self._on_problem_change()
+        self.message = f"Refused: {reason.rstrip('.')}. Showing the paper's example."
+
+    def _refuse(self, reason: str, restore: tuple[str, str, int] | None) -> None:
+        """Say why an edit was refused and put ``restore`` back (quietly) if it differs."""
+        self.message = f"Refused: {reason.rstrip('.')}. The last good state is kept."
+        if restore is None or restore == (self.data, self.lam, self.units):
+            return
+        self._quiet = True
+        try:
+            self.param.update(data=restore[0], lam=restore[1], units=restore[2])
+        finally:
+            self._quiet = False
+
+
+def _status_line(solution: Solution, seconds: float | None, cached: bool) -> str:
+    """``"9 minima (1 curve, 8 isolated) · λ = 1/100 · solved in 0.21 s"``."""
+    curves = sum(1 for m in solution.minima if m.kind == "curve")
+    isolated = len(solution.minima) - curves
+    plural = "s" * (curves != 1)
+    counts = f"{len(solution.minima)} minima ({curves} curve{plural}, {isolated} isolated)"
+    if cached:
+        timing = "from cache"
+    else:
+        timing = f"solved in {seconds if seconds is not None else solution.stats.seconds:.2f} s"
+    return f"{counts} · λ = {solution.lam} · {solution.units} units · {timing}"

@@ -1,0 +1,242 @@
+"""Data view: the (x, y) points, editable in the plot and in a table, with f(x) drawn over them.
+
+Drag a point, tap to add one, tap + Backspace to delete (HoloViews ``PointDraw``), or type
+exact values (``-0.17``, ``1/3``) in the table. Moved and added points snap to 0.01 so
+their exact values stay short. Every edit goes through :meth:`ExplorerState.edit`; a refused
+edit redraws the last good data.
+
+Examples
+--------
+>>> snap(0.4412)
+'0.44'
+>>> snap(-1.0)
+'-1'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+from explorer.loss import network
+from explorer.state import (
+    ASSETS,
+    DEFAULT_DATA,
+    DEFAULT_LAM,
+    DEFAULT_UNITS,
+    ExplorerState,
+    Rows,
+    csv_to_data,
+    format_data,
+    read_example,
+)
+from explorer.views.geometry import representative
+from solver.errors import SolverInputError
+
+MAX_POINTS = 40
+_COLORS = {"points": "#1f5fa8", "fit": "#d1495b"}
+
+
+def snap(value: float, digits: int = 2) -> str:
+    """A dragged coordinate as a short exact decimal string (snapped to 10^-digits)."""
+    text = f"{round(float(value), digits):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def example_files() -> dict[str, str]:
+    """The 1-D example data sets in ``assets/`` as ``{label: data text}``."""
+    out = {}
+    for path in sorted(ASSETS.glob("*.csv")):
+        try:
+            out[path.stem.replace("_", " ")] = read_example(path)
+        except SolverInputError:
+            continue  # d > 1 or otherwise not drawable here
+    return out
+
+
+def _frame(rows: Rows) -> pd.DataFrame:
+    """Float coordinates for plotting (always float-typed, even when empty)."""
+    xs = [float(Fraction(x)) if _is_number(x) else np.nan for x, _ in rows]
+    ys = [float(Fraction(y)) if _is_number(y) else np.nan for _, y in rows]
+    return pd.DataFrame({"x": np.asarray(xs, float), "y": np.asarray(ys, float)})
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` parses as a fraction (rows in the state always do)."""
+    try:
+        Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
+
+
+class DataView(pn.viewable.Viewer):
+    """Editable data plot and table, example loader, CSV upload and reset."""
+
+    state = param.ClassSelector(class_=ExplorerState)
+
+    def __init__(self, state: ExplorerState, **params: Any) -> None:
+        super().__init__(state=state, **params)
+        self._examples = example_files()
+        self._pipe = hv.streams.Pipe(data=_frame(state.rows))
+        points = hv.DynamicMap(self._points, streams=[self._pipe])
+        self.draw = hv.streams.PointDraw(source=points, num_objects=MAX_POINTS, add=True)
+        self.draw.add_subscriber(self._on_draw)
+        fit = hv.DynamicMap(pn.bind(self._fit, state.param.result, state.param.selection))
+        self.plot = (fit * points).opts(
+            hv.opts.Points(
+                size=11, color=_COLORS["points"], line_color="white",
+                tools=["hover"], active_tools=["point_draw"],
+            ),
+        )
+        self.table = pn.widgets.Tabulator(
+            self._table_frame(), show_index=False, editors={"point": None},
+            layout="fit_data_stretch", height=190, selectable="checkbox",
+            sizing_mode="stretch_width",
+        )
+        self.table.on_edit(self._on_table_edit)
+        self.example = pn.widgets.Select(
+            options=["(choose)", *self._examples], value="(choose)", label="Example", width=170,
+        )
+        self.example.param.watch(self._on_example, "value")
+        self.upload = pn.widgets.FileInput(accept=".csv", multiple=False, width=190)
+        self.upload.param.watch(self._on_upload, "value")
+        self.add = pn.widgets.Button(label="Add point", width=95)
+        self.add.on_click(self._on_add)
+        self.delete = pn.widgets.Button(label="Delete checked", width=115)
+        self.delete.on_click(self._on_delete)
+        self.reset = pn.widgets.Button(label="Reset", button_type="warning", width=80)
+        self.reset.on_click(self._on_reset)
+        state.param.watch(self._refresh, "data")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        plot = pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=330)
+        help_text = pn.pane.Markdown(
+            "Drag a point · tap to add · tap then Backspace to delete · type exact values "
+            "(`-0.17`, `1/3`) in the table.",
+            styles={"font-size": "12px"}, margin=(0, 10),
+        )
+        buttons = pn.Row(self.add, self.delete, self.reset)
+        upload = pn.Column(pn.pane.Markdown("Upload CSV (x,y)", margin=(0, 5)), self.upload)
+        loaders = pn.Row(self.example, upload)
+        return pn.Column(plot, help_text, self.table, buttons, loaders, sizing_mode="stretch_width")
+
+    # ------------------------------------------------------------------- drawing
+    def _points(self, data: pd.DataFrame) -> hv.Points:
+        """The data points (PointDraw edits them)."""
+        return hv.Points(data, ["x", "y"]).opts(
+            xlabel="x", ylabel="y", title="Data and f(x) of the selected minimum",
+            padding=0.15, show_grid=True, responsive=True, min_height=300,
+        )
+
+    def _fit(self, result: Any, selection: int) -> hv.Curve:
+        """The network function of the selected minimum over the data's x range."""
+        rows = self.state.rows
+        xs = [float(Fraction(x)) for x, _ in rows]
+        low, high = min(xs), max(xs)
+        pad = 0.15 * (high - low) + 0.05
+        grid = np.linspace(low - pad, high + pad, 400)
+        minimum = self.state.selected
+        if minimum is None:
+            return hv.Curve((grid, np.full_like(grid, np.nan)), "x", "f(x)")
+        point = representative(minimum)
+        values = network(point.B, point.c, point.a, grid)
+        return hv.Curve((grid, values), "x", "f(x)").opts(
+            color=_COLORS["fit"], line_width=2.5,
+        )
+
+    def _table_frame(self) -> pd.DataFrame:
+        """The data as exact strings, one row per point."""
+        rows = self.state.rows
+        return pd.DataFrame({
+            "point": [f"x{i + 1}" for i in range(len(rows))],
+            "x": [x for x, _ in rows],
+            "y": [y for _, y in rows],
+        })
+
+    def _refresh(self, *events: Any) -> None:
+        """Show the state's (last good) data in the plot and the table."""
+        self._pipe.send(_frame(self.state.rows))
+        self.table.value = self._table_frame()
+
+    # ------------------------------------------------------------------ editing
+    def _propose(self, rows: Rows) -> None:
+        """Ask the state to take ``rows``; redraw the last good data if it refuses."""
+        if not self.state.edit(data=format_data(rows)):
+            self._refresh()
+
+    def _on_draw(self, data: dict[str, Any] | None = None, **_: Any) -> None:
+        """A point was dragged, added or deleted in the plot."""
+        if not data:
+            return
+        xs = np.asarray(data.get("x", []), dtype=float)
+        ys = np.asarray(data.get("y", []), dtype=float)
+        old = self.state.rows
+        old_xy = _frame(old).to_numpy()
+        rows: Rows = []
+        for k, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            if not (np.isfinite(x) and np.isfinite(y)):
+                continue
+            same = np.flatnonzero(np.all(np.isclose(old_xy, [x, y], rtol=0, atol=1e-12), axis=1))
+            if k < len(old) and k in same:
+                rows.append(old[k])
+            elif same.size:
+                rows.append(old[int(same[0])])
+            else:
+                rows.append((snap(x), snap(y)))
+        if rows != old:
+            self._propose(rows)
+
+    def _on_table_edit(self, event: Any) -> None:
+        """A cell was typed in: keep the exact text the user entered."""
+        rows = list(self.state.rows)
+        x, y = rows[event.row]
+        text = str(event.value).strip()
+        rows[event.row] = (text, y) if event.column == "x" else (x, text)
+        self._propose(rows)
+
+    def _on_add(self, _: Any) -> None:
+        """Add a point to the right of the data."""
+        rows = list(self.state.rows)
+        xs = [Fraction(x) for x, _ in rows]
+        rows.append((snap(float(max(xs)) + 0.25), "0"))
+        self._propose(rows)
+
+    def _on_delete(self, _: Any) -> None:
+        """Delete the rows checked in the table."""
+        checked = set(self.table.selection)
+        if not checked:
+            self.state.message = "Check the rows to delete in the table first."
+            return
+        self._propose([row for i, row in enumerate(self.state.rows) if i not in checked])
+        self.table.selection = []
+
+    def _on_example(self, event: Any) -> None:
+        """Load one of the example data sets."""
+        if event.new in self._examples:
+            if self.state.edit(data=self._examples[event.new]):
+                self.state.select(-1)
+        self.example.value = "(choose)"
+
+    def _on_upload(self, event: Any) -> None:
+        """Load an uploaded CSV file (header ``x,y``)."""
+        if not event.new:
+            return
+        name = self.upload.filename or "upload"
+        try:
+            text = csv_to_data(event.new.decode("utf-8-sig"), source=name)
+        except (SolverInputError, UnicodeDecodeError) as exc:
+            self.state.message = f"Refused {name}: {exc}. The last good state is kept."
+            return
+        self.state.edit(data=text)
+
+    def _on_reset(self, _: Any) -> None:
+        """Back to the paper's example (data, λ = 1/100, 2 units)."""
+        self.state.edit(data=DEFAULT_DATA, lam=DEFAULT_LAM, units=DEFAULT_UNITS)
+        self.state.select(-1)

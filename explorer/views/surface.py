@@ -1,0 +1,241 @@
+"""Loss surface: a heatmap with contours of the loss (``a`` at its optimum) over a 2-D slice.
+
+Slices:
+
+- ``unit l``: vary ``(b_l, c_l)``, the other units held at the selected minimum. The loss is
+  only piecewise smooth: its kinks lie on the lines ``b x_i + c = 0`` (drawn faintly).
+- ``(c1, c2) through a curve`` (2+ units): vary ``c1, c2`` with ``b_l = rho_l c_l``, the ratios
+  ``rho_l = b_l / c_l`` taken from the curve (constant along a split curve), so that the curve
+  is a valley floor.
+
+The minima are overlaid projected onto the slice's coordinates: isolated minima as bright
+markers, curves as paths. Every value drawn is :func:`explorer.loss.reduced_loss`.
+
+Examples
+--------
+>>> slice_options(1, [])
+['unit 1: (b1, c1)']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+
+from explorer.loss import reduced_loss
+from explorer.state import ExplorerState
+from explorer.views.geometry import line_segments, plane_radius, points_of, representative
+from solver.results import Point
+
+GRID = 140
+
+
+def slice_options(units: int, curve_numbers: list[int]) -> list[str]:
+    """The slices offered for ``units`` units and the (1-based) numbers of the curves."""
+    options = [f"unit {k + 1}: (b{k + 1}, c{k + 1})" for k in range(units)]
+    if units >= 2:
+        options += [f"(c1, c2) through curve #{k}" for k in curve_numbers]
+        options.append("(c1, c2) through the selected minimum")
+    return options
+
+
+def unit_slice(
+    x: np.ndarray, y: np.ndarray, lam: float, held: Point, unit: int, radius: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss over ``(b_unit, c_unit)`` in ``[-radius, radius]^2``, other units at ``held``."""
+    axis = np.linspace(-radius, radius, GRID)
+    bb, cc = np.meshgrid(axis, axis)
+    B = np.broadcast_to(np.asarray(held.B, float), (GRID, GRID, len(held.c), 1)).copy()
+    c = np.broadcast_to(np.asarray(held.c, float), (GRID, GRID, len(held.c))).copy()
+    B[..., unit, 0] = bb
+    c[..., unit] = cc
+    return axis, axis, reduced_loss(x, y, lam, B, c)
+
+
+def ratio_slice(
+    x: np.ndarray, y: np.ndarray, lam: float, through: Point, radius: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss over ``(c1, c2)`` with ``b_l = rho_l c_l`` (``rho`` from ``through``)."""
+    axis = np.linspace(-radius, radius, GRID)
+    c1, c2 = np.meshgrid(axis, axis)
+    units = len(through.c)
+    B = np.broadcast_to(np.asarray(through.B, float), (GRID, GRID, units, 1)).copy()
+    c = np.broadcast_to(np.asarray(through.c, float), (GRID, GRID, units)).copy()
+    for k, grid in ((0, c1), (1, c2)):
+        c[..., k] = grid
+        if through.c[k] != 0:
+            B[..., k, 0] = grid * (through.B[k][0] / through.c[k])
+    return axis, axis, reduced_loss(x, y, lam, B, c)
+
+
+def _levels(values: np.ndarray, focus: float, count: int = 14) -> list[float]:
+    """Contour levels on a log scale, packed around ``focus`` (a minimum's value).
+
+    >>> len(_levels(np.linspace(1e-3, 1.0, 50), 0.1)) > 5
+    True
+    """
+    low, high = float(values.min()), float(np.quantile(values, 0.9))
+    focus = min(max(focus, low), high)
+    above = focus + np.geomspace(1e-3 * (high - focus) + 1e-12, high - focus + 1e-12, count - 4)
+    below = np.geomspace(low, focus, 5)[:-1] if focus > low else np.array([])
+    return sorted(set(np.concatenate([below, above]).tolist()))
+
+
+class SurfaceView(pn.viewable.Viewer):
+    """Heatmap and contours of the loss over a user-chosen slice."""
+
+    state = param.ClassSelector(class_=ExplorerState)
+    slice = param.Selector(default=None, objects=[], doc="Which 2-D slice to draw.")
+
+    def __init__(self, state: ExplorerState, **params: Any) -> None:
+        super().__init__(state=state, **params)
+        self.chooser = pn.widgets.Select.from_param(self.param.slice, label="Slice", width=300)
+        self.chooser.param.watch(self._on_choice, "value")
+        self._chosen = False
+        self._auto = False
+        state.param.watch(self._update_options, "result")
+        self._update_options()
+        # Re-rendered as a whole (not a DynamicMap): the layers differ between slices.
+        self.plot = pn.bind(
+            self._surface, state.param.result, state.param.selection, self.param.slice
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        note = pn.pane.Markdown(
+            "Colour: loss (log scale) with `a` at its optimum · thin lines: b·xᵢ + c = 0 (the "
+            "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected.",
+            styles={"font-size": "12px"}, margin=(0, 10),
+        )
+        return pn.Column(
+            self.chooser, pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=430),
+            note, sizing_mode="stretch_width",
+        )
+
+    def _curve_numbers(self) -> list[int]:
+        """1-based numbers of the result's curves."""
+        result = self.state.result
+        if result is None:
+            return []
+        return [i + 1 for i, m in enumerate(result.minima) if m.kind == "curve"]
+
+    def _update_options(self, *events: Any) -> None:
+        """Offer the slices that fit the current result; keep the choice if still valid."""
+        result = self.state.result
+        options = slice_options(result.units if result else 1, self._curve_numbers())
+        current = self.slice
+        self.param.slice.objects = options
+        if current not in options or not self._chosen:
+            # Until the user picks one, prefer the valley of the first curve.
+            curves = [o for o in options if "through curve" in o]
+            self._auto = True
+            try:
+                self.slice = curves[0] if curves else options[0]
+            finally:
+                self._auto = False
+
+    def _on_choice(self, event: Any) -> None:
+        """The user picked a slice: keep it across new results while it exists."""
+        if not self._auto:
+            self._chosen = True
+
+    def _surface(self, result: Any, selection: int, choice: str | None) -> hv.Element:
+        """The heatmap, contours and overlays for the chosen slice."""
+        if result is None or not result.minima or choice is None:
+            return hv.Image(np.zeros((2, 2))).opts(responsive=True, min_height=380)
+        x = np.array([float(row[0]) for row in result.x])
+        y = np.array([float(v) for v in result.y])
+        lam = float(result.lam)
+        selected = representative(self.state.selected)
+        if choice.startswith("unit"):
+            unit = int(choice.split()[1].rstrip(":")) - 1
+            radius = plane_radius(result.minima, unit)
+            grid = unit_slice(x, y, lam, selected, unit, radius)
+            axes = ("b", "c")
+            title = f"Loss over (b{unit + 1}, c{unit + 1}), other units at the selected minimum"
+            through = None
+            extra = [self._lines(x, radius)]
+        else:
+            unit, through = None, self.state.selected_index
+            if "curve #" in choice:
+                through = int(choice.split("#")[1]) - 1
+            # Zoom on the minimum the slice passes through (its whole curve, if a curve).
+            on_slice = points_of(result.minima[through])
+            radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
+            grid = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
+            axes = ("c1", "c2")
+            title = "Loss over (c1, c2) with b_l / c_l fixed " + choice.split("through ")[1]
+            extra = []
+        # Colour by the loss above the slice's lowest value, on a log scale, so that the
+        # valley floor and the kinks stand out; hover shows the loss itself.
+        loss = grid[2]
+        floor = float(loss.min())
+        excess = loss - floor + 1e-6 * max(1.0, abs(floor))
+        image = hv.Image(
+            (grid[0], grid[1], excess, loss), list(axes),
+            [hv.Dimension("excess", label=f"loss − {floor:.6g}"), "loss"],
+        ).opts(
+            xlim=(-radius, radius), ylim=(-radius, radius),
+            cmap="viridis", cnorm="log", colorbar=True, tools=["hover"],
+            responsive=True, min_height=380, title=title, xlabel=axes[0], ylabel=axes[1],
+        )
+        levels = _levels(excess, self._excess_at(x, y, lam, through, floor, result))
+        contours = hv.operation.contours(image, levels=levels, filled=False).opts(
+            color="white", line_width=0.8, alpha=0.55, show_legend=False, tools=[],
+        )
+        return hv.Overlay([image, contours, *extra, *self._minima(result, unit, axes, through)])
+
+    def _excess_at(
+        self, x: np.ndarray, y: np.ndarray, lam: float, through: int | None, floor: float,
+        result: Any,
+    ) -> float:
+        """The coloured value at the minimum the slice is about (the selected one by default)."""
+        index = self.state.selected_index if through is None else through
+        point = representative(result.minima[index])
+        return float(reduced_loss(x, y, lam, point.B, point.c)) - floor
+
+    def _lines(self, x: np.ndarray, radius: float) -> hv.Path:
+        """The lines where the loss has kinks (for a unit slice)."""
+        segments = line_segments(x, radius * 2)
+        return hv.Path([{"b": s[:, 0], "c": s[:, 1]} for s in segments], ["b", "c"]).opts(
+            color="#bbbbbb", line_width=0.8, line_dash="dashed",
+        )
+
+    def _minima(
+        self, result: Any, unit: int | None, axes: tuple[str, str], through: int | None
+    ) -> list[hv.Element]:
+        """Curves as paths, isolated minima as markers, the selected one ringed.
+
+        Coordinates are unit ``unit``'s ``(b, c)``, or ``(c1, c2)`` when ``unit`` is None. In
+        a (c1, c2) slice only the minimum ``through`` lies in it: other curves are drawn
+        thin and dashed (their projections).
+        """
+
+        def coords(p: Point) -> tuple[float, float]:
+            return (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
+
+        paths, others, dots = [], [], []
+        for index, minimum in enumerate(result.minima):
+            if minimum.kind == "curve":
+                xy = np.array([coords(p) for p in points_of(minimum)])
+                inside = through is None or through == index
+                (paths if inside else others).append({axes[0]: xy[:, 0], axes[1]: xy[:, 1]})
+            else:
+                u, v = coords(minimum.point)
+                dots.append((u, v, index + 1, f"{minimum.loss:.10g}"))
+        ring = [coords(representative(self.state.selected))]
+        return [
+            hv.Path(paths, list(axes)).opts(color="#ff9f1c", line_width=5, tools=[]),
+            hv.Path(others, list(axes)).opts(
+                color="#ff9f1c", line_width=1.5, line_dash="dashed", alpha=0.7, tools=[],
+            ),
+            hv.Points(dots, list(axes), ["minimum", "loss"]).opts(
+                color="white", line_color="#d1495b", line_width=2, size=11, tools=["hover"],
+            ),
+            hv.Points(ring, list(axes)).opts(
+                marker="circle", size=24, fill_alpha=0, line_color="#d1495b", line_width=3,
+            ),
+        ]

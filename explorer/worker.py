@@ -1,0 +1,125 @@
+"""What runs inside a pool process: one solve, reported as a picklable :class:`Outcome`.
+
+Kept separate from :mod:`explorer.runner` so a spawned worker imports only the solver
+and this module, never Panel.
+
+Examples
+--------
+>>> from fractions import Fraction
+>>> key = SolveKey((Fraction(0), Fraction(1)), (Fraction(1), Fraction(0)), Fraction(1), 1)
+>>> key.units
+1
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+OutcomeKind = Literal["ok", "refused", "cancelled", "failed"]
+
+# How often (seconds) a worker reports progress and looks for a cancel request.
+_PROGRESS_EVERY = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class SolveKey:
+    """One problem, exactly: the cache key and what a worker solves (d = 1 data)."""
+
+    x: tuple[Fraction, ...]
+    y: tuple[Fraction, ...]
+    lam: Fraction
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one solve request.
+
+    ``kind`` is ``"ok"`` (``solution`` set), ``"refused"`` (bad input or too large:
+    ``message`` is the solver's one-line reason), ``"cancelled"`` (superseded) or
+    ``"failed"`` (anything unexpected, ``message`` names it).
+    """
+
+    kind: OutcomeKind
+    solution: Any = None
+    message: str = ""
+    seconds: float = 0.0
+    cached: bool = False
+
+
+def solve_key(
+    job_id: int,
+    key: SolveKey,
+    max_seconds: float,
+    queue: Any = None,
+    cancelled: MutableMapping[int, bool] | None = None,
+) -> Outcome:
+    """Solve one problem in this process and describe what happened.
+
+    Exceptions are turned into an :class:`Outcome` here because solver exceptions with
+    extra constructor arguments (``ProblemTooLargeError``) do not survive pickling.
+
+    Parameters
+    ----------
+    job_id : the runner's id of this request (tags progress messages).
+    key : the problem.
+    max_seconds : refuse problems whose estimated time exceeds this.
+    queue : optional queue receiving ``(job_id, done, total)`` progress tuples.
+    cancelled : optional shared mapping; ``job_id in cancelled`` stops the solve.
+    """
+    from solver import solve
+    from solver.errors import SolveCancelled, SolverError
+
+    start = time.perf_counter()
+    report = _progress_callback(job_id, queue, cancelled)
+    try:
+        solution = solve(
+            list(key.x), list(key.y), key.lam, key.units,
+            progress=report, max_seconds=max_seconds,
+        )
+    except SolveCancelled:
+        return Outcome("cancelled", seconds=time.perf_counter() - start)
+    except SolverError as exc:
+        return Outcome("refused", message=_one_line(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - the dashboard shows it instead of dying
+        text = f"{type(exc).__name__}: {_one_line(exc)}"
+        return Outcome("failed", message=text, seconds=time.perf_counter() - start)
+    return Outcome("ok", solution=solution, seconds=time.perf_counter() - start)
+
+
+def warm_up() -> bool:
+    """Import the solver in a fresh worker so the first real solve starts fast."""
+    import solver  # noqa: F401
+
+    return True
+
+
+def _progress_callback(
+    job_id: int, queue: Any, cancelled: MutableMapping[int, bool] | None
+) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` that reports and honours cancel, at most every 0.1 s."""
+    from solver.errors import SolveCancelled
+
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < _PROGRESS_EVERY and done < total:
+            return
+        last[0] = now
+        if cancelled is not None and job_id in cancelled:
+            raise SolveCancelled(f"request {job_id} was superseded")
+        if queue is not None:
+            queue.put((job_id, done, total))
+
+    return report
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an exception's message."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
