@@ -115,7 +115,7 @@ def solution_latex(sol: Solution) -> str:
         rf"$\lambda = {_tex_fraction(sol.lam)}$: {_count_text(sol)}.",
         "",
         r"\medskip",
-        r"\noindent\begin{tabular}{rlrrrllllll}",
+        r"{\small\noindent\begin{tabular}{rlrrrllllll}",
         r"\hline",
         r"\# & kind & loss & orbit & unit & pattern & $b$ & $c$ & $a$ & active \\",
         r"\hline",
@@ -138,7 +138,7 @@ def solution_latex(sol: Solution) -> str:
             ]
             out.append(" & ".join(cells) + r" \\")
         out.append(r"\hline")
-    out.append(r"\end{tabular}")
+    out.append(r"\end{tabular}}")
     if any(m.kind == "curve" for m in sol.minima):
         out += ["", r"\smallskip", r"\noindent curve$^*$: $b$, $c$, $a$ of one sample point."]
     for k, m in enumerate(sol.minima, start=1):
@@ -329,19 +329,26 @@ def _tex_relation(
         expr = parse_expr(text, local_dict=symbols)
     except (SyntaxError, TypeError, ValueError, sympy.SympifyError) as exc:
         raise ValueError(f"cannot parse solver expression {text!r}: {exc}") from None
-    order = None
-    if coefficients is not None and isinstance(expr, sympy.Expr):
-        terms = []
-        for term in expr.as_ordered_terms():
-            coeff, rest = term.as_coeff_Mul()
-            if isinstance(coeff, sympy.Rational) and _is_long(coeff):
-                name = coefficients.setdefault(abs(coeff), sympy.Symbol(f"R{len(coefficients) + 1}"))
-                term = sympy.sign(coeff) * name * rest  # type: ignore[operator]
-            terms.append(term)
-        expr = sympy.Add(*terms, evaluate=False)
-        order = "none"  # keep the order of the terms as they were
     names = {sym: _tex_symbol(str(sym)) for sym in expr.free_symbols}
-    return sympy.latex(expr, symbol_names=names, order=order)
+    if coefficients is None or not isinstance(expr, sympy.Expr):
+        return sympy.latex(expr, symbol_names=names)
+    pieces: list[tuple[bool, str]] = []  # (negative, body) per term, in printing order
+    for term in expr.as_ordered_terms():
+        coeff, rest = term.as_coeff_Mul()
+        if isinstance(coeff, sympy.Rational) and _is_long(coeff):
+            name = coefficients.setdefault(abs(coeff), f"R{len(coefficients) + 1}")
+            body = _tex_symbol(str(name))
+            if rest != 1:
+                body += " " + sympy.latex(rest, symbol_names=names)
+            pieces.append((coeff < 0, body))
+        else:
+            tex = sympy.latex(term, symbol_names=names)
+            pieces.append((tex.startswith("-"), tex.removeprefix("-").lstrip()))
+    first_negative, first = pieces[0]
+    text = ("- " if first_negative else "") + first
+    for negative, body in pieces[1:]:
+        text += f" {'-' if negative else '+'} {body}"
+    return text
 
 
 def _is_long(q: object) -> bool:
