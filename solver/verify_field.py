@@ -57,6 +57,8 @@ def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
 def _combine(op: ast.operator, u: Any, v: Any, lift: Callable[[Fraction], Any]) -> Any:
     """Apply a binary operator, lifting rational constants to the other operand's type."""
     if isinstance(op, ast.Div):
+        if hasattr(v, "inverse"):  # a field element: the type decides (and raises on 0)
+            return (lift(u) if isinstance(u, Fraction) else u) / v
         if not isinstance(v, Fraction) or v == 0:
             raise ParseError("division only by non-zero constants")
         return u / v if isinstance(u, Fraction) else u * lift(1 / v)
@@ -179,6 +181,11 @@ class RootField:
             return True
         g = r.gcd(self.m)
         return g.degree() >= 1 and count_roots(g, self.lo, self.hi) == 1
+
+    def interval(self, bits: int) -> tuple[fmpq, fmpq]:
+        """A rational interval around ``z`` of width below ``2**-bits``."""
+        self._refine(bits)
+        return self._a, self._b
 
     def _refine(self, bits: int) -> None:
         """Bisect the isolating interval until its width is below ``2**-bits``."""

@@ -1,7 +1,8 @@
 """Exact re-check of one isolated minimum from its ``exact`` description.
 
-Everything lives in ``Q(z)`` (:class:`~solver.verify_field.RootField`): with
-``u_l = (b(z), c(z))`` and ``t_l = t(z)`` the point is ``a_l = sign*sqrt(lam t_l)``,
+Everything lives in one number field ``Q(z)`` (:class:`~solver.verify_field.RootField`;
+several roots ``s0, s1, ...`` are first joined by a primitive element,
+:mod:`solver.verify_algebra`): with ``u_l = (b, c)`` and ``t_l = t`` the point is ``a_l = sign*sqrt(lam t_l)``,
 ``w_l = (a_l/lam) u_l``, so ``a_l <w_l, x~_i> = t_l <u_l, x~_i>``, the residuals ``r_i``, the
 loss and every first- and second-order quantity (after scaling unit ``l``'s directions by
 ``a_l``) are elements of ``Q(z)`` whose signs are decided exactly. Only the square roots
@@ -9,15 +10,16 @@ in ``a`` are irrational, and they are compared with the floats through ``arb`` b
 
 Examples
 --------
-One unit, one point ``x = 0, y = 1``, ``lam = 1/2``: ``t = 1/2`` and ``u = (0, 1/2)``
-(``z`` is a dummy root of ``z - 1``); the minimum is ``a = c = 1/2``, loss ``3/4``.
+One unit, one point ``x = 0, y = 1``, ``lam = 1/2``: the loss ``(1 - ac)^2 + (a^2 + b^2 +
+c^2)/2`` has its minimum at ``b = 0, a = c = sqrt(1/2)``, loss ``3/4``; so ``t = a^2/lam = 1``
+and ``u = lam (b, c) / a = (0, 1/2)`` (``z`` is a dummy root of ``z - 1``).
 
 >>> from fractions import Fraction as F
 >>> from solver.verify_arrangement import Problem
 >>> prob = Problem(((F(0), F(1)),), (F(1),), F(1, 2), 1)
->>> entry = {"B": [[0.0]], "c": [0.5], "a": [0.5], "loss": 0.75, "pattern": ["+"],
-...          "active": [], "exact": {"z": {"minpoly": "z - 1", "interval": ["0", "2"]},
-...          "units": [{"sign": 1, "t": "1/2", "b": ["0"], "c": "1/2"}]}}
+>>> entry = {"B": [[0.0]], "c": [0.5 ** 0.5], "a": [0.5 ** 0.5], "loss": 0.75,
+...          "pattern": ["+"], "active": [], "exact": {"z": {"minpoly": "z - 1",
+...          "interval": ["0", "2"]}, "units": [{"sign": 1, "t": "1", "b": ["0"], "c": "1/2"}]}}
 >>> check_isolated(entry, prob).fails
 []
 """
@@ -32,7 +34,8 @@ from flint import arb, ctx, fmpq_poly
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.verify_arrangement import Problem, face_projectors, inverse, rank
-from solver.verify_field import ParseError, RootField, parse_poly, to_fmpq
+from solver.verify_algebra import build_field, parse_in_field
+from solver.verify_field import ParseError, RootField, to_fmpq
 
 REL_TOL = 1e-9
 
@@ -60,7 +63,7 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
     out = Findings()
     try:
         K, signs, ts, us = _parse_exact(entry["exact"], prob)
-    except (ParseError, ValueError, SolverInputError) as exc:
+    except (ParseError, ValueError, SolverInputError, ZeroDivisionError) as exc:
         out.fails.append(f"exact: {exc}")
         return out
     for l, (s, t) in enumerate(zip(signs, ts)):
@@ -95,13 +98,16 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
 
 def _parse_exact(exact: dict, prob: Problem) -> tuple[RootField, list[int], list, list]:
     """Build ``Q(z)`` and the per-unit sign, ``t`` and ``u = (b, c)`` polynomials."""
-    lo, hi = (parse_rational(v, "exact.z.interval") for v in exact["z"]["interval"])
-    K = RootField(parse_poly(exact["z"]["minpoly"]), lo, hi)
+    roots = []
+    for root in ([dict(exact["z"], name="z")] if "z" in exact else exact["s"]):
+        lo, hi = (parse_rational(v, f"interval of {root['name']}") for v in root["interval"])
+        roots.append((root["name"], root["minpoly"], lo, hi))
+    K, images = build_field(roots)
     signs, ts, us = [], [], []
     for unit in exact["units"]:
         signs.append(unit["sign"])
-        ts.append(K.red(parse_poly(unit["t"])))
-        us.append([K.red(parse_poly(p)) for p in [*unit["b"], unit["c"]]])
+        ts.append(parse_in_field(unit["t"], K, images))
+        us.append([parse_in_field(p, K, images) for p in [*unit["b"], unit["c"]]])
     return K, signs, ts, us
 
 
