@@ -8,8 +8,12 @@ from explorer.runner import get_runner, shutdown_runner
 
 
 def on_server_loaded(server_context: Any) -> None:
-    """Start the worker processes now: the first spawn costs seconds, not the first user."""
+    """Start the worker processes and import the app now, not in the first visitor's session.
+
+    Spawning workers and importing Panel, HoloViews and the views cost seconds.
+    """
     get_runner().start()
+    import explorer.app  # noqa: F401
 
 
 def on_server_unloaded(server_context: Any) -> None:

@@ -59,7 +59,7 @@ class ControlsView(pn.viewable.Viewer):
         self.lam_text = pn.widgets.TextInput(value=state.lam, label="λ exactly (e.g. 1/100)")
         self.lam_text.param.watch(self._on_lam_text, "value")
         self.units = pn.widgets.RadioButtonGroup(
-            options=[1, 2, 3], value=state.units, button_type="primary", button_style="outline",
+            options=[1, 2, 3], value=state.units, color="primary", variant="outline",
         )
         self.units.param.watch(self._on_units, "value")
         self.progress = pn.indicators.Progress(

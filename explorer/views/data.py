@@ -111,7 +111,7 @@ class DataView(pn.viewable.Viewer):
         self.add.on_click(self._on_add)
         self.delete = pn.widgets.Button(label="Delete checked", width=115)
         self.delete.on_click(self._on_delete)
-        self.reset = pn.widgets.Button(label="Reset", button_type="warning", width=80)
+        self.reset = pn.widgets.Button(label="Reset", color="warning", width=80)
         self.reset.on_click(self._on_reset)
         state.param.watch(self._refresh, "data")
 

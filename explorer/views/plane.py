@@ -64,15 +64,10 @@ class PlaneView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        markers = hv.DynamicMap(pn.bind(self._markers, state.param.result))
-        self.tap = hv.streams.Selection1D(source=markers)
-        self.tap.param.watch(self._on_tap, "index")
-        background = hv.DynamicMap(pn.bind(self._background, state.param.result))
-        curves = hv.DynamicMap(pn.bind(self._curves, state.param.result))
-        ring = hv.DynamicMap(pn.bind(self._selected, state.param.result, state.param.selection))
-        self.plot = (background * curves * markers * ring).opts(
-            hv.opts.Overlay(title="(b, c) plane: lines b·xᵢ + c = 0 and all minima"),
-        )
+        # One DynamicMap (one redraw per change); a click selects the nearest marker.
+        self.plot = hv.DynamicMap(pn.bind(self._plane, state.param.result, state.param.selection))
+        self.tap = hv.streams.Tap(source=self.plot)
+        self.tap.param.watch(self._on_tap, ["x", "y"])
 
     def __panel__(self) -> pn.viewable.Viewable:
         note = pn.pane.Markdown(
@@ -88,6 +83,14 @@ class PlaneView(pn.viewable.Viewer):
     def _radius(self, result: Any) -> float:
         """Half-width of the square shown."""
         return plane_radius(result.minima if result is not None else [])
+
+    def _plane(self, result: Any, selection: int) -> hv.Overlay:
+        """Everything drawn in the plane."""
+        overlay = (
+            self._background(result) * self._curves(result) * self._markers(result)
+            * self._selected(result, selection)
+        )
+        return overlay.opts(title="(b, c) plane: lines b·xᵢ + c = 0 and all minima")
 
     def _background(self, result: Any) -> hv.Overlay:
         """Shaded sectors, the n lines and their labels, for the result's data."""
@@ -142,10 +145,9 @@ class PlaneView(pn.viewable.Viewer):
         frame = marker_frame(result)
         radius = self._radius(result)
         return hv.Points(frame, ["b", "c"], _MARKER_COLUMNS[2:]).opts(
-            color="color", size="size", marker="marker", line_color="white",
-            tools=["hover", "tap"],
+            color="color", size="size", marker="marker", line_color="white", tools=["hover"],
             hover_tooltips=[(name, f"@{{{name}}}") for name in _MARKER_COLUMNS[:9]],
-            nonselection_alpha=1.0, selection_line_color="black", show_legend=False,
+            show_legend=False,
             xlim=(-radius, radius), ylim=(-radius, radius), responsive=True, min_height=380,
             xlabel="b", ylabel="c", show_grid=True, framewise=True,
         )
@@ -153,19 +155,22 @@ class PlaneView(pn.viewable.Viewer):
     def _selected(self, result: Any, selection: int) -> hv.Points:
         """A ring around each unit of the selected minimum."""
         minimum = self.state.selected
-        if minimum is None:
-            return hv.Points([], ["b", "c"])
-        point = representative(minimum)
-        spots = [(point.B[k][0], point.c[k]) for k in range(len(point.c))]
+        spots = []
+        if minimum is not None:
+            point = representative(minimum)
+            spots = [(point.B[k][0], point.c[k]) for k in range(len(point.c))]
         return hv.Points(spots, ["b", "c"]).opts(
             marker="circle", size=26, fill_alpha=0, line_color="#d1495b", line_width=3,
         )
 
-    def _on_tap(self, event: Any) -> None:
-        """A marker was tapped: select its minimum."""
-        if not event.new:
+    def _on_tap(self, *events: Any) -> None:
+        """A click in the plane: select the minimum of the nearest marker, if close."""
+        if self.tap.x is None or self.tap.y is None:
             return
         frame = marker_frame(self.state.result)
-        row = event.new[0]
-        if row < len(frame):
-            self.state.select(int(frame["minimum"].iloc[row]) - 1)
+        if frame.empty:
+            return
+        distance = np.hypot(frame["b"] - self.tap.x, frame["c"] - self.tap.y)
+        nearest = int(np.argmin(distance.to_numpy()))
+        if distance.iloc[nearest] <= 0.06 * self._radius(self.state.result):
+            self.state.select(int(frame["minimum"].iloc[nearest]) - 1)

@@ -99,9 +99,10 @@ class SurfaceView(pn.viewable.Viewer):
         self._auto = False
         state.param.watch(self._update_options, "result")
         self._update_options()
-        # Re-rendered as a whole (not a DynamicMap): the layers differ between slices.
-        self.plot = pn.bind(
-            self._surface, state.param.result, state.param.selection, self.param.slice
+        # Every frame has the same layers and generic axes ("h", "v"), so a change only
+        # updates the data of one Bokeh figure instead of rebuilding it.
+        self.plot = hv.DynamicMap(
+            pn.bind(self._surface, state.param.result, state.param.selection, self.param.slice)
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -142,22 +143,23 @@ class SurfaceView(pn.viewable.Viewer):
         if not self._auto:
             self._chosen = True
 
-    def _surface(self, result: Any, selection: int, choice: str | None) -> hv.Element:
+    def _surface(self, result: Any, selection: int, choice: str | None) -> hv.Overlay:
         """The heatmap, contours and overlays for the chosen slice."""
         if result is None or not result.minima or choice is None:
-            return hv.Image(np.zeros((2, 2))).opts(responsive=True, min_height=380)
+            grid = (np.linspace(-1, 1, 3), np.linspace(-1, 1, 3), np.ones((3, 3)))
+            empty = self._minima(None, None, None)
+            return self._layers(grid, (1.0, 1.0), ("b", "c"), "Loss surface", [], empty)
         x = np.array([float(row[0]) for row in result.x])
         y = np.array([float(v) for v in result.y])
         lam = float(result.lam)
-        selected = representative(self.state.selected)
         if choice.startswith("unit"):
             unit = int(choice.split()[1].rstrip(":")) - 1
             radius = plane_radius(result.minima, unit)
-            grid = unit_slice(x, y, lam, selected, unit, radius)
-            axes = ("b", "c")
+            grid = unit_slice(x, y, lam, representative(self.state.selected), unit, radius)
+            axes = (f"b{unit + 1}", f"c{unit + 1}")
             title = f"Loss over (b{unit + 1}, c{unit + 1}), other units at the selected minimum"
             through = None
-            extra = [self._lines(x, radius)]
+            lines = [{"h": s[:, 0], "v": s[:, 1]} for s in line_segments(x, radius * 2)]
         else:
             unit, through = None, self.state.selected_index
             if "curve #" in choice:
@@ -168,45 +170,46 @@ class SurfaceView(pn.viewable.Viewer):
             grid = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
             axes = ("c1", "c2")
             title = "Loss over (c1, c2) with b_l / c_l fixed " + choice.split("through ")[1]
-            extra = []
+            lines = []
+        index = self.state.selected_index if through is None else through
+        focus = self._value_at(x, y, lam, result.minima[index])
+        minima = self._minima(result, unit, through)
+        return self._layers(grid, (radius, focus), axes, title, lines, minima)
+
+    def _layers(
+        self, grid: tuple[np.ndarray, np.ndarray, np.ndarray], scale: tuple[float, float],
+        axes: tuple[str, str], title: str, lines: list[dict], minima: list[hv.Element],
+    ) -> hv.Overlay:
+        """Heatmap, contours, kink lines and minima, always as the same seven layers."""
+        radius, focus = scale
         # Colour by the loss above the slice's lowest value, on a log scale, so that the
         # valley floor and the kinks stand out; hover shows the loss itself.
         loss = grid[2]
         floor = float(loss.min())
         excess = loss - floor + 1e-6 * max(1.0, abs(floor))
         image = hv.Image(
-            (grid[0], grid[1], excess, loss), list(axes),
+            (grid[0], grid[1], excess, loss), ["h", "v"],
             [hv.Dimension("excess", label=f"loss − {floor:.6g}"), "loss"],
         ).opts(
-            xlim=(-radius, radius), ylim=(-radius, radius),
+            xlim=(-radius, radius), ylim=(-radius, radius), framewise=True,
             cmap="viridis", cnorm="log", colorbar=True, tools=["hover"],
             responsive=True, min_height=380, title=title, xlabel=axes[0], ylabel=axes[1],
         )
-        levels = _levels(excess, self._excess_at(x, y, lam, through, floor, result))
+        levels = _levels(excess, focus - floor)
         contours = hv.operation.contours(image, levels=levels, filled=False).opts(
             color="white", line_width=0.8, alpha=0.55, show_legend=False, tools=[],
         )
-        return hv.Overlay([image, contours, *extra, *self._minima(result, unit, axes, through)])
-
-    def _excess_at(
-        self, x: np.ndarray, y: np.ndarray, lam: float, through: int | None, floor: float,
-        result: Any,
-    ) -> float:
-        """The coloured value at the minimum the slice is about (the selected one by default)."""
-        index = self.state.selected_index if through is None else through
-        point = representative(result.minima[index])
-        return float(reduced_loss(x, y, lam, point.B, point.c)) - floor
-
-    def _lines(self, x: np.ndarray, radius: float) -> hv.Path:
-        """The lines where the loss has kinks (for a unit slice)."""
-        segments = line_segments(x, radius * 2)
-        return hv.Path([{"b": s[:, 0], "c": s[:, 1]} for s in segments], ["b", "c"]).opts(
+        kinks = hv.Path(lines, ["h", "v"]).opts(
             color="#bbbbbb", line_width=0.8, line_dash="dashed",
         )
+        return hv.Overlay([image, contours, kinks, *minima])
 
-    def _minima(
-        self, result: Any, unit: int | None, axes: tuple[str, str], through: int | None
-    ) -> list[hv.Element]:
+    def _value_at(self, x: np.ndarray, y: np.ndarray, lam: float, minimum: Any) -> float:
+        """The loss at a minimum (where the contour levels are packed)."""
+        point = representative(minimum)
+        return float(reduced_loss(x, y, lam, point.B, point.c))
+
+    def _minima(self, result: Any, unit: int | None, through: int | None) -> list[hv.Element]:
         """Curves as paths, isolated minima as markers, the selected one ringed.
 
         Coordinates are unit ``unit``'s ``(b, c)``, or ``(c1, c2)`` when ``unit`` is None. In
@@ -218,24 +221,25 @@ class SurfaceView(pn.viewable.Viewer):
             return (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
 
         paths, others, dots = [], [], []
-        for index, minimum in enumerate(result.minima):
+        for index, minimum in enumerate(result.minima if result is not None else []):
             if minimum.kind == "curve":
                 xy = np.array([coords(p) for p in points_of(minimum)])
                 inside = through is None or through == index
-                (paths if inside else others).append({axes[0]: xy[:, 0], axes[1]: xy[:, 1]})
+                (paths if inside else others).append({"h": xy[:, 0], "v": xy[:, 1]})
             else:
                 u, v = coords(minimum.point)
                 dots.append((u, v, index + 1, f"{minimum.loss:.10g}"))
-        ring = [coords(representative(self.state.selected))]
+        selected = self.state.selected
+        ring = [] if selected is None else [coords(representative(selected))]
         return [
-            hv.Path(paths, list(axes)).opts(color="#ff9f1c", line_width=5, tools=[]),
-            hv.Path(others, list(axes)).opts(
+            hv.Path(paths, ["h", "v"]).opts(color="#ff9f1c", line_width=5, tools=[]),
+            hv.Path(others, ["h", "v"]).opts(
                 color="#ff9f1c", line_width=1.5, line_dash="dashed", alpha=0.7, tools=[],
             ),
-            hv.Points(dots, list(axes), ["minimum", "loss"]).opts(
+            hv.Points(dots, ["h", "v"], ["minimum", "loss"]).opts(
                 color="white", line_color="#d1495b", line_width=2, size=11, tools=["hover"],
             ),
-            hv.Points(ring, list(axes)).opts(
+            hv.Points(ring, ["h", "v"]).opts(
                 marker="circle", size=24, fill_alpha=0, line_color="#d1495b", line_width=3,
             ),
         ]

@@ -1,0 +1,197 @@
+"""The explorer in a real browser: ``panel serve explorer`` driven through Debian's Chromium.
+
+Fixtures (server, browser, console/offsite guards) are in the browser section of
+``conftest.py``. Expected values come from calling the solver directly in this process,
+never from the dashboard itself. Set ``EXPLORER_SCREENSHOT=assets/screenshot.png`` to save
+the README's picture from the first test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from solver import solve
+from solver.data import read_csv
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+TIMEOUT = 60_000  # ms; the first solve includes spawning workers
+
+# Plain data from the document's Bokeh models (the widgets live in shadow DOM).
+_JS_HELPERS = """
+window.__explorer = {
+  models(type) { return Array.from(Bokeh.documents[0].all_models).filter(m => m.type === type); },
+  table(column) {
+    const t = this.models('panel.models.tabulator.DataTabulator')
+      .find(m => column in m.source.data);
+    return t ? t.source : null;
+  },
+  column(column) { const s = this.table(column); return s ? Array.from(s.data[column]) : []; },
+  texts() { return this.models('panel.models.markup.HTML').map(m => String(m.text)); },
+  status() { return this.texts().find(t => t.includes(' minima (') && t.includes(' units · ')) || ''; },
+  figure(prefix) {
+    const model = this.models('Figure').find(m => m.title && m.title.text.startsWith(prefix));
+    let view = null;
+    const walk = (v) => {
+      if (view) return;
+      if (v.model === model) { view = v; return; }
+      if (v.children) for (const c of v.children()) walk(c);
+    };
+    for (const root of Bokeh.index.roots) walk(root);
+    return view;
+  },
+  toScreen(prefix, x, y) {
+    const view = this.figure(prefix);
+    const rect = view.canvas_view.el.getBoundingClientRect();
+    return [rect.x + view.frame.x_scale.compute(x), rect.y + view.frame.y_scale.compute(y)];
+  },
+  scatterCounts(prefix) {
+    const view = this.figure(prefix);
+    return view.model.renderers.filter(r => r.glyph && r.glyph.type === 'Scatter')
+      .map(r => r.data_source.get_length());
+  },
+};
+"""
+
+
+def _ready(page: Any) -> None:
+    """Wait until the page shows a solved result, and install the JS helpers."""
+    page.wait_for_function(
+        "() => window.Bokeh && Bokeh.documents.length && Array.from(Bokeh.documents[0].all_models)"
+        ".some(m => m.type === 'panel.models.markup.HTML' && String(m.text).includes(' units · '))",
+        timeout=TIMEOUT,
+    )
+    page.evaluate(_JS_HELPERS)
+
+
+def _losses(page: Any) -> list[str]:
+    return page.evaluate("() => __explorer.column('loss')")
+
+
+def _wait_losses_change(page: Any, before: list[str]) -> list[str]:
+    page.wait_for_function(
+        "(before) => JSON.stringify(__explorer.column('loss')) !== JSON.stringify(before)"
+        " && __explorer.column('loss').length > 0",
+        arg=before, timeout=TIMEOUT,
+    )
+    return _losses(page)
+
+
+@pytest.fixture(scope="module")
+def paper() -> Any:
+    """The solver's own result for the paper's example (the truth the page must show)."""
+    data = read_csv(REPO / "assets" / "paper_example.csv")
+    return solve([row[0] for row in data.x], list(data.y), "1/100", 2)
+
+
+def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, paper: Any) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    # 4 · Minima: exactly the solver's minima, in its order.
+    assert _losses(page) == [f"{m.loss:.10g}" for m in paper.minima]
+    assert page.evaluate("() => __explorer.column('kind').length") == len(paper.minima)
+    # 1 · Data: the five points of the CSV, with their exact strings in the table.
+    assert page.evaluate("() => __explorer.column('x')") == [
+        "-0.17", "0.44", "-1.00", "-0.40", "-0.71"
+    ]
+    assert 5 in page.evaluate("() => __explorer.scatterCounts('Data')")
+    # 2 · Plane: one marker per unit per minimum.
+    assert 2 * len(paper.minima) in page.evaluate("() => __explorer.scatterCounts('(b, c) plane')")
+    # 3 · Loss surface: a heatmap was drawn.
+    assert page.evaluate("() => __explorer.models('Image').length") >= 1
+    assert page.evaluate("() => __explorer.figure('Loss over') !== null")
+    # 5 · Controls: status with the solve, λ shown exactly; the LaTeX pane rendered (KaTeX).
+    status = page.evaluate("() => __explorer.status()")
+    assert f"{len(paper.minima)} minima" in status and "λ = 1/100" in status
+    page.locator(".katex").first.wait_for(timeout=TIMEOUT)
+    target = os.environ.get("EXPLORER_SCREENSHOT")
+    if target:
+        page.wait_for_timeout(1500)
+        page.screenshot(path=target)
+
+
+def test_dragging_a_point_changes_the_minima(explorer_url: str, open_page: Any) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    before = _losses(page)
+    start = page.evaluate("() => __explorer.toScreen('Data', 0.44, 1.02)")
+    end = page.evaluate("() => __explorer.toScreen('Data', 0.44, 0.2)")
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=12)
+    page.mouse.up()
+    after = _wait_losses_change(page, before)
+    ys = page.evaluate("() => __explorer.column('y')")
+    assert ys[1] != "1.02" and abs(float(ys[1]) - 0.2) < 0.05  # snapped to 0.01
+    expected = solve(
+        page.evaluate("() => __explorer.column('x')"), ys, "1/100", 2
+    )  # the truth for the dragged data
+    assert after == [f"{m.loss:.10g}" for m in expected.minima]
+
+
+def test_moving_the_lambda_slider_changes_the_result(explorer_url: str, open_page: Any) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    before = _losses(page)
+    handle = page.locator(".noUi-handle").first
+    box = handle.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 50, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    after = _wait_losses_change(page, before)
+    status = page.evaluate("() => __explorer.status()")
+    lam = re.search(r"λ = ([0-9/]+)", status)
+    assert lam is not None and lam.group(1) != "1/100"
+    data = read_csv(REPO / "assets" / "paper_example.csv")
+    expected = solve([row[0] for row in data.x], list(data.y), lam.group(1), 2)
+    assert after == [f"{m.loss:.10g}" for m in expected.minima]
+
+
+def test_a_shared_url_restores_data_lambda_and_selection(
+    explorer_url: str, open_page: Any
+) -> None:
+    teacher = open_page(explorer_url)
+    _ready(teacher)
+    before = _losses(teacher)
+    lam_box = teacher.locator("input.bk-input[type=text]").first
+    lam_box.fill("1/20")
+    lam_box.press("Enter")
+    before = _wait_losses_change(teacher, before)
+    start = teacher.evaluate("() => __explorer.toScreen('Data', -0.4, -0.36)")
+    end = teacher.evaluate("() => __explorer.toScreen('Data', -0.4, 0.5)")
+    teacher.mouse.move(*start)
+    teacher.mouse.down()
+    teacher.mouse.move(*end, steps=12)
+    teacher.mouse.up()
+    _wait_losses_change(teacher, before)
+    minima_table = teacher.locator(".tabulator").filter(has_text="certificate")
+    minima_table.locator(".tabulator-row").nth(2).click()
+    teacher.wait_for_function(
+        "() => window.location.search.includes('sel=2') && window.location.search.includes('lam=')"
+        " && window.location.search.includes('data=')",
+        timeout=TIMEOUT,
+    )
+    shared = teacher.url
+    query = parse_qs(urlparse(shared).query)
+    assert query["lam"] == ["1/20"] and query["sel"] == ["2"]
+    xs, ys = (teacher.evaluate(f"() => __explorer.column('{c}')") for c in ("x", "y"))
+    losses = _losses(teacher)
+
+    student = open_page(shared)
+    _ready(student)
+    assert student.evaluate("() => __explorer.column('x')") == xs
+    assert student.evaluate("() => __explorer.column('y')") == ys
+    assert _losses(student) == losses
+    assert "λ = 1/20" in student.evaluate("() => __explorer.status()")
+    assert student.locator("input.bk-input[type=text]").first.input_value() == "1/20"
+    selected = student.evaluate("() => Array.from(__explorer.table('loss').selected.indices)")
+    assert selected == [2]
