@@ -183,7 +183,7 @@ def _run_solve(args: argparse.Namespace) -> int:
     for name in ("workers", "scheduler"):
         if name in kwargs and not _accepts(solve, name):
             raise SolverInputError(f"--{name} is not supported by this version of the solver")
-    progress = _Progress(sys.stderr)
+    progress = ProgressPrinter(sys.stderr)
     try:
         sol = solve(data.x, data.y, lam, units, progress=progress, **kwargs)
     finally:
@@ -216,7 +216,7 @@ def _run_verify(argv: list[str]) -> int:
     return int(entry(argv) or 0)
 
 
-class _Progress:
+class ProgressPrinter:
     """Progress callback for :func:`solver.solve`: one stderr line at most every interval.
 
     Nothing is printed during the first second, so fast solves stay silent.

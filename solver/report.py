@@ -6,15 +6,10 @@ used here, and only here, to typeset those strings in LaTeX.
 
 Examples
 --------
->>> from fractions import Fraction
->>> from solver.results import (Certificate, ExactPoint, AlgebraicRoot, IsolatedMinimum,
-...     Point, Solution, SolveStats)
->>> m = IsolatedMinimum(Point(((0.0,),), (0.0,), (0.0,)), 1.5, 1, ("--",), (),
-...     ExactPoint(AlgebraicRoot((0, 1), Fraction(0), Fraction(0)), ()), Certificate(()))
->>> sol = Solution(((Fraction(0),), (Fraction(1),)), (Fraction(1), Fraction(1)),
-...     Fraction(1, 100), 1, (m,), SolveStats(2, 3, 4, 0.01))
+>>> from solver import solve
+>>> sol = solve(["0", "1"], ["1", "2"], "1/10", 1)
 >>> print(solution_table(sol).splitlines()[0])
-Local minima of the ridge ReLU loss: n = 2 points, d = 1, L = 1 unit, lam = 1/100
+Local minima of the ridge ReLU loss: n = 2 points, d = 1, L = 1 unit, lam = 1/10
 """
 
 from __future__ import annotations
@@ -115,7 +110,7 @@ def solution_latex(sol: Solution) -> str:
         rf"$\lambda = {_tex_fraction(sol.lam)}$: {_count_text(sol)}.",
         "",
         r"\medskip",
-        r"{\small\noindent\begin{tabular}{rlrrrllllll}",
+        r"{\small\noindent\begin{tabular}{rlrrrlllll}",
         r"\hline",
         r"\# & kind & loss & orbit & unit & pattern & $b$ & $c$ & $a$ & active \\",
         r"\hline",
