@@ -357,3 +357,12 @@ def test_doctests(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_readme_and_ci_run_the_same_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    command = ci[-1]
+    assert command.startswith("pip install -e ") and command.endswith("python -m pytest")
+    assert f"\n   {command}\n" in readme
+    assert "set -euo pipefail" in ci
