@@ -1,0 +1,429 @@
+"""The explorer without a browser: loss evaluation, state, solve runner and views.
+
+Expected values come from the solver called directly, from hand computation or from an
+independent numerical minimisation, never from the dashboard's own output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from explorer.loss import full_loss, network, optimal_a, reduced_loss
+from explorer.runner import SolveRunner
+from explorer.state import (
+    DEFAULT_DATA,
+    ExplorerState,
+    format_data,
+    make_key,
+    parse_data,
+    read_example,
+)
+from explorer.worker import Outcome, SolveKey, _progress_callback
+from solver import solve
+from solver.errors import SolverInputError
+
+PAPER_X = ["-0.17", "0.44", "-1.00", "-0.40", "-0.71"]
+PAPER_Y = ["0.05", "1.02", "0.61", "-0.36", "-1.32"]
+
+
+def same(a: tuple, b: tuple) -> bool:
+    """Same minima (kind, loss, pattern), whatever their order."""
+    def summary(minima: tuple) -> list:
+        return sorted((m.kind, round(m.loss, 9), m.pattern) for m in minima)
+    return summary(a) == summary(b)
+
+
+@pytest.fixture(scope="module")
+def paper() -> Any:
+    return solve(PAPER_X, PAPER_Y, "1/100", 2)
+
+
+@pytest.fixture(scope="module")
+def runner() -> SolveRunner:
+    """In-process runner shared by the module (its cache saves repeated solves)."""
+    return SolveRunner(processes=False)
+
+
+@pytest.fixture
+def state(runner: SolveRunner) -> ExplorerState:
+    runner.max_seconds = 15.0
+    return ExplorerState(runner=runner)
+
+
+# ----------------------------------------------------------------------------- loss
+def test_network_by_hand() -> None:
+    # f(x) = 2 ReLU(x - 1) - ReLU(-x): at x = 3 -> 4, at x = -2 -> -2, at x = 0.5 -> 0.
+    values = network([[1.0], [-1.0]], [-1.0, 0.0], [2.0, -1.0], [3.0, -2.0, 0.5])
+    assert values.tolist() == [4.0, -2.0, 0.0]
+
+
+def test_full_loss_by_hand() -> None:
+    # One unit, f(x) = ReLU(x): residuals (1 - 1, 0 - 0) at x = 1, 0 ... plus lam * (1 + 1 + 0).
+    assert full_loss([1.0, 0.0], [1.0, 0.0], 0.5, [[1.0]], [0.0], [1.0]) == pytest.approx(1.0)
+    assert full_loss([1.0, -1.0], [2.0, 1.0], 0.0, [[1.0]], [0.0], [1.0]) == pytest.approx(2.0)
+
+
+def test_reduced_loss_is_the_minimum_over_a() -> None:
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=6), rng.normal(size=6)
+    for _ in range(5):
+        B, c, lam = rng.normal(size=(2, 1)), rng.normal(size=2), float(rng.uniform(0.01, 1))
+        numeric = minimize(
+            lambda a, lam=lam, B=B, c=c: full_loss(x, y, lam, B, c, a), np.zeros(2), tol=1e-12
+        )
+        assert reduced_loss(x, y, lam, B, c) == pytest.approx(numeric.fun, rel=1e-7)
+        a = optimal_a(x, y, lam, B, c)
+        assert full_loss(x, y, lam, B, c, a) == pytest.approx(numeric.fun, rel=1e-7)
+
+
+def test_reduced_loss_on_a_batch_matches_pointwise() -> None:
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=5), rng.normal(size=5)
+    B, c = rng.normal(size=(4, 3, 2, 1)), rng.normal(size=(4, 3, 2))
+    batch = reduced_loss(x, y, 0.1, B, c)
+    assert batch.shape == (4, 3)
+    assert batch[2, 1] == pytest.approx(float(reduced_loss(x, y, 0.1, B[2, 1], c[2, 1])))
+
+
+def test_loss_formula_agrees_with_every_solver_minimum(paper: Any) -> None:
+    x = [float(v) for v in PAPER_X]
+    y = [float(v) for v in PAPER_Y]
+    for minimum in paper.minima:
+        points = [minimum.point] if minimum.kind == "isolated" else minimum.samples
+        for p in points:
+            value = float(reduced_loss(x, y, 0.01, p.B, p.c))
+            assert value == pytest.approx(minimum.loss, abs=1e-9)
+
+
+# -------------------------------------------------------------------------- parsing
+def test_data_text_round_trip() -> None:
+    rows = [("-0.17", "0.05"), ("1/3", "-2")]
+    assert parse_data(format_data(rows)) == rows
+    assert read_example("assets/paper_example.csv") == DEFAULT_DATA
+    assert parse_data(DEFAULT_DATA) == list(zip(PAPER_X, PAPER_Y, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("data", "lam", "units", "reason"),
+    [
+        ("0,1;0,2", "1/100", 2, "same x"),
+        ("0,1;abc,2", "1/100", 2, "not a number"),
+        ("0,1", "1/100", 2, "at least 2"),
+        ("0,1;1,2", "0", 2, "positive"),
+        ("0,1;1,2", "1/100", 4, "1 to 3"),
+        ("0,1;1", "1/100", 2, "'x,y'"),
+    ],
+)
+def test_make_key_refuses_bad_problems(data: str, lam: str, units: int, reason: str) -> None:
+    with pytest.raises(SolverInputError, match=reason):
+        make_key(data, lam, units)
+
+
+def test_make_key_is_exact() -> None:
+    key = make_key("-0.17,0.05;1/3,1", "0.01", 2)
+    assert key.x == (Fraction(-17, 100), Fraction(1, 3)) and key.lam == Fraction(1, 100)
+
+
+def test_slider_gives_an_exact_three_digit_lambda() -> None:
+    from explorer.views.controls import lam_from_slider, slider_from_lam
+
+    assert lam_from_slider(-2.0) == "0.01"
+    assert Fraction(lam_from_slider(-1.5)) == Fraction(79, 2500)  # 10**-1.5 = 0.0316...
+    assert lam_from_slider(-4.0) == "0.0001" and lam_from_slider(0.0) == "1"
+    assert slider_from_lam("1/100") == pytest.approx(-2.0)
+    assert slider_from_lam("1e-9") == -4.0  # clipped to the slider's range
+
+
+# ---------------------------------------------------------------------------- state
+def test_state_opens_on_the_paper_example(state: ExplorerState, paper: Any) -> None:
+    assert state.result is not None
+    assert same(state.result.minima, paper.minima)
+    assert state.lam == "1/100" and state.units == 2
+    assert state.status.startswith(f"{len(paper.minima)} minima")
+    best = min(m.loss for m in paper.minima)
+    assert state.selected.loss == best and state.message == ""
+
+
+def test_an_edit_of_lambda_or_data_produces_a_new_solve(state: ExplorerState) -> None:
+    first = state.result
+    assert state.edit(lam="1/20")
+    assert state.result.lam == Fraction(1, 20)
+    assert same(state.result.minima, solve(PAPER_X, PAPER_Y, "1/20", 2).minima)
+    moved = format_data([("-0.17", "0.05"), ("0.44", "0.2"), *parse_data(DEFAULT_DATA)[2:]])
+    assert state.edit(data=moved, lam="1/100")
+    ys = ["0.05", "0.2", *PAPER_Y[2:]]
+    assert same(state.result.minima, solve(PAPER_X, ys, "1/100", 2).minima)
+    assert state.edit(data=DEFAULT_DATA)
+    assert state.result == first and "from cache" in state.status
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"data": DEFAULT_DATA + ";0.44,3"}, "same x"),
+        ({"data": DEFAULT_DATA.replace("0.61", "abc")}, "'abc'"),
+        ({"data": "0.5,1"}, "at least 2"),
+        ({"lam": "0"}, "positive"),
+        ({"lam": "much"}, "'much'"),
+        ({"units": 4}, "1 to 3"),
+    ],
+)
+def test_a_bad_edit_keeps_the_last_good_state(
+    state: ExplorerState, change: dict, reason: str
+) -> None:
+    good = (state.data, state.lam, state.units, state.result)
+    assert not state.edit(**change)
+    assert reason in state.message and state.message.startswith("Refused")
+    assert (state.data, state.lam, state.units, state.result) == good
+
+
+def test_a_bad_value_set_directly_is_put_back(state: ExplorerState) -> None:
+    good = (state.data, state.result)
+    state.data = "1,2;1,3"  # what a link or another widget could do
+    assert "same x" in state.message
+    assert (state.data, state.result) == good
+
+
+def test_a_problem_too_large_is_refused_quickly(state: ExplorerState, runner: SolveRunner) -> None:
+    good = (state.data, state.lam, state.units, state.result)
+    runner.max_seconds = 1e-9  # any problem is "too large" now
+    start = time.perf_counter()
+    assert state.edit(lam="1/7")  # valid input: the solver refuses it
+    assert time.perf_counter() - start < 5
+    assert "Refused" in state.message and "limit" in state.message
+    assert (state.data, state.lam, state.units, state.result) == good
+
+
+def test_a_bad_link_falls_back_to_the_example(runner: SolveRunner) -> None:
+    state = ExplorerState(runner=runner, autostart=False)
+    state.param.update(data="1,2;1,3", selection=1)
+    assert state.data == DEFAULT_DATA and state.result is not None
+    assert "same x" in state.message and "paper's example" in state.message
+
+
+def test_selection_from_a_link_survives_the_first_solve_only(runner: SolveRunner) -> None:
+    state = ExplorerState(runner=runner, autostart=False)
+    state.param.update(selection=3, lam="1/20")
+    state.start()
+    assert state.selection == 3 and state.selected is state.result.minima[3]
+    state.edit(lam="1/100")
+    assert state.selection == -1
+    state.select(99)
+    assert state.selection == -1
+
+
+# --------------------------------------------------------------------------- runner
+def _sleepy_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
+                cancelled: Any = None) -> Outcome:
+    """Reports progress every 0.05 s for 3 s (honours cancel through the real callback)."""
+    report = _progress_callback(job_id, queue, cancelled)
+    for k in range(60):
+        report(k, 60)
+        time.sleep(0.05)
+    return Outcome("ok", solution=None)
+
+
+def _stubborn_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
+                  cancelled: Any = None) -> Outcome:
+    """Ignores cancellation: only terminating its process stops it."""
+    time.sleep(60)
+    return Outcome("ok", solution=None)
+
+
+def _quick_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
+               cancelled: Any = None) -> Outcome:
+    return Outcome("ok", solution=key.units)
+
+
+KEY = make_key(DEFAULT_DATA, "1/100", 2)
+
+
+@pytest.mark.slow
+def test_runner_reports_progress_and_cancels_a_running_solve() -> None:
+    runner = SolveRunner(max_workers=1, job=_sleepy_job, grace=5.0)
+    try:
+        job = runner.submit(KEY)
+        seen = None
+        deadline = time.monotonic() + 30
+        while seen is None or seen[0] == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            runner.drain()
+            seen = runner.progress(job)
+        assert seen[1] == 60 and 0 < seen[0] < 60
+        pool = runner._executor
+        runner.cancel(job)
+        assert job.future.result(timeout=3).kind == "cancelled"
+        assert runner._executor is pool  # it stopped by itself: no pool restart
+    finally:
+        runner.shutdown()
+
+
+@pytest.mark.slow
+def test_runner_terminates_a_solve_that_ignores_cancel() -> None:
+    runner = SolveRunner(max_workers=1, job=_stubborn_job, grace=0.5)
+    try:
+        [w.result(timeout=60) for w in runner.start()]
+        job = runner.submit(KEY)
+        time.sleep(0.5)
+        pool = runner._executor
+        start = time.monotonic()
+        runner.cancel(job)
+        assert job.future.result(timeout=10).kind == "cancelled"
+        assert time.monotonic() - start < 10 and runner._executor is not pool
+        runner.job = _quick_job
+        assert runner.submit(KEY).future.result(timeout=60).solution == 2  # the new pool works
+    finally:
+        runner.shutdown()
+
+
+@pytest.mark.slow
+def test_pool_state_supersedes_older_requests_and_caches(paper: Any) -> None:
+    async def scenario() -> tuple[list, ExplorerState]:
+        runner = SolveRunner(max_workers=2)
+        try:
+            state = ExplorerState(runner=runner)
+            shown: list = []
+            state.param.watch(lambda e: shown.append(e.new.lam), "result")
+            while state.solving:
+                await asyncio.sleep(0.05)
+            state.edit(lam="1/20")
+            state.edit(lam="1/10")  # supersedes 1/20 before it can finish
+            assert state.solving
+            while state.solving:
+                state.poll_progress()
+                await asyncio.sleep(0.05)
+            state.edit(lam="1/100")  # back to the first: from the cache, no solving
+            assert not state.solving and "from cache" in state.status
+            return shown, state
+        finally:
+            runner.shutdown()
+
+    shown, state = asyncio.run(scenario())
+    assert shown == [Fraction(1, 100), Fraction(1, 10), Fraction(1, 100)]
+    assert same(state.result.minima, paper.minima)
+
+
+# ---------------------------------------------------------------------------- views
+@pytest.fixture
+def app(state: ExplorerState) -> Any:
+    import holoviews as hv
+    import panel as pn
+
+    from explorer.views.controls import ControlsView
+    from explorer.views.data import DataView
+    from explorer.views.minima import MinimaView
+    from explorer.views.plane import PlaneView
+    from explorer.views.surface import SurfaceView
+
+    pn.extension("tabulator", "katex")
+    hv.extension("bokeh", logo=False)
+    return SimpleNamespace(
+        state=state, data=DataView(state), plane=PlaneView(state), surface=SurfaceView(state),
+        minima=MinimaView(state), controls=ControlsView(state),
+    )
+
+
+def test_every_view_renders(app: Any) -> None:
+    # Rendered plots update through the server's event loop, so the other view tests
+    # drive un-rendered views; this one checks that each view builds its Bokeh models.
+    from bokeh.models import Slider
+    from bokeh.plotting import figure
+    from panel.models.tabulator import DataTabulator
+
+    expected = [
+        (app.data, figure), (app.data, DataTabulator), (app.plane, figure),
+        (app.surface, figure), (app.minima, DataTabulator), (app.controls, Slider),
+    ]
+    for view, model in expected:
+        assert list(view.__panel__().get_root().select({"type": model})), (view, model)
+
+
+def test_dragging_a_point_in_the_plot_edits_the_data(app: Any) -> None:
+    xs = [float(v) for v in PAPER_X]
+    ys = [float(v) for v in PAPER_Y]
+    ys[1] = 0.2012  # x2 dragged down; snaps to 0.2
+    app.data._on_draw(data={"x": xs, "y": ys})
+    assert parse_data(app.state.data)[1] == ("0.44", "0.2")
+    assert parse_data(app.state.data)[0] == ("-0.17", "0.05")  # others keep their text
+    expected = solve(PAPER_X, ["0.05", "0.2", *PAPER_Y[2:]], "1/100", 2)
+    assert same(app.state.result.minima, expected.minima)
+    assert list(app.data.table.value["y"])[1] == "0.2"
+
+
+def test_dragging_onto_another_point_is_refused(app: Any) -> None:
+    good = app.state.data
+    xs = [float(v) for v in PAPER_X]
+    xs[0] = 0.4402  # x1 dragged onto x2's x
+    app.data._on_draw(data={"x": xs, "y": [float(v) for v in PAPER_Y]})
+    assert "same x" in app.state.message and app.state.data == good
+
+
+def test_table_edits_are_exact_and_bad_ones_restored(app: Any) -> None:
+    app.data._on_table_edit(SimpleNamespace(row=2, column="x", value="1/3"))
+    assert parse_data(app.state.data)[2] == ("1/3", "0.61")
+    app.data._on_table_edit(SimpleNamespace(row=2, column="y", value="six"))
+    assert "'six'" in app.state.message
+    assert parse_data(app.state.data)[2] == ("1/3", "0.61")
+    assert list(app.data.table.value["y"])[2] == "0.61"
+
+
+def test_deleting_below_two_points_is_refused(app: Any) -> None:
+    app.data.table.selection = [0, 1, 2, 3]
+    app.data._on_delete(None)
+    assert "at least 2" in app.state.message and len(parse_data(app.state.data)) == 5
+
+
+def test_minima_table_selection_and_exact_curve(app: Any, paper: Any) -> None:
+    table = app.minima.table.value
+    assert list(table["loss"]) == [f"{m.loss:.10g}" for m in app.state.result.minima]
+    assert same(app.state.result.minima, paper.minima)
+    # the paper's curve: the one whose equations include the octic in (c1, c2)
+    minima = app.state.result.minima
+    curve = next(
+        i for i, m in enumerate(minima) if m.kind == "curve" and "c1**8" in " ".join(m.equations)
+    )
+    app.minima.table.selection = [curve]
+    assert app.state.selection == curve
+    text = app.minima.exact.object
+    assert "b_{11}" in text and "c_{1}^{8}" in text and "<" in text
+    # the first published coefficient R1's numerator, exactly
+    assert "8061831845311915622677137119327762091177021647160801855468750" in text
+
+
+def test_plane_markers_and_tap_select(app: Any, paper: Any) -> None:
+    from explorer.views.plane import marker_frame
+
+    frame = marker_frame(paper)
+    assert len(frame) == 2 * len(paper.minima)
+    target = 4  # select minimum 5 by clicking next to its first unit
+    row = frame[frame["minimum"] == target + 1].iloc[0]
+    app.plane.tap.event(x=row["b"] + 1e-3, y=row["c"] - 1e-3)
+    assert app.state.selection == target
+
+
+def test_every_surface_slice_stays_above_the_global_minimum(app: Any, paper: Any) -> None:
+    options = app.surface.param.slice.objects
+    assert "unit 1: (b1, c1)" in options and any("through curve" in o for o in options)
+    for option in options:
+        overlay = app.surface._surface(paper, -1, option)
+        assert len(overlay) == 7  # same layers for every slice (one redraw per change)
+        loss = overlay.get(0).dimension_values("loss")
+        assert loss.min() >= paper.global_loss - 1e-9
+
+
+def test_controls_slider_and_units(app: Any) -> None:
+    app.controls._on_slider(SimpleNamespace(new=-1.5))
+    assert app.state.lam == "0.0316" and app.state.result.lam == Fraction(79, 2500)
+    app.controls.units.value = 1
+    assert app.state.units == 1 and app.state.result.units == 1
+    app.controls.units.value = 2
+    assert app.state.units == 2
