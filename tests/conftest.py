@@ -130,7 +130,7 @@ def open_page(chromium: Any) -> Iterator[Any]:
     contexts, guards = [], []
 
     def _open(url: str) -> Any:
-        context = chromium.new_context(viewport={"width": 1500, "height": 1750})
+        context = chromium.new_context(viewport={"width": 1500, "height": 1500})
         guard = PageGuard()
         context.on("request", guard.on_request)
         page = context.new_page()

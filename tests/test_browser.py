@@ -115,8 +115,14 @@ def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, pap
     assert f"{len(paper.minima)} minima" in status and "λ = 1/100" in status
     page.locator(".katex").first.wait_for(timeout=TIMEOUT)
     target = os.environ.get("EXPLORER_SCREENSHOT")
-    if target:
-        page.wait_for_timeout(1500)
+    if target:  # the README's picture: the paper's curve selected
+        curve = next(m for m in paper.minima if m.kind == "curve" and "c1**8" in str(m.equations))
+        row = page.evaluate("() => __explorer.column('pattern')").index(" ".join(curve.pattern))
+        page.locator(".tabulator").filter(has_text="certificate").locator(
+            ".tabulator-row").nth(row).click()
+        page.wait_for_function("() => window.location.search.includes('sel=')", timeout=TIMEOUT)
+        page.mouse.move(5, 700)  # no tooltip in the picture
+        page.wait_for_timeout(2500)
         page.screenshot(path=target)
 
 

@@ -57,6 +57,13 @@ def certificate_summary(checks: tuple[str, ...]) -> str:
     return "; ".join(dict.fromkeys(kinds))
 
 
+def _kind(minimum: Any) -> str:
+    """``isolated``, ``curve`` or ``k-D set``."""
+    if minimum.kind == "isolated" or minimum.dimension == 1:
+        return minimum.kind
+    return f"{minimum.dimension}-D set"
+
+
 def minima_frame(result: Any) -> pd.DataFrame:
     """One table row per minimum."""
     rows = []
@@ -64,7 +71,7 @@ def minima_frame(result: Any) -> pd.DataFrame:
         for index, m in enumerate(result.minima):
             rows.append({
                 "#": index + 1,
-                "kind": m.kind if m.kind == "isolated" else f"curve (dim {m.dimension})",
+                "kind": _kind(m),
                 "loss": f"{m.loss:.10g}",
                 "orbit": m.orbit,
                 "pattern": " ".join(m.pattern),
@@ -122,7 +129,7 @@ class MinimaView(pn.viewable.Viewer):
             text_align={"loss": "right"},
             widths={"#": 38, "kind": 80, "loss": 105, "orbit": 68, "pattern": 135, "active": 125},
             stylesheets=[":host .tabulator { font-size: 13px; }"],
-            configuration={"columnDefaults": {"headerSort": False, "tooltip": True}},
+            configuration={"columnDefaults": {"headerSort": False}},
         )
         self.table.param.watch(self._on_select, "selection")
         self.checks = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))

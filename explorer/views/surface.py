@@ -169,7 +169,10 @@ class SurfaceView(pn.viewable.Viewer):
             radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
             grid = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
             axes = ("c1", "c2")
-            title = "Loss over (c1, c2) with b_l / c_l fixed " + choice.split("through ")[1]
+            where = choice.split("through ")[1]
+            title = f"Loss over (c1, c2), each b_l / c_l as on {where}"
+            if not where.startswith("curve"):
+                title = f"Loss over (c1, c2), each b_l / c_l as at {where}"
             lines = []
         index = self.state.selected_index if through is None else through
         focus = self._value_at(x, y, lam, result.minima[index])
