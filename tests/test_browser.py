@@ -86,6 +86,16 @@ def _wait_losses_change(page: Any, before: list[str]) -> list[str]:
     return _losses(page)
 
 
+def _drag_point(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Drag the data point at ``start`` to ``end`` (data coordinates) with the mouse."""
+    begin = page.evaluate("([x, y]) => __explorer.toScreen('Data', x, y)", list(start))
+    finish = page.evaluate("([x, y]) => __explorer.toScreen('Data', x, y)", list(end))
+    page.mouse.move(*begin)
+    page.mouse.down()
+    page.mouse.move(*finish, steps=12)
+    page.mouse.up()
+
+
 @pytest.fixture(scope="module")
 def paper() -> Any:
     """The solver's own result for the paper's example (the truth the page must show)."""
@@ -130,12 +140,7 @@ def test_dragging_a_point_changes_the_minima(explorer_url: str, open_page: Any) 
     page = open_page(explorer_url)
     _ready(page)
     before = _losses(page)
-    start = page.evaluate("() => __explorer.toScreen('Data', 0.44, 1.02)")
-    end = page.evaluate("() => __explorer.toScreen('Data', 0.44, 0.2)")
-    page.mouse.move(*start)
-    page.mouse.down()
-    page.mouse.move(*end, steps=12)
-    page.mouse.up()
+    _drag_point(page, (0.44, 1.02), (0.44, 0.2))
     after = _wait_losses_change(page, before)
     ys = page.evaluate("() => __explorer.column('y')")
     assert ys[1] != "1.02" and abs(float(ys[1]) - 0.2) < 0.05  # snapped to 0.01
@@ -175,12 +180,7 @@ def test_a_shared_url_restores_data_lambda_and_selection(
     lam_box.fill("1/20")
     lam_box.press("Enter")
     before = _wait_losses_change(teacher, before)
-    start = teacher.evaluate("() => __explorer.toScreen('Data', -0.4, -0.36)")
-    end = teacher.evaluate("() => __explorer.toScreen('Data', -0.4, 0.5)")
-    teacher.mouse.move(*start)
-    teacher.mouse.down()
-    teacher.mouse.move(*end, steps=12)
-    teacher.mouse.up()
+    _drag_point(teacher, (-0.4, -0.36), (-0.4, 0.5))
     _wait_losses_change(teacher, before)
     minima_table = teacher.locator(".tabulator").filter(has_text="certificate")
     minima_table.locator(".tabulator-row").nth(2).click()

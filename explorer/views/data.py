@@ -36,6 +36,7 @@ from explorer.state import (
     format_data,
     read_example,
 )
+from explorer.views import caption
 from explorer.views.geometry import representative
 from solver.errors import SolverInputError
 
@@ -117,10 +118,9 @@ class DataView(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         plot = pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=330)
-        help_text = pn.pane.Markdown(
+        help_text = caption(
             "Drag a point · tap to add · tap then Backspace to delete · type exact values "
-            "(`-0.17`, `1/3`) in the table.",
-            styles={"font-size": "12px"}, margin=(0, 10),
+            "(`-0.17`, `1/3`) in the table."
         )
         buttons = pn.Row(self.add, self.delete, self.reset)
         upload = pn.Column(pn.pane.Markdown("Upload CSV (x,y)", margin=(0, 5)), self.upload)

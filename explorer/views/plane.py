@@ -17,6 +17,7 @@ import panel as pn
 import param
 
 from explorer.state import ExplorerState
+from explorer.views import caption, plot_column
 from explorer.views.geometry import (
     active_label,
     fan_sectors,
@@ -70,15 +71,10 @@ class PlaneView(pn.viewable.Viewer):
         self.tap.param.watch(self._on_tap, ["x", "y"])
 
     def __panel__(self) -> pn.viewable.Viewable:
-        note = pn.pane.Markdown(
+        return plot_column(self.plot, caption(
             "Shade: how many points a unit sees there · ★ global minimum · ○ ring: selected · "
-            "tap a marker to select its minimum.",
-            styles={"font-size": "12px"}, margin=(0, 10),
-        )
-        return pn.Column(
-            pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=430), note,
-            sizing_mode="stretch_width",
-        )
+            "tap a marker to select its minimum."
+        ))
 
     def _radius(self, result: Any) -> float:
         """Half-width of the square shown."""

@@ -28,6 +28,7 @@ import param
 
 from explorer.loss import reduced_loss
 from explorer.state import ExplorerState
+from explorer.views import caption, plot_column
 from explorer.views.geometry import line_segments, plane_radius, points_of, representative
 from solver.results import Point
 
@@ -106,15 +107,10 @@ class SurfaceView(pn.viewable.Viewer):
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
-        note = pn.pane.Markdown(
+        return plot_column(self.plot, caption(
             "Colour: loss (log scale) with `a` at its optimum · thin lines: b·xᵢ + c = 0 (the "
-            "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected.",
-            styles={"font-size": "12px"}, margin=(0, 10),
-        )
-        return pn.Column(
-            self.chooser, pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=430),
-            note, sizing_mode="stretch_width",
-        )
+            "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected."
+        ), before=(self.chooser,))
 
     def _curve_numbers(self) -> list[int]:
         """1-based numbers of the result's curves."""
