@@ -2,12 +2,12 @@
 
 A result describes an isolated point with roots ``s0, s1, ...`` (each the unique real
 root of its polynomial in its interval) and rational expressions in them. To decide
-signs and zeros exactly, :func:`build_field` finds a primitive element ``w = s0 + k s1
-(+ ...)``: its minimal polynomial is the irreducible factor, vanishing at ``w``, of the
-polynomial ``prod (T - z_a - k s_b)`` over all conjugates (built from power sums), and
-``s_j = G(w) / C'(w)`` by a rational univariate representation whose ``G`` comes from traces. Every ``s_j`` then
-becomes a polynomial in ``w``, and the checker works in ``Q(w)`` with
-:class:`~solver.verify_field.RootField`.
+signs and zeros exactly, :func:`build_field` finds a primitive element ``w`` (a multiple
+of ``s0 + k s1 + ...``): its minimal polynomial is the irreducible factor, vanishing at
+``w``, of ``C(T) = prod (T - w_ab)`` over all pairs of conjugates (from integer power
+sums), and ``s_j = G(w) / C'(w)`` (a rational univariate representation, ``G`` from
+traces). Every ``s_j`` becomes a polynomial in ``w``, and the checker works in ``Q(w)``
+with :class:`~solver.verify_field.RootField`.
 
 Examples
 --------
@@ -21,10 +21,12 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from math import comb
+from functools import lru_cache
+from math import factorial
 
-from flint import fmpq, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_poly
 
 from solver.verify_field import RootField, count_roots, evaluate, parse_poly, to_fmpq
 
@@ -78,83 +80,123 @@ def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmp
     return value.p if isinstance(value, Elem) else fmpq_poly([to_fmpq(value)])
 
 
-def _power_sums(p: fmpq_poly, count: int) -> list[fmpq]:
-    """Power sums ``P_0 .. P_{count-1}`` of the roots of ``p`` (Newton's identities)."""
-    n = p.degree()
-    c = [p[i] / p[n] for i in range(n + 1)]  # monic coefficients, c[n] = 1
-    sums = [fmpq(n)]
+def _monic_integral(p: fmpq_poly) -> tuple[list[fmpz], fmpz]:
+    """Monic integer polynomial whose roots are ``lc * r`` over the roots ``r`` of ``p``."""
+    num = p.numer()
+    n, lc = num.degree(), num[num.degree()]
+    return [num[i] * lc ** (n - 1 - i) for i in range(n)] + [fmpz(1)], lc
+
+
+def _power_sums(c: list[fmpz], count: int) -> list[fmpz]:
+    """Power sums ``P_0 .. P_{count-1}`` of the roots of a monic integer polynomial."""
+    n = len(c) - 1
+    sums = [fmpz(n)]
     for k in range(1, count):
-        acc = fmpq(k) * c[n - k] if k <= n else fmpq(0)
-        acc += sum((c[n - i] * sums[k - i] for i in range(1, min(k - 1, n) + 1)), fmpq(0))
+        acc = k * c[n - k] if k <= n else fmpz(0)
+        for i in range(1, min(k - 1, n) + 1):
+            acc += c[n - i] * sums[k - i]
         sums.append(-acc)
     return sums
 
 
-def _from_power_sums(sums: list[fmpq], n: int) -> fmpq_poly:
-    """The monic polynomial of degree ``n`` whose roots have power sums ``sums``."""
-    e = [fmpq(1)]
+def _from_power_sums(sums: list[fmpz], n: int) -> fmpz_poly:
+    """The monic integer polynomial of degree ``n`` with these root power sums."""
+    e = [fmpz(1)]
     for k in range(1, n + 1):
-        e.append(sum(((-1) ** (i - 1) * e[k - i] * sums[i] for i in range(1, k + 1)),
-                     fmpq(0)) / k)
-    return fmpq_poly([(-1) ** (n - j) * e[n - j] for j in range(n + 1)])
+        acc = fmpz(0)
+        for i in range(1, k + 1):
+            acc += e[k - i] * sums[i] if i % 2 else -e[k - i] * sums[i]
+        e.append(acc // k)
+    return fmpz_poly([e[n - j] if (n - j) % 2 == 0 else -e[n - j] for j in range(n + 1)])
 
 
-def _factor_at(p: fmpq_poly, lo: fmpq, hi: fmpq) -> fmpq_poly | None:
-    """The irreducible factor of ``p`` with a root in ``(lo, hi]`` if exactly one has one."""
-    _, factors = p.factor()
-    hits = [f for f, _ in factors if count_roots(f, lo, hi) > 0]
-    return hits[0] if len(hits) == 1 and count_roots(hits[0], lo, hi) == 1 else None
+def _horner(p: fmpz_poly | fmpq_poly, x: arb) -> arb:
+    """Evaluate a polynomial on a ball."""
+    acc = arb(0)
+    for coeff in reversed(p.coeffs()):
+        acc = acc * x + arb(coeff)
+    return acc
+
+
+def _factor_at(p: fmpz_poly, point: Callable[[int], arb]) -> fmpz_poly:
+    """The irreducible factor of squarefree ``p`` vanishing at ``point`` (a root of ``p``).
+
+    Exactly one factor vanishes there, so the others' balls exclude 0 at some precision.
+    """
+    factors = [f for f, _ in p.factor()[1]]
+    for prec in (64, 128, 256, 512, 1024, 2048, 4096, 8192):
+        with ctx.workprec(prec):
+            ball = point(prec)
+            hits = [f for f in factors if _horner(f, ball).contains(0)]
+        if len(hits) == 1:
+            return hits[0]
+    raise ValueError("cannot single out the factor of a minimal polynomial")
 
 
 def _root(minpoly: fmpq_poly, lo: Fraction, hi: Fraction) -> RootField:
     """Field of one root, with ``minpoly`` replaced by its irreducible factor there."""
     first = RootField(minpoly, lo, hi)
-    factor = _factor_at(minpoly, first.lo, first.hi)
-    if factor is None:  # cannot happen: exactly one root in (lo, hi], one factor holds it
-        raise ValueError("cannot find the factor of minpoly holding the root")
-    return RootField(factor, lo, hi)
+    factor = _factor_at(minpoly.numer() // minpoly.numer().content(), first.ball_of_root)
+    return RootField(fmpq_poly(factor), lo, hi)
 
 
 def _combine(K: RootField, images: dict[str, fmpq_poly], name: str,
              S: RootField) -> tuple[RootField, dict[str, fmpq_poly]]:
-    """Adjoin the root ``s`` of ``S`` to ``K = Q(z)``: primitive element ``w = z + k s``.
+    """Adjoin the root ``s`` of ``S`` to ``K = Q(z)``: primitive element ``W = A Z + B S``.
 
-    Over all root pairs, ``C(T) = prod (T - z_a - k s_b)`` and
-    ``G(T) = sum_{a,b} s_b C(T) / (T - z_a - k s_b)`` come from power sums; when ``C`` is
-    squarefree, ``s = G(w) / C'(w)`` (a rational univariate representation).
+    ``Z = lz z`` and ``S = ls s`` are algebraic integers (``lz``, ``ls`` leading
+    coefficients), ``A = ls``, ``B = k lz``, so ``W = lz ls (z + k s)``. Over all root pairs,
+    ``C(T) = prod (T - W_ab)`` and ``G(T) = sum S_b C(T) / (T - W_ab)`` come from integer
+    power sums; when ``C`` is squarefree, ``S = G(W) / C'(W)`` (a rational univariate
+    representation).
     """
-    dm, dp = K.m.degree(), S.m.degree()
-    n = dm * dp
-    pm, pp = _power_sums(K.m, n + 1), _power_sums(S.m, n + 2)
+    (cz, lz), (cs, ls) = _monic_integral(K.m), _monic_integral(S.m)
+    n = (len(cz) - 1) * (len(cs) - 1)
+    pz, ps = _power_sums(cz, n + 1), _power_sums(cs, n + 2)
+    fact = [fmpz(factorial(j)) for j in range(n + 2)]
     for k in range(1, 40):
-        binom = [[fmpq(comb(j, i)) * fmpq(k) ** i for i in range(j + 1)] for j in range(n + 1)]
-        pc = [sum((binom[j][i] * pm[j - i] * pp[i] for i in range(j + 1)), fmpq(0))
-              for j in range(n + 1)]
-        cp = _from_power_sums(pc, n)
-        if cp.gcd(cp.derivative()).degree() > 0:
-            continue  # w does not separate the root pairs
-        tr = [sum((binom[j][i] * pm[j - i] * pp[i + 1] for i in range(j + 1)), fmpq(0))
-              for j in range(n)]  # Tr(s w^j)
-        g = fmpq_poly([sum((cp[j] * tr[j - i - 1] for j in range(i + 1, n + 1)), fmpq(0))
-                       for i in range(n)])
-        for bits in (16, 32, 64, 128, 256, 512, 1024):
-            (ka, kb), (sa, sb) = K.interval(bits), S.interval(bits)
-            lo = ka + k * sa - fmpq(1, 2 ** (bits + 2))
-            hi = kb + k * sb + fmpq(1, 2 ** (bits + 2))
-            factor = _factor_at(cp, lo, hi) if cp(lo) != 0 and cp(hi) != 0 else None
-            if factor is not None:
-                break
-        else:
-            continue
-        F = RootField(factor, Fraction(int(lo.p), int(lo.q)), Fraction(int(hi.p), int(hi.q)))
-        phi = (Elem(g, factor) / Elem(cp.derivative(), factor)).p
-        z_of_w = (fmpq_poly([0, 1]) - k * phi) % factor
-        if not (S.m(phi) % factor).is_zero() or not (K.m(z_of_w) % factor).is_zero():
+        a, b = ls, k * lz
+        zpart = fmpq_poly([fmpq(a ** j * pz[j], fact[j]) for j in range(n + 1)])
+
+        def sums(shift: int, top: int) -> list[fmpz]:
+            # sum_i binom(j, i) (a Z)^(j-i) (b S)^i S^shift summed over roots: a binomial
+            # convolution, done as one product of exponential generating polynomials.
+            spart = fmpq_poly([fmpq(b ** i * ps[i + shift], fact[i]) for i in range(n + 1)])
+            prod = zpart * spart
+            return [(prod[j] * fact[j]).p for j in range(top)]
+
+        cw = _from_power_sums(sums(0, n + 1), n)
+        if cw.gcd(cw.derivative()).degree() > 0:
+            continue  # W does not separate the root pairs
+        tr = sums(1, n)  # Tr(S W^j)
+        # g_i = sum_{j > i} cw_j tr_{j-i-1}: a correlation, read off one product.
+        corr = fmpz_poly([cw[n - j] for j in range(n + 1)]) * fmpz_poly(tr)
+        g = fmpq_poly([corr[n - 1 - i] for i in range(n)])
+        scale = lz * ls
+        factor = fmpq_poly(_factor_at(cw, lambda prec: arb(scale) * (
+            K.ball_of_root(prec) + k * S.ball_of_root(prec))))
+        F = _isolate(factor, K, S, k, scale)
+        big_s = (Elem(g, factor) / Elem(fmpq_poly(cw.derivative()), factor)).p
+        s_of_w = big_s / ls
+        z_of_w = (fmpq_poly([0, 1]) - b * big_s) / (a * lz)
+        if not (S.m(s_of_w) % factor).is_zero() or not (K.m(z_of_w) % factor).is_zero():
             raise ValueError(f"primitive element check failed for {name}")
         new = {key: p(z_of_w) % factor for key, p in images.items()}
-        new[name] = phi
+        new[name] = s_of_w
         return F, new
     raise ValueError(f"no primitive element found for {name}")
+
+
+def _isolate(factor: fmpq_poly, K: RootField, S: RootField, k: int, scale: fmpz) -> RootField:
+    """The root ``scale (z + k s)`` of ``factor`` with a rational isolating interval."""
+    for bits in (16, 32, 64, 128, 256, 512, 1024, 2048):
+        (ka, kb), (sa, sb) = K.interval(bits), S.interval(bits)
+        ends = sorted([fmpq(scale) * (ka + k * sa), fmpq(scale) * (kb + k * sb)])
+        lo, hi = ends[0] - fmpq(1, 2 ** bits), ends[1] + fmpq(1, 2 ** bits)
+        if factor(lo) != 0 and factor(hi) != 0 and count_roots(factor, lo, hi) == 1:
+            return RootField(factor, Fraction(int(lo.p), int(lo.q)),
+                             Fraction(int(hi.p), int(hi.q)))
+    raise ValueError("cannot isolate the primitive element")
 
 
 def build_field(roots: list[tuple[str, str, Fraction, Fraction]]
@@ -164,11 +206,43 @@ def build_field(roots: list[tuple[str, str, Fraction, Fraction]]
     ``roots`` holds ``(name, minpoly text in name, lo, hi)``. Raises ``ValueError`` or
     :class:`~solver.verify_field.ParseError` with a one-line reason.
     """
+    return _build(tuple(roots))
+
+
+@lru_cache(maxsize=32)
+def _build(roots: tuple[tuple[str, str, Fraction, Fraction], ...]
+           ) -> tuple[RootField, dict[str, fmpq_poly]]:
+    """:func:`build_field`, cached: the entries of one orbit share their roots."""
     if not roots:
         return RootField(fmpq_poly([0, 1]), Fraction(-1), Fraction(1)), {}
-    name, text, lo, hi = roots[0]
-    K = _root(parse_poly(text, name), lo, hi)
-    images = {name: fmpq_poly([0, 1])}
-    for name, text, lo, hi in roots[1:]:
-        K, images = _combine(K, images, name, _root(parse_poly(text, name), lo, hi))
+    fields = {name: _root(parse_poly(text, name), lo, hi) for name, text, lo, hi in roots}
+    names = list(fields)
+    K, images = fields[names[0]], {names[0]: fmpq_poly([0, 1])}
+    for name in names[1:]:
+        K, images = _combine(K, images, name, fields[name])
+    if len(names) > 1:
+        # Prefer a given root as the generator (smaller numbers) when it generates the field.
+        for name in names:
+            if fields[name].m.degree() == K.m.degree():
+                return fields[name], _rebase(images, name, K.m, fields[name].m)
     return K, images
+
+
+def _rebase(images: dict[str, fmpq_poly], name: str, m: fmpq_poly, new_m: fmpq_poly
+            ) -> dict[str, fmpq_poly]:
+    """Rewrite ``images`` (polynomials in ``w`` mod ``m``) in terms of the root ``name``.
+
+    ``Q(w) = Q(s)`` when the degrees agree, so ``w = chi(s)``: solve for ``chi`` in the basis
+    ``1, s, s^2, ...`` of the field, then verify exactly.
+    """
+    deg = m.degree()
+    s, cols, power = images[name], [], fmpq_poly([1])
+    for _ in range(deg):
+        cols.append([power[i] for i in range(deg)])
+        power = (power * s) % m
+    basis = fmpq_mat(deg, deg, [cols[j][i] for i in range(deg) for j in range(deg)])
+    target = fmpq_mat(deg, 1, [fmpq(int(i == 1)) for i in range(deg)])
+    chi = fmpq_poly([basis.solve(target)[i, 0] for i in range(deg)])
+    if not (m(chi) % new_m).is_zero():
+        raise ValueError(f"change of generator to {name} failed")
+    return {key: p(chi) % new_m for key, p in images.items()}

@@ -201,6 +201,11 @@ class RootField:
             else:
                 self._b = mid
 
+    def ball_of_root(self, prec: int) -> arb:
+        """An ``arb`` ball containing ``z`` (use inside ``ctx.workprec(prec)``)."""
+        self._refine(prec + 8)
+        return arb(self._a).union(arb(self._b))
+
     def ball(self, p: fmpq_poly, prec: int = 256) -> arb:
         """An ``arb`` ball containing ``p(z)``, computed at ``prec`` bits."""
         self._refine(prec + 8)

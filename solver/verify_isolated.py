@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import arb, ctx, fmpq_poly
+from flint import arb, arb_mat, ctx, fmpq_poly
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
@@ -232,7 +232,16 @@ def _second_order(alive: list[int], nulls: dict, K: RootField, ts: list, xi: lis
                 hess[a][b] -= 2 * lam * ts[l] * sum(
                     (resid[i] * _q(_dot(vec, prob.xt[i])) for i in range(prob.n) if sg[l][i] > 0),
                     fmpq_poly())
-    minors = _leading_minors([[K.red(h) for h in row] for row in hess])
+    hess = [[K.red(h) for h in row] for row in hess]
+    for prec in (128, 512, 2048):  # balls first; exact minors only if they cannot decide
+        with ctx.workprec(prec):
+            balls = [[K.ball(h, prec) for h in row] for row in hess]
+            dets = [arb_mat([row[:k] for row in balls[:k]]).det() for k in range(1, size + 1)]
+        if all(d > 0 for d in dets):
+            return
+        if any(d < 0 for d in dets):
+            break
+    minors = _leading_minors(hess)
     for k, minor in enumerate(minors, start=1):
         if K.sign(minor) <= 0:
             out.fails.append(f"Hessian on the face is not positive definite (leading minor {k} "
