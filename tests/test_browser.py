@@ -124,8 +124,24 @@ def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, pap
     status = page.evaluate("() => __explorer.status()")
     assert f"{len(paper.minima)} minima" in status and "λ = 1/100" in status
     page.locator(".katex").first.wait_for(timeout=TIMEOUT)
-    target = os.environ.get("EXPLORER_SCREENSHOT")
-    if target:  # the README's picture: the paper's curve selected
+    # Linked selection: a click on a unit's marker in the plane selects its minimum's row.
+    patterns = page.evaluate("() => __explorer.column('pattern')")
+    target = next(m for m in paper.minima if m.kind == "isolated" and m.loss > paper.global_loss)
+    row = patterns.index(" ".join(target.pattern))
+    b, c = target.point.B[0][0], target.point.c[0]
+    page.wait_for_function(  # the plane's axes have taken the result's range
+        "([b, c]) => { const r = __explorer.figure('(b, c) plane').model;"
+        " return r.x_range.start < b && b < r.x_range.end && r.y_range.start < c"
+        " && c < r.y_range.end; }", arg=[b, c], timeout=TIMEOUT,
+    )
+    spot = page.evaluate("([b, c]) => __explorer.toScreen('(b, c) plane', b, c)", [b, c])
+    page.mouse.click(*spot)
+    page.wait_for_function(
+        "(row) => JSON.stringify(Array.from(__explorer.table('loss').selected.indices))"
+        " === JSON.stringify([row])", arg=row, timeout=TIMEOUT,
+    )
+    picture = os.environ.get("EXPLORER_SCREENSHOT")
+    if picture:  # the README's picture: the paper's curve selected
         curve = next(m for m in paper.minima if m.kind == "curve" and "c1**8" in str(m.equations))
         row = page.evaluate("() => __explorer.column('pattern')").index(" ".join(curve.pattern))
         page.locator(".tabulator").filter(has_text="certificate").locator(
@@ -133,7 +149,7 @@ def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, pap
         page.wait_for_function("() => window.location.search.includes('sel=')", timeout=TIMEOUT)
         page.mouse.move(5, 700)  # no tooltip in the picture
         page.wait_for_timeout(2500)
-        page.screenshot(path=target)
+        page.screenshot(path=picture)
 
 
 def test_dragging_a_point_changes_the_minima(explorer_url: str, open_page: Any) -> None:

@@ -65,10 +65,15 @@ class PlaneView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        # One DynamicMap (one redraw per change); a click selects the nearest marker.
-        self.plot = hv.DynamicMap(pn.bind(self._plane, state.param.result, state.param.selection))
-        self.tap = hv.streams.Tap(source=self.plot)
+        # Two DynamicMaps (few redraws per change). The markers are an element of their own
+        # because HoloViews attaches a Tap stream to elements, not to overlays.
+        scene = hv.DynamicMap(pn.bind(self._plane, state.param.result, state.param.selection))
+        markers = hv.DynamicMap(pn.bind(self._markers, state.param.result))
+        self.tap = hv.streams.Tap(source=markers)
         self.tap.param.watch(self._on_tap, ["x", "y"])
+        self.plot = (scene * markers).opts(
+            hv.opts.Overlay(title="(b, c) plane: lines b·xᵢ + c = 0 and all minima"),
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
         return plot_column(self.plot, caption(
@@ -81,12 +86,8 @@ class PlaneView(pn.viewable.Viewer):
         return plane_radius(result.minima if result is not None else [])
 
     def _plane(self, result: Any, selection: int) -> hv.Overlay:
-        """Everything drawn in the plane."""
-        overlay = (
-            self._background(result) * self._curves(result) * self._markers(result)
-            * self._selected(result, selection)
-        )
-        return overlay.opts(title="(b, c) plane: lines b·xᵢ + c = 0 and all minima")
+        """Everything drawn in the plane but the markers."""
+        return self._background(result) * self._curves(result) * self._selected(result, selection)
 
     def _background(self, result: Any) -> hv.Overlay:
         """Shaded sectors, the n lines and their labels, for the result's data."""
