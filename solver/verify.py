@@ -168,15 +168,15 @@ def _check_exact_schema(exact: dict, units: int, d: int, where: str) -> None:
     us = _need(exact, "units", list, where)
     if len(us) != units:
         raise SolverInputError(f"{where}.units: expected {units} entries")
-    for l, unit in enumerate(us):
-        sign = _need(unit, "sign", int, f"{where}.units[{l}]")
+    for ell, unit in enumerate(us):
+        sign = _need(unit, "sign", int, f"{where}.units[{ell}]")
         if sign not in (-1, 0, 1):
-            raise SolverInputError(f"{where}.units[{l}].sign: must be -1, 0 or 1")
-        _need(unit, "t", str, f"{where}.units[{l}]")
-        _need(unit, "c", str, f"{where}.units[{l}]")
-        b = _need(unit, "b", list, f"{where}.units[{l}]")
+            raise SolverInputError(f"{where}.units[{ell}].sign: must be -1, 0 or 1")
+        _need(unit, "t", str, f"{where}.units[{ell}]")
+        _need(unit, "c", str, f"{where}.units[{ell}]")
+        b = _need(unit, "b", list, f"{where}.units[{ell}]")
         if len(b) != d or not all(isinstance(v, str) for v in b):
-            raise SolverInputError(f"{where}.units[{l}].b: expected {d} strings")
+            raise SolverInputError(f"{where}.units[{ell}].b: expected {d} strings")
 
 
 def _data_problems(doc: dict, data: Dataset) -> list[str]:
@@ -186,7 +186,7 @@ def _data_problems(doc: dict, data: Dataset) -> list[str]:
         return [f"data mismatch: the result has n={doc['n']}, d={doc['d']}, the CSV has "
                 f"n={data.n}, d={data.d}"]
     out = []
-    for i, (row, yv) in enumerate(zip(doc["x"], doc["y"])):
+    for i, (row, yv) in enumerate(zip(doc["x"], doc["y"], strict=True)):
         row = row if isinstance(row, list) else [row]
         xs = tuple(parse_rational(v, f"result x[{i}]") for v in row)
         if xs != data.x[i]:

@@ -157,23 +157,15 @@ def _combine(K: RootField, images: dict[str, fmpq_poly], name: str,
     for k in range(1, 40):
         a, b = ls, k * lz
         zpart = fmpq_poly([fmpq(a ** j * pz[j], fact[j]) for j in range(n + 1)])
-
-        def sums(shift: int, top: int) -> list[fmpz]:
-            # sum_i binom(j, i) (a Z)^(j-i) (b S)^i S^shift summed over roots: a binomial
-            # convolution, done as one product of exponential generating polynomials.
-            spart = fmpq_poly([fmpq(b ** i * ps[i + shift], fact[i]) for i in range(n + 1)])
-            prod = zpart * spart
-            return [(prod[j] * fact[j]).p for j in range(top)]
-
-        cw = _from_power_sums(sums(0, n + 1), n)
+        cw = _from_power_sums(_pair_sums(zpart, b, ps, fact, 0, n + 1), n)
         if cw.gcd(cw.derivative()).degree() > 0:
             continue  # W does not separate the root pairs
-        tr = sums(1, n)  # Tr(S W^j)
+        tr = _pair_sums(zpart, b, ps, fact, 1, n)  # Tr(S W^j)
         # g_i = sum_{j > i} cw_j tr_{j-i-1}: a correlation, read off one product.
         corr = fmpz_poly([cw[n - j] for j in range(n + 1)]) * fmpz_poly(tr)
         g = fmpq_poly([corr[n - 1 - i] for i in range(n)])
         scale = lz * ls
-        factor = fmpq_poly(_factor_at(cw, lambda prec: arb(scale) * (
+        factor = fmpq_poly(_factor_at(cw, lambda prec, scale=scale, k=k: arb(scale) * (
             K.ball_of_root(prec) + k * S.ball_of_root(prec))))
         F = _isolate(factor, K, S, k, scale)
         big_s = (Elem(g, factor) / Elem(fmpq_poly(cw.derivative()), factor)).p
@@ -185,6 +177,19 @@ def _combine(K: RootField, images: dict[str, fmpq_poly], name: str,
         new[name] = s_of_w
         return F, new
     raise ValueError(f"no primitive element found for {name}")
+
+
+def _pair_sums(zpart: fmpq_poly, b: fmpz, ps: list[fmpz], fact: list[fmpz], shift: int,
+               top: int) -> list[fmpz]:
+    """``sum_{a,b} (A Z_a + B S_b)^j S_b^shift`` for ``j < top``.
+
+    By the binomial theorem this is ``sum_i binom(j, i) A^(j-i) PZ_(j-i) B^i PS_(i+shift)``, a
+    binomial convolution: one product of exponential generating polynomials.
+    """
+    n = len(fact) - 2
+    spart = fmpq_poly([fmpq(b ** i * ps[i + shift], fact[i]) for i in range(n + 1)])
+    prod = zpart * spart
+    return [(prod[j] * fact[j]).p for j in range(top)]
 
 
 def _isolate(factor: fmpq_poly, K: RootField, S: RootField, k: int, scale: fmpz) -> RootField:

@@ -39,7 +39,7 @@ class Face:
 
 def dot(u: Vec, v: Vec) -> Fraction:
     """Exact dot product."""
-    return sum((a * b for a, b in zip(u, v)), Fraction(0))
+    return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
 
 
 def sign_string(w: Vec, xt: tuple[Vec, ...]) -> str:
@@ -63,7 +63,7 @@ def _sector_points(rays: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction
     if len(rays) == 2:  # one line: two half-planes
         p, q = rays[0]
         return [(-q, p), (q, -p)]
-    return [(a[0] + b[0], a[1] + b[1]) for a, b in zip(rays, rays[1:] + rays[:1])]
+    return [(a[0] + b[0], a[1] + b[1]) for a, b in zip(rays, rays[1:] + rays[:1], strict=True)]
 
 
 def _primitive(u: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
@@ -137,14 +137,14 @@ def nullspace(rows: list[Vec], k: int) -> list[Vec]:
         for i in range(len(mat)):
             if i != r and mat[i][col] != 0:
                 f = mat[i][col]
-                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r])]
+                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
         pivots.append(col)
         r += 1
     basis = []
     for free in (c for c in range(k) if c not in pivots):
         w = [Fraction(0)] * k
         w[free] = Fraction(1)
-        for row, col in zip(mat, pivots):
+        for row, col in zip(mat, pivots, strict=False):
             w[col] = -row[free]
         basis.append(tuple(w))
     return basis
@@ -166,7 +166,7 @@ def inverse(mat: list[list[Fraction]]) -> list[list[Fraction]]:
         for i in range(n):
             if i != col and aug[i][col] != 0:
                 f = aug[i][col]
-                aug[i] = [a - f * b for a, b in zip(aug[i], aug[col])]
+                aug[i] = [a - f * b for a, b in zip(aug[i], aug[col], strict=True)]
     return [row[n:] for row in aug]
 
 

@@ -41,10 +41,11 @@ def parse_inequality(text: str) -> tuple[str, str, str]:
 def _names(sample: dict) -> dict[str, Fraction]:
     """Variable names of a sample: ``b{l}{j}``, ``c{l}``, ``a{l}`` (1-based), exact floats."""
     names = {}
-    for l, (row, c, a) in enumerate(zip(sample["B"], sample["c"], sample["a"]), start=1):
-        names.update({f"b{l}{j}": Fraction(v) for j, v in enumerate(row, start=1)})
-        names[f"c{l}"] = Fraction(c)
-        names[f"a{l}"] = Fraction(a)
+    rows = zip(sample["B"], sample["c"], sample["a"], strict=True)
+    for ell, (row, c, a) in enumerate(rows, start=1):
+        names.update({f"b{ell}{j}": Fraction(v) for j, v in enumerate(row, start=1)})
+        names[f"c{ell}"] = Fraction(c)
+        names[f"a{ell}"] = Fraction(a)
     return names
 
 
@@ -52,7 +53,7 @@ def check_curve(entry: dict, prob: Problem) -> Findings:
     """Check every sample of a curve entry; failures name the sample (0-based)."""
     out = Findings()
     listed = {tuple(p) for p in entry["active"]}
-    zeros = {(i, l) for l, row in enumerate(entry["pattern"]) for i, ch in enumerate(row)
+    zeros = {(i, ell) for ell, row in enumerate(entry["pattern"]) for i, ch in enumerate(row)
              if ch == "0"}
     if listed != zeros:
         out.fails.append(f"active {sorted(listed)} differs from the zeros of pattern")
@@ -104,9 +105,9 @@ def _check_formulas(k: int, equations: list[str], ineqs: list, names: dict, out:
 def _groups(pattern: list[str], sample: dict) -> list[list[int]]:
     """Alive units grouped by their face (units sharing a face split one neuron)."""
     groups: dict[str, list[int]] = {}
-    for l, row in enumerate(pattern):
-        if "+" in row or "-" in row or sample["a"][l] != 0:
-            groups.setdefault(row, []).append(l)
+    for ell, row in enumerate(pattern):
+        if "+" in row or "-" in row or sample["a"][ell] != 0:
+            groups.setdefault(row, []).append(ell)
     return list(groups.values())
 
 
@@ -120,24 +121,24 @@ def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], pr
     a = np.array(sample["a"], dtype=float)
     xi = xt @ w.T                                           # n x L
     scale = np.abs(xt).sum(axis=1)[:, None] * np.abs(w).sum(axis=1)[None, :] + 1e-300
-    for l, row in enumerate(entry["pattern"]):
+    for ell, row in enumerate(entry["pattern"]):
         for i, ch in enumerate(row):
-            got = "0" if abs(xi[i, l]) <= ZERO_TOL * scale[i, l] else "+-"[int(xi[i, l] < 0)]
+            got = "0" if abs(xi[i, ell]) <= ZERO_TOL * scale[i, ell] else "+-"[int(xi[i, ell] < 0)]
             if got != ch:
-                out.fails.append(f"sample {k}: sign of <b_l,x_i>+c_l at ({i}, {l}) is '{got}', "
+                out.fails.append(f"sample {k}: sign of <b_l,x_i>+c_l at ({i}, {ell}) is '{got}', "
                                  f"pattern says '{ch}'")
-    alive = [l for g in groups for l in g]
+    alive = [ell for g in groups for ell in g]
     size = max(np.abs(w).max(), np.abs(a).max(), 1e-300)
-    for l in range(prob.units):
-        if l in alive and abs(abs(a[l]) - np.linalg.norm(w[l])) > REL_TOL * size:
-            out.fails.append(f"sample {k}: unit {l} is not balanced (|a_l| != |w_l|)")
-        if l not in alive and max(abs(a[l]), np.abs(w[l]).max()) > REL_TOL * size:
-            out.fails.append(f"sample {k}: unit {l} has pattern of a dead unit but is not 0")
+    for ell in range(prob.units):
+        if ell in alive and abs(abs(a[ell]) - np.linalg.norm(w[ell])) > REL_TOL * size:
+            out.fails.append(f"sample {k}: unit {ell} is not balanced (|a_l| != |w_l|)")
+        if ell not in alive and max(abs(a[ell]), np.abs(w[ell]).max()) > REL_TOL * size:
+            out.fails.append(f"sample {k}: unit {ell} has pattern of a dead unit but is not 0")
     for g in groups:
-        for l in g[1:]:
-            gap = w[l] / np.linalg.norm(w[l]) - w[g[0]] / np.linalg.norm(w[g[0]])
+        for ell in g[1:]:
+            gap = w[ell] / np.linalg.norm(w[ell]) - w[g[0]] / np.linalg.norm(w[g[0]])
             if np.linalg.norm(gap) > 1e-7:
-                out.fails.append(f"sample {k}: units {g[0]} and {l} share a face but are not "
+                out.fails.append(f"sample {k}: units {g[0]} and {ell} share a face but are not "
                                  "parallel (split structure)")
     r = y - np.maximum(xi, 0) @ a
     loss = float(r @ r + lam * (a @ a + (w * w).sum()))
@@ -146,16 +147,17 @@ def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], pr
     if out.fails:
         return
     bases = {}
-    for l in alive:
-        bases[l] = _first_order_float(k, l, a[l], w[l], xt, r, entry["pattern"][l], lam, out)
-    dead = [l for l in range(prob.units) if l not in alive]
+    for ell in alive:
+        bases[ell] = _first_order_float(k, ell, a[ell], w[ell], xt, r, entry["pattern"][ell],
+                                        lam, out)
+    dead = [ell for ell in range(prob.units) if ell not in alive]
     if dead:
         _dead_float(k, dead, r, xt, w, a, alive, lam, prob, out)
     if not out.fails:
         _second_order_float(k, alive, bases, groups, a, w, xt, r, entry["pattern"], lam, out)
 
 
-def _first_order_float(k: int, l: int, a: float, w: np.ndarray, xt: np.ndarray, r: np.ndarray,
+def _first_order_float(k: int, ell: int, a: float, w: np.ndarray, xt: np.ndarray, r: np.ndarray,
                        row: str, lam: float, out: Findings) -> np.ndarray:
     """Stationarity and strict multiplier signs for an alive unit; returns its face basis."""
     plus = np.array([ch == "+" for ch in row])
@@ -163,16 +165,16 @@ def _first_order_float(k: int, l: int, a: float, w: np.ndarray, xt: np.ndarray, 
     xi = xt @ w
     ga = -2 * (r * xi)[plus].sum() + 2 * lam * a
     if abs(ga) > ZERO_TOL * (2 * np.abs(r * xi)[plus].sum() + 2 * lam * abs(a)):
-        out.fails.append(f"sample {k}: unit {l}: d loss / d a_l = {ga:.3g} is not 0")
+        out.fails.append(f"sample {k}: unit {ell}: d loss / d a_l = {ga:.3g} is not 0")
     g0 = -2 * a * (r[plus, None] * xt[plus]).sum(axis=0) + 2 * lam * w
     gscale = 2 * abs(a) * (np.abs(r[plus, None] * xt[plus])).sum() + 2 * lam * np.abs(w).sum()
     mu = np.linalg.lstsq(xt[zero].T, g0, rcond=None)[0] if zero else np.zeros(0)
     left = g0 - (xt[zero].T @ mu if zero else 0)
     if np.abs(left).max() > ZERO_TOL * gscale:
-        out.fails.append(f"sample {k}: unit {l}: gradient within the face is not 0")
-    for m, i in zip(mu, zero):
+        out.fails.append(f"sample {k}: unit {ell}: gradient within the face is not 0")
+    for m, i in zip(mu, zero, strict=True):
         if not (2 * a * r[i] + ZERO_TOL * gscale < m < -ZERO_TOL * gscale):
-            out.fails.append(f"sample {k}: unit {l}, point {i}: multiplier {m:.3g} not strictly "
+            out.fails.append(f"sample {k}: unit {ell}, point {i}: multiplier {m:.3g} not strictly "
                              f"inside (2 a_l r_i, 0) = ({2 * a * r[i]:.3g}, 0)")
     rows = [tuple(Fraction(v) for v in xt[i]) for i in zero]
     basis = nullspace(rows, xt.shape[1]) if zero else [
@@ -191,7 +193,8 @@ def _dead_float(k: int, dead: list[int], r: np.ndarray, xt: np.ndarray, w: np.nd
         p = np.array([[float(v) for v in row] for row in proj]) @ (r[plus, None] * xt[plus]).sum(0)
         dots = xt @ p
         tol = ZERO_TOL * np.linalg.norm(p) * np.abs(xt).sum(axis=1)
-        signs = "".join("0" if abs(v) <= t else "+-"[int(v < 0)] for v, t in zip(dots, tol))
+        signs = "".join("0" if abs(v) <= t else "+-"[int(v < 0)]
+                        for v, t in zip(dots, tol, strict=True))
         if face.pattern not in (signs, signs.translate(str.maketrans("+-", "-+"))):
             continue
         value = np.linalg.norm(p)
@@ -200,8 +203,8 @@ def _dead_float(k: int, dead: list[int], r: np.ndarray, xt: np.ndarray, w: np.nd
                              "decreases the loss (|sum r_i ReLU| > lam)")
         elif value > lam * (1 - EIG_TOL):
             sigma = 1 if signs == face.pattern else -1
-            if not any(np.linalg.norm(sigma * p / value - np.sign(a[l]) * w[l] / np.linalg.norm(
-                    w[l])) < 1e-6 for l in alive):
+            if not any(np.linalg.norm(sigma * p / value - np.sign(a[ell]) * w[ell] / np.linalg.norm(
+                    w[ell])) < 1e-6 for ell in alive):
                 out.fails.append(f"sample {k}: dead unit {dead[0]}: |sum r_i ReLU| = lam in a "
                                  "direction of no alive unit (degenerate)")
 
@@ -210,18 +213,19 @@ def _second_order_float(k: int, alive: list[int], bases: dict, groups: list[list
                         a: np.ndarray, w: np.ndarray, xt: np.ndarray, r: np.ndarray,
                         pattern: list[str], lam: float, out: Findings) -> None:
     """Face Hessian: PD except exactly the split directions (flat along the set)."""
-    cols = [(l, None) for l in alive] + [(l, j) for l in alive for j in range(bases[l].shape[1])]
+    cols = [(ell, None) for ell in alive]
+    cols += [(ell, j) for ell in alive for j in range(bases[ell].shape[1])]
     n = xt.shape[0]
     jac = np.zeros((n, len(cols)))
     cross = np.zeros((len(cols), len(cols)))
-    for c, (l, j) in enumerate(cols):
-        seen = np.array([ch == "+" for ch in pattern[l]])
+    for c, (ell, j) in enumerate(cols):
+        seen = np.array([ch == "+" for ch in pattern[ell]])
         if j is None:
-            jac[seen, c] = (xt @ w[l])[seen]
+            jac[seen, c] = (xt @ w[ell])[seen]
         else:
-            jac[seen, c] = a[l] * (xt @ bases[l][:, j])[seen]
-            c0 = cols.index((l, None))
-            cross[c, c0] = cross[c0, c] = -2 * (r[seen] * (xt @ bases[l][:, j])[seen]).sum()
+            jac[seen, c] = a[ell] * (xt @ bases[ell][:, j])[seen]
+            c0 = cols.index((ell, None))
+            cross[c, c0] = cross[c0, c] = -2 * (r[seen] * (xt @ bases[ell][:, j])[seen]).sum()
     hess = 2 * jac.T @ jac + cross + 2 * lam * np.eye(len(cols))
     vals, vecs = np.linalg.eigh(hess)
     top = max(np.abs(vals).max(), 1e-300)
@@ -232,10 +236,10 @@ def _second_order_float(k: int, alive: list[int], bases: dict, groups: list[list
     flat = vecs[:, np.abs(vals) <= EIG_TOL * top]
     expected = sum(len(g) - 1 for g in groups)
     radial = np.zeros((len(cols), len(alive)))
-    for m, l in enumerate(alive):  # growing unit l along itself: (da, dw) = (a_l, w_l)
-        radial[cols.index((l, None)), m] = a[l]
-        for j in range(bases[l].shape[1]):
-            radial[cols.index((l, j)), m] = bases[l][:, j] @ w[l]
+    for m, ell in enumerate(alive):  # growing unit l along itself: (da, dw) = (a_l, w_l)
+        radial[cols.index((ell, None)), m] = a[ell]
+        for j in range(bases[ell].shape[1]):
+            radial[cols.index((ell, j)), m] = bases[ell][:, j] @ w[ell]
     if flat.shape[1] != expected:
         out.fails.append(f"sample {k}: the face Hessian has {flat.shape[1]} flat directions, "
                          f"the split structure explains {expected}")

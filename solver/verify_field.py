@@ -132,7 +132,7 @@ def _sturm_chain(p: fmpq_poly) -> list[fmpq_poly]:
 def _variations(chain: list[fmpq_poly], x: fmpq) -> int:
     """Sign changes of the chain evaluated at ``x`` (zeros skipped)."""
     signs = [s for s in ((q(x) > 0) - (q(x) < 0) for q in chain) if s]
-    return sum(1 for u, v in zip(signs, signs[1:]) if u != v)
+    return sum(1 for u, v in zip(signs, signs[1:], strict=False) if u != v)
 
 
 def count_roots(p: fmpq_poly, lo: fmpq, hi: fmpq) -> int:

@@ -2,11 +2,12 @@
 
 Everything lives in one number field ``Q(z)`` (:class:`~solver.verify_field.RootField`;
 several roots ``s0, s1, ...`` are first joined by a primitive element,
-:mod:`solver.verify_algebra`): with ``u_l = (b, c)`` and ``t_l = t`` the point is ``a_l = sign*sqrt(lam t_l)``,
-``w_l = (a_l/lam) u_l``, so ``a_l <w_l, x~_i> = t_l <u_l, x~_i>``, the residuals ``r_i``, the
-loss and every first- and second-order quantity (after scaling unit ``l``'s directions by
-``a_l``) are elements of ``Q(z)`` whose signs are decided exactly. Only the square roots
-in ``a`` are irrational, and they are compared with the floats through ``arb`` balls.
+:mod:`solver.verify_algebra`). With ``u_l = (b, c)`` and ``t_l = t`` the point is
+``a_l = sign*sqrt(lam t_l)``, ``w_l = (a_l/lam) u_l``, so ``a_l <w_l, x~_i> = t_l <u_l, x~_i>``;
+the residuals ``r_i``, the loss and every first- and second-order quantity (after scaling
+unit ``l``'s directions by ``a_l``) are elements of ``Q(z)`` whose signs are decided
+exactly. Only the square roots in ``a`` are irrational, and they are compared with the
+floats through ``arb`` balls.
 
 Examples
 --------
@@ -33,8 +34,8 @@ from flint import arb, arb_mat, ctx, fmpq_poly
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
-from solver.verify_arrangement import Problem, face_projectors, inverse, rank
 from solver.verify_algebra import build_field, parse_in_field
+from solver.verify_arrangement import Problem, dot, face_projectors, inverse, rank
 from solver.verify_field import ParseError, RootField, to_fmpq
 
 REL_TOL = 1e-9
@@ -66,33 +67,33 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
     except (ParseError, ValueError, SolverInputError, ZeroDivisionError) as exc:
         out.fails.append(f"exact: {exc}")
         return out
-    for l, (s, t) in enumerate(zip(signs, ts)):
+    for ell, (s, t) in enumerate(zip(signs, ts, strict=True)):
         tsign = K.sign(t)
         if s == 0 and tsign != 0:
-            out.fails.append(f"exact: unit {l} has sign 0 but t(z) = {K.approx(t):.6g} != 0")
+            out.fails.append(f"exact: unit {ell} has sign 0 but t(z) = {K.approx(t):.6g} != 0")
         elif s != 0 and tsign <= 0:
-            out.fails.append(f"exact: unit {l} has t(z) = {K.approx(t):.6g} <= 0")
+            out.fails.append(f"exact: unit {ell} has t(z) = {K.approx(t):.6g} <= 0")
     if out.fails:
         return out
     xi = [[K.red(sum((u[j] * _q(x[j]) for j in range(prob.k)), fmpq_poly()))
            for x in prob.xt] for u in us]
-    sg = [[s * K.sign(v) for v in row] for s, row in zip(signs, xi)]
+    sg = [[s * K.sign(v) for v in row] for s, row in zip(signs, xi, strict=True)]
     _check_signs(entry, sg, K, xi, out)
     if out.fails:
         return out
-    resid = [_q(prob.y[i]) - sum((ts[l] * xi[l][i] for l in range(prob.units) if sg[l][i] > 0),
-                                 fmpq_poly()) for i in range(prob.n)]
+    resid = [_q(prob.y[i]) - sum((ts[ell] * xi[ell][i] for ell in range(prob.units)
+                                  if sg[ell][i] > 0), fmpq_poly()) for i in range(prob.n)]
     resid = [K.red(r) for r in resid]
     _check_floats(entry, K, signs, ts, us, resid, prob, out)
-    alive = [l for l in range(prob.units) if signs[l] != 0]
+    alive = [ell for ell in range(prob.units) if signs[ell] != 0]
     nulls = {}
-    for l in alive:
-        nulls[l] = _first_order(l, K, signs[l], us[l], xi[l], sg[l], resid, prob, out)
+    for ell in alive:
+        nulls[ell] = _first_order(ell, K, signs[ell], us[ell], xi[ell], sg[ell], resid, prob, out)
     if not out.fails and not out.unsupported and alive:
         _second_order(alive, nulls, K, ts, xi, sg, resid, prob, out)
-    dead = [l for l in range(prob.units) if signs[l] == 0]
+    dead = [ell for ell in range(prob.units) if signs[ell] == 0]
     if dead:
-        _dead_units(dead, K, [(signs[l], us[l]) for l in alive], alive, resid, prob, out)
+        _dead_units(dead, K, [(signs[ell], us[ell]) for ell in alive], alive, resid, prob, out)
     return out
 
 
@@ -114,16 +115,16 @@ def _parse_exact(exact: dict, prob: Problem) -> tuple[RootField, list[int], list
 def _check_signs(entry: dict, sg: list[list[int]], K: RootField, xi: list, out: Findings) -> None:
     """``active`` pairs exactly zero, the others exactly of the ``pattern``'s sign."""
     listed = {tuple(p) for p in entry["active"]}
-    for l, row in enumerate(sg):
+    for ell, row in enumerate(sg):
         for i, s in enumerate(row):
             exact = "+" if s > 0 else "-" if s < 0 else "0"
-            if (i, l) in listed and s != 0:
-                out.fails.append(f"active constraint ({i}, {l}) not exactly zero "
-                                 f"(<u_l, x_i> = {K.approx(xi[l][i]):.3g})")
-            elif (i, l) not in listed and s == 0:
-                out.fails.append(f"constraint ({i}, {l}) is exactly zero but not in active")
-            if entry["pattern"][l][i] != exact:
-                out.fails.append(f"pattern[{l}][{i}] is '{entry['pattern'][l][i]}' but the "
+            if (i, ell) in listed and s != 0:
+                out.fails.append(f"active constraint ({i}, {ell}) not exactly zero "
+                                 f"(<u_l, x_i> = {K.approx(xi[ell][i]):.3g})")
+            elif (i, ell) not in listed and s == 0:
+                out.fails.append(f"constraint ({i}, {ell}) is exactly zero but not in active")
+            if entry["pattern"][ell][i] != exact:
+                out.fails.append(f"pattern[{ell}][{i}] is '{entry['pattern'][ell][i]}' but the "
                                  f"exact sign of <b_l,x_i>+c_l is '{exact}'")
 
 
@@ -133,21 +134,21 @@ def _check_floats(entry: dict, K: RootField, signs: list[int], ts: list, us: lis
     lam = to_fmpq(prob.lam)
     with ctx.workprec(256):
         exact_vals: list[tuple[str, arb, float]] = []
-        for l in range(prob.units):
-            a = arb(signs[l]) * (arb(lam) * K.ball(ts[l])).sqrt() if signs[l] else arb(0)
-            exact_vals.append((f"a[{l}]", a, entry["a"][l]))
+        for ell in range(prob.units):
+            a = arb(signs[ell]) * (arb(lam) * K.ball(ts[ell])).sqrt() if signs[ell] else arb(0)
+            exact_vals.append((f"a[{ell}]", a, entry["a"][ell]))
             for j in range(prob.k):
-                name = f"B[{l}][{j}]" if j < prob.k - 1 else f"c[{l}]"
-                given = entry["B"][l][j] if j < prob.k - 1 else entry["c"][l]
-                exact_vals.append((name, a / arb(lam) * K.ball(us[l][j]), given))
+                name = f"B[{ell}][{j}]" if j < prob.k - 1 else f"c[{ell}]"
+                given = entry["B"][ell][j] if j < prob.k - 1 else entry["c"][ell]
+                exact_vals.append((name, a / arb(lam) * K.ball(us[ell][j]), given))
         scale = max([abs(float(v.mid())) for _, v, _ in exact_vals] + [1e-12])
         for name, value, given in exact_vals:
             if abs(float((value - arb(given)).mid())) > REL_TOL * scale:
                 out.fails.append(f"{name} = {given!r} but the exact point has "
                                  f"{float(value.mid())!r}")
         loss = sum((r * r for r in resid), fmpq_poly())
-        for l in range(prob.units):
-            loss += ts[l] * (_q(prob.lam ** 2) + sum((u * u for u in us[l]), fmpq_poly()))
+        for ell in range(prob.units):
+            loss += ts[ell] * (_q(prob.lam ** 2) + sum((u * u for u in us[ell]), fmpq_poly()))
         exact_loss = K.ball(K.red(loss))
         if abs(float((exact_loss - arb(entry["loss"])).mid())) > REL_TOL * max(
                 abs(float(exact_loss.mid())), 1e-300):
@@ -155,7 +156,7 @@ def _check_floats(entry: dict, K: RootField, signs: list[int], ts: list, us: lis
                              f"{float(exact_loss.mid())!r}")
 
 
-def _first_order(l: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list[int],
+def _first_order(ell: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list[int],
                  resid: list, prob: Problem, out: Findings) -> list:
     """Stationarity in ``a_l`` and in the face, and the multiplier signs, exactly.
 
@@ -167,25 +168,25 @@ def _first_order(l: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list[i
     zero = [i for i in range(prob.n) if sg_l[i] == 0]
     ga = sum((resid[i] * xi_l[i] for i in plus), fmpq_poly()) - _q(prob.lam ** 2)
     if not K.is_zero(ga):
-        out.fails.append(f"unit {l}: d loss / d a_l is not 0 (sum r_i <u_l,x_i> - lam^2 = "
+        out.fails.append(f"unit {ell}: d loss / d a_l is not 0 (sum r_i <u_l,x_i> - lam^2 = "
                          f"{K.approx(ga):.3g}): not a critical point")
     rows = [prob.xt[i] for i in zero]
     if zero and rank(rows, prob.k) < len(zero):
-        out.unsupported.append(f"unit {l}: active points {zero} have dependent (x_i, 1)")
+        out.unsupported.append(f"unit {ell}: active points {zero} have dependent (x_i, 1)")
         return []
     # g = grad_w / a_l with every active constraint switched off; g = sum mu_i (x_i, 1).
     g = [K.red(2 * u[j] - 2 * sum((resid[i] * _q(prob.xt[i][j]) for i in plus),
                                   fmpq_poly())) for j in range(prob.k)]
     mu: list = []
     if zero:
-        ginv = inverse([[sum(a * b for a, b in zip(p, q)) for q in rows] for p in rows])
+        ginv = inverse([[dot(p, q) for q in rows] for p in rows])
         proj = [sum((g[j] * _q(x[j]) for j in range(prob.k)), fmpq_poly()) for x in rows]
         mu = [sum((proj[b] * _q(ginv[a][b]) for b in range(len(zero))), fmpq_poly())
               for a in range(len(zero))]
     for j in range(prob.k):
         left = g[j] - sum((mu[a] * _q(rows[a][j]) for a in range(len(zero))), fmpq_poly())
         if not K.is_zero(left):
-            out.fails.append(f"unit {l}: gradient within the face is not 0 "
+            out.fails.append(f"unit {ell}: gradient within the face is not 0 "
                              f"(component {j}: {K.approx(left):.3g}): not a critical point")
             return []
     for a, i in enumerate(zero):
@@ -193,13 +194,13 @@ def _first_order(l: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list[i
         off = s * K.sign(mu[a])
         on = s * K.sign(mu[a] - 2 * resid[i])
         if off > 0:
-            out.fails.append(f"unit {l}, point {i}: moving to <b_l,x_i>+c_l < 0 decreases the "
+            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l < 0 decreases the "
                              "loss (multiplier has the wrong sign)")
         if on < 0:
-            out.fails.append(f"unit {l}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the "
+            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the "
                              "loss (multiplier has the wrong sign)")
         if off == 0 or on == 0:
-            out.fails.append(f"unit {l}, point {i}: multiplier exactly on its bound "
+            out.fails.append(f"unit {ell}, point {i}: multiplier exactly on its bound "
                              "(degenerate; strict minimality not certified)")
     return nullspace(rows, prob.k)
 
@@ -209,28 +210,29 @@ def _second_order(alive: list[int], nulls: dict, K: RootField, ts: list, xi: lis
     """Positive definiteness of the face Hessian (directions scaled by ``a_l``), exactly."""
     lam = _q(prob.lam)
     cols: list[tuple[int, tuple | None]] = []
-    for l in alive:
-        cols += [(l, None)] + [(l, tuple(v)) for v in nulls[l]]
+    for ell in alive:
+        cols += [(ell, None)] + [(ell, tuple(v)) for v in nulls[ell]]
     size = len(cols)
     jac = [[fmpq_poly() for _ in range(size)] for _ in range(prob.n)]
-    for c, (l, v) in enumerate(cols):
+    for c, (ell, v) in enumerate(cols):
         for i in range(prob.n):
-            if sg[l][i] > 0:
-                jac[i][c] = ts[l] * xi[l][i] if v is None else ts[l] * lam * _q(_dot(v, prob.xt[i]))
+            if sg[ell][i] > 0:
+                jac[i][c] = (ts[ell] * xi[ell][i] if v is None
+                             else ts[ell] * lam * _q(dot(v, prob.xt[i])))
     hess = [[2 * sum((jac[i][a] * jac[i][b] for i in range(prob.n)), fmpq_poly())
              for b in range(size)] for a in range(size)]
-    for a, (l, v) in enumerate(cols):
+    for a, (ell, v) in enumerate(cols):
         for b, (l2, v2) in enumerate(cols):
-            if l != l2:
+            if ell != l2:
                 continue
             if v is None and v2 is None:
-                hess[a][b] += 2 * lam * lam * ts[l]
+                hess[a][b] += 2 * lam * lam * ts[ell]
             elif v is not None and v2 is not None:
-                hess[a][b] += 2 * lam * lam * ts[l] * _q(_dot(v, v2))
+                hess[a][b] += 2 * lam * lam * ts[ell] * _q(dot(v, v2))
             else:
                 vec = v if v is not None else v2
-                hess[a][b] -= 2 * lam * ts[l] * sum(
-                    (resid[i] * _q(_dot(vec, prob.xt[i])) for i in range(prob.n) if sg[l][i] > 0),
+                hess[a][b] -= 2 * lam * ts[ell] * sum(
+                    (resid[i] * _q(dot(vec, prob.xt[i])) for i in range(prob.n) if sg[ell][i] > 0),
                     fmpq_poly())
     hess = [[K.red(h) for h in row] for row in hess]
     for prec in (128, 512, 2048):  # balls first; exact minors only if they cannot decide
@@ -247,11 +249,6 @@ def _second_order(alive: list[int], nulls: dict, K: RootField, ts: list, xi: lis
             out.fails.append(f"Hessian on the face is not positive definite (leading minor {k} "
                              f"of {size} is {'0' if K.is_zero(minor) else 'negative'})")
             return
-
-
-def _dot(u: tuple, v: tuple) -> Fraction:
-    """Exact dot product of rational tuples."""
-    return sum((a * b for a, b in zip(u, v)), Fraction(0))
 
 
 def _leading_minors(mat: list[list[fmpq_poly]]) -> list[fmpq_poly]:
@@ -288,21 +285,21 @@ def _dead_units(dead: list[int], K: RootField, alive_dirs: list, alive: list[int
         excess = K.sign(sum((c * c for c in p), fmpq_poly()) - lam2)
         approx = [round(K.approx(c), 6) for c in p]
         if excess > 0:
-            for l in dead:
-                out.fails.append(f"dead unit {l}: growing it along (b, c) ~ {approx} "
+            for ell in dead:
+                out.fails.append(f"dead unit {ell}: growing it along (b, c) ~ {approx} "
                                  f"(face {face.pattern}) decreases the loss "
                                  "(|sum_i r_i ReLU(<w,x_i>)| > lam |w|)")
             return
         if excess == 0:
             sigma = 1 if signs == face.pattern else -1
-            twin = next((l2 for l2, (s2, u2) in zip(alive, alive_dirs)
+            twin = next((l2 for l2, (s2, u2) in zip(alive, alive_dirs, strict=True)
                          if _parallel(K, p, u2, sigma * s2)), None)
-            for l in dead:
+            for ell in dead:
                 if twin is None:
-                    out.fails.append(f"dead unit {l}: |sum_i r_i ReLU(<w,x_i>)| = lam |w| along "
+                    out.fails.append(f"dead unit {ell}: |sum_i r_i ReLU(<w,x_i>)| = lam |w| along "
                                      f"{approx}, no alive unit there (degenerate, not certified)")
                 else:
-                    out.notes.append(f"flat direction: dead unit {l} can split from unit "
+                    out.notes.append(f"flat direction: dead unit {ell} can split from unit "
                                      f"{twin} (equal loss along the split; not strict)")
 
 
@@ -311,4 +308,4 @@ def _parallel(K: RootField, p: list, u: list, orient: int) -> bool:
     k = len(p)
     if any(not K.is_zero(p[a] * u[b] - p[b] * u[a]) for a in range(k) for b in range(a + 1, k)):
         return False
-    return orient * K.sign(sum((a * b for a, b in zip(p, u)), fmpq_poly())) > 0
+    return orient * K.sign(sum((a * b for a, b in zip(p, u, strict=True)), fmpq_poly())) > 0

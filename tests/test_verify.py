@@ -1,0 +1,448 @@
+"""Tests of the independent certificate checker (solver/verify*.py).
+
+Expected verdicts come from hand derivations (documented beside each case) and are
+cross-checked numerically here; the solver's own output is only used as input to check,
+never as the expected answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import random
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+from flint import fmpq
+from scipy.optimize import linprog
+
+from solver.data import make_dataset, read_csv
+from solver.errors import SolverInputError
+from solver.verify import main, verify_result
+from solver.verify_algebra import build_field, parse_in_field
+from solver.verify_arrangement import unit_faces
+from solver.verify_field import ParseError, RootField, count_roots, evaluate, parse_poly
+
+# ----------------------------------------------------------------------------------------
+# Hand-derived cases
+# ----------------------------------------------------------------------------------------
+#
+# Case A: x = (-2, 3/4), y = (-1/25, 1), lam = 1/10. A unit that sees only point 1 has
+# (x~_1 = (3/4, 1), |x~_1| = 5/4) u = r_1 x~_1 and |u| = lam, so r_1 = 4 lam / 5 = 2/25;
+# r_1 = y_1 - t |x~_1|^2 r_1 gives t = 184/25, u = (3/50, 2/25). Point 0 is unseen
+# (x~_0 . x~_1 = -1/2 < 0), r_0 = y_0. Loss = r_0^2 + r_1^2 + 2 t lam^2 = 0.1552.
+# With a second, dead unit: max |sum_i r_i ReLU(<w, x~_i>)| over |w| = 1 is lam, reached only
+# along the alive unit (|r_0| |x~_0| = sqrt(5)/25 < lam elsewhere): the dead unit can split
+# off the alive one (flat, not strict). With y_0 = -1/2 instead, growing the dead unit
+# along x~_0 gains |r_0| |x~_0| = sqrt(5)/2 > lam: not a minimum.
+# Two alive units on that face split the neuron: t_0 + t_1 = 184/25, w_l parallel to
+# x~_1, |w_0|^2 + |w_1|^2 = lam (t_0 + t_1) = 92/125 -- a curve of minima.
+A_X, A_Y, A_LAM, A_T = ["-2", "3/4"], ["-1/25", "1"], F(1, 10), F(184, 25)
+A_U = (F(3, 50), F(2, 25))
+
+# Case B: x = (0, 1), y = (1, -1), lam = 1/4, one unit seeing point 0 with point 1 exactly
+# on its boundary (b = -c). On that face w = s(-1, 1): r_0 = 1/(1 + t/2) and
+# r_0^2 / 2 = lam^2 give r_0 = sqrt(2)/4, t = 4 sqrt(2) - 2 (z = sqrt 2), u = (-z/8, z/8);
+# the multiplier of point 1 is mu = -r_0 in (2 r_1, 0) = (-2, 0): a strict boundary minimum.
+# Loss = 1 + (4 sqrt 2 - 1)/8. Checked numerically below.
+B_Z = math.sqrt(2)
+
+
+def _doc(x: list[str], y: list[str], lam: F, units: int, minima: list[dict]) -> dict:
+    """A result document in the solver's JSON layout."""
+    return {"lam": str(lam), "d": 1, "n": len(x), "units": units, "x": [[v] for v in x],
+            "y": y, "minima": minima, "stats": {"faces": 0, "systems": 0, "candidates": 0,
+                                                 "seconds": 0.0}}
+
+
+def _loss(x: list[str], y: list[str], lam: F, B: list, c: list, a: list) -> float:
+    """The loss in floats (an independent two-line implementation)."""
+    xs, ys = np.array([float(F(v)) for v in x]), np.array([float(F(v)) for v in y])
+    f = sum(a[ell] * np.maximum(B[ell][0] * xs + c[ell], 0) for ell in range(len(a)))
+    return float(((ys - f) ** 2).sum() + float(lam) * (np.sum(np.square(a)) + np.sum(
+        np.square(B)) + np.sum(np.square(c))))
+
+
+def _case_a_point(ts: list[F]) -> tuple[list, list, list]:
+    """Units of case A carrying the shares ``ts`` of t (0 = dead)."""
+    a = [math.sqrt(float(A_LAM * t)) for t in ts]
+    B = [[ai / float(A_LAM) * float(A_U[0])] for ai in a]
+    c = [ai / float(A_LAM) * float(A_U[1]) for ai in a]
+    return B, c, a
+
+
+def case_a(units: int, y: list[str] = A_Y) -> dict:
+    """Case A, one alive unit (unit 0) and ``units - 1`` dead ones, exact description."""
+    B, c, a = _case_a_point([A_T] + [F(0)] * (units - 1))
+    alive = {"sign": 1, "t": str(A_T), "b": [str(A_U[0])], "c": str(A_U[1])}
+    dead = {"sign": 0, "t": "0", "b": ["0"], "c": "0"}
+    entry = {"kind": "isolated", "loss": _loss(A_X, y, A_LAM, B, c, a), "orbit": 0,
+             "pattern": ["-+"] + ["00"] * (units - 1), "B": B, "c": c, "a": a,
+             "active": [[i, ell] for ell in range(1, units) for i in range(2)],
+             "exact": {"s": [], "units": [alive] + [dead] * (units - 1)}, "certificate": []}
+    minima = [entry]
+    for perm in itertools.permutations(range(units)):  # every image of the orbit is listed
+        if list(perm) != sorted(perm):
+            image = copy.deepcopy(entry)
+            for key in ("pattern", "B", "c", "a"):
+                image[key] = [entry[key][p] for p in perm]
+            image["exact"]["units"] = [entry["exact"]["units"][p] for p in perm]
+            image["active"] = [[i, perm.index(ell)] for i, ell in entry["active"]]
+            if image["pattern"] not in [m["pattern"] for m in minima]:
+                minima.append(image)
+    return _doc(A_X, y, A_LAM, units, minima)
+
+
+def case_a_curve() -> dict:
+    """Case A with both units splitting the neuron: a curve with 20 samples."""
+    samples = []
+    for k in range(1, 21):
+        B, c, a = _case_a_point([A_T * k / 21, A_T * (21 - k) / 21])
+        samples.append({"B": B, "c": c, "a": a})
+    entry = {"kind": "curve", "loss": _loss(A_X, A_Y, A_LAM, samples[0]["B"], samples[0]["c"],
+                                            samples[0]["a"]),
+             "orbit": 0, "pattern": ["-+", "-+"], "dimension": 1,
+             "variables": ["b11", "c1", "b21", "c2"],
+             "equations": ["b11 - 3*c1/4", "b21 - 3*c2/4",
+                           "b11**2 + c1**2 + b21**2 + c2**2 - 92/125"],
+             "inequalities": ["3*b11/4 + c1 > 0", "c1 - 2*b11 < 0",
+                              "3*b21/4 + c2 > 0", "c2 - 2*b21 < 0"],
+             "active": [], "samples": samples, "endpoints": [], "certificate": []}
+    return _doc(A_X, A_Y, A_LAM, 2, [entry])
+
+
+def case_b(fmt: str = "s") -> dict:
+    """Case B (irrational boundary minimum), ``exact`` with roots ``s`` or the single ``z``."""
+    a = math.sqrt(B_Z - 0.5)
+    c = a * B_Z / 2
+    root = {"name": "z", "minpoly": "z**2 - 2", "interval": ["1", "2"]}
+    exact = {"s": [root]} if fmt == "s" else {"z": {k: root[k] for k in ("minpoly", "interval")}}
+    exact["units"] = [{"sign": 1, "t": "4*z - 2", "b": ["-z/8"], "c": "z/8"}]
+    entry = {"kind": "isolated", "loss": _loss(["0", "1"], ["1", "-1"], F(1, 4), [[-c]], [c], [a]),
+             "orbit": 0, "pattern": ["+0"], "B": [[-c]], "c": [c], "a": [a],
+             "active": [[1, 0]], "exact": exact, "certificate": []}
+    return _doc(["0", "1"], ["1", "-1"], F(1, 4), 1, [entry])
+
+
+def _data(doc: dict):
+    return make_dataset([row[0] for row in doc["x"]], doc["y"])
+
+
+def _lines(doc: dict) -> list[str]:
+    report = verify_result(doc, _data(doc))
+    return [v.line() for v in report.verdicts] + list(report.problems)
+
+
+def _numeric_min_gap(doc: dict, entry: dict, scale: float = 1e-4, tries: int = 20000) -> float:
+    """Smallest loss change over random nearby points (negative: a descent was found)."""
+    rng = np.random.default_rng(0)
+    x, y, lam = [r[0] for r in doc["x"]], doc["y"], F(doc["lam"])
+    base = np.concatenate([np.ravel(entry["B"]), entry["c"], entry["a"]])
+    L = doc["units"]
+
+    def at(p: np.ndarray) -> float:
+        return _loss(x, y, lam, p[:L].reshape(L, 1).tolist(), list(p[L:2 * L]), list(p[2 * L:]))
+
+    f0 = at(base)
+    return min(at(base + scale * rng.standard_normal(base.size)) - f0 for _ in range(tries))
+
+
+# ----------------------------------------------------------------------------------------
+# Hand cases: the checker's verdicts, confirmed numerically
+# ----------------------------------------------------------------------------------------
+
+def test_case_a_single_unit_is_ok_and_a_numerical_minimum():
+    doc = case_a(1)
+    assert _lines(doc) == ["minimum 1 (isolated, orbit 0): ok"]
+    assert abs(doc["minima"][0]["loss"] - 0.1552) < 1e-12
+    assert _numeric_min_gap(doc, doc["minima"][0]) > 0
+
+
+def test_case_a_dead_unit_that_can_split_is_a_note_not_a_failure():
+    doc = case_a(2)
+    report = verify_result(doc, _data(doc))
+    assert report.ok
+    assert all("dead unit" in v.notes[0] and "can split from unit" in v.notes[0]
+               for v in report.verdicts)
+    assert _numeric_min_gap(doc, doc["minima"][0]) > -1e-12  # non-strict, no descent
+
+
+def test_case_a_dead_unit_with_large_residual_fails():
+    doc = case_a(2, y=["-1/2", "1"])
+    lines = _lines(doc)
+    assert "FAIL: dead unit 1: growing it along" in lines[0]
+    assert _numeric_min_gap(doc, doc["minima"][0], scale=1e-2) < 0  # a descent exists
+
+
+def test_case_a_curve_is_ok_with_flat_direction_note():
+    doc = case_a_curve()
+    report = verify_result(doc, _data(doc))
+    assert report.ok, report.text()
+    assert "flat direction along the set" in report.verdicts[0].notes[0]
+
+
+@pytest.mark.parametrize("fmt", ["s", "z"])
+def test_case_b_irrational_boundary_minimum(fmt):
+    doc = case_b(fmt)
+    assert _lines(doc) == ["minimum 1 (isolated, orbit 0): ok"]
+    assert abs(doc["minima"][0]["loss"] - (1 + (4 * B_Z - 1) / 8)) < 1e-12
+    assert _numeric_min_gap(doc, doc["minima"][0]) > 0
+
+
+def test_all_dead_minimum_and_its_failure():
+    x, lam = ["0", "1"], F(1)
+    entry = {"kind": "isolated", "orbit": 0, "pattern": ["00"], "active": [[0, 0], [1, 0]],
+             "B": [[0.0]], "c": [0.0], "a": [0.0],
+             "exact": {"s": [], "units": [{"sign": 0, "t": "0", "b": ["0"], "c": "0"}]}}
+    # max |r_0 ReLU(c) + r_1 ReLU(b + c)| = |r| max |x~_i| = sqrt(2)/10 < 1 = lam: a minimum.
+    ok = _doc(x, ["1/10", "-1/10"], lam, 1, [dict(entry, loss=0.02)])
+    assert _lines(ok) == ["minimum 1 (isolated, orbit 0): ok"]
+    # y = (2, -2): along w = (1, 0) (c = 0, point 1 seen) |h| = |r_1| = 2 > lam.
+    bad = _doc(x, ["2", "-2"], lam, 1, [dict(entry, loss=8.0)])
+    assert "FAIL: dead unit 0: growing it along" in _lines(bad)[0]
+
+
+# ----------------------------------------------------------------------------------------
+# Tampering: each corrupted number is named
+# ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda e: e["B"][0].__setitem__(0, e["B"][0][0] * (1 + 1e-6)), "B[0][0] = "),
+    (lambda e: e["c"].__setitem__(0, 0.9), "c[0] = 0.9 but the exact point has"),
+    (lambda e: e["a"].__setitem__(0, -e["a"][0]), "a[0] = "),
+    (lambda e: e.__setitem__("loss", e["loss"] + 1e-6), "but the exact loss is"),
+    (lambda e: e.__setitem__("active", []), "constraint (1, 0) is exactly zero but not in active"),
+    (lambda e: e.__setitem__("pattern", ["++"]), "pattern[0][1] is '+' but the exact sign"),
+    (lambda e: e["exact"]["s"][0].__setitem__("minpoly", "z**2 - 3"), "not a critical point"),
+    (lambda e: e["exact"]["s"][0].__setitem__("interval", ["2", "3"]), "0 real roots"),
+    (lambda e: e["exact"]["s"][0].__setitem__("interval", ["-2", "2"]), "2 real roots"),
+    (lambda e: e["exact"]["units"][0].__setitem__("c", "z/7"),
+     "active constraint (1, 0) not exactly zero"),
+    (lambda e: e["exact"]["units"][0].__setitem__("t", "-z"), "t(z) = -1.41421 <= 0"),
+    (lambda e: e["exact"]["units"][0].__setitem__("t", "z/(z**2 - 2)"), "division by"),
+    (lambda e: e["exact"]["units"][0].__setitem__("t", "__import__('os')"), "exact:"),
+])
+def test_tampered_isolated_minimum_fails_with_reason(mutate, expected):
+    doc = case_b()
+    mutate(doc["minima"][0])
+    report = verify_result(doc, _data(doc))
+    assert report.exit_code == 1
+    line = report.verdicts[0].line()
+    assert line.startswith("minimum 1 (isolated, orbit 0): FAIL: ") and expected in line, line
+
+
+def test_tampered_data_is_a_file_problem():
+    doc = case_b()
+    doc["y"][1] = "-1/2"
+    report = verify_result(doc, _data(case_b()))
+    assert report.problems == ("data mismatch: y of point 1 is -1 in the CSV but -1/2 in the "
+                               "result",)
+
+
+def test_wrong_multiplier_sign_is_caught():
+    # Case B with y_1 = +1: r_1 = 1 > 0, so 2 r_1 < mu < 0 is impossible; the same
+    # critical point of the face (y_1 does not enter it) is a descent point.
+    doc = case_b()
+    doc["y"][1] = "1"  # the loss is unchanged: r_1^2 = 1 either way
+    lines = _lines(doc)
+    assert "unit 0, point 1: moving to <b_l,x_i>+c_l > 0 decreases the loss" in lines[0]
+
+
+def test_tampered_curve_sample_and_loss():
+    doc = case_a_curve()
+    doc["minima"][0]["samples"][3]["c"][0] *= 1 + 1e-6
+    line = _lines(doc)[0]
+    assert "FAIL: sample 3: equation 0 not satisfied" in line and "equation 2" in line
+    doc = case_a_curve()
+    doc["minima"][0]["loss"] *= 1.001
+    line = _lines(doc)[0]
+    assert "sample 0: loss is" in line and "(and 19 more samples)" in line
+    doc = case_a_curve()
+    doc["minima"][0]["inequalities"][1] = "c1 - 2*b11 > 0"
+    assert "inequality 1 (c1 - 2*b11 > 0) violated" in _lines(doc)[0]
+    doc = case_a_curve()
+    doc["minima"][0]["dimension"] = 2
+    assert "dimension is 2 but the split units give 1" in _lines(doc)[0]
+
+
+def test_missing_orbit_image_is_reported():
+    doc = case_a(2)
+    del doc["minima"][1]
+    report = verify_result(doc, _data(doc))
+    assert report.verdicts[0].ok and report.exit_code == 1
+    assert "image under the unit permutation (1, 0)" in report.problems[0]
+
+
+# ----------------------------------------------------------------------------------------
+# Command line: exit codes and one-line errors
+# ----------------------------------------------------------------------------------------
+
+def _write(tmp_path, doc: dict | str):
+    res, csv = tmp_path / "r.json", tmp_path / "d.csv"
+    res.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    csv.write_text("x,y\n0,1\n1,-1\n")
+    return [str(res), str(csv)]
+
+
+def test_cli_ok_fail_and_unusable(tmp_path, capsys):
+    assert main(_write(tmp_path, case_b())) == 0
+    assert "summary: 1 minima, 1 ok" in capsys.readouterr().out
+    bad = case_b()
+    bad["minima"][0]["loss"] = 1.0
+    assert main(_write(tmp_path, bad)) == 1
+    assert "minimum 1 (isolated, orbit 0): FAIL: loss = 1.0" in capsys.readouterr().out
+    for text, message in [("{not json", "not JSON"), ("[]", "expected a JSON object"),
+                          (json.dumps({"lam": "1"}), "missing key 'd'")]:
+        assert main(_write(tmp_path, text)) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert main([str(tmp_path / "nope.json"), str(tmp_path / "d.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["one-argument"]) == 2
+
+
+@pytest.mark.parametrize("path, value, message", [
+    (("minima", 0, "kind"), "blob", "kind: must be 'isolated' or 'curve'"),
+    (("minima", 0, "pattern"), ["+"], "pattern: expected 1 strings of 2"),
+    (("minima", 0, "active"), [[5, 0]], "active: expected [point, unit] index pairs"),
+    (("minima", 0, "B"), [[1.0, 2.0]], "minima[0].B[0]: expected a list of length 1"),
+    (("minima", 0, "a"), ["1"], "minima[0].a[0]: expected a number"),
+    (("minima", 0, "exact", "units", 0, "sign"), 2, "sign: must be -1, 0 or 1"),
+    (("minima", 0, "exact", "s"), [{"name": "z"}], "missing key 'minpoly'"),
+    (("units",), True, "units: wrong type bool"),
+])
+def test_schema_errors_are_one_line(path, value, message):
+    doc = case_b()
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(SolverInputError, match=None) as info:
+        verify_result(doc, _data(case_b()))
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+# ----------------------------------------------------------------------------------------
+# Pieces: parser, root counting, number fields, arrangement faces
+# ----------------------------------------------------------------------------------------
+
+def test_evaluate_is_a_whitelist():
+    assert evaluate("2*x**3 - x/4", {"x": F(2)}) == F(31, 2)
+    assert evaluate("2*x**3 - x/4", {"x": F(2)}, absolute=True) == F(33, 2)
+    for text in ["__import__('os')", "x.real", "f(x)", "x**-1", "x**1000", "x**(1/2)", "1.5*x",
+                 "x if x else 1", "[x]", "x/0"]:
+        with pytest.raises(ParseError):
+            evaluate(text, {"x": F(2), "y": F(3)})
+
+
+def test_count_roots_against_known_roots():
+    p = parse_poly("(z - 1)*(z - 2)**2*(z + 3)*(z**2 + 1)")
+    assert count_roots(p, fmpq(0), fmpq(5)) == 2
+    assert count_roots(p, fmpq(-4), fmpq(1, 2)) == 1
+    assert count_roots(p, fmpq(5), fmpq(9)) == 0
+
+
+def test_root_field_signs_and_errors():
+    K = RootField(parse_poly("z**3 - 2"), F(1), F(2))  # z = 2^(1/3) ~ 1.259921
+    assert K.sign(parse_poly("z - 1259921/1000000")) == 1
+    assert K.sign(parse_poly("z - 1259922/1000000")) == -1
+    assert K.is_zero(parse_poly("z**4 - 2*z"))
+    # reducible input: zero test through the gcd with the polynomial
+    K2 = RootField(parse_poly("(z**2 - 2)*(z**2 - 3)"), F(3, 2), F(2))  # z = sqrt 3
+    assert K2.is_zero(parse_poly("z**2 - 3")) and K2.sign(parse_poly("z**2 - 2")) == 1
+    for lo, hi in [(F(-2), F(2)), (F(2), F(3)), (F(1), F(1))]:
+        with pytest.raises(ValueError):
+            RootField(parse_poly("z**2 - 2"), lo, hi)
+
+
+def test_build_field_joins_roots_exactly():
+    K, im = build_field([("s0", "s0**2 - 2", F(1), F(2)), ("s1", "s1**2 - 3", F(1), F(2))])
+    assert K.m.degree() == 4
+    assert K.is_zero((im["s0"] * im["s1"]) ** 2 - 6)
+    assert K.sign(im["s0"] * im["s1"] - parse_poly("2449489/1000000")) == 1  # sqrt6 = 2.4494897
+    assert K.sign(parse_in_field("1/(s0 + s1) - (s1 - s0)", K, im)) == 0
+    # s1 = -s0 (other root of the same polynomial): the field stays of degree 2
+    K, im = build_field([("s0", "s0**2 - 2", F(1), F(2)), ("s1", "s1**2 - 2", F(-2), F(-1))])
+    assert K.m.degree() == 2 and K.sign(im["s0"] + im["s1"]) == 0
+    # reducible minpoly in the file: its factor holding the root is used
+    K, im = build_field([("s0", "(s0**2 - 2)*(s0 - 5)", F(1), F(2))])
+    assert K.m.degree() == 2
+
+
+def _lp_faces(xt: list[tuple[F, ...]]) -> set[str]:
+    """Brute force reference: every sign vector, realizable iff an LP is feasible."""
+    k, found = len(xt[0]), set()
+    A = np.array([[float(v) for v in x] for x in xt])
+    for signs in itertools.product("+-0", repeat=len(xt)):
+        ub = [-A[i] if s == "+" else A[i] for i, s in enumerate(signs) if s != "0"]
+        eq = [A[i] for i, s in enumerate(signs) if s == "0"]
+        res = linprog(np.zeros(k), A_ub=np.array(ub) if ub else None,
+                      b_ub=-np.ones(len(ub)) if ub else None, A_eq=np.array(eq) if eq else None,
+                      b_eq=np.zeros(len(eq)) if eq else None, bounds=[(None, None)] * k)
+        if res.status == 0:
+            found.add("".join(signs))
+    return found
+
+
+@pytest.mark.parametrize("d, n, seed", [(1, 3, 0), (1, 4, 1), (2, 3, 2), (2, 4, 3), (2, 4, 4)])
+def test_unit_faces_match_linear_programming(d, n, seed):
+    rng = random.Random(seed)
+    pts = {tuple(F(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(d)) for _ in range(n)}
+    if seed == 4:  # three collinear points: a degenerate arrangement
+        pts = {(F(0), F(0)), (F(1), F(1)), (F(2), F(2)), (F(0), F(1))}
+    xt = [(*p, F(1)) for p in sorted(pts)]
+    faces = unit_faces(tuple(xt))
+    assert {f.pattern for f in faces} == _lp_faces(xt)
+    if d == 1:
+        assert len(faces) == 4 * len(xt) + 1
+
+
+def test_unit_face_count_generic_d2():
+    # n points in general position in the plane: 1 + 2 C(n,2) rays + 2n(n-1) 2-faces +
+    # n(n-1) + 2 regions (Euler's formula on the sphere).
+    pts = tuple((F(a), F(a * a), F(1)) for a in range(6))  # on a parabola: no 3 collinear
+    n = len(pts)
+    assert len(unit_faces(pts)) == 1 + n * (n - 1) + 2 * n * (n - 1) + n * (n - 1) + 2
+
+
+# ----------------------------------------------------------------------------------------
+# The solver's own results (input only; the checker must accept them)
+# ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def paper_result():
+    from solver import solve
+
+    data = read_csv("assets/paper_example.csv")
+    return solve(data.x, data.y, F(1, 100), 2).to_json(), data
+
+
+def test_solver_result_on_paper_example_verifies(paper_result):
+    doc, data = paper_result
+    report = verify_result(doc, data)
+    assert report.ok, report.text()
+    assert any("stats.faces = " in line for line in report.completeness)
+
+
+@pytest.mark.parametrize("kind, mutate, expected", [
+    ("isolated", lambda m: m["B"][0].__setitem__(0, m["B"][0][0] + 1e-3), "B[0][0] = "),
+    ("isolated", lambda m: m.__setitem__("active", m["active"][1:]), "not in active"),
+    ("isolated", lambda m: m.__setitem__("loss", m["loss"] * (1 + 1e-7)), "exact loss"),
+    ("isolated", lambda m: m["exact"]["s"][0].__setitem__(
+        "minpoly", m["exact"]["s"][0]["minpoly"] + " + 1"), "not a critical point"),
+    ("curve", lambda m: m["samples"][5]["B"][1].__setitem__(0, m["samples"][5]["B"][1][0] + 1e-4),
+     "sample 5: equation"),
+])
+def test_tampered_solver_result_names_the_minimum(paper_result, kind, mutate, expected):
+    doc, data = paper_result
+    doc = copy.deepcopy(doc)
+    number = next(k for k, m in enumerate(doc["minima"]) if m["kind"] == kind)
+    mutate(doc["minima"][number])
+    orbit = doc["minima"][number]["orbit"]
+    doc["minima"] = [m for m in doc["minima"] if m["orbit"] == orbit]  # keep it fast
+    report = verify_result(doc, data)
+    bad = [v for v in report.verdicts if not v.ok]
+    assert len(bad) == 1 and expected in bad[0].line(), report.text()
