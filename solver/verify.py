@@ -214,6 +214,31 @@ def _orbit_problems(minima: list[dict], units: int) -> list[str]:
     return out
 
 
+def _all_dead(result: dict, prob: Problem) -> tuple[list[str], str]:
+    """Cross-check one candidate independently: the point where every unit is dead.
+
+    Its checks are exact and cheap (``r = y``); it is a strict local minimum iff
+    ``max |sum_i y_i ReLU(<w, x~_i>)| < lam`` over unit ``w``. If it is one, it must be listed.
+    """
+    n, units = prob.n, prob.units
+    dead = {"sign": 0, "t": "0", "b": ["0"] * (prob.k - 1), "c": "0"}
+    entry = {"B": [[0.0] * (prob.k - 1)] * units, "c": [0.0] * units, "a": [0.0] * units,
+             "loss": float(sum(v * v for v in prob.y)), "pattern": ["0" * n] * units,
+             "active": [[i, ell] for ell in range(units) for i in range(n)],
+             "exact": {"s": [], "units": [dead] * units}}
+    found = check_isolated(entry, prob)
+    is_min = not found.fails and not found.unsupported
+    listed = any(m["kind"] == "isolated" and all(set(p) == {"0"} for p in m["pattern"])
+                 for m in result["minima"])
+    line = ("the all-dead point (a = 0, B = 0, c = 0) was checked here independently: "
+            + ("a strict local minimum" if is_min else "not a certified minimum")
+            + (", listed" if listed else ", not listed"))
+    problems = [] if listed or not is_min else [
+        "missing minimum: the point with every unit dead is a strict local minimum "
+        "(max_w |sum_i y_i ReLU(<w, x~_i>)| < lam |w|) but the result does not list it"]
+    return problems, line
+
+
 def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
     """Check a result document (already parsed JSON) against the data set.
 
@@ -243,12 +268,18 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
         for number, entry in enumerate(result["minima"], start=1):
             verdicts.append(_verdict(number, entry, prob))
         problems += _orbit_problems(result["minima"], result["units"])
+        try:
+            missing, dead_line = _all_dead(result, prob)
+        except NotImplementedError as exc:
+            missing, dead_line = [], f"all-dead point not checked: {exc}"
+        problems += missing
         faces = result["stats"].get("faces")
         try:
             completeness = face_count_lines(prob.xt, prob.units,
                                             faces if type(faces) is int else None)
         except NotImplementedError as exc:
             completeness = [f"face count not supported: {exc}"]
+        completeness.append(dead_line)
     return VerifyReport(tuple(verdicts), tuple(problems), tuple(completeness))
 
 

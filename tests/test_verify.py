@@ -205,6 +205,15 @@ def test_all_dead_minimum_and_its_failure():
     assert "FAIL: dead unit 0: growing it along" in _lines(bad)[0]
 
 
+def test_unlisted_all_dead_minimum_is_reported_missing():
+    doc = _doc(["0", "1"], ["1/10", "-1/10"], F(1), 1, [])
+    report = verify_result(doc, _data(doc))
+    assert report.exit_code == 1 and "missing minimum: the point with every unit dead" in (
+        report.problems[0])
+    doc = _doc(["0", "1"], ["2", "-2"], F(1), 1, [])  # not a minimum: nothing is missing
+    assert verify_result(doc, _data(doc)).problems == ()
+
+
 # ----------------------------------------------------------------------------------------
 # Tampering: each corrupted number is named
 # ----------------------------------------------------------------------------------------
