@@ -372,7 +372,9 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     ----------
     x, y, lam : the data (floats) and the ridge parameter.
     B, c : the point; a : when given, it must be ridge-optimal for ``(B, c)``.
-    radii : sampling radii (Euclidean, in ``(B, c)`` space).
+    radii : sampling radii (Euclidean, in ``(B, c)`` space), multiplied by
+        ``min(1, smallest norm of a live unit)``: on a set of split units the
+        neighbourhood in which a point is a minimum shrinks with the smaller unit.
     n_random : random directions per radius (plus as many moving a single unit).
     seed : random seed.
     tol : allowed drop; default ``1e-12 * max(1, loss)``.
@@ -391,6 +393,9 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     f0, _, a_opt, _ = evaluate(W[None], X1, yv, lam)
     f0 = float(f0[0])
     tol = 1e-12 * max(1.0, abs(f0)) if tol is None else tol
+    norms = np.linalg.norm(W, axis=1)
+    scale = min(1.0, float(norms[norms > 1e-12].min())) if np.any(norms > 1e-12) else 1.0
+    radii = tuple(r * scale for r in radii)
     if a is not None:
         av = np.asarray(a, dtype=float).reshape(-1)
         if np.max(np.abs(av - a_opt[0])) > 1e-7 * (1 + np.max(np.abs(av))):
@@ -410,10 +415,10 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
             k = int(np.argmin(f))
             if f[k] < f0 - tol:
                 return LocalCheck(False, f0, f0 - float(f[k]), rad, f"{what} sample below", P[k])
-            best.append(P[np.argsort(f)[:4]])
+            best.append(P[np.argsort(f)[:2]])
     if descent:
         ball = 3 * max(radii)
-        ends, low = bfgs(np.concatenate(best), X1, yv, lam, iters=80, max_step=ball / 4,
+        ends, low = bfgs(np.concatenate(best), X1, yv, lam, iters=40, max_step=ball / 4,
                          ball=ball, target=f0 - tol)
         k = int(np.argmin(low))
         if low[k] < f0 - tol:
