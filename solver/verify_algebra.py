@@ -66,11 +66,25 @@ class Elem:
         return self * self._lift(other).inverse()
 
     def inverse(self) -> Elem:
-        """Multiplicative inverse (``ZeroDivisionError`` for 0)."""
-        g, s, _ = self.p.xgcd(self.m)
-        if self.p.is_zero() or g.degree() != 0:
+        """Multiplicative inverse (``ZeroDivisionError`` for 0); cached, as the units of a
+        point share their denominators."""
+        return Elem(_inverse(self.p, self.m), self.m)
+
+
+_INVERSES: dict[tuple[str, str], fmpq_poly] = {}
+
+
+def _inverse(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
+    """``1/p`` modulo ``m`` (extended Euclid), remembered for the latest few."""
+    key = (p.str(), m.str())
+    if key not in _INVERSES:
+        g, s, _ = p.xgcd(m)
+        if p.is_zero() or g.degree() != 0:
             raise ZeroDivisionError("division by an expression that is 0 at the point")
-        return Elem(s / g[0], self.m)
+        if len(_INVERSES) > 64:
+            _INVERSES.clear()
+        _INVERSES[key] = s / g[0]
+    return _INVERSES[key]
 
 
 def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmpq_poly:
@@ -124,7 +138,7 @@ def _factor_at(p: fmpz_poly, point: Callable[[int], arb]) -> fmpz_poly:
     Exactly one factor vanishes there, so the others' balls exclude 0 at some precision.
     """
     factors = [f for f, _ in p.factor()[1]]
-    for prec in (64, 128, 256, 512, 1024, 2048, 4096, 8192):
+    for prec in (64, 128, 256, 512, 1024, 2048, 4096, 8192, 32768, 131072):
         with ctx.workprec(prec):
             ball = point(prec)
             hits = [f for f in factors if _horner(f, ball).contains(0)]
@@ -194,7 +208,7 @@ def _pair_sums(zpart: fmpq_poly, b: fmpz, ps: list[fmpz], fact: list[fmpz], shif
 
 def _isolate(factor: fmpq_poly, K: RootField, S: RootField, k: int, scale: fmpz) -> RootField:
     """The root ``scale (z + k s)`` of ``factor`` with a rational isolating interval."""
-    for bits in (16, 32, 64, 128, 256, 512, 1024, 2048):
+    for bits in (16, 32, 64, 128, 256, 512, 1024, 2048, 8192, 32768):
         (ka, kb), (sa, sb) = K.interval(bits), S.interval(bits)
         ends = sorted([fmpq(scale) * (ka + k * sa), fmpq(scale) * (kb + k * sb)])
         lo, hi = ends[0] - fmpq(1, 2 ** bits), ends[1] + fmpq(1, 2 ** bits)
@@ -229,8 +243,28 @@ def _build(roots: tuple[tuple[str, str, Fraction, Fraction], ...]
         # Prefer a given root as the generator (smaller numbers) when it generates the field.
         for name in names:
             if fields[name].m.degree() == K.m.degree():
-                return fields[name], _rebase(images, name, K.m, fields[name].m)
+                K, images = fields[name], _rebase(images, name, K.m, fields[name].m)
+                break
+    _certify(K, images, fields)
     return K, images
+
+
+def _certify(K: RootField, images: dict[str, fmpq_poly], fields: dict[str, RootField]) -> None:
+    """Prove ``images[name](z) == s_name``, whatever the construction did.
+
+    ``p_name(image(z)) = 0`` exactly, and ``image(z)`` lies inside the interval that
+    isolates ``s_name`` among the roots of ``p_name``: so it is ``s_name``.
+    """
+    for name, image in images.items():
+        root = fields[name]
+        if not (root.m(image) % K.m).is_zero():
+            raise ValueError(f"internal: the image of {name} is not a root of its polynomial")
+        for prec in (64, 256, 1024, 4096, 16384):
+            ball = K.ball(image, prec)
+            if ball > arb(root.lo) and ball < arb(root.hi):
+                break
+        else:
+            raise ValueError(f"internal: the image of {name} is not the root in its interval")
 
 
 def _rebase(images: dict[str, fmpq_poly], name: str, m: fmpq_poly, new_m: fmpq_poly

@@ -313,6 +313,14 @@ def test_cli_ok_fail_and_unusable(tmp_path, capsys):
     assert main(["one-argument"]) == 2
 
 
+def test_cli_subcommand_is_wired(tmp_path, capsys):
+    from solver.cli import main as cli_main
+
+    assert cli_main(["verify", *_write(tmp_path, case_b())]) == 0
+    assert "minimum 1 (isolated, orbit 0): ok" in capsys.readouterr().out
+    assert cli_main(["verify", *_write(tmp_path, "[1, 2")]) == 2
+
+
 @pytest.mark.parametrize("path, value, message", [
     (("minima", 0, "kind"), "blob", "kind: must be 'isolated' or 'curve'"),
     (("minima", 0, "pattern"), ["+"], "pattern: expected 1 strings of 2"),
