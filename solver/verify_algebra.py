@@ -280,7 +280,8 @@ def _rebase(images: dict[str, fmpq_poly], name: str, m: fmpq_poly, new_m: fmpq_p
         cols.append([power[i] for i in range(deg)])
         power = (power * s) % m
     basis = fmpq_mat(deg, deg, [cols[j][i] for i in range(deg) for j in range(deg)])
-    target = fmpq_mat(deg, 1, [fmpq(int(i == 1)) for i in range(deg)])
+    w = fmpq_poly([0, 1]) % m  # (a constant when deg == 1)
+    target = fmpq_mat(deg, 1, [w[i] for i in range(deg)])
     chi = fmpq_poly([basis.solve(target)[i, 0] for i in range(deg)])
     if not (m(chi) % new_m).is_zero():
         raise ValueError(f"change of generator to {name} failed")

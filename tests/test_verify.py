@@ -13,6 +13,7 @@ import json
 import math
 import random
 from fractions import Fraction as F
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,6 +183,18 @@ def test_case_a_curve_is_ok_with_flat_direction_note():
     report = verify_result(doc, _data(doc))
     assert report.ok, report.text()
     assert "flat direction along the set" in report.verdicts[0].notes[0]
+
+
+def test_point_of_a_split_set_listed_as_isolated_fails_second_order():
+    # Case A with t split evenly between two units on the same face: a critical point, but
+    # moving t from one unit to the other keeps the loss: the face Hessian is singular.
+    B, c, a = _case_a_point([A_T / 2, A_T / 2])
+    half = {"sign": 1, "t": str(A_T / 2), "b": [str(A_U[0])], "c": str(A_U[1])}
+    entry = {"kind": "isolated", "loss": _loss(A_X, A_Y, A_LAM, B, c, a), "orbit": 0,
+             "pattern": ["-+", "-+"], "B": B, "c": c, "a": a, "active": [],
+             "exact": {"s": [], "units": [half, half]}}
+    line = _lines(_doc(A_X, A_Y, A_LAM, 2, [entry]))[0]
+    assert "FAIL: Hessian on the face is not positive definite" in line and "is 0" in line
 
 
 @pytest.mark.parametrize("fmt", ["s", "z"])
@@ -384,6 +397,10 @@ def test_build_field_joins_roots_exactly():
     # s1 = -s0 (other root of the same polynomial): the field stays of degree 2
     K, im = build_field([("s0", "s0**2 - 2", F(1), F(2)), ("s1", "s1**2 - 2", F(-2), F(-1))])
     assert K.m.degree() == 2 and K.sign(im["s0"] + im["s1"]) == 0
+    # rational roots (degree 1), as the solver writes for symmetric data
+    K, im = build_field([("s0", "52*s0 - 75", F(23, 52), F(127, 52)),
+                         ("s1", "52*s1 - 75", F(23, 52), F(127, 52))])
+    assert K.is_zero(im["s0"] - parse_poly("75/52")) and K.is_zero(im["s1"] - im["s0"])
     # reducible minpoly in the file: its factor holding the root is used
     K, im = build_field([("s0", "(s0**2 - 2)*(s0 - 5)", F(1), F(2))])
     assert K.m.degree() == 2
@@ -428,6 +445,24 @@ def test_unit_face_count_generic_d2():
 # ----------------------------------------------------------------------------------------
 # The solver's own results (input only; the checker must accept them)
 # ----------------------------------------------------------------------------------------
+
+KNOWN = sorted(Path(__file__).parent.glob("data/*.json"))
+
+
+@pytest.mark.parametrize("units", [1, 2])
+@pytest.mark.parametrize("path", KNOWN, ids=[p.stem for p in KNOWN])
+def test_solver_results_on_known_answer_data_verify(path, units):
+    from solver import solve
+    from solver.errors import DegenerateProblemError
+
+    case = json.loads(path.read_text())
+    try:
+        sol = solve(case["x"], case["y"], case["lam"], units)
+    except DegenerateProblemError as exc:  # the solver's call; nothing to check
+        pytest.skip(f"solver: {exc}")
+    report = verify_result(sol.to_json(), make_dataset(case["x"], case["y"]))
+    assert report.ok, report.text()
+
 
 @pytest.fixture(scope="module")
 def paper_result():
