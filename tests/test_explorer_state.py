@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from types import SimpleNamespace
 from typing import Any
@@ -307,7 +308,9 @@ def test_pool_state_supersedes_older_requests_and_caches(paper: Any) -> None:
         finally:
             runner.shutdown()
 
-    shown, state = asyncio.run(scenario())
+    # A loop of our own in a thread: the browser tests' Playwright may own this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        shown, state = pool.submit(asyncio.run, scenario()).result(timeout=120)
     assert shown == [Fraction(1, 100), Fraction(1, 10), Fraction(1, 100)]
     assert same(state.result.minima, paper.minima)
 
