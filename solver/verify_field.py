@@ -25,7 +25,7 @@ from typing import Any
 from flint import arb, ctx, fmpq, fmpq_poly
 
 _MAX_TEXT = 200_000
-_MAX_POWER = 200
+_MAX_POWER = 2000
 
 
 class ParseError(ValueError):
