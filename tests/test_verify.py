@@ -362,7 +362,7 @@ def test_schema_errors_are_one_line(path, value, message):
 def test_evaluate_is_a_whitelist():
     assert evaluate("2*x**3 - x/4", {"x": F(2)}) == F(31, 2)
     assert evaluate("2*x**3 - x/4", {"x": F(2)}, absolute=True) == F(33, 2)
-    for text in ["__import__('os')", "x.real", "f(x)", "x**-1", "x**1000", "x**(1/2)", "1.5*x",
+    for text in ["__import__('os')", "x.real", "f(x)", "x**-1", "x**5000", "x**(1/2)", "1.5*x",
                  "x if x else 1", "[x]", "x/0"]:
         with pytest.raises(ParseError):
             evaluate(text, {"x": F(2), "y": F(3)})
