@@ -11,15 +11,16 @@ For random small data sets (Hypothesis, derandomised) the two must agree:
     merged units: parallel units merged into one, dead units dropped);
 (c) the solver's isolated minima are closed under unit permutations.
 
-A :class:`~solver.errors.DegenerateProblemError` rejects the example (recorded, see the
-summary). The oracle itself is first checked against a brute-force reference (d = 1,
-L = 1: a fine angle grid of the loss minimised over the unit's scale) and against the
-paper's published curve.
+A :class:`~solver.errors.DegenerateProblemError` skips the data set (recorded, see the
+summary); more than 10% skipped data sets in a shape fail the test. The oracle itself
+is first checked against a brute-force reference (d = 1, L = 1: a fine angle grid of the
+loss minimised over the unit's scale) and against the paper's published curve.
 
 Profiles: the fast one runs by default. The deep one (at least 200 data sets per shape,
 d = 1 with L = 1, 2, 3, d = 2 with L = 2, near-ties) runs with ``pytest -m deep`` or
-``DEEP=1``. A summary (data sets, minima checked, disagreements) is printed at the end of
-the module and, with ``CROSSCHECK_SUMMARY=path.json``, written there.
+``DEEP=1`` (``DEEP_EXAMPLES=k`` overrides the 200). A summary (data sets, minima checked,
+disagreements) is printed at the end of the module and, with
+``CROSSCHECK_SUMMARY=path.json``, written there.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import json
 import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import permutations
 from pathlib import Path
 
@@ -36,13 +37,14 @@ import numpy as np
 import oracle
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from scipy.optimize import minimize_scalar
 from strategies import near_tie_problems, problems
 
 from solver import DegenerateProblemError, solve
 
 LOSS_TOL = 1e-8
+MAX_DEGENERATE = 0.1  # at most this share of data sets may be rejected as degenerate
 POINT_TOL = 1e-6
 SUMMARY: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
@@ -66,9 +68,9 @@ class Shape:
 
 FAST = [
     Shape("d1-L1", 1, 1, 6, 12),
-    Shape("d1-L2", 1, 2, 6, 8),
-    Shape("d1-L2-near-ties", 1, 2, 5, 4, near_ties=True),
-    Shape("d2-L2", 2, 2, 3, 2),
+    Shape("d1-L2", 1, 2, 6, 12),
+    Shape("d1-L2-near-ties", 1, 2, 5, 6, near_ties=True),
+    Shape("d2-L2", 2, 2, 3, 3),
 ]
 DEEP = [
     Shape("deep-d1-L1", 1, 1, 6, 200),
@@ -134,10 +136,10 @@ def _describe(kind: str, loss: float, B, c, a) -> str:
             f"c={fmt(np.asarray(c), precision=8)} a={fmt(np.asarray(a), precision=8)}")
 
 
-def _permutation_failures(sol) -> list[str]:
+def _permutation_failures(minima) -> list[str]:
     """Isolated minima whose unit-permutation images are not listed (with the same orbit)."""
     out = []
-    iso = [m for m in sol.minima if m.kind == "isolated"]
+    iso = [m for m in minima if m.kind == "isolated"]
     for m in iso:
         rows = _rows(m.point.B, m.point.c, m.point.a)
         for q in permutations(range(len(rows))):
@@ -149,21 +151,11 @@ def _permutation_failures(sol) -> list[str]:
     return out
 
 
-def crosscheck(problem, units: int, shape: str) -> None:
-    """Solve exactly and with the oracle; assert (a), (b), (c) of the module docstring."""
-    stats = SUMMARY[shape]
-    x, y, lam = problem.floats()
-    started = time.perf_counter()
-    try:
-        sol = solve(problem.x, problem.y, problem.lam, units, force=True)
-    except DegenerateProblemError as exc:
-        stats["degenerate (rejected)"] += 1
-        DEGENERATE.append(f"{shape}: {problem!r}: {exc}")
-        assume(False)
-    found = oracle.find_local_minima(x, y, lam, units, seed=0)
+def disagreements(x, y, lam: float, minima, found) -> tuple[list[str], int]:
+    """Failures of (a), (b), (c) for solver ``minima`` and oracle ``found``; points checked."""
     failures = []
     checked = 0
-    for k, m in enumerate(sol.minima):
+    for k, m in enumerate(minima):
         points = [m.point] if m.kind == "isolated" else list(m.samples)
         for p in points:
             checked += 1
@@ -178,12 +170,28 @@ def crosscheck(problem, units: int, shape: str) -> None:
         if m.kind == "isolated" and _on_split_set(m.point.B, m.point.c, m.point.a):
             failures.append(f"#{k} reported isolated but lies on a split set: "
                             f"{_describe(m.kind, m.loss, m.point.B, m.point.c, m.point.a)}")
-    failures += _permutation_failures(sol)
+    failures += _permutation_failures(minima)
     for o in found:
-        if not any(_same_minimum(o, m) for m in sol.minima):
+        if not any(_same_minimum(o, m) for m in minima):
             failures.append("missed minimum: "
                             f"{_describe('oracle ' + o.kind, o.loss, o.B, o.c, o.a)} "
                             f"pattern={o.pattern}")
+    return failures, checked
+
+
+def crosscheck(problem, units: int, shape: str) -> None:
+    """Solve exactly and with the oracle; assert (a), (b), (c) of the module docstring."""
+    stats = SUMMARY[shape]
+    x, y, lam = problem.floats()
+    started = time.perf_counter()
+    try:
+        sol = solve(problem.x, problem.y, problem.lam, units, force=True)
+    except DegenerateProblemError as exc:
+        stats["degenerate (skipped)"] += 1
+        DEGENERATE.append(f"{shape}: {problem!r}: {exc}")
+        return  # counted; the share of such data sets is asserted after the run
+    found = oracle.find_local_minima(x, y, lam, units, seed=0)
+    failures, checked = disagreements(x, y, lam, sol.minima, found)
     stats["data sets"] += 1
     stats["solver minima"] += len(sol.minima)
     stats["solver points checked"] += checked
@@ -208,6 +216,11 @@ def _run(shape: Shape, examples: int) -> None:
         crosscheck(problem, shape.units, shape.name)
 
     run()
+    stats = SUMMARY[shape.name]
+    rejected, ran = stats["degenerate (skipped)"], stats["data sets"]
+    assert rejected <= max(1.0, MAX_DEGENERATE * (ran + rejected)), (
+        f"DegenerateProblemError on {int(rejected)} of {int(ran + rejected)} {shape.name} data "
+        f"sets; first: " + next(m for m in DEGENERATE if m.startswith(shape.name + ":")))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -241,7 +254,7 @@ def test_solver_agrees_with_oracle(shape: Shape) -> None:
 def test_solver_agrees_with_oracle_deep(shape: Shape, request: pytest.FixtureRequest) -> None:
     if not _deep_requested(request.config):
         pytest.skip("deep profile: run with -m deep or DEEP=1")
-    _run(shape, shape.examples)
+    _run(shape, int(os.environ.get("DEEP_EXAMPLES", shape.examples)))
 
 
 # --------------------------------------------------------------------------- the oracle itself
@@ -334,3 +347,26 @@ def test_local_check_rejects_perturbed_and_dead_points() -> None:
         assert not oracle.is_local_min(x, y, lam, B, c)
     assert not oracle.is_local_min(x, y, lam, m.B, m.c, m.a * 1.001)
     assert not oracle.is_local_min(x, y, lam, np.zeros((2, 1)), np.zeros(2))
+
+
+def test_crosscheck_has_teeth() -> None:
+    """A dropped minimum, a moved one, a wrong loss and a split point called isolated fail."""
+    x, y, lam = [-0.17, 0.44, -1.0, -0.4, -0.71], [0.05, 1.02, 0.61, -0.36, -1.32], 0.01
+    sol = solve(["-0.17", "0.44", "-1.00", "-0.40", "-0.71"],
+                ["0.05", "1.02", "0.61", "-0.36", "-1.32"], "1/100", 2)
+    found = oracle.find_local_minima(x, y, lam, 2, seed=0)
+    minima = list(sol.minima)
+    assert disagreements(x, y, lam, minima, found)[0] == []
+    k = next(i for i, m in enumerate(minima) if m.kind == "isolated")
+    m = minima[k]
+    moved = replace(m, point=replace(m.point, c=tuple(v + 1e-4 for v in m.point.c)))
+    split = replace(m, point=replace(m.point, B=((0.5,), (1.0,)), c=(0.1, 0.2), a=(0.5, 1.0)))
+    cases = {
+        "missed minimum": minima[:k] + minima[k + 2:],
+        "false minimum": minima[:k] + [moved] + minima[k + 1:],
+        "!= reported": minima[:k] + [replace(m, loss=m.loss + 1e-6)] + minima[k + 1:],
+        "lies on a split set": minima + [split],
+    }
+    for expected, listed in cases.items():
+        failures = disagreements(x, y, lam, listed, found)[0]
+        assert any(expected in f for f in failures), (expected, failures)
