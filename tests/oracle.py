@@ -38,8 +38,9 @@ Method
    below ``loss - tol`` means a local minimum. Descent points seed another round of 2.
 5. **Classification.** Positively parallel units (same pattern) trade magnitude at
    constant loss (only ``sum_l a_l^2`` is fixed), and a dead unit can split off any live
-   unit: a minimum with two parallel live units or with a dead and a live unit lies on a
-   positive-dimensional set (``kind == "set"``), else it is ``"isolated"``.
+   unit: a minimum with two live units on one face (same pattern; at a critical point
+   they are then parallel) or with a dead and a live unit lies on a positive-dimensional
+   set (``kind == "set"``), else it is ``"isolated"``.
    :func:`merged_units` is the invariant shared by the points of one set.
 
 Examples
@@ -135,7 +136,8 @@ def merged_units(W: Array, a: Array, tol: float = 1e-7) -> list[tuple[Array, flo
     """Invariant of a set of minima: positively parallel live units merged, dead dropped.
 
     Each merged neuron ``(w, a)`` has the group's output ``sum_l a_l ReLU(<w_l, .>)`` and
-    ``|a| = |w|``; the list is sorted canonically.
+    ``|a| = |w|``; the list is sorted canonically. Units with ``|a_l| |w_l| < 1e-10``
+    (numerically dead, e.g. the small unit near the end of a split set) are dropped.
 
     >>> m = merged_units(np.array([[3.0, 0.0], [4.0, 0.0]]), np.array([3.0, 4.0]))
     >>> [(w.tolist(), a) for w, a in m]
@@ -144,7 +146,7 @@ def merged_units(W: Array, a: Array, tol: float = 1e-7) -> list[tuple[Array, flo
     groups: list[tuple[Array, float]] = []
     for w, al in zip(W, a, strict=True):
         nw = float(np.linalg.norm(w))
-        if nw < 1e-9 or abs(al) < 1e-9:
+        if nw * abs(al) < 1e-10:
             continue
         u = w / nw
         for k, (ug, sg) in enumerate(groups):
@@ -259,6 +261,22 @@ def _polish(face: _Face, W0: Array, X1: Array, y: Array, lam: float) -> Array | 
     return W
 
 
+def _split_pair(W: Array, X1: Array, live: list[int]) -> bool:
+    """Two live units on one face: the same activation pattern, or positively parallel.
+
+    At a critical point two live units on the same face are always positively parallel
+    (``w_l`` is ``a_l`` times one vector of the face), so the pattern test is exact there;
+    it stays reliable for a tiny unit whose direction is known only roughly.
+    """
+    xi = X1 @ W.T
+    norms = np.linalg.norm(W, axis=1)
+    rown = np.linalg.norm(X1, axis=1)
+    signs = [tuple(np.where(np.abs(xi[:, u]) <= 1e-9 * norms[u] * rown, 0, np.sign(xi[:, u])))
+             for u in range(len(W))]
+    return any(signs[k] == signs[j] or np.linalg.norm(W[k] / norms[k] - W[j] / norms[j]) < 1e-7
+               for k, j in itertools.combinations(live, 2))
+
+
 def _describe(W: Array, X1: Array, y: Array, lam: float, hits: int) -> OracleMinimum:
     """The :class:`OracleMinimum` record of a checked point."""
     L, p = W.shape
@@ -277,9 +295,7 @@ def _describe(W: Array, X1: Array, y: Array, lam: float, hits: int) -> OracleMin
         pattern.append("".join("0" if z[i] else ("+" if xi[i, u] > 0 else "-")
                                for i in range(len(y))))
     live = [u for u in range(L) if u not in dead]
-    parallel = any(np.linalg.norm(W[k] / norms[k] - W[j] / norms[j]) < 1e-7
-                   for k, j in itertools.combinations(live, 2))
-    kind = "set" if parallel or (dead and live) else "isolated"
+    kind = "set" if _split_pair(W, X1, live) or (dead and live) else "isolated"
     face = _Face(tuple(u in dead for u in range(L)),
                  tuple(tuple(i for i, ll in active if ll == u) for u in range(L)),
                  tuple(map(tuple, np.array([[ch == "+" for ch in pat] for pat in pattern]).T)))
@@ -458,9 +474,7 @@ def _set_key(W: Array, X1: Array, y: Array, lam: float):
     f, _, a, _ = evaluate(W[None], X1, y, lam)
     norms = np.linalg.norm(W, axis=1)
     live = [u for u in range(len(W)) if norms[u] >= 1e-10]
-    parallel = any(np.linalg.norm(W[k] / norms[k] - W[j] / norms[j]) < 1e-7
-                   for k, j in itertools.combinations(live, 2))
-    if not parallel and (len(live) in (0, len(W))):
+    if not _split_pair(W, X1, live) and (len(live) in (0, len(W))):
         return None
     pats = tuple(sorted(tuple(col) for col in ((X1 @ W.T) > 0).T.tolist()))
     return float(f[0]), merged_units(W, a[0]), pats, len(W) - len(live)
