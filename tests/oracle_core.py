@@ -10,7 +10,8 @@ this module holds the pieces that do not depend on the search strategy:
   linear subspaces (projected) and with fixed masks;
 - :func:`cells`, :func:`unit_faces`: the faces of one unit's hyperplane arrangement
   ``{w : <(x_i, 1), w> = 0}`` with a central direction each;
-- :func:`local_check`: a sampling check for local minimality.
+- :func:`local_check`: a sampling check for local minimality (with an exact-margin test
+  for dead units, :func:`dead_unit_gain`).
 
 Examples
 --------
@@ -301,6 +302,24 @@ def _dead_unit_directions(W: Array, X1: Array, r: Array, unit: int, rng) -> list
     return out
 
 
+def dead_unit_gain(X1: Array, r: Array, rng: np.random.Generator) -> tuple[float, Array]:
+    """``max |r . ReLU(X1 v)|`` over unit vectors ``v``, and a maximiser.
+
+    On a cell ``C`` this is ``|<X1^T D_C r, v>|``, maximised over ``C`` by the projection of
+    ``+-X1^T D_C r`` onto ``C``. A dead unit can grow (the loss drops like
+    ``rho^2 (lam - gain^2 / lam)``) iff the gain exceeds ``lam``: a test of the sign of a
+    second-order term that stays sharp where loss differences are below rounding.
+    """
+    best, arg = 0.0, np.zeros(X1.shape[1])
+    for s, _ in cells(X1, rng):
+        A = s[:, None] * X1
+        g = X1.T @ ((s > 0) * r)
+        for u in (project_cone(g, A), project_cone(-g, A)):
+            if np.linalg.norm(u) > best:
+                best, arg = float(np.linalg.norm(u)), u / np.linalg.norm(u)
+    return best, arg
+
+
 def _region_directions(W: Array, X1: Array, y: Array, lam: float, live: list[int],
                        act: dict[int, list[int]], rng) -> list[Array]:
     """Per adjacent region: projected -gradient and Hessian eigenvectors of its extension."""
@@ -395,11 +414,20 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     tol = 1e-12 * max(1.0, abs(f0)) if tol is None else tol
     norms = np.linalg.norm(W, axis=1)
     scale = min(1.0, float(norms[norms > 1e-12].min())) if np.any(norms > 1e-12) else 1.0
-    radii = tuple(r * scale for r in radii)
+    radii = tuple(rad * scale for rad in radii)
     if a is not None:
         av = np.asarray(a, dtype=float).reshape(-1)
         if np.max(np.abs(av - a_opt[0])) > 1e-7 * (1 + np.max(np.abs(av))):
             return LocalCheck(False, f0, np.inf, 0.0, "a is not ridge-optimal for (B, c)")
+    residual = evaluate(W[None], X1, yv, lam)[3][0]
+    for unit in np.nonzero(norms <= 1e-12)[0]:
+        gain, v = dead_unit_gain(X1, residual, rng)
+        if gain > lam * (1 + 1e-10):
+            better = W.copy()
+            better[unit] = 1e-3 * v
+            return LocalCheck(False, f0, (gain**2 / lam - lam) * 1e-6, 1e-3,
+                              f"dead unit {unit} can grow: max |r.ReLU(X1 v)| = {gain:.15g} "
+                              f"> lam", better)
     single = np.zeros((n_random, L, p))
     single[np.arange(n_random), rng.integers(0, L, size=n_random)] = rng.normal(
         size=(n_random, p))
