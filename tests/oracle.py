@@ -132,30 +132,42 @@ def _perm_distances(W: Array, reps: Array) -> Array:
                    for q in itertools.permutations(range(L))], axis=0)
 
 
-def merged_units(W: Array, a: Array, tol: float = 1e-7) -> list[tuple[Array, float]]:
-    """Invariant of a set of minima: positively parallel live units merged, dead dropped.
+def merged_units(W: Array, a: Array, X1: Array | None = None,
+                 tol: float = 1e-7) -> list[tuple[Array, float]]:
+    """Invariant of a set of minima: units on one face merged into one neuron, dead dropped.
 
-    Each merged neuron ``(w, a)`` has the group's output ``sum_l a_l ReLU(<w_l, .>)`` and
-    ``|a| = |w|``; the list is sorted canonically. Units with ``|a_l| |w_l| < 1e-10``
-    (numerically dead, e.g. the small unit near the end of a split set) are dropped.
+    Units are grouped by their sign pattern on the data rows ``X1`` (``(x_i, 1)``) when
+    given, else by direction (positively parallel to ``tol``). Each merged neuron
+    ``(w, a)`` has the group's output ``sum_l a_l ReLU(<w_l, .>)`` and ``|a| = |w|``
+    (its direction is that of ``sum_l w_l``, so a tiny unit's rough direction hardly
+    matters); the list is sorted canonically. Units with ``|a_l| |w_l| = 0`` are dropped.
 
     >>> m = merged_units(np.array([[3.0, 0.0], [4.0, 0.0]]), np.array([3.0, 4.0]))
     >>> [(w.tolist(), a) for w, a in m]
     [([5.0, 0.0], 5.0)]
     """
-    groups: list[tuple[Array, float]] = []
+    keys: list[object] = []
+    groups: list[list] = []  # [sum of w_l (direction), sum of a_l |w_l| (strength)]
     for w, al in zip(W, a, strict=True):
         nw = float(np.linalg.norm(w))
-        if nw * abs(al) < 1e-10:
+        if nw * abs(al) == 0.0:
             continue
-        u = w / nw
-        for k, (ug, sg) in enumerate(groups):
-            if np.linalg.norm(ug - u) < tol:
-                groups[k] = (ug, sg + al * nw)
-                break
+        if X1 is not None:
+            xi = X1 @ w
+            key: object = tuple(np.where(np.abs(xi) <= 1e-9 * nw * np.linalg.norm(X1, axis=1),
+                                         0, np.sign(xi)))
+            match = [k for k, kk in enumerate(keys) if kk == key]
         else:
-            groups.append((u, al * nw))
-    out = [(np.sqrt(abs(s)) * u, float(np.sign(s) * np.sqrt(abs(s)))) for u, s in groups]
+            key = w / nw
+            match = [k for k, kk in enumerate(keys) if np.linalg.norm(kk - key) < tol]
+        if match:
+            groups[match[0]][0] = groups[match[0]][0] + w
+            groups[match[0]][1] += al * nw
+        else:
+            keys.append(key)
+            groups.append([w.astype(float), al * nw])
+    out = [(np.sqrt(abs(s)) * v / np.linalg.norm(v), float(np.sign(s) * np.sqrt(abs(s))))
+           for v, s in groups]
     return sorted(out, key=lambda m: tuple(np.round(m[0], 6)) + (round(m[1], 6),))
 
 
@@ -324,9 +336,11 @@ def _face_starts(X1: Array, L: int, per_face: int, rng: np.random.Generator):
             proj[u * p:(u + 1) * p, u * p:(u + 1) * p] = f.basis @ f.basis.T
         face = _Face(tuple(f.basis.shape[1] == 0 for f in fs), tuple(f.active for f in fs),
                      tuple(map(tuple, mask.tolist())))
-        for _ in range(per_face):
+        for k in range(per_face):
             W = np.array([f.centre for f in fs]) + 0.1 * rng.normal(size=(L, p))
-            Ws.append(W * np.exp(rng.normal(scale=0.5, size=(L, 1))))
+            # every other start is small: minima of tiny neurons (|s| just above lam)
+            size = 1.0 if k % 2 == 0 else 0.02
+            Ws.append(size * W * np.exp(rng.normal(scale=0.5, size=(L, 1))))
             masks.append(mask)
             projs.append(proj)
             net_faces.append(face)
@@ -477,7 +491,7 @@ def _set_key(W: Array, X1: Array, y: Array, lam: float):
     if not _split_pair(W, X1, live) and (len(live) in (0, len(W))):
         return None
     pats = tuple(sorted(tuple(col) for col in ((X1 @ W.T) > 0).T.tolist()))
-    return float(f[0]), merged_units(W, a[0]), pats, len(W) - len(live)
+    return float(f[0]), merged_units(W, a[0], X1), pats, len(W) - len(live)
 
 
 def _same_key(k1, k2) -> bool:

@@ -96,10 +96,11 @@ def _rows(B, c, a) -> np.ndarray:
                       np.asarray(a, float)[:, None]])
 
 
-def _merged(B, c, a):
-    """The oracle's set invariant of a point."""
+def _merged(B, c, a, x):
+    """The oracle's set invariant of a point (units grouped by their pattern on ``x``)."""
+    xs = np.asarray(x, float).reshape(len(x), -1)
     return oracle.merged_units(np.hstack([np.asarray(B, float), np.asarray(c, float)[:, None]]),
-                               np.asarray(a, float))
+                               np.asarray(a, float), np.column_stack([xs, np.ones(len(xs))]))
 
 
 def _on_split_set(m) -> bool:
@@ -119,7 +120,7 @@ def _close_loss(f1: float, f2: float) -> bool:
     return abs(f1 - f2) <= LOSS_TOL * max(1.0, abs(f1))
 
 
-def _same_minimum(o: oracle.OracleMinimum, m) -> bool:
+def _same_minimum(o: oracle.OracleMinimum, m, x) -> bool:
     """An oracle minimum and a solver minimum are the same point, or lie on the same set."""
     if not _close_loss(o.loss, m.loss):
         return False
@@ -128,7 +129,8 @@ def _same_minimum(o: oracle.OracleMinimum, m) -> bool:
         return oracle.perm_distance(_rows(o.B, o.c, o.a), _rows(p.B, p.c, p.a)) < POINT_TOL
     if m.kind == "curve" and o.kind == "set":
         s = m.samples[0]
-        return oracle.same_merged(_merged(o.B, o.c, o.a), _merged(s.B, s.c, s.a), POINT_TOL)
+        return oracle.same_merged(_merged(o.B, o.c, o.a, x), _merged(s.B, s.c, s.a, x),
+                                  POINT_TOL)
     return False
 
 
@@ -174,7 +176,7 @@ def disagreements(x, y, lam: float, minima, found) -> tuple[list[str], int]:
                             f"{_describe(m.kind, m.loss, m.point.B, m.point.c, m.point.a)}")
     failures += _permutation_failures(minima)
     for o in found:
-        if not any(_same_minimum(o, m) for m in minima):
+        if not any(_same_minimum(o, m, x) for m in minima):
             failures.append("missed minimum: "
                             f"{_describe('oracle ' + o.kind, o.loss, o.B, o.c, o.a)} "
                             f"pattern={o.pattern}")
@@ -199,7 +201,7 @@ def crosscheck(problem, units: int, shape: str) -> None:
     stats["solver points checked"] += checked
     stats["oracle minima"] += len(found)
     stats["disagreements"] += len(failures)
-    unseen = [m for m in sol.minima if not any(_same_minimum(o, m) for o in found)]
+    unseen = [m for m in sol.minima if not any(_same_minimum(o, m, x) for o in found)]
     stats["solver minima not found by the oracle"] += len(unseen)
     NOT_FOUND.extend(f"{shape}: {problem!r}: {m.kind} loss={m.loss:.12g} pattern={m.pattern}"
                      for m in unseen)
