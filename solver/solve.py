@@ -24,22 +24,32 @@ from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
 
-# Seconds per face system with k neurons (measured on the 2-core reference machine by
-# benchmarks/bench_solver.py; d >= 2 systems are larger, hence the factor).
+# Seconds per face system with k neurons at n = 5 (measured on the 2-core reference
+# machine by benchmarks/bench_solver.py); the linear algebra of a system grows with n,
+# and d >= 2 systems are larger, hence the factors.
 _SECONDS_PER_SYSTEM = {0: 1e-3, 1: 1e-3, 2: 5e-3, 3: 8e-2}
+# Seconds per (face, cocircuit, point) step of the face enumeration's composition closure.
+_SECONDS_PER_COMPOSITION = 5e-8
 
 
 def estimate_seconds(n: int, d: int, units: int) -> float:
     """Rough run time of :func:`solve` for ``n`` points in dimension ``d``.
 
+    The face enumeration grows like ``faces * cocircuits * n`` and the face systems like
+    ``C(faces, k)`` for ``k <= units`` neurons, each costing more with ``n`` and ``d``.
+
     >>> estimate_seconds(5, 1, 2) < 5
+    True
+    >>> estimate_seconds(10_000, 1, 1) > 3600
     True
     """
     alive = count_generic_faces(n, d)
-    total = 0.0
+    cocircuits = 2 * math.comb(n, d)
+    total = _SECONDS_PER_COMPOSITION * alive * cocircuits * n
+    growth = (1 + n / 40) * 4 ** (d - 1)
     for k in range(0, min(units, alive) + 1):
         per = _SECONDS_PER_SYSTEM.get(k, _SECONDS_PER_SYSTEM[3] * 20 ** (k - 3))
-        per *= 4 ** (d - 1) * (k if d > 1 else 1)
+        per *= growth * (k if d > 1 and k > 1 else 1)
         log_count = math.lgamma(alive + 1) - math.lgamma(k + 1) - math.lgamma(alive - k + 1)
         if log_count + math.log(per) > 700:
             return math.inf

@@ -40,7 +40,9 @@ Method
    constant loss (only ``sum_l a_l^2`` is fixed), and a dead unit can split off any live
    unit: a minimum with two live units on one face (same pattern; at a critical point
    they are then parallel) or with a dead and a live unit lies on a positive-dimensional
-   set (``kind == "set"``), else it is ``"isolated"``.
+   set (``kind == "set"``), else it is ``"isolated"``. Resolution limit: a point whose
+   small unit (< 1% of the largest) can be turned onto another unit or removed at a loss
+   change below the check's tolerance is left out (it sits ~1e-14 above a split set).
    :func:`merged_units` is the invariant shared by the points of one set.
 
 Examples
@@ -424,7 +426,9 @@ def find_local_minima(x: object, y: object, lam: float, L: int, *, starts: int =
     -------
     list of OracleMinimum
         One entry per distinct point up to unit permutation, sorted by loss; a set of
-        minima is represented by up to ``per_set`` of its points.
+        minima is represented by up to ``per_set`` of its points. A point that differs
+        from a split set only by a tiny unit's direction, by less in loss than the check
+        resolves, is left out.
 
     Examples
     --------
@@ -479,8 +483,25 @@ def find_local_minima(x: object, y: object, lam: float, L: int, *, starts: int =
                 new_starts.append(chk.better)
         candidates = []
         W0 = np.array(new_starts).reshape(-1, L, X1.shape[1])
-    minima = [_describe(P, X1, yv, lam, h) for P, h, _ in found]
+    tol = 2e-14 * max(1.0, float(yv @ yv))
+    minima = [_describe(P, X1, yv, lam, h) for P, h, key in found
+              if key is not None or not _near_a_set(P, X1, yv, lam, tol)]
     return sorted(minima, key=lambda m: (m.loss, m.kind, tuple(m.W.ravel())))
+
+
+def _near_a_set(W: Array, X1: Array, y: Array, lam: float, tol: float) -> bool:
+    """A small unit (< 1% of the largest) that, turned onto another unit's direction or
+    removed, leaves the loss within ``tol``: the point is closer to a set of split units
+    than the sampling can resolve (it lies ~1e-14 above it), so it is not reported."""
+    f0 = evaluate(W[None], X1, y, lam)[0][0]
+    norms = np.linalg.norm(W, axis=1)
+    trials = []
+    for small in np.nonzero((norms > 0) & (norms < 1e-2 * norms.max()))[0]:
+        for other in np.nonzero(norms > 0)[0]:
+            P = W.copy()
+            P[small] = 0.0 if other == small else norms[small] * W[other] / norms[other]
+            trials.append(P)
+    return bool(trials) and float(evaluate(np.array(trials), X1, y, lam)[0].min()) <= f0 + tol
 
 
 def _set_key(W: Array, X1: Array, y: Array, lam: float):

@@ -396,7 +396,10 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
         neighbourhood in which a point is a minimum shrinks with the smaller unit.
     n_random : random directions per radius (plus as many moving a single unit).
     seed : random seed.
-    tol : allowed drop; default ``1e-12 * max(1, loss)``.
+    tol : allowed drop; default ``2e-14 * max(1, |y|^2)``, some hundred times the rounding
+        noise of a loss evaluation (the loss is stationary in ``a``, so the linear solve
+        adds none to first order). Small drops matter: near a set of split units, a point
+        whose small unit is slightly misaligned lies only ~1e-14 above the set.
     descent : also run a short BFGS descent from the best samples, inside a small ball.
 
     Examples
@@ -411,7 +414,7 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     rng = np.random.default_rng(seed)
     f0, _, a_opt, _ = evaluate(W[None], X1, yv, lam)
     f0 = float(f0[0])
-    tol = 1e-12 * max(1.0, abs(f0)) if tol is None else tol
+    tol = 2e-14 * max(1.0, float(yv @ yv)) if tol is None else tol
     norms = np.linalg.norm(W, axis=1)
     scale = min(1.0, float(norms[norms > 1e-12].min())) if np.any(norms > 1e-12) else 1.0
     radii = tuple(rad * scale for rad in radii)
