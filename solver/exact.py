@@ -47,7 +47,7 @@ def exact_point(point: NeuronPoint, labels: Sequence[int | None]) -> ExactPoint:
     roots = tuple(
         AlgebraicRoot(
             name=f"s{j}",
-            minpoly=tuple(int(c) for c in r.poly.coeffs()),
+            minpoly=None if r.poly is None else tuple(int(c) for c in r.poly.coeffs()),
             lo=fraction(r.lo),
             hi=fraction(r.hi),
         )

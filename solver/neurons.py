@@ -22,9 +22,23 @@ from itertools import combinations, product
 
 from flint import arb, arb_mat, fmpq
 
+from solver.errors import DegenerateProblemError
+
 from solver.arrangement import UnitFace, lifted_points
-from solver.roots import RealRoot, eval_mpoly, positive_solutions, sign_of, working_precision
+from solver.interior import FaceProblem, exact_roots, locate
+from solver.roots import (
+    MAX_PREC,
+    RealRoot,
+    eval_mpoly,
+    sign_of,
+    working_precision,
+)
 from solver.systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
+
+
+# Reported points with at most this many neurons get exact minimal polynomials by
+# elimination; larger ones are described by their proved isolating box.
+EXACT_NEURONS = 2
 
 
 @dataclass(frozen=True)
@@ -76,88 +90,188 @@ class NeuronPoint:
         return cache[prec]
 
     def _compute(self, prec: int) -> NeuronValues:
-        h = lifted_points(self.x)
-        n, m = len(h), len(h[0])
-        y = [arb(to_fmpq(v)) for v in self.y]
+        m = len(self.x[0]) + 1
         if self.k == 0:
+            y = [arb(to_fmpq(v)) for v in self.y]
             loss = sum((v * v for v in y), arb(0))
             return NeuronValues((), (), (), tuple(y), loss)
         s = tuple(r.ball(prec) for r in self.roots)
-        sys = self.system
-        det = eval_mpoly(sys.det, s)
-        nums = [eval_mpoly(f, s) / det for f in sys.numerators]
+        problem = self.problem
+        u, w, r = problem.state(s)
         directions, us = [], []
-        fitted = [arb(0)] * n
-        for a, (nd, block) in enumerate(zip(sys.neurons, sys.blocks)):
-            u_a = [nums[i] for i in block]
-            g_u = [sum((arb(nd.G_inv[i, j]) * u_a[j] for j in range(nd.size)), arb(0))
-                   for i in range(nd.size)]
-            direction = tuple(
-                sum((arb(nd.V[r, j]) * g_u[j] for j in range(nd.size)), arb(0)) for r in range(m)
-            )
-            for i in range(n):
-                if nd.face.signs[i] > 0:
-                    hd = sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
-                    fitted[i] += s[a] * hd
-            directions.append(direction)
-            us.append(tuple(u_a))
-        residual = tuple(y[i] - fitted[i] for i in range(n))
+        for nd, block in zip(self.neurons, problem.blocks):
+            w_a = arb_mat(len(block), 1, [w[i, 0] for i in block])
+            direction = arb_mat(nd.V) * w_a
+            directions.append(tuple(direction[i, 0] for i in range(m)))
+            us.append(tuple(u[i, 0] for i in block))
+        residual = tuple(r[i, 0] for i in range(r.nrows()))
         lam = arb(to_fmpq(self.lam))
-        loss = sum((r * r for r in residual), arb(0)) + 2 * lam * lam * sum(s, arb(0))
+        loss = sum((v * v for v in residual), arb(0)) + 2 * lam * lam * sum(s, arb(0))
         return NeuronValues(s, tuple(directions), tuple(us), residual, loss)
+
+    @property
+    def problem(self) -> FaceProblem:
+        """The face set's linear-algebra data (shared with the solution's box when solved)."""
+        if "_problem" not in self.__dict__:
+            solution = getattr(self.roots[0], "solution", None)
+            same = solution is not None and all(
+                getattr(r, "solution", None) is solution for r in self.roots
+            )
+            self.__dict__["_problem"] = (
+                solution.problem if same else FaceProblem(self.y, self.lam, self.neurons)
+            )
+        return self.__dict__["_problem"]
+
+    def exact(self) -> NeuronPoint:
+        """This point with every ``s_a`` as an exact algebraic number (minimal polynomial
+        and isolating interval), when it has at most :data:`EXACT_NEURONS` neurons;
+        larger points keep their proved isolating box."""
+        if self.k == 0 or self.k > EXACT_NEURONS or isinstance(self.roots[0], RealRoot):
+            return self
+        roots: list = list(self.roots)
+        groups: dict[int, list[int]] = {}
+        for a, root in enumerate(self.roots):  # decoupled parts are solved separately
+            groups.setdefault(id(root.solution), []).append(a)
+        for members in groups.values():
+            part = face_system(self.x, self.y, self.lam, [self.faces[a] for a in members],
+                               [self.neurons[a] for a in members])
+            found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
+            for a, root in zip(members, found):
+                roots[a] = root
+        return NeuronPoint(self.x, self.y, self.lam, self.faces, self.neurons, tuple(roots),
+                           self.signs)
+
+    def residual_balls(self, prec: int) -> tuple[arb, ...]:
+        """The residual ``r = y - f(x)`` as balls with about ``prec`` bits."""
+        return self.values(prec).residual
 
 
 class NeuronEnumerator:
     """Critical points of every set of distinct alive faces, solved once each.
 
-    Sets whose faces share no data point (``M_a^T M_b = 0``: the system is block
-    diagonal) are not solved again: their solutions are products of the solutions of
-    their connected parts, which are smaller sets enumerated earlier.
+    A face set has at most one *interior solution* (every ``s_a > 0``; convexity, see
+    :mod:`solver.interior`), found or ruled out from its subsets' solutions:
+
+    * sets whose faces share no data point (``M_a^T M_b = 0``: the system is block
+      diagonal) combine the solutions of their connected parts;
+    * a connected set is *pruned* when a proper subset's solution satisfies the strict
+      KKT conditions for the other faces (no polynomial work at all);
+    * otherwise it has exactly one interior solution, located numerically and proved
+      in an isolating box (:func:`solver.interior.locate`); :meth:`NeuronPoint.exact`
+      adds minimal polynomials for the points that are reported.
+
+    The interior solution is then kept when its neuron directions lie in their faces.
+    Subsets must be enumerated before the sets containing them (any missing subset is
+    solved on demand).
     """
 
     def __init__(self, x, y, lam: Fraction, alive: Sequence[UnitFace]) -> None:
         self.x, self.y, self.lam = tuple(map(tuple, x)), tuple(y), lam
         self.data = {f.signs: neuron_data(self.x, f) for f in alive}
-        self._solved: dict[tuple, list[tuple[tuple[RealRoot, ...], tuple[int, ...]]]] = {}
+        # key -> (interior roots or None, face signs or None)
+        self._solved: dict[tuple, tuple[tuple | None, tuple[int, ...] | None]] = {}
+        self._residuals: dict[tuple[tuple, int], arb_mat] = {}
         self.systems_solved = 0
+        self.pruned = 0
 
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
-        """All neuron points of ``faces`` (in the given order)."""
+        """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
         faces = tuple(faces)
-        key = tuple(f.signs for f in faces)
-        nds = tuple(self.data[s] for s in key)
-        if key not in self._solved:
-            self._solved[key] = self._solve(faces, nds)
-        return [
-            NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, signs)
-            for roots, signs in self._solved[key]
-        ]
+        roots, signs = self._entry(faces)
+        if roots is None or signs is None:
+            return []
+        nds = tuple(self.data[f.signs] for f in faces)
+        return [NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, signs)]
 
-    def _solve(self, faces, nds):
+    def _entry(self, faces: tuple[UnitFace, ...]):
+        key = tuple(f.signs for f in faces)
+        if key not in self._solved:
+            self._solved[key] = self._solve(faces)
+        return self._solved[key]
+
+    def _solve(self, faces: tuple[UnitFace, ...]):
         if not faces:
-            return [((), ())]
+            return (), ()
+        nds = tuple(self.data[f.signs] for f in faces)
         parts = _components(nds)
         if len(parts) > 1:
-            pieces = [self._solved[tuple(faces[i].signs for i in part)] for part in parts]
-            out = []
-            for combo in product(*pieces):
-                roots: list = [None] * len(faces)
-                signs: list = [0] * len(faces)
-                for part, (r, s) in zip(parts, combo):
-                    for pos, i in enumerate(part):
-                        roots[i], signs[i] = r[pos], s[pos]
-                out.append((tuple(roots), tuple(signs)))
-            return out
+            roots: list = [None] * len(faces)
+            signs: list | None = [0] * len(faces)
+            for part in parts:
+                r, sg = self._entry(tuple(faces[i] for i in part))
+                if r is None:
+                    return None, None
+                for pos, i in enumerate(part):
+                    roots[i] = r[pos]
+                    if signs is not None:
+                        signs[i] = sg[pos] if sg is not None else 0
+                if sg is None:
+                    signs = None
+            return tuple(roots), (tuple(signs) if signs is not None else None)
+        if self._pruned(faces):
+            self.pruned += 1
+            return None, None
         self.systems_solved += 1
-        system = face_system(self.x, self.y, self.lam, faces, nds)
-        out = []
-        for roots in positive_solutions(system.equations, system.ctx):
-            candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
-            candidate.__dict__["_system"] = system
-            signs = _face_signs(candidate)
-            if signs is not None:
-                out.append((roots, signs))
-        return out
+        roots = locate(self.x, self.y, self.lam, nds)
+        candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
+        return roots, _face_signs(candidate)
+
+    def _residual(self, faces: tuple[UnitFace, ...], prec: int) -> arb_mat:
+        """``r`` at the interior solution of ``faces`` (balls at ``prec`` bits)."""
+        key = (tuple(f.signs for f in faces), prec)
+        if key not in self._residuals:
+            roots, _ = self._entry(faces)
+            with working_precision(prec):
+                if faces:
+                    nds = tuple(self.data[f.signs] for f in faces)
+                    point = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
+                    r = point.residual_balls(prec)
+                else:
+                    r = [arb(to_fmpq(v)) for v in self.y]
+                self._residuals[key] = arb_mat(len(r), 1, r)
+        return self._residuals[key]
+
+    def _pruned(self, faces: tuple[UnitFace, ...]) -> bool:
+        """Whether a proper subset's solution meets the strict KKT conditions of the rest."""
+        k = len(faces)
+        undecided = False
+        for size in range(k - 1, -1, -1):
+            for keep in combinations(range(k), size):
+                sub = tuple(faces[i] for i in keep)
+                if sub and self._entry(sub)[0] is None:
+                    continue
+                others = [faces[i] for i in range(k) if i not in keep]
+                verdict = self._kkt(sub, others)
+                if verdict is True:
+                    return True
+                undecided = undecided or verdict is None
+        if undecided:
+            raise DegenerateProblemError(
+                "degenerate data: a KKT multiplier of a face set is exactly zero "
+                f"(faces {', '.join(f.pattern for f in faces)})"
+            )
+        return False
+
+    def _kkt(self, sub, others) -> bool | None:
+        """True if ``|M_b^T r_sub| < lam`` for every other face, False if not, None if a
+        value is exactly ``lam`` (undecidable)."""
+        lam = to_fmpq(self.lam)
+        for face in others:
+            nd = self.data[face.signs]
+            prec = 64
+            while True:
+                with working_precision(prec):
+                    r = self._residual(sub, prec)
+                    u = arb_mat(nd.M.transpose()) * r
+                    q = (u.transpose() * arb_mat(nd.G_inv) * u)[0, 0] - arb(lam) * arb(lam)
+                if q < 0:
+                    break
+                if q > 0:
+                    return False
+                if prec >= MAX_PREC:
+                    return None
+                prec *= 4
+        return True
 
 
 def _components(nds: Sequence[NeuronData]) -> list[list[int]]:

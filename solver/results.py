@@ -68,18 +68,24 @@ class Point:
 @dataclass(frozen=True, slots=True)
 class AlgebraicRoot:
     """The unique real root of the irreducible integer polynomial ``minpoly`` (in the
-    variable ``name``, coefficients from degree 0 up) inside ``[lo, hi]``."""
+    variable ``name``, coefficients from degree 0 up) inside ``[lo, hi]``.
+
+    ``minpoly`` is None for the coordinates of a face set with three or more neurons:
+    those are given together, as the unique solution of their face system (see
+    :attr:`ExactPoint.DESCRIPTION`) in the box of their intervals.
+    """
 
     name: str
-    minpoly: tuple[int, ...]
+    minpoly: tuple[int, ...] | None
     lo: Fraction
     hi: Fraction
 
     def to_json(self) -> dict:
-        """JSON form with the polynomial and the interval as exact strings."""
+        """JSON form with the polynomial (or null) and the interval as exact strings."""
         return {
             "name": self.name,
-            "minpoly": poly_str(tuple(Fraction(c) for c in self.minpoly), self.name),
+            "minpoly": None if self.minpoly is None
+            else poly_str(tuple(Fraction(c) for c in self.minpoly), self.name),
             "interval": [_q(self.lo), _q(self.hi)],
         }
 
@@ -111,7 +117,10 @@ class ExactPoint:
     units: tuple[ExactUnit, ...]
 
     DESCRIPTION: ClassVar[str] = (
-        "each s_j is the unique real root of its minpoly in its interval; for unit l: "
+        "each s_j is the unique real root of its minpoly in its interval; the s_j whose "
+        "minpoly is null are, together, the unique solution in the box of their intervals "
+        "of their neurons' equations |M_a^T r|^2_(G_a^-1) = lam^2 (r the residual; "
+        "a Krawczyk-proved box); for unit l: "
         "a_l = sign*sqrt(lam*t), (b_l, c_l) = (a_l/lam)*(b, c); dead units are 0"
     )
 

@@ -239,10 +239,19 @@ def _gcd(a: int, b: int) -> int:
     return a
 
 
-def _eliminant(polys: list[fmpq_mpoly], ctx: fmpq_mpoly_ctx, keep: int) -> list[list[fmpq_mpoly]]:
+def _eliminant(
+    polys: list[fmpq_mpoly], ctx: fmpq_mpoly_ctx, keep: int, at: Sequence[arb] | None = None
+) -> list[list[fmpq_mpoly]]:
     """Resultant chain eliminating every variable but ``keep``.
 
-    Level ``j`` of the result holds polynomials in the variables not yet eliminated.
+    Level ``j`` of the result holds polynomials in the variables not yet eliminated;
+    each vanishes on the projection of every solution. A factor common to a whole level
+    is the shadow of a positive-dimensional component of the cleared system (typically
+    the spurious curve ``det = 0 = adj z`` that clearing the denominator adds for three
+    or more neurons; ``det > 0`` on the orthant). Without ``at`` it raises
+    :class:`DegenerateProblemError` unless the factor has no positive zero; with ``at``
+    (balls around the one solution wanted) the factor is divided out after checking
+    that it does not vanish there, so the chain still vanishes at that solution.
     """
     names = ctx.names()
     order = [v for v in range(ctx.nvars()) if v != keep]
@@ -251,18 +260,37 @@ def _eliminant(polys: list[fmpq_mpoly], ctx: fmpq_mpoly_ctx, keep: int) -> list[
     for var in reversed(order):
         base, nxt = current[0], []
         for other in current[1:]:
-            g = base.gcd(other)
-            if not g.is_constant() and not _no_positive_zero(g):
-                raise DegenerateProblemError(
-                    "degenerate data: a face system has a positive-dimensional component"
-                )
             r = _strip(base.resultant(other, names[var]))
             if r.is_zero():
                 raise DegenerateProblemError("degenerate data: an elimination vanished")
             nxt.append(r)
+        common = _common_factor(nxt)
+        if common is not None and not _no_positive_zero(common):
+            if at is None:
+                raise DegenerateProblemError(
+                    "degenerate data: a face system has a positive-dimensional component"
+                )
+            with working_precision(256):
+                if eval_mpoly(common, at).contains(0):
+                    raise DegenerateProblemError(
+                        "degenerate data: a solution lies over a positive-dimensional component"
+                    )
+            nxt = [f / common for f in nxt]
         current = nxt
         levels.append(current)
     return levels
+
+
+def _common_factor(polys: list[fmpq_mpoly]) -> fmpq_mpoly | None:
+    """The gcd of several polynomials when it is not constant (and there are several)."""
+    if len(polys) < 2:
+        return None
+    g = polys[0]
+    for f in polys[1:]:
+        g = g.gcd(f)
+        if g.is_constant():
+            return None
+    return g
 
 
 def positive_solutions(
@@ -345,3 +373,45 @@ def _krawczyk(polys: list[fmpq_mpoly], combo: Sequence[RealRoot], prec: int) -> 
         if not (lo_in and hi_in):
             return False
     return True
+
+
+def exact_roots_in_box(
+    polys: Sequence[fmpq_mpoly], ctx: fmpq_mpoly_ctx, box: Sequence[tuple[fmpq, fmpq]]
+) -> tuple[RealRoot, ...]:
+    """Minimal polynomials of the coordinates of the unique solution inside ``box``.
+
+    ``box`` must be proved to hold exactly one solution of ``polys`` (e.g. by a
+    Krawczyk test). Coordinate ``j`` is a root of the eliminant ``E_j``; the irreducible
+    factor of ``E_j`` with a root in ``[lo_j, hi_j]`` (exactly one, checked) is its
+    minimal polynomial, returned with a canonical isolating interval. Raises
+    :class:`DegenerateProblemError` when no factor or several have a root there.
+    """
+    polys = [_strip(f) for f in polys]
+    with working_precision(256):
+        at = [arb((lo + hi) / 2, (hi - lo) / 2) for lo, hi in box]
+    out = []
+    for var, (lo, hi) in enumerate(box):
+        chain = _eliminant(polys, ctx, var, at)
+        hits = [p for p in _univariate_factors(chain[-1][0], var) if _has_root_in(p, lo, hi)]
+        if len(hits) != 1:
+            raise DegenerateProblemError(
+                f"degenerate data: {len(hits)} eliminant factors have a root in a solution's box"
+            )
+        mine = [r for r in isolate_roots(hits) if r.hi >= lo and r.lo <= hi]
+        if len(mine) != 1:
+            raise DegenerateProblemError("degenerate data: a box holds several roots")
+        out.append(mine[0])
+    return tuple(out)
+
+
+def _has_root_in(p: fmpz_poly, lo: fmpq, hi: fmpq) -> bool:
+    """Whether ``p`` has a root in ``[lo, hi]``: a sign change (or a root at an end),
+    with ``p'`` of one sign on the interval so that an even count is impossible."""
+    a, b = _sign_exact(p, lo), _sign_exact(p, hi)
+    if a == 0 or b == 0 or a != b:
+        return True
+    with working_precision(128):
+        slope = p.derivative()(arb((lo + hi) / 2, (hi - lo) / 2))
+    if slope > 0 or slope < 0:
+        return False
+    return any(r.hi >= lo and r.lo <= hi for r in isolate_roots([p]))

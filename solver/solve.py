@@ -108,6 +108,8 @@ def solve(
         candidates += len(points)
         for point in points:
             verdict = certify(point, faces, need_dead=L > point.k)
+            if verdict.alive_ok:
+                point = point.exact()
             entries.extend(network_minima(point, verdict, L))
         if progress is not None:
             progress(done, len(face_sets))

@@ -1,0 +1,373 @@
+"""Enumerate, part 3: a face set has at most one critical point, by convexity.
+
+For neuron faces ``F_1 .. F_k`` the reduced equations (:mod:`solver.systems`) are the
+gradient of
+
+    J(s) = y^T A(s)^{-1} y + lam^2 * sum_a s_a,     A(s) = I + sum_a s_a P_a,
+
+with ``P_a = M_a G_a^{-1} M_a^T``: ``dJ/ds_a = lam^2 - |M_a^T r|^2_{G_a^{-1}}`` with
+``r = A(s)^{-1} y``. ``J`` is convex on the closed orthant (``X -> y^T X^{-1} y`` is
+convex on positive definite matrices and ``A`` is affine) and coercive
+(``J >= lam^2 sum s``), so it has minimisers there, and
+
+* its critical points with every ``s_a > 0`` (the face set's *interior solutions*) are
+  exactly its minimisers with full support. They form a convex set, so an interior
+  solution at which the Jacobian of the equations is non-singular is the only one.
+* **Pruning.** If a proper subset ``A`` of the faces has an interior solution ``s_A``
+  with ``|M_b^T r_A|_{G_b^{-1}} < lam`` for every face ``b`` not in ``A`` (strict KKT),
+  then ``(s_A, 0)`` is a minimiser whose gradient is positive off ``A``; any minimiser
+  with some ``s_b > 0`` would make ``J`` constant on a segment along which its
+  derivative at ``(s_A, 0)`` is positive. So the face set has no interior solution.
+* **Existence.** Otherwise the support ``A`` of a minimiser is the whole set: were it a
+  proper subset, its restriction would be ``A``'s interior solution with KKT
+  multipliers ``>= 0``, which the pruning test found strictly positive or reported as
+  degenerate (exactly zero).
+
+So no elimination is needed to *decide* whether a face set has a critical point, and
+none to *find* it: :func:`locate` minimises ``J`` numerically (damped Newton) and
+proves the minimiser with the Krawczyk test on the rational form of the equations.
+The result is an exact algebraic point described by an isolating box
+(:class:`BoxRoot` coordinates), refined to any precision on demand.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> from solver.arrangement import unit_faces
+>>> from solver.systems import neuron_data
+>>> x = ((F(0),), (F(1),)); y = (F(1), F(1))
+>>> face = [f for f in unit_faces(x) if f.pattern == "++"][0]
+>>> box = locate(x, y, F(1, 10), (neuron_data(x, face),))
+>>> round(float(box[0].ball(64).mid()), 6)
+9.130127
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+from flint import arb, arb_mat, fmpq, fmpq_mat
+from flint import ctx as flint_ctx
+
+from solver.errors import DegenerateProblemError
+from solver.roots import MAX_PREC, exact_roots_in_box, working_precision
+from solver.systems import NeuronData, to_fmpq
+
+
+class FaceProblem:
+    """Exact data of a face set in the small (Woodbury) form of :mod:`solver.systems`.
+
+    With ``M = [M_1 .. M_k]`` (``K`` columns), ``S = M^T M``, ``z = M^T y`` and
+    ``T(s) = blockdiag(s_a G_a^{-1})``: ``u = M^T r = B(s)^{-1} z`` with
+    ``B = I + S T``, ``F_a = u_a^T G_a^{-1} u_a - lam^2`` and
+    ``dF_a/ds_b = -2 w_a^T B^{-1} S w_b``, ``w_b`` the block vector ``G_b^{-1} u_b``.
+    """
+
+    def __init__(self, y: Sequence[Fraction], lam: Fraction, nds: Sequence[NeuronData]) -> None:
+        self.lam_q = to_fmpq(lam)
+        self.yy = float(sum(to_fmpq(v) ** 2 for v in y))
+        self.nds = tuple(nds)
+        self.sizes = [nd.size for nd in self.nds]
+        self.K = sum(self.sizes)
+        M = _hstack([nd.M for nd in self.nds])
+        self.M_q, self.y_q = M, fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+        self.S_q = M.transpose() * M
+        self.z_q = M.transpose() * fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+        self.Ginv_q = fmpq_mat(self.K, self.K)
+        start = 0
+        for nd in self.nds:
+            for i in range(nd.size):
+                for j in range(nd.size):
+                    self.Ginv_q[start + i, start + j] = nd.G_inv[i, j]
+            start += nd.size
+        self.blocks = []
+        start = 0
+        for size in self.sizes:
+            self.blocks.append(range(start, start + size))
+            start += size
+        self._cache_prec = 0
+        self._cache: tuple = ()
+
+    def floats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``S``, ``z`` and the block-diagonal ``G^{-1}`` in float64."""
+        K = self.K
+        f = lambda m, r, c: np.array([[float(m[i, j]) for j in range(c)] for i in range(r)])  # noqa: E731
+        return f(self.S_q, K, K), f(self.z_q, K, 1)[:, 0], f(self.Ginv_q, K, K)
+
+    def _arb(self) -> tuple[arb_mat, arb_mat, arb_mat, arb_mat]:
+        """``I``, ``S``, ``z`` and ``G^{-1}`` as arb matrices at the current precision."""
+        prec = flint_ctx.prec
+        if self._cache_prec != prec:
+            eye = arb_mat(self.K, self.K)
+            for i in range(self.K):
+                eye[i, i] = arb(1)
+            self._cache = (eye, arb_mat(self.S_q), arb_mat(self.z_q), arb_mat(self.Ginv_q))
+            self._cache_prec = prec
+        return self._cache
+
+    def state(self, s: Sequence[arb]) -> tuple[arb_mat, arb_mat, arb_mat]:
+        """``u = M^T r``, ``w = G^{-1} u`` (blockwise, K x 1) and ``r = y - M T u`` (n x 1)."""
+        _, u, w = self._solve_u(s)
+        Tu = arb_mat(self.K, 1)
+        for a, block in enumerate(self.blocks):
+            for i in block:
+                Tu[i, 0] = w[i, 0] * s[a]
+        return u, w, arb_mat(self.y_q) - arb_mat(self.M_q) * Tu
+
+    def _solve_u(self, s: Sequence[arb]) -> tuple[arb_mat, arb_mat, arb_mat]:
+        """``B(s)``, ``u`` and ``w = G^{-1} u`` (blockwise) at balls ``s``."""
+        eye, S, z, Ginv = self._arb()
+        T = arb_mat(self.K, self.K)
+        for a, block in enumerate(self.blocks):
+            for i in block:
+                for j in block:
+                    T[i, j] = Ginv[i, j] * s[a]
+        B = eye + S * T
+        u = B.solve(z)
+        return B, u, Ginv * u
+
+    def equations(self, s: Sequence[arb]) -> list[arb]:
+        """``|M_a^T r|^2_{G_a^{-1}} - lam^2`` per neuron."""
+        _, u, w = self._solve_u(s)
+        lam = arb(self.lam_q)
+        return [sum((u[i, 0] * w[i, 0] for i in block), arb(0)) - lam * lam
+                for block in self.blocks]
+
+    def jacobian(self, s: Sequence[arb]) -> arb_mat:
+        """``dF_a/ds_b = -2 w_a^T B^{-1} S w_b`` (symmetric negative semidefinite)."""
+        B, _, w = self._solve_u(s)
+        _, S, _, _ = self._arb()
+        k = len(self.blocks)
+        W = arb_mat(self.K, k)
+        for a, block in enumerate(self.blocks):
+            for i in block:
+                W[i, a] = w[i, 0]
+        return (W.transpose() * B.solve(S * W)) * arb(-2)
+
+
+def _hstack(mats: Sequence[fmpq_mat]) -> fmpq_mat:
+    rows = mats[0].nrows()
+    cols = sum(m.ncols() for m in mats)
+    out = fmpq_mat(rows, cols)
+    start = 0
+    for m in mats:
+        for i in range(rows):
+            for j in range(m.ncols()):
+                out[i, start + j] = m[i, j]
+        start += m.ncols()
+    return out
+
+
+class BoxSolution:
+    """The unique interior solution of a face set inside a rational box (see module doc)."""
+
+    def __init__(self, problem: FaceProblem, lo: list[fmpq], hi: list[fmpq]) -> None:
+        self.problem = problem
+        self.lo, self.hi = lo, hi
+        self._balls: dict[int, list[arb]] = {}
+
+    def balls(self, prec: int) -> list[arb]:
+        """Enclosures of every coordinate with about ``prec`` bits."""
+        if prec not in self._balls:
+            with working_precision(prec + 32):
+                box = [arb((a + b) / 2, (b - a) / 2) for a, b in zip(self.lo, self.hi)]
+                mids = [arb(b.mid()) for b in box]
+                self._balls[prec] = _prove(self.problem, mids, prec, box)
+        return self._balls[prec]
+
+
+class BoxRoot:
+    """One coordinate of a :class:`BoxSolution`: exact, given by its box, any precision.
+
+    Stands in for :class:`~solver.roots.RealRoot` (``ball``, ``key``, ``lo``, ``hi``);
+    ``poly`` is None: the coordinate's minimal polynomial is not computed.
+    """
+
+    poly = None
+
+    def __init__(self, solution: BoxSolution, index: int) -> None:
+        self.solution, self.index = solution, index
+        self.lo, self.hi = solution.lo[index], solution.hi[index]
+
+    def ball(self, prec: int) -> arb:
+        """An arb enclosure with about ``prec`` bits."""
+        return self.solution.balls(prec)[self.index]
+
+    def key(self) -> tuple:
+        """A hashable identity: the box."""
+        return ("box", self.index, tuple(self.solution.lo), tuple(self.solution.hi))
+
+
+def exact_roots(boxes: Sequence[BoxRoot], polys, ctx) -> tuple:
+    """The :class:`~solver.roots.RealRoot` (minimal polynomial) of every coordinate of a
+    proved box solution of the polynomial system ``polys`` (see
+    :func:`solver.roots.exact_roots_in_box`)."""
+    solution = boxes[0].solution
+    return exact_roots_in_box(polys, ctx, list(zip(solution.lo, solution.hi)))
+
+
+def locate(
+    x: Sequence[Sequence[Fraction]],
+    y: Sequence[Fraction],
+    lam: Fraction,
+    nds: Sequence[NeuronData],
+) -> tuple[BoxRoot, ...]:
+    """The interior solution of a face set known to have one (module docstring).
+
+    Minimises ``J`` in floating point, then proves a unique zero of the equations in a
+    small box around it (Krawczyk). Raises :class:`DegenerateProblemError` when no box
+    can be proved (a singular Jacobian: a positive-dimensional solution set).
+    """
+    problem = FaceProblem(y, lam, nds)
+    s0 = _minimise(problem)
+    prec = 128
+    with working_precision(prec + 32):
+        mids = [arb(fmpq(*float(v).as_integer_ratio())) for v in s0]
+        balls = _prove(problem, mids, prec, None)
+        lo = [_lower(b) for b in balls]
+        hi = [_upper(b) for b in balls]
+    if any(v <= 0 for v in lo):
+        raise DegenerateProblemError("degenerate data: an interior solution touches s = 0")
+    solution = BoxSolution(problem, lo, hi)
+    solution._balls[prec] = balls
+    return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+
+
+def _minimise(problem: FaceProblem) -> np.ndarray:
+    """The minimiser of ``J`` over the open orthant in float64.
+
+    Damped (Levenberg-Marquardt) Newton steps in ``theta = log s`` keep ``s > 0``;
+    since the minimiser is the only critical point of ``J`` with ``s > 0``, it is also
+    the only critical point in ``theta``, and descent with a line search finds it.
+    """
+    S, z, Ginv = problem.floats()
+    lam2 = float(problem.lam_q) ** 2
+    blocks = problem.blocks
+    k, K = len(blocks), problem.K
+    eye = np.eye(K)
+    masks = np.zeros((k, K))
+    for a, block in enumerate(blocks):
+        masks[a, list(block)] = 1.0
+
+    def value(s):
+        T = Ginv * (masks.T @ s)[:, None]  # row scaling by s of the row's block
+        B = eye + S @ T
+        u = np.linalg.solve(B, z)
+        # J = y^T r + lam^2 sum s with y^T r = |y|^2 - y^T M T u, and y^T M = z^T
+        return float(yy - z @ (T @ u)) + lam2 * float(s.sum()), B, u
+
+    def derivatives(B, u):
+        w = Ginv @ u
+        g = lam2 - masks @ (u * w)
+        W = masks.T * w[:, None]
+        return g, 2 * W.T @ np.linalg.solve(B, S @ W)
+
+    yy = problem.yy
+    s = np.full(k, max(yy / (40 * lam2 * k), 1e-6))
+    J, A, r = value(s)
+    for _ in range(200):
+        g, H = derivatives(A, r)
+        g_t = s * g
+        H_t = s[:, None] * H * s[None, :] + np.diag(g_t)
+        low = float(np.linalg.eigvalsh(H_t)[0])
+        mu = max(0.0, -2 * low) + 1e-12 * float(np.trace(np.abs(H_t)) + 1e-300)
+        step = -np.linalg.solve(H_t + mu * np.eye(k), g_t)
+        step *= min(1.0, 2.0 / max(float(np.max(np.abs(step))), 1e-300))  # |d log s| <= 2
+        if float(np.max(np.abs(step))) < 1e-6:
+            break
+        alpha, slope = 1.0, float(g_t @ step)
+        while alpha > 1e-8:
+            trial = s * np.exp(alpha * step)
+            Jt, At, rt = value(trial)
+            if Jt <= J + 1e-4 * alpha * slope:
+                break
+            alpha /= 2
+        else:
+            break
+        s, J, A, r = trial, Jt, At, rt
+    for _ in range(30):  # plain Newton in s: quadratic convergence near the minimiser
+        g, H = derivatives(A, r)
+        try:
+            step = -np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            break
+        trial = s + step
+        if not np.all(trial > 0):
+            break
+        s = trial
+        J, A, r = value(s)
+        if float(np.max(np.abs(step) / s)) < 1e-14:
+            break
+    return s
+
+
+def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] | None) -> list[arb]:
+    """Newton steps from ``mids`` at rising precision, then a Krawczyk box (balls)."""
+    work = prec
+    while work <= MAX_PREC:
+        with working_precision(work + 32):
+            point = list(mids)
+            tiny = arb(2) ** (-work)
+            for _ in range(8 + work // 64):
+                try:
+                    step = problem.jacobian(point).solve(
+                        arb_mat(len(point), 1, problem.equations(point))
+                    )
+                except ZeroDivisionError:
+                    break
+                point = [arb((p - step[j, 0]).mid()) for j, p in enumerate(point)]
+                if all(abs(step[j, 0].mid()) <= tiny * abs(p) for j, p in enumerate(point)):
+                    break
+            box = _krawczyk(problem, point, work)
+            if box is not None:
+                if within is not None:
+                    box = [b.intersection(w) for b, w in zip(box, within)]
+                if all(b.rel_accuracy_bits() >= prec for b in box) or work >= MAX_PREC:
+                    return box
+        work *= 2
+    raise DegenerateProblemError(
+        "degenerate data: a face set's critical point could not be isolated (singular Jacobian)"
+    )
+
+
+def _krawczyk(problem: FaceProblem, mids: list[arb], prec: int) -> list[arb] | None:
+    """A box around ``mids`` proved to hold exactly one zero, or None."""
+    k = len(mids)
+    F = problem.equations(mids)
+    try:
+        Y = problem.jacobian(mids).inv()
+    except ZeroDivisionError:
+        return None
+    Y = arb_mat([[arb(Y[i, j].mid()) for j in range(k)] for i in range(k)])
+    Fm = arb_mat(k, 1, F)
+    step = Y * Fm
+    for scale in (4, 64, 2**12):
+        rad = [max(abs(step[j, 0]).upper() * scale, abs(mids[j]).upper() * arb(2) ** (-prec // 2))
+               for j in range(k)]
+        box = [arb(m, r) for m, r in zip(mids, rad)]
+        try:
+            Jb = problem.jacobian(box)
+        except ZeroDivisionError:
+            return None
+        I_YJ = arb_mat([[arb(int(i == j)) for j in range(k)] for i in range(k)]) - Y * Jb
+        delta = arb_mat(k, 1, [b - m for b, m in zip(box, mids)])
+        K = arb_mat(k, 1, list(mids)) - step + I_YJ * delta
+        if all(K[j, 0].lower() > box[j].lower() and K[j, 0].upper() < box[j].upper()
+               for j in range(k)):
+            return [K[j, 0] for j in range(k)]
+    return None
+
+
+def _lower(b: arb) -> fmpq:
+    return _exact(b.lower())
+
+
+def _upper(b: arb) -> fmpq:
+    return _exact(b.upper())
+
+
+def _exact(b: arb) -> fmpq:
+    man, exp = b.mid().man_exp()
+    man, exp = int(man), int(exp)
+    return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
