@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import combinations, product
+from itertools import combinations
 
 from flint import arb, arb_mat, fmpq
 
@@ -29,7 +29,7 @@ from solver.interior import FaceProblem, exact_roots, locate
 from solver.roots import (
     MAX_PREC,
     RealRoot,
-    eval_mpoly,
+    positive_solutions,
     sign_of,
     working_precision,
 )
@@ -208,13 +208,35 @@ class NeuronEnumerator:
                 if sg is None:
                     signs = None
             return tuple(roots), (tuple(signs) if signs is not None else None)
-        if self._pruned(faces):
+        pruned = self._pruned(faces)
+        if pruned:
             self.pruned += 1
             return None, None
         self.systems_solved += 1
-        roots = locate(self.x, self.y, self.lam, nds)
+        if pruned is None:  # a multiplier exactly zero: decide by exact elimination
+            roots = self._eliminate(faces, nds)
+            if roots is None:
+                return None, None
+        else:
+            roots = locate(self.x, self.y, self.lam, nds)
         candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
         return roots, _face_signs(candidate)
+
+    def _eliminate(self, faces, nds):
+        """The interior solution by exact elimination (None if there is none)."""
+        if len(faces) > EXACT_NEURONS:
+            raise DegenerateProblemError(
+                "degenerate data: a KKT multiplier of a face set is exactly zero "
+                f"(faces {', '.join(f.pattern for f in faces)})"
+            )
+        system = face_system(self.x, self.y, self.lam, faces, nds)
+        found = positive_solutions(system.equations, system.ctx)
+        if len(found) > 1:
+            raise DegenerateProblemError(
+                f"degenerate data: faces {', '.join(f.pattern for f in faces)} have several "
+                "critical points where convexity allows one (a positive-dimensional set)"
+            )
+        return found[0] if found else None
 
     def _residual(self, faces: tuple[UnitFace, ...], prec: int) -> arb_mat:
         """``r`` at the interior solution of ``faces`` (balls at ``prec`` bits)."""
@@ -231,8 +253,10 @@ class NeuronEnumerator:
                 self._residuals[key] = arb_mat(len(r), 1, r)
         return self._residuals[key]
 
-    def _pruned(self, faces: tuple[UnitFace, ...]) -> bool:
-        """Whether a proper subset's solution meets the strict KKT conditions of the rest."""
+    def _pruned(self, faces: tuple[UnitFace, ...]) -> bool | None:
+        """Whether a proper subset's solution meets the strict KKT conditions of the rest:
+        True (no interior solution), False (exactly one), None (undecided: a multiplier
+        is zero to the working precision, as for exact ties in the data)."""
         k = len(faces)
         undecided = False
         for size in range(k - 1, -1, -1):
@@ -245,12 +269,7 @@ class NeuronEnumerator:
                 if verdict is True:
                     return True
                 undecided = undecided or verdict is None
-        if undecided:
-            raise DegenerateProblemError(
-                "degenerate data: a KKT multiplier of a face set is exactly zero "
-                f"(faces {', '.join(f.pattern for f in faces)})"
-            )
-        return False
+        return None if undecided else False
 
     def _kkt(self, sub, others) -> bool | None:
         """True if ``|M_b^T r_sub| < lam`` for every other face, False if not, None if a
