@@ -24,10 +24,10 @@ from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
 
-# Seconds per face system with k neurons at n = 5 (measured on the 2-core reference
-# machine by benchmarks/bench_solver.py); the linear algebra of a system grows with n,
-# and d >= 2 systems are larger, hence the factors.
-_SECONDS_PER_SYSTEM = {0: 1e-3, 1: 1e-3, 2: 5e-3, 3: 8e-2}
+# Seconds per set of k faces (solved, pruned or decoupled) at small n, measured on the
+# 2-core reference machine by benchmarks/bench_solver.py; the linear algebra of a set
+# grows with n, and d >= 2 faces are larger, hence the factors.
+_SECONDS_PER_SYSTEM = {0: 1e-4, 1: 1e-3, 2: 1e-3, 3: 1.5e-3}
 # Seconds per (face, cocircuit, point) step of the face enumeration's composition closure.
 _SECONDS_PER_COMPOSITION = 5e-8
 
@@ -46,10 +46,10 @@ def estimate_seconds(n: int, d: int, units: int) -> float:
     alive = count_generic_faces(n, d)
     cocircuits = 2 * math.comb(n, d)
     total = _SECONDS_PER_COMPOSITION * alive * cocircuits * n
-    growth = (1 + n / 40) * 4 ** (d - 1)
+    growth = (1 + n / 40) * (1 + (d - 1) / 2)
     for k in range(0, min(units, alive) + 1):
-        per = _SECONDS_PER_SYSTEM.get(k, _SECONDS_PER_SYSTEM[3] * 20 ** (k - 3))
-        per *= growth * (k if d > 1 and k > 1 else 1)
+        per = _SECONDS_PER_SYSTEM.get(k, _SECONDS_PER_SYSTEM[3] * 3 ** (k - 3))
+        per *= growth
         log_count = math.lgamma(alive + 1) - math.lgamma(k + 1) - math.lgamma(alive - k + 1)
         if log_count + math.log(per) > 700:
             return math.inf
