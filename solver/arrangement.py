@@ -140,7 +140,7 @@ def unit_faces(x: Sequence[Sequence[Fraction]]) -> tuple[UnitFace, ...]:
     --------
     >>> from fractions import Fraction as F
     >>> [f.pattern for f in unit_faces(((F(0),), (F(1),))) if f.dim == 1]
-    ['+0', '-0', '0+', '0-']
+    ['+0', '0+', '0-', '-0']
     """
     h = lifted_points(x)
     n, m = len(h), len(h[0])

@@ -20,8 +20,8 @@ Examples
 >>> x = ((F(0),), (F(1),)); y = (F(1), F(0))
 >>> face = [f for f in unit_faces(x) if f.pattern == "+-"][0]
 >>> system = face_system(x, y, F(1, 10), (face,))
->>> system.equations[0].degrees()
-(4,)
+>>> system.equations[0].degrees()  # the face sees one point: S has rank 1
+(2,)
 """
 
 from __future__ import annotations
