@@ -297,13 +297,17 @@ class ExplorerState(param.Parameterized):
 
 
 def _status_line(solution: Solution, seconds: float | None, cached: bool) -> str:
-    """``"9 minima (1 curve, 8 isolated) · λ = 1/100 · solved in 0.21 s"``."""
+    """``"9 minima (1 curve, 8 isolated) · λ = 1/100 · 2 units · solved in 0.21 s"``."""
     curves = sum(1 for m in solution.minima if m.kind == "curve")
     isolated = len(solution.minima) - curves
-    plural = "s" * (curves != 1)
-    counts = f"{len(solution.minima)} minima ({curves} curve{plural}, {isolated} isolated)"
+    count = len(solution.minima)
+    counts = (
+        f"{count} {'minimum' if count == 1 else 'minima'} "
+        f"({curves} curve{'s' * (curves != 1)}, {isolated} isolated)"
+    )
+    units = f"{solution.units} unit{'s' * (solution.units != 1)}"
     if cached:
         timing = "from cache"
     else:
         timing = f"solved in {seconds if seconds is not None else solution.stats.seconds:.2f} s"
-    return f"{counts} · λ = {solution.lam} · {solution.units} units · {timing}"
+    return f"{counts} · λ = {solution.lam} · {units} · {timing}"

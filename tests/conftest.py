@@ -7,8 +7,8 @@ from __future__ import annotations
 #
 # A real ``python -m panel serve explorer`` runs on a free localhost port in its own process
 # group; Playwright drives Debian's Chromium (``/usr/bin/chromium``, launched by path: no
-# ``playwright install`` here). Every page records console errors, uncaught page errors and
-# requests that leave localhost; a test fails if there are any.
+# ``playwright install`` here). Every page records console errors, Bokeh's console warnings,
+# uncaught page errors and requests that leave localhost; a test fails if there are any.
 # ---------------------------------------------------------------------------------------
 import os
 import shutil
@@ -111,6 +111,10 @@ class PageGuard:
     def on_console(self, message: Any) -> None:
         if message.type == "error":
             self.errors.append(f"console: {message.text}")
+        elif message.type == "warning" and message.text.startswith("[bokeh"):
+            # Bokeh's own warnings flag bad models (e.g. an invalid log colour range);
+            # Chromium's GPU driver notes are warnings too, but not ours.
+            self.errors.append(f"console warning: {message.text}")
 
     def on_page_error(self, error: Any) -> None:
         self.errors.append(f"page error: {error}")

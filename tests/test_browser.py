@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 60_000  # ms; the first solve includes spawning workers
 
 # Plain data from the document's Bokeh models (the widgets live in shadow DOM).
-_JS_HELPERS = """
+_JS_HELPERS = r"""
 window.__explorer = {
   models(type) { return Array.from(Bokeh.documents[0].all_models).filter(m => m.type === type); },
   table(column) {
@@ -36,7 +36,12 @@ window.__explorer = {
   column(column) { const s = this.table(column); return s ? Array.from(s.data[column]) : []; },
   texts() { return this.models('panel.models.markup.HTML').map(m => String(m.text)); },
   status() {
-    return this.texts().find(t => t.includes(' minima (') && t.includes(' units · ')) || '';
+    return this.texts().find(t => /\d+ minim(a|um) \(.* · \d+ units? · /.test(t)) || '';
+  },
+  alert() {  // the visible refusal message, if any
+    const m = this.models('panel.models.markup.HTML')
+      .find(m => m.visible && String(m.text).includes('Refused'));
+    return m ? String(m.text) : '';
   },
   figure(prefix) {
     const model = this.models('Figure').find(m => m.title && m.title.text.startsWith(prefix));
@@ -59,6 +64,13 @@ window.__explorer = {
     return view.model.renderers.filter(r => r.glyph && r.glyph.type === 'Scatter')
       .map(r => r.data_source.get_length());
   },
+  ring(prefix, size) {  // centres of the selection ring (a Scatter of that size)
+    const r = this.figure(prefix).model.renderers.find(
+      r => r.glyph && r.glyph.type === 'Scatter' && r.glyph.size.value === size);
+    const d = r.data_source.data, keys = Object.keys(d).filter(k => k !== 'index');
+    const [h, v] = keys.includes('b') ? ['b', 'c'] : ['h', 'v'];
+    return Array.from(d[h]).map((x, i) => [x, d[v][i]]);
+  },
 };
 """
 
@@ -67,7 +79,7 @@ def _ready(page: Any) -> None:
     """Wait until the page shows a solved result, and install the JS helpers."""
     page.wait_for_function(
         "() => window.Bokeh && Bokeh.documents.length && Array.from(Bokeh.documents[0].all_models)"
-        ".some(m => m.type === 'panel.models.markup.HTML' && String(m.text).includes(' units · '))",
+        ".some(m => m.type === 'panel.models.markup.HTML' && / · \\d+ units? · /.test(m.text))",
         timeout=TIMEOUT,
     )
     page.evaluate(_JS_HELPERS)
@@ -84,6 +96,25 @@ def _wait_losses_change(page: Any, before: list[str]) -> list[str]:
         arg=before, timeout=TIMEOUT,
     )
     return _losses(page)
+
+
+def _wait_selected(page: Any, row: int) -> None:
+    """Wait until the minima table has exactly ``row`` selected."""
+    page.wait_for_function(
+        "(row) => JSON.stringify(Array.from(__explorer.table('loss').selected.indices))"
+        " === JSON.stringify([row])", arg=row, timeout=TIMEOUT,
+    )
+
+
+def _edit_cell(page: Any, row: int, column: str, text: str) -> None:
+    """Type ``text`` into a cell of the data table and press Enter."""
+    table = page.locator(".tabulator").filter(has_text="point")
+    cell = table.locator(".tabulator-row").nth(row).locator(
+        f".tabulator-cell[tabulator-field={column}]")
+    cell.click()
+    editor = cell.locator("input")
+    editor.fill(text)
+    editor.press("Enter")
 
 
 def _drag_point(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
@@ -136,10 +167,29 @@ def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, pap
     )
     spot = page.evaluate("([b, c]) => __explorer.toScreen('(b, c) plane', b, c)", [b, c])
     page.mouse.click(*spot)
+    _wait_selected(page, row)
+    # ... and ringed in the plane (every unit) and in the surface's (c1, c2) slice.
+    units = [[target.point.B[k][0], target.point.c[k]] for k in range(2)]
+    ringed = sorted(page.evaluate("() => __explorer.ring('(b, c) plane', 26)"))
+    assert [v for p in ringed for v in p] == pytest.approx([v for p in sorted(units) for v in p])
     page.wait_for_function(
-        "(row) => JSON.stringify(Array.from(__explorer.table('loss').selected.indices))"
-        " === JSON.stringify([row])", arg=row, timeout=TIMEOUT,
+        "(c) => { const r = __explorer.ring('Loss over', 24); return r.length === 1"
+        " && Math.abs(r[0][0] - c[0]) < 1e-9 && Math.abs(r[0][1] - c[1]) < 1e-9; }",
+        arg=list(target.point.c), timeout=TIMEOUT,
     )
+    # A tap on the curve drawn in the surface selects that curve everywhere.
+    title = page.evaluate("() => __explorer.figure('Loss over').model.title.text")
+    number = int(re.search(r"curve #(\d+)", title).group(1))
+    curve = next(
+        m for m in paper.minima if m.kind == "curve" and " ".join(m.pattern) == patterns[number - 1]
+    )
+    middle = curve.samples[len(curve.samples) // 2]
+    spot = page.evaluate(
+        "([h, v]) => __explorer.toScreen('Loss over', h, v)", [middle.c[0], middle.c[1]])
+    page.mouse.click(*spot)
+    _wait_selected(page, number - 1)
+    page.wait_for_function(  # the plane rings the curve's units now
+        "(n) => __explorer.ring('(b, c) plane', 26).length === n", arg=2, timeout=TIMEOUT)
     picture = os.environ.get("EXPLORER_SCREENSHOT")
     if picture:  # the README's picture: the paper's curve selected
         curve = next(m for m in paper.minima if m.kind == "curve" and "c1**8" in str(m.equations))
@@ -186,7 +236,7 @@ def test_moving_the_lambda_slider_changes_the_result(explorer_url: str, open_pag
     assert sorted(after) == sorted(f"{m.loss:.10g}" for m in expected.minima)
 
 
-def test_a_shared_url_restores_data_lambda_and_selection(
+def test_a_shared_url_restores_data_lambda_units_and_selection(
     explorer_url: str, open_page: Any
 ) -> None:
     teacher = open_page(explorer_url)
@@ -197,17 +247,19 @@ def test_a_shared_url_restores_data_lambda_and_selection(
     lam_box.press("Enter")
     before = _wait_losses_change(teacher, before)
     _drag_point(teacher, (-0.4, -0.36), (-0.4, 0.5))
+    before = _wait_losses_change(teacher, before)
+    teacher.locator(".bk-btn-group button", has_text="1").first.click()
     _wait_losses_change(teacher, before)
     minima_table = teacher.locator(".tabulator").filter(has_text="certificate")
     minima_table.locator(".tabulator-row").nth(2).click()
     teacher.wait_for_function(
-        "() => window.location.search.includes('sel=2') && window.location.search.includes('lam=')"
-        " && window.location.search.includes('data=')",
+        "() => ['sel=2', 'lam=', 'data=', 'units=1']"
+        ".every(s => window.location.search.includes(s))",
         timeout=TIMEOUT,
     )
     shared = teacher.url
     query = parse_qs(urlparse(shared).query)
-    assert query["lam"] == ["1/20"] and query["sel"] == ["2"]
+    assert query["lam"] == ["1/20"] and query["sel"] == ["2"] and query["units"] == ["1"]
     xs, ys = (teacher.evaluate(f"() => __explorer.column('{c}')") for c in ("x", "y"))
     losses = _losses(teacher)
 
@@ -216,7 +268,81 @@ def test_a_shared_url_restores_data_lambda_and_selection(
     assert student.evaluate("() => __explorer.column('x')") == xs
     assert student.evaluate("() => __explorer.column('y')") == ys
     assert _losses(student) == losses
-    assert "λ = 1/20" in student.evaluate("() => __explorer.status()")
+    status = student.evaluate("() => __explorer.status()")
+    assert "λ = 1/20" in status and " · 1 unit · " in status
     assert student.locator("input.bk-input[type=text]").first.input_value() == "1/20"
+    assert student.locator(".bk-btn-group button.bk-active").inner_text() == "1"
     selected = student.evaluate("() => Array.from(__explorer.table('loss').selected.indices)")
     assert selected == [2]
+
+
+def test_tap_adds_backspace_deletes_and_bad_table_values_are_refused(
+    explorer_url: str, open_page: Any
+) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    xs = page.evaluate("() => __explorer.column('x')")
+    ys = page.evaluate("() => __explorer.column('y')")
+    before = _losses(page)
+    page.mouse.click(*page.evaluate("() => __explorer.toScreen('Data', 0.2, -1.0)"))
+    after = _wait_losses_change(page, before)
+    assert page.evaluate("() => __explorer.column('x')") == [*xs, "0.2"]
+    assert page.evaluate("() => __explorer.column('y')") == [*ys, "-1"]
+    expected = solve([*xs, "0.2"], [*ys, "-1"], "1/100", 2)
+    assert sorted(after) == sorted(f"{m.loss:.10g}" for m in expected.minima)
+    page.mouse.click(*page.evaluate("() => __explorer.toScreen('Data', 0.44, 1.02)"))
+    page.keyboard.press("Backspace")
+    page.wait_for_function(
+        "(xs) => JSON.stringify(__explorer.column('x')) === JSON.stringify(xs)",
+        arg=[xs[0], *xs[2:], "0.2"], timeout=TIMEOUT,
+    )
+    _wait_losses_change(page, after)
+    good = [page.evaluate(f"() => __explorer.column('{c}')") for c in ("x", "y")]
+    # Bad values typed in the table: refused with a visible message, the table keeps its
+    # last good values.
+    for row, column, text, reason in (
+        (1, "y", "abc", "not a number"), (1, "x", "-0.17", "same x")
+    ):
+        _edit_cell(page, row, column, text)
+        page.wait_for_function(
+            "([r, good]) => __explorer.alert().includes(r) && JSON.stringify("
+            "[__explorer.column('x'), __explorer.column('y')]) === JSON.stringify(good)",
+            arg=[reason, good], timeout=TIMEOUT,
+        )
+
+
+def test_examples_one_unit_and_a_problem_too_large(
+    explorer_url: str, open_page: Any, tmp_path: Path
+) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    # The example chooser offers every CSV in assets/; loading one (fewer points than the
+    # paper's example) shows the solver's minima for it.
+    files = sorted((REPO / "assets").glob("*.csv"))
+    chooser = page.locator("select").first
+    labels = chooser.evaluate("s => Array.from(s.options).map(o => o.text)")
+    assert labels == ["(choose)", *(path.stem.replace("_", " ") for path in files)]
+    before = _losses(page)
+    chooser.select_option(label="two clusters")
+    after = _wait_losses_change(page, before)
+    data = read_csv(REPO / "assets" / "two_clusters.csv")
+    xs, ys = [str(row[0]) for row in data.x], list(data.y)
+    assert page.evaluate("() => __explorer.column('x')") == ["-0.9", "-0.7", "0.6", "0.8"]
+    expected = solve(xs, ys, "1/100", 2)
+    assert sorted(after) == sorted(f"{m.loss:.10g}" for m in expected.minima)
+    # A problem too large (300 uploaded points) is refused at once with a visible message;
+    # the data and minima on screen stay.
+    big = tmp_path / "big.csv"
+    big.write_text("x,y\n" + "".join(f"{k / 100},{(k * 37) % 100 / 100}\n" for k in range(300)))
+    page.locator("input[type=file]").set_input_files(big)
+    page.wait_for_function(
+        "() => __explorer.alert().includes('problem too large')"
+        " && __explorer.column('x').join(';') === '-0.9;-0.7;0.6;0.8'", timeout=TIMEOUT)
+    assert _losses(page) == after
+    # One unit.
+    page.locator(".bk-btn-group button", has_text="1").first.click()
+    one = _wait_losses_change(page, after)
+    page.wait_for_function(
+        "() => __explorer.status().includes(' · 1 unit · ')", timeout=TIMEOUT)
+    expected = solve(xs, ys, "1/100", 1)
+    assert sorted(one) == sorted(f"{m.loss:.10g}" for m in expected.minima)

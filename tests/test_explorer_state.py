@@ -10,6 +10,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,7 @@ from explorer.state import (
 )
 from explorer.worker import Outcome, SolveKey, _progress_callback
 from solver import solve
+from solver.data import read_csv
 from solver.errors import SolverInputError
 
 PAPER_X = ["-0.17", "0.44", "-1.00", "-0.40", "-0.71"]
@@ -430,3 +432,100 @@ def test_controls_slider_and_units(app: Any) -> None:
     assert app.state.units == 1 and app.state.result.units == 1
     app.controls.units.value = 2
     assert app.state.units == 2
+
+
+# ------------------------------------------------------------------- examples, UI fixes
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def test_the_status_line_speaks_of_one_minimum_and_one_unit(state: ExplorerState) -> None:
+    assert state.edit(data=read_example(ASSETS / "only_dead_units.csv"), units=1)
+    assert len(state.result.minima) == 1
+    assert state.status.startswith("1 minimum (0 curves, 1 isolated) · λ = 1/100 · 1 unit · ")
+    assert state.edit(units=2)
+    assert " · 2 units · " in state.status
+
+
+def test_every_example_in_assets_is_offered_and_loads(app: Any) -> None:
+    from explorer.views.data import example_files
+
+    files = sorted(ASSETS.glob("*.csv"))
+    assert len(files) >= 4  # the paper's example and the teaching sets
+    labels = [path.stem.replace("_", " ") for path in files]
+    assert list(example_files()) == labels
+    assert app.data.example.options == ["(choose)", *labels]
+    for path, label in zip(files, labels, strict=True):
+        app.data.example.value = label
+        assert app.data.example.value == "(choose)" and app.state.message == ""
+        data = read_csv(path)
+        assert app.state.rows == [
+            tuple(line.split(",")) for line in path.read_text().split()[1:]
+        ]
+        expected = solve([row[0] for row in data.x], list(data.y), "1/100", 2)
+        assert same(app.state.result.minima, expected.minima), label
+
+
+def test_the_teaching_sets_are_small_and_one_dimensional() -> None:
+    for path in ASSETS.glob("*.csv"):
+        if path.name == "paper_example.csv":
+            continue
+        data = read_csv(path)
+        assert data.d == 1 and 3 <= len(data.y) <= 6, path.name
+        assert path.name in (ASSETS / "README.md").read_text(), path.name
+
+
+def test_only_dead_units_has_the_dead_network_as_its_only_minimum() -> None:
+    data = read_csv(ASSETS / "only_dead_units.csv")
+    for units in (1, 2):
+        minima = solve([row[0] for row in data.x], list(data.y), "1/100", units).minima
+        assert len(minima) == 1 and set("".join(minima[0].pattern)) == {"0"}
+
+
+def test_a_tap_in_the_surface_selects_the_minimum_there(app: Any) -> None:
+    minima = app.state.result.minima
+    assert "through curve" in app.surface.slice  # the default slice: the paper's curve
+    curve = int(app.surface.slice.split("#")[1]) - 1
+    middle = minima[curve].samples[len(minima[curve].samples) // 2]
+    app.surface.tap.event(x=middle.c[0] + 1e-3, y=middle.c[1] - 1e-3)
+    assert app.state.selection == curve
+    app.surface.slice = "unit 1: (b1, c1)"
+    target = next(i for i, m in enumerate(minima) if m.kind == "isolated" and i != curve)
+    point = minima[target].point
+    app.surface.tap.event(x=point.B[0][0], y=point.c[0])
+    assert app.state.selection == target
+    app.surface.tap.event(x=100.0, y=100.0)  # far from every minimum: nothing changes
+    assert app.state.selection == target
+
+
+def test_the_surface_colour_bar_names_no_slice_specific_number(app: Any, paper: Any) -> None:
+    # Bokeh draws the colour bar's title once; a number in it would go stale.
+    labels = set()
+    for option in app.surface.param.slice.objects:
+        image = app.surface._surface(paper, -1, option).get(0)
+        labels.add(image.vdims[0].label)
+        low, high = image.range("excess")
+        assert 0 < low < high
+    assert len(labels) == 1 and not any(ch.isdigit() for ch in labels.pop())
+
+
+def test_the_empty_surface_has_a_valid_log_colour_range(app: Any) -> None:
+    low, high = app.surface._surface(None, -1, None).get(0).range("excess")
+    assert 0 < low < high  # a flat image would get (v - 1, v + 1): negative on a log scale
+
+
+def test_the_automatic_slice_comes_back_after_one_unit(app: Any) -> None:
+    app.surface.chooser.get_root()  # rendered: the Select itself moves its value
+    assert "through curve" in app.surface.slice
+    assert app.state.edit(units=1)
+    assert app.surface.slice == "unit 1: (b1, c1)"
+    assert app.state.edit(units=2)
+    assert "through curve" in app.surface.slice  # not taken for the user's choice
+
+
+def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, paper: Any) -> None:
+    from explorer.views.plane import SECTOR_SLOTS
+
+    small = solve(["-0.6", "0.2", "0.9"], ["0.002", "-0.003", "0.002"], "1/100", 2)
+    for result in (paper, small, None):
+        polygons = app.plane._background(result).get(0)
+        assert len(polygons.split()) == SECTOR_SLOTS

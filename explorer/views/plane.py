@@ -18,6 +18,7 @@ import param
 
 from explorer.state import ExplorerState
 from explorer.views import caption, plot_column
+from explorer.views.data import MAX_POINTS
 from explorer.views.geometry import (
     active_label,
     fan_sectors,
@@ -34,6 +35,10 @@ _MARKER_COLUMNS = [
 ]
 _MARKER_COLORS = {"isolated": "#3a3a3a", "curve": "#e07b00", "global": "#d1495b"}
 _PALETTE = ["#f7f7f7", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c"]
+# The sector polygons are always this many (padded with empty ones): when their number
+# changed, Bokeh painted the new polygons with the old spatial index at the first update
+# and raised "Cannot read properties of undefined (reading 'length')" in the browser.
+SECTOR_SLOTS = 2 * MAX_POINTS
 
 
 def marker_frame(result: Any) -> pd.DataFrame:
@@ -56,6 +61,17 @@ def marker_frame(result: Any) -> pd.DataFrame:
                 })
     frame = pd.DataFrame.from_records(records, columns=_MARKER_COLUMNS)
     return frame.astype({"b": float, "c": float, "size": float})
+
+
+def sector_polygons(xs: list[float], radius: float) -> list[dict]:
+    """The fan's sectors as polygon records, padded to :data:`SECTOR_SLOTS` with empty ones."""
+    records = [
+        {"b": s.b, "c": s.c, "seen": len(s.active),
+         "active": ", ".join(f"x{i + 1}" for i in s.active) or "none"}
+        for s in fan_sectors(xs, radius)
+    ] if xs else []
+    empty = {"b": (0.0, 0.0, 0.0), "c": (0.0, 0.0, 0.0), "seen": 0, "active": "none"}
+    return records + [dict(empty) for _ in range(max(0, SECTOR_SLOTS - len(records)))]
 
 
 class PlaneView(pn.viewable.Viewer):
@@ -93,17 +109,14 @@ class PlaneView(pn.viewable.Viewer):
         """Shaded sectors, the n lines and their labels, for the result's data."""
         if result is None:
             return (
-                hv.Polygons([], ["b", "c"], vdims=["seen", "active"])
+                hv.Polygons(sector_polygons([], 1.0), ["b", "c"], vdims=["seen", "active"])
                 * hv.Path([], ["b", "c"])
                 * hv.Labels([], ["b", "c"], "text")
             )
         xs = [float(row[0]) for row in result.x]
         radius = self._radius(result)
-        sectors = fan_sectors(xs, radius * 2)
         polygons = hv.Polygons(
-            [{"b": s.b, "c": s.c, "seen": len(s.active),
-              "active": ", ".join(f"x{i + 1}" for i in s.active) or "none"} for s in sectors],
-            ["b", "c"], vdims=["seen", "active"],
+            sector_polygons(xs, radius * 2), ["b", "c"], vdims=["seen", "active"],
         ).opts(
             color="seen", cmap=_PALETTE[: len(xs) + 1], line_alpha=0, alpha=0.8,
             clim=(0, len(xs)), colorbar=True, clabel="points seen", tools=[],

@@ -9,7 +9,8 @@ Slices:
   is a valley floor.
 
 The minima are overlaid projected onto the slice's coordinates: isolated minima as bright
-markers, curves as paths. Every value drawn is :func:`explorer.loss.reduced_loss`.
+markers, curves as paths; tap one to select it everywhere. Every value drawn is
+:func:`explorer.loss.reduced_loss`.
 
 Examples
 --------
@@ -23,6 +24,7 @@ from typing import Any
 
 import holoviews as hv
 import numpy as np
+import pandas as pd
 import panel as pn
 import param
 
@@ -33,6 +35,9 @@ from explorer.views.geometry import line_segments, plane_radius, points_of, repr
 from solver.results import Point
 
 GRID = 140
+# The colour bar's title is drawn once, when the figure is built: it must not name a number
+# that belongs to one slice (hover shows the loss itself).
+EXCESS_LABEL = "loss − lowest loss in the slice"
 
 
 def slice_options(units: int, curve_numbers: list[int]) -> list[str]:
@@ -102,14 +107,21 @@ class SurfaceView(pn.viewable.Viewer):
         self._update_options()
         # Every frame has the same layers and generic axes ("h", "v"), so a change only
         # updates the data of one Bokeh figure instead of rebuilding it.
-        self.plot = hv.DynamicMap(
+        scene = hv.DynamicMap(
             pn.bind(self._surface, state.param.result, state.param.selection, self.param.slice)
         )
+        # Tap targets are an element of their own: HoloViews attaches a Tap stream to
+        # elements, not to overlays (as in the plane view).
+        targets = hv.DynamicMap(pn.bind(self._targets, state.param.result, self.param.slice))
+        self.tap = hv.streams.Tap(source=targets)
+        self.tap.param.watch(self._on_tap, ["x", "y"])
+        self.plot = scene * targets
 
     def __panel__(self) -> pn.viewable.Viewable:
         return plot_column(self.plot, caption(
             "Colour: loss (log scale) with `a` at its optimum · thin lines: b·xᵢ + c = 0 (the "
-            "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected."
+            "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected · "
+            "tap a minimum to select it."
         ), before=(self.chooser,))
 
     def _curve_numbers(self) -> list[int]:
@@ -124,15 +136,17 @@ class SurfaceView(pn.viewable.Viewer):
         result = self.state.result
         options = slice_options(result.units if result else 1, self._curve_numbers())
         current = self.slice
-        self.param.slice.objects = options
-        if current not in options or not self._chosen:
-            # Until the user picks one, prefer the valley of the first curve.
-            curves = [o for o in options if "through curve" in o]
-            self._auto = True
-            try:
+        # A rendered Select moves its value to the first option when the old one is gone:
+        # that is not the user's choice either, so the whole update counts as automatic.
+        self._auto = True
+        try:
+            self.param.slice.objects = options
+            if current not in options or not self._chosen:
+                # Until the user picks one, prefer the valley of the first curve.
+                curves = [o for o in options if "through curve" in o]
                 self.slice = curves[0] if curves else options[0]
-            finally:
-                self._auto = False
+        finally:
+            self._auto = False
 
     def _on_choice(self, event: Any) -> None:
         """The user picked a slice: keep it across new results while it exists."""
@@ -148,21 +162,13 @@ class SurfaceView(pn.viewable.Viewer):
         x = np.array([float(row[0]) for row in result.x])
         y = np.array([float(v) for v in result.y])
         lam = float(result.lam)
-        if choice.startswith("unit"):
-            unit = int(choice.split()[1].rstrip(":")) - 1
-            radius = plane_radius(result.minima, unit)
+        unit, through, radius = self._geometry(result, choice)
+        if unit is not None:
             grid = unit_slice(x, y, lam, representative(self.state.selected), unit, radius)
             axes = (f"b{unit + 1}", f"c{unit + 1}")
             title = f"Loss over (b{unit + 1}, c{unit + 1}), other units at the selected minimum"
-            through = None
             lines = [{"h": s[:, 0], "v": s[:, 1]} for s in line_segments(x, radius * 2)]
         else:
-            unit, through = None, self.state.selected_index
-            if "curve #" in choice:
-                through = int(choice.split("#")[1]) - 1
-            # Zoom on the minimum the slice passes through (its whole curve, if a curve).
-            on_slice = points_of(result.minima[through])
-            radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
             grid = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
             axes = ("c1", "c2")
             where = choice.split("through ")[1]
@@ -175,6 +181,20 @@ class SurfaceView(pn.viewable.Viewer):
         minima = self._minima(result, unit, through)
         return self._layers(grid, (radius, focus), axes, title, lines, minima)
 
+    def _geometry(self, result: Any, choice: str) -> tuple[int | None, int | None, float]:
+        """``(unit, through, radius)`` of a slice: the unit varied (``None`` for a (c1, c2)
+        slice), the minimum a (c1, c2) slice passes through, and the half-width shown."""
+        if choice.startswith("unit"):
+            unit = int(choice.split()[1].rstrip(":")) - 1
+            return unit, None, plane_radius(result.minima, unit)
+        through = self.state.selected_index
+        if "curve #" in choice:
+            through = int(choice.split("#")[1]) - 1
+        # Zoom on the minimum the slice passes through (its whole curve, if a curve).
+        on_slice = points_of(result.minima[through])
+        radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
+        return None, through, radius
+
     def _layers(
         self, grid: tuple[np.ndarray, np.ndarray, np.ndarray], scale: tuple[float, float],
         axes: tuple[str, str], title: str, lines: list[dict], minima: list[hv.Element],
@@ -186,9 +206,13 @@ class SurfaceView(pn.viewable.Viewer):
         loss = grid[2]
         floor = float(loss.min())
         excess = loss - floor + 1e-6 * max(1.0, abs(floor))
+        # An explicit positive colour range: a flat placeholder would get (v - 1, v + 1), an
+        # invalid low end for the log colour scale (a Bokeh warning in the browser).
+        low = float(excess.min())
+        colours = (low, max(float(excess.max()), 10.0 * low))
         image = hv.Image(
             (grid[0], grid[1], excess, loss), ["h", "v"],
-            [hv.Dimension("excess", label=f"loss − {floor:.6g}"), "loss"],
+            [hv.Dimension("excess", label=EXCESS_LABEL, range=colours), "loss"],
         ).opts(
             xlim=(-radius, radius), ylim=(-radius, radius), framewise=True,
             cmap="viridis", cnorm="log", colorbar=True, tools=["hover"],
@@ -202,6 +226,40 @@ class SurfaceView(pn.viewable.Viewer):
             color="#bbbbbb", line_width=0.8, line_dash="dashed",
         )
         return hv.Overlay([image, contours, kinks, *minima])
+
+    def _targets(self, result: Any, choice: str | None) -> hv.Points:
+        """Invisible points under every drawn minimum (what a tap selects)."""
+        frame = self._target_frame(result, choice)
+        return hv.Points(frame, ["h", "v"], ["minimum"]).opts(
+            alpha=0, size=12, tools=[], show_legend=False,
+        )
+
+    def _target_frame(self, result: Any, choice: str | None) -> pd.DataFrame:
+        """``h, v`` of every isolated minimum and curve sample in the slice's coordinates,
+        with the 1-based number of its minimum."""
+        records = []
+        if result is not None and result.minima and choice is not None:
+            unit = self._geometry(result, choice)[0]
+            for index, minimum in enumerate(result.minima):
+                for p in points_of(minimum):
+                    h, v = (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
+                    records.append({"h": h, "v": v, "minimum": index + 1})
+        frame = pd.DataFrame.from_records(records, columns=["h", "v", "minimum"])
+        return frame.astype({"h": float, "v": float})
+
+    def _on_tap(self, *events: Any) -> None:
+        """A click in the surface: select the minimum drawn nearest to it, if close."""
+        result, choice = self.state.result, self.slice
+        if self.tap.x is None or self.tap.y is None:
+            return
+        frame = self._target_frame(result, choice)
+        if frame.empty:
+            return
+        radius = self._geometry(result, choice)[2]
+        distance = np.hypot(frame["h"] - self.tap.x, frame["v"] - self.tap.y).to_numpy()
+        nearest = int(np.argmin(distance))
+        if distance[nearest] <= 0.06 * radius:
+            self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
 
     def _value_at(self, x: np.ndarray, y: np.ndarray, lam: float, minimum: Any) -> float:
         """The loss at a minimum (where the contour levels are packed)."""
