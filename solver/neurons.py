@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from flint import arb, arb_mat, fmpq
+from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from solver.errors import DegenerateProblemError
 
@@ -337,6 +337,8 @@ def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
         for i, want in enumerate(face.signs):
             if want == 0:
                 continue
+            if structurally_zero(point.neurons[a], h, i):
+                return None  # the direction lies on point i's hyperplane: not in this face
 
             def dot(prec: int, i: int = i) -> arb:
                 direction = point.values(prec).directions[a]
@@ -350,6 +352,27 @@ def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
                 return None
         signs.append(sigma)
     return tuple(signs)
+
+
+def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int,
+                      zero_residuals: frozenset[int] = frozenset()) -> bool:
+    """Whether ``<h_i, V G^{-1} V^T sum_j r_j h_j>`` (the pre-activation at point ``i`` of
+    the face's direction for *any* residual, ``j`` over the points the face sees, minus
+    those whose residual is exactly zero) vanishes identically: every coefficient
+    ``h_i^T V G^{-1} V^T h_j`` is exactly 0. Ball arithmetic can never decide such a
+    zero (it shows up with data like ``x = -1, 1``, whose lifted points are orthogonal)."""
+    left = _row(h[i], nd.V) * nd.G_inv
+    for j in nd.face.positive:
+        if j in zero_residuals:
+            continue
+        if (left * _row(h[j], nd.V).transpose())[0, 0] != 0:
+            return False
+    return True
+
+
+def _row(hv: Sequence[fmpq], V: fmpq_mat) -> fmpq_mat:
+    """``h^T V`` as a 1 x k matrix."""
+    return fmpq_mat(1, len(hv), list(hv)) * V
 
 
 def fmpq_vec(values: Sequence[Fraction]) -> list[fmpq]:
