@@ -133,3 +133,21 @@ def near_tie_problems(draw, d: int, n_min: int, n_max: int) -> Problem:
         rows = list(base.rows)
     x = tuple(r[0] for r in rows) if d == 1 else tuple(rows)
     return Problem(x, tuple(y), base.lam)
+
+
+@st.composite
+def grid_inputs(draw, d: int, n_min: int, n_max: int) -> tuple[tuple[Fraction, ...], ...]:
+    """Distinct inputs (rows of ``d`` coordinates) on the half-integer grid of ``[-1, 1]^d``.
+
+    Degenerate arrangements on purpose: inputs at 0 (the hyperplane ``c = 0``), mirrored
+    pairs and, for d = 2, many collinear triples.
+
+    >>> from hypothesis import find
+    >>> rows = find(grid_inputs(2, 3, 3), lambda rows: True)
+    >>> len(set(rows)), all(2 * v in (-2, -1, 0, 1, 2) for r in rows for v in r)
+    (3, True)
+    """
+    coord = st.integers(-2, 2).map(lambda k: Fraction(k, 2))
+    n = draw(st.integers(n_min, n_max))
+    rows = draw(st.lists(st.tuples(*[coord] * d), min_size=n, max_size=n, unique=True))
+    return tuple(rows)
