@@ -272,10 +272,24 @@ class NeuronEnumerator:
         return None if undecided else False
 
     def _kkt(self, sub, others) -> bool | None:
-        """True if ``|M_b^T r_sub| < lam`` for every other face, False if not, None if a
-        value is exactly ``lam`` (undecidable)."""
+        """True if ``(s_sub, 0)`` is the only minimiser of ``J``: ``|M_b^T r_sub| < lam``
+        for every other face ``b``, or ``= lam`` exactly by a tie (below) with the vectors
+        ``P_c r_sub`` of all the faces linearly independent. False if some
+        ``|M_b^T r_sub| > lam``; None if undecidable.
+
+        A *tie*: ``b`` has the span of a face ``a`` of ``sub`` and sees the same points
+        apart from some whose residual is exactly zero (``y_i = 0``, seen by no face of
+        ``sub``); then ``M_b^T r_sub = M_a^T r_sub``, whose norm is ``lam``.
+        """
         lam = to_fmpq(self.lam)
+        quiet = frozenset(i for i, v in enumerate(self.y)
+                          if v == 0 and all(f.signs[i] <= 0 for f in sub))
+        tied: list[UnitFace] = []
         for face in others:
+            if any(a.zero == face.zero and set(a.positive) - quiet == set(face.positive) - quiet
+                   for a in sub):
+                tied.append(face)
+                continue
             nd = self.data[face.signs]
             prec = 64
             while True:
@@ -290,7 +304,31 @@ class NeuronEnumerator:
                 if prec >= MAX_PREC:
                     return None
                 prec *= 4
-        return True
+        # Every minimiser has s_b = 0 where the multiplier is > 0, so only the faces of
+        # sub and the tied ones can carry weight; their s is unique if independent.
+        return True if not tied else self._independent(sub, tuple(sub) + tuple(tied))
+
+    def _independent(self, sub, faces) -> bool | None:
+        """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are linearly independent
+        (their Gram determinant is > 0), None if that cannot be decided."""
+        prec = 128
+        while prec <= MAX_PREC:
+            with working_precision(prec):
+                r = self._residual(sub, prec)
+                cols = []
+                for face in faces:
+                    nd = self.data[face.signs]
+                    cols.append(arb_mat(nd.M * nd.G_inv * nd.M.transpose()) * r)
+                n = r.nrows()
+                Phi = arb_mat(n, len(cols))
+                for c, col in enumerate(cols):
+                    for i in range(n):
+                        Phi[i, c] = col[i, 0]
+                det = (Phi.transpose() * Phi).det()
+            if det > 0:
+                return True
+            prec *= 4
+        return None
 
 
 def _components(nds: Sequence[NeuronData]) -> list[list[int]]:

@@ -168,8 +168,8 @@ def eval_mpoly(f: fmpq_mpoly, point: Sequence[arb]) -> arb:
     for exps, c in f.to_dict().items():
         term = arb(c)
         for x, e in zip(point, exps):
-            if e:
-                term *= x**e
+            for _ in range(e):  # not x**e: arb powers of a ball around 0 give nan
+                term *= x
         acc += term
     return acc
 
@@ -258,12 +258,15 @@ def _eliminant(
     levels = [list(polys)]
     current = list(polys)
     for var in reversed(order):
-        base, nxt = current[0], []
-        for other in current[1:]:
-            r = _strip(base.resultant(other, names[var]))
-            if r.is_zero():
-                raise DegenerateProblemError("degenerate data: an elimination vanished")
-            nxt.append(r)
+        having = [f for f in current if f.degrees()[var] > 0]
+        nxt = [f for f in current if f.degrees()[var] == 0]  # nothing to eliminate there
+        if having:
+            base = having[0]
+            for other in having[1:]:
+                r = _strip(base.resultant(other, names[var]))
+                if r.is_zero():
+                    raise DegenerateProblemError("degenerate data: an elimination vanished")
+                nxt.append(r)
         common = _common_factor(nxt)
         if common is not None and not _no_positive_zero(common):
             if at is None:

@@ -22,9 +22,9 @@ it, on tiny exact data (Hypothesis, derandomised):
    the face system by ``solver.roots.positive_solutions``: at most one (the convexity
    claim), none exactly when the enumerator rules the set out, and inside its box.
 
-``test_positive_solutions_of_a_decoupled_system`` records a bug of
-``positive_solutions`` found here (strict xfail); the k = 3 reference therefore solves
-decoupled sets part by part. A summary of what was checked and skipped is printed after
+``test_positive_solutions_of_a_decoupled_system`` is the regression test of a bug of
+``positive_solutions`` found here (it returned no solution for decoupled systems); the
+k = 3 reference still solves decoupled sets part by part. A summary of what was checked and skipped is printed after
 the module.
 """
 
@@ -871,10 +871,8 @@ def test_enumerator_verdicts_match_exact_elimination_k3():
     assert tally["k=3 with a solution"] >= 2, tally
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "solver.roots.positive_solutions returns [] for systems in which an equation does not "
-    "involve the variable being eliminated (block-diagonal, i.e. decoupled face sets with "
-    "k >= 3): the resultant of two polynomials free of that variable is taken as 1"))
+# A regression test: positive_solutions used to return [] here (the resultant of two
+# polynomials free of the eliminated variable was taken as 1).
 @pytest.mark.parametrize("case", ["synthetic", "decoupled faces"])
 def test_positive_solutions_of_a_decoupled_system(case):
     if case == "synthetic":
