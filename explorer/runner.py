@@ -235,6 +235,8 @@ class SolveRunner:
                 return
             ctx = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(self.max_workers, mp_context=ctx)
+            for _ in range(self.max_workers):  # warm the new pool now, not on the next edit
+                self._executor.submit(warm_up)
         _kill_pool(old)
 
 

@@ -282,6 +282,7 @@ def test_runner_terminates_a_solve_that_ignores_cancel() -> None:
         runner.cancel(job)
         assert job.future.result(timeout=10).kind == "cancelled"
         assert time.monotonic() - start < 10 and runner._executor is not pool
+        assert runner._executor._processes, "the replacement pool is warmed at once"
         runner.job = _quick_job
         assert runner.submit(KEY).future.result(timeout=60).solution == 2  # the new pool works
     finally:
