@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from solver.errors import (
     DegenerateProblemError,
     ProblemTooLargeError,
     SolveCancelled,
+    SolverError,
     SolverInputError,
 )
 
@@ -97,8 +97,14 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     solve.add_argument(
         "--max-seconds", metavar="S", help="refuse problems estimated above S seconds (default 60)"
     )
-    solve.add_argument("--workers", metavar="N", help="number of parallel worker processes")
-    solve.add_argument("--scheduler", metavar="ADDR", help="address of a dask scheduler")
+    solve.add_argument(
+        "--workers", metavar="N", help="solve on a local Dask cluster of N worker processes"
+    )
+    solve.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="solve on the Dask cluster whose scheduler is at ADDR (tcp://host:8786)",
+    )
     verify = sub.add_parser("verify", help="re-check a result file independently of the solver")
     verify.add_argument("result", metavar="RESULT.json")
     verify.add_argument("data", metavar="DATA.csv")
@@ -147,6 +153,8 @@ def _guarded(run: Callable[[], int]) -> int:
         return _fail(str(exc))
     except SolveCancelled as exc:
         return _fail(f"solve cancelled{': ' + str(exc) if str(exc) else ''}")
+    except SolverError as exc:  # e.g. the dask cluster failed
+        return _fail(str(exc))
     except BrokenPipeError:
         # stdout closed early (``| head``): stop quietly, and keep Python's own flush at
         # exit from failing again.
@@ -171,6 +179,10 @@ def _run_solve(args: argparse.Namespace) -> int:
     if args.workers is not None:
         kwargs["workers"] = _positive_int(args.workers, "--workers")
     if args.scheduler is not None:
+        if args.workers is not None:
+            raise SolverInputError(
+                "--workers starts a local cluster, --scheduler uses an existing one: give one"
+            )
         if not args.scheduler.strip():
             raise SolverInputError("--scheduler must be an address like tcp://127.0.0.1:8786")
         kwargs["scheduler"] = args.scheduler.strip()
@@ -180,9 +192,6 @@ def _run_solve(args: argparse.Namespace) -> int:
 
     from solver import solve  # late: input errors above need no solver core
 
-    for name in ("workers", "scheduler"):
-        if name in kwargs and not _accepts(solve, name):
-            raise SolverInputError(f"--{name} is not supported by this version of the solver")
     progress = ProgressPrinter(sys.stderr)
     try:
         sol = solve(data.x, data.y, lam, units, progress=progress, **kwargs)
@@ -219,7 +228,9 @@ def _run_verify(argv: list[str]) -> int:
 class ProgressPrinter:
     """Progress callback for :func:`solver.solve`: one stderr line at most every interval.
 
-    Nothing is printed during the first second, so fast solves stay silent.
+    Nothing is printed during the first second, so fast solves stay silent. A call with
+    ``done == 0`` (a cluster solve starting, after the cluster came up) restarts the ETA
+    clock, so the start-up time does not inflate the estimate.
     """
 
     def __init__(self, stream: TextIO, delay: float = 1.0) -> None:
@@ -230,17 +241,21 @@ class ProgressPrinter:
         self.interval = 0.25 if self.tty else 2.0
         self.start = time.monotonic()
         self.last: float | None = None
+        self.origin: float | None = None  # when the work started, if reported
         self.width = 0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
+        if done == 0:
+            self.origin = now
         elapsed = now - self.start
         if elapsed < self.delay:
             return
         if self.last is not None and now - self.last < self.interval and done < total:
             return
         self.last = now
-        line = progress_line(done, total, elapsed)
+        origin = self.start if self.origin is None else self.origin
+        line = progress_line(done, total, now - origin)
         if self.tty:
             self.stream.write("\r" + line.ljust(self.width))
             self.width = len(line)
@@ -346,15 +361,6 @@ def _positive_int(text: str, name: str) -> int:
     if not re.fullmatch(r"\d{1,9}", text.strip()) or int(text) < 1:
         raise SolverInputError(f"{name} must be a whole number >= 1, got {text!r}")
     return int(text)
-
-
-def _accepts(func: Callable[..., object], name: str) -> bool:
-    """Whether ``func`` takes the keyword argument ``name``."""
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return True
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _check_writable(path: Path) -> None:

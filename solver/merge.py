@@ -130,9 +130,13 @@ def _isolated(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Mini
 
 
 def _orbit_ident(point: NeuronPoint, labels) -> tuple:
-    """Labelings of one neuron point with equal multiplicities are one orbit."""
+    """Labelings of one neuron point with equal multiplicities are one orbit.
+
+    The point is named by its faces' sign vectors: a face set has at most one critical
+    point, so this identity is exact, and (unlike ``id``) the same in every process.
+    """
     counts = tuple(sum(1 for lb in labels if lb == a) for a in range(point.k))
-    return (id(point), counts)
+    return (tuple(f.signs for f in point.faces), counts)
 
 
 def _tiebreak(point: NeuronPoint) -> tuple:

@@ -12,14 +12,23 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from itertools import combinations
+from contextlib import nullcontext
+from typing import Any
 
-from solver.arrangement import count_generic_faces, unit_faces
-from solver.certify import certify
+from solver.arrangement import count_generic_faces
 from solver.data import make_dataset, parse_lam, parse_units
-from solver.errors import ProblemTooLargeError
-from solver.merge import canonical, network_minima
-from solver.neurons import NeuronEnumerator
+from solver.errors import ProblemTooLargeError, SolverInputError
+from solver.merge import canonical
+from solver.parallel import (
+    ChunkResult,
+    FaceWork,
+    SeededEnumerator,
+    levels,
+    make_work,
+    merge_results,
+    run_chunk,
+    total_sets,
+)
 from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
@@ -66,6 +75,9 @@ def solve(
     progress: Progress | None = None,
     max_seconds: float = 60.0,
     force: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> Solution:
     """All certified local minima of the ridge-regularised loss of a ReLU network.
 
@@ -75,10 +87,24 @@ def solve(
     y : data targets.
     lam : regularisation strength > 0 (``"1/100"``, ``"0.01"``, ...).
     units : number of hidden units L >= 1.
-    progress : optional ``callback(done, total)``; raise
-        :class:`~solver.errors.SolveCancelled` inside it to stop.
-    max_seconds : refuse (``ProblemTooLargeError``) when the estimate is larger.
+    progress : optional ``callback(done, total)`` (face sets); raise
+        :class:`~solver.errors.SolveCancelled` inside it to stop. In-process it is called
+        after every face set; on a cluster once with ``done = 0`` when the cluster is
+        ready, then as chunks finish (their tasks are cancelled if it raises).
+    max_seconds : refuse (``ProblemTooLargeError``) when the estimate is larger (the
+        estimate is for one process, whatever runs the solve).
     force : solve even when the estimate exceeds ``max_seconds``.
+    workers : solve on a new local Dask cluster of this many worker processes (one
+        thread each), shut down afterwards.
+    scheduler : solve on the existing Dask cluster whose scheduler is at this address
+        (``"tcp://host:8786"``); its workers need this package installed.
+    client : solve on the cluster of this ``distributed.Client`` (left open).
+
+    At most one of ``workers``, ``scheduler`` and ``client`` may be given; without any,
+    the solve runs in this process and never imports Dask. Dask is the optional extra
+    ``relu-minima[dask]``: without it ``workers``/``scheduler`` raise
+    :class:`~solver.errors.SolverInputError`. The result is identical either way
+    (``stats.seconds`` apart, which counts from the moment the cluster is ready).
 
     Returns
     -------
@@ -88,6 +114,7 @@ def solve(
     data = make_dataset(x, y)
     lam_q = parse_lam(lam)
     L = parse_units(units)
+    _check_parallel(workers, scheduler, client)
     estimate = estimate_seconds(data.n, data.d, L)
     if estimate > max_seconds and not force:
         shown = "more than a lifetime" if math.isinf(estimate) else f"about {estimate:,.0f} s"
@@ -96,28 +123,61 @@ def solve(
             f"(limit {max_seconds:g} s)",
             estimate,
         )
-    start = time.perf_counter()
-    faces = unit_faces(data.x)
-    alive = [f for f in faces if f.dim > 0 and f.positive]
-    enumerator = NeuronEnumerator(data.x, data.y, lam_q, alive)
-    face_sets = [fs for k in range(0, L + 1) for fs in combinations(alive, k)]
-    entries = []
-    candidates = 0
-    for done, fs in enumerate(face_sets, start=1):
-        points = enumerator.points(fs)
-        candidates += len(points)
-        for point in points:
-            verdict = certify(point, faces, need_dead=L > point.k)
-            if verdict.alive_ok:
-                point = point.exact()
-            entries.extend(network_minima(point, verdict, L))
-        if progress is not None:
-            progress(done, len(face_sets))
+    if workers is None and scheduler is None and client is None:
+        start = time.perf_counter()
+        work = make_work(data.x, data.y, lam_q, L)
+        results = _run_in_process(work, total_sets(work), progress)
+        seconds = time.perf_counter() - start
+    else:
+        from solver.cluster import open_client, prepare, run_on_client
+
+        opened = nullcontext(client) if client is not None else open_client(workers, scheduler)
+        with opened as active:
+            prepare(active, workers)
+            start = time.perf_counter()
+            work = make_work(data.x, data.y, lam_q, L)
+            results = run_on_client(active, work, total_sets(work), progress)
+            seconds = time.perf_counter() - start
+    entries, candidates, systems = merge_results(results)
     minima = canonical(entries)
     stats = SolveStats(
-        faces=math.comb(len(faces) + L - 1, L),
-        systems=enumerator.systems_solved,
+        faces=math.comb(len(work.faces) + L - 1, L),
+        systems=systems,
         candidates=candidates,
-        seconds=round(time.perf_counter() - start, 3),
+        seconds=round(seconds, 3),
     )
     return Solution(data.x, data.y, lam_q, L, minima, stats)
+
+
+def _run_in_process(work: FaceWork, total: int, progress: Progress | None) -> list[ChunkResult]:
+    """Every level as one chunk, with one enumerator: the sequential loop."""
+    enumerator = SeededEnumerator(work)
+    done = 0
+
+    def on_set() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    return [run_chunk(work, enumerator, k, 0, 1, on_set=on_set) for k in levels(work)]
+
+
+def _check_parallel(workers: object, scheduler: object, client: object) -> None:
+    """Refuse contradictory or malformed parallel options, and Dask being absent."""
+    given = [name for name, v in (("workers", workers), ("scheduler", scheduler),
+                                  ("client", client)) if v is not None]
+    if len(given) > 1:
+        raise SolverInputError(f"give at most one of workers, scheduler and client, got {given}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise SolverInputError(f"workers must be a whole number >= 1, got {workers!r}")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise SolverInputError(
+            f"scheduler must be an address like tcp://127.0.0.1:8786, got {scheduler!r}"
+        )
+    if workers is not None or scheduler is not None:
+        from solver.cluster import import_distributed
+
+        import_distributed()

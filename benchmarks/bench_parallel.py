@@ -1,0 +1,137 @@
+"""Scale-out benchmark: one problem in-process, then on local Dask clusters of 1, 2, ... workers.
+
+Prints a Markdown table of wall times and speed-ups, and checks that every run gives the
+same minima as the in-process solve (JSON without the wall time).
+
+    python -m benchmarks.bench_parallel                       # d=2 L=2 n=8, seed 28
+    python -m benchmarks.bench_parallel --d 1 --units 3 --n 10 --seed 10
+    python -m benchmarks.bench_parallel --workers 1 2 4
+
+"wall" is the whole ``solve(...)`` call, including starting and stopping the local
+cluster; "solve" is the solver's own ``stats.seconds`` (from the cluster being ready to
+the result). Run nothing else heavy meanwhile: the reference machine has 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import time
+from fractions import Fraction
+from itertools import combinations
+from pathlib import Path
+
+import flint
+
+from solver import estimate_seconds, solve
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def seeded_problem(n: int, d: int, seed: int) -> tuple[list, list[Fraction]]:
+    """``n`` seeded random points: ``x`` in hundredths of [-1, 1]^d, distinct and (d = 2)
+    no three collinear; ``y`` in hundredths of [-3/2, 3/2]. Exact rationals."""
+    rng = random.Random(seed)
+    while True:
+        rows = [tuple(Fraction(rng.randint(-100, 100), 100) for _ in range(d)) for _ in range(n)]
+        if _general_position(rows):
+            break
+    y = [Fraction(rng.randint(-150, 150), 100) for _ in range(n)]
+    return ([r[0] for r in rows] if d == 1 else rows), y
+
+
+def _general_position(rows: list[tuple[Fraction, ...]]) -> bool:
+    if len(set(rows)) != len(rows):
+        return False
+    if len(rows[0]) != 2:
+        return True
+    return not any(
+        (q[0] - p[0]) * (r[1] - p[1]) == (q[1] - p[1]) * (r[0] - p[0])
+        for p, q, r in combinations(rows, 3)
+    )
+
+
+def _comparable(sol) -> str:
+    doc = sol.to_json()
+    del doc["stats"]["seconds"]
+    return json.dumps(doc, sort_keys=True)
+
+
+def _machine() -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"{cpu}, {cores} usable cores, load average {load}; Python "
+            f"{platform.python_version()}, python-flint {flint.__version__}")
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                             capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "solver"], cwd=REPO,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + (" + uncommitted changes in solver/" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--d", type=int, default=2)
+    parser.add_argument("--units", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=28)
+    parser.add_argument("--lam", default="1/100")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+
+    x, y = seeded_problem(args.n, args.d, args.seed)
+    name = f"d={args.d} L={args.units} n={args.n} (seed {args.seed}, lam {args.lam})"
+    estimate = estimate_seconds(args.n, args.d, args.units)
+    print(f"problem {name}: estimated {estimate:.0f} s in-process", flush=True)
+
+    rows = []
+    t = time.perf_counter()
+    reference = solve(x, y, args.lam, args.units, force=True)
+    wall = time.perf_counter() - t
+    base = wall
+    rows.append(("in-process", wall, reference.stats.seconds, True))
+    print(f"  in-process: {wall:.1f} s", flush=True)
+    for n_workers in args.workers:
+        t = time.perf_counter()
+        sol = solve(x, y, args.lam, args.units, force=True, workers=n_workers)
+        wall = time.perf_counter() - t
+        same = _comparable(sol) == _comparable(reference)
+        rows.append((f"{n_workers} local worker{'s' if n_workers > 1 else ''}", wall,
+                     sol.stats.seconds, same))
+        print(f"  {n_workers} worker(s): {wall:.1f} s", flush=True)
+
+    st = reference.stats
+    print()
+    print(f"Problem: {name}; {st.systems} face systems solved, {st.candidates} candidates, "
+          f"{len(reference.minima)} minima.")
+    print(f"Machine: {_machine()}. Solver: {_commit()}.")
+    print()
+    print("| run | wall (s) | solve (s) | speed-up (wall) | speed-up (solve) | same minima |")
+    print("|---|---:|---:|---:|---:|---|")
+    for label, wall, seconds, same in rows:
+        print(f"| {label} | {wall:.1f} | {seconds:.1f} | {base / wall:.2f} | "
+              f"{rows[0][2] / seconds:.2f} | {'yes' if same else 'NO'} |")
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,293 @@
+"""Scale-out, part 2: run the chunks of :mod:`solver.parallel` on a Dask cluster.
+
+Level by level (``k`` = number of distinct faces), the client scatters the problem
+(once) and the interior solutions found so far (once per level) to every worker, submits
+a few strided chunks of the level per worker, and collects the results as they finish,
+reporting progress per chunk. Nothing here is imported on the in-process path: Dask is
+the optional extra ``relu-minima[dask]``.
+
+Examples
+--------
+>>> chunk_count(22155, 2)
+32
+>>> chunk_count(1, 2), chunk_count(100, 2)
+(1, 4)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from solver.errors import SolverError, SolverInputError
+from solver.parallel import ChunkResult, FaceWork, Seed, forget, level_size, levels, remote_chunk
+
+# Chunks per worker and level (load balance and progress granularity), and the fewest
+# face sets worth a task of their own.
+CHUNKS_PER_WORKER = 16
+MIN_CHUNK = 25
+# Seconds to wait for a scheduler, for the workers to join it, and for a local
+# cluster to close.
+CONNECT_TIMEOUT = 30
+WORKER_TIMEOUT = 60
+CLOSE_TIMEOUT = 10
+
+MISSING = (
+    "parallel solving needs dask.distributed, which is not installed "
+    "(pip install 'relu-minima[dask]')"
+)
+
+
+def import_distributed() -> Any:
+    """The ``distributed`` module, or a one-line :class:`SolverInputError` without it."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise SolverInputError(MISSING) from exc
+    return distributed
+
+
+@contextmanager
+def open_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A ``distributed.Client``: of a new local cluster of ``workers`` processes (one thread
+    each, no dashboard, quiet logs), or connected to the scheduler at ``scheduler``.
+    Everything started here is shut down on exit."""
+    distributed = import_distributed()
+    if scheduler is not None:
+        try:
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise SolverInputError(
+                f"cannot connect to the dask scheduler at {scheduler}: {reason}"
+            ) from exc
+        with client:
+            yield client
+        return
+    cluster = _start_local_cluster(distributed, workers or 1)
+    try:  # not ``with cluster``: its __enter__ waits for the workers (same problem)
+        # by address: Client(cluster) would wait for the workers, and a Ctrl-C there
+        # leaves the cluster hard to close; prepare() waits instead
+        client = distributed.Client(cluster.scheduler_address)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        _close(cluster)
+
+
+def _close(cluster: Any) -> None:
+    """Close a local cluster, even one whose start-up was interrupted (Ctrl-C).
+
+    Interrupting a blocking Dask call cancels its coroutine, and closing the cluster then
+    fails on the cancelled start-up (``UnboundLocalError`` inside Dask) or stalls; the
+    second attempt is bounded. Worker processes left over are daemons: they end with
+    this process.
+    """
+    try:
+        cluster.close(timeout=CLOSE_TIMEOUT)
+    except Exception:  # noqa: BLE001 - see the docstring
+        try:
+            cluster.close(timeout=CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _start_local_cluster(distributed: Any, workers: int) -> Any:
+    """A ``LocalCluster`` of ``workers`` processes whose workers ignore Ctrl-C.
+
+    Ctrl-C in a terminal reaches the whole process group. Only this process should handle
+    it (cancel, shut the cluster down, exit 130), not each worker with a traceback. A
+    Python handler does not survive the workers' ``exec``, an ignored signal does: so
+    the signal is ignored here only while the worker processes are created (moments,
+    not the seconds they take to start up; :func:`dask_setup` covers restarted ones).
+    """
+    cluster = distributed.LocalCluster(**local_cluster_options(0))  # scheduler only
+    try:
+        before = _child_pids()
+        restore = _ignore_sigint()
+        try:
+            cluster.scale(workers)
+            _wait_until_spawned(cluster, workers, before)
+        finally:
+            restore()
+    except BaseException:
+        _close(cluster)
+        raise
+    return cluster
+
+
+def _ignore_sigint() -> Callable[[], None]:
+    """Ignore Ctrl-C (main thread only); returns the function that restores the handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return lambda: signal.signal(signal.SIGINT, old)
+
+
+def _wait_until_spawned(cluster: Any, workers: int, before: set[int]) -> None:
+    """Until ``workers`` new child processes exist (``before``: the pids there were), or
+    failing that the workers have joined the scheduler, at most :data:`WORKER_TIMEOUT` s."""
+    deadline = time.monotonic() + WORKER_TIMEOUT
+    while time.monotonic() < deadline:
+        if len(_child_pids() - before) >= workers:
+            return
+        if len(cluster.scheduler_info.get("workers", {})) >= workers:
+            return
+        time.sleep(0.01)
+
+
+def _child_pids() -> set[int]:
+    """The pids of this process's live ``multiprocessing`` children."""
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def prepare(client: Any, workers: int | None = None) -> None:
+    """Wait for ``workers`` workers (at least one) and import the solver in every worker
+    (so that the solve's time does not include the imports)."""
+    try:
+        client.wait_for_workers(workers or 1, timeout=WORKER_TIMEOUT)
+    except TimeoutError as exc:
+        raise SolverInputError(
+            f"no dask worker joined the scheduler within {WORKER_TIMEOUT} s"
+        ) from exc
+    client.run(_warm_up)
+
+
+def _warm_up() -> bool:
+    """Import the solver's modules in a worker process."""
+    import solver.parallel  # noqa: F401
+
+    return True
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """``LocalCluster`` options: ``workers`` processes of one thread, on this host only, no
+    dashboard (the scheduler's small health-check HTTP server takes any free port, so
+    several clusters never clash or warn), quiet logs."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+        "silence_logs": logging.ERROR,
+        "preload": ["solver.cluster"],  # runs dask_setup in each worker process
+    }
+
+
+def dask_setup(worker: Any) -> None:
+    """Preload of the local cluster's worker processes: ignore Ctrl-C.
+
+    They share the terminal's process group, so Ctrl-C reaches them too; the solving
+    process alone handles it (cancels, shuts the cluster down, exits with code 130)
+    instead of every worker printing a traceback.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def chunk_count(sets: int, workers: int) -> int:
+    """How many chunks a level of ``sets`` face sets is split into."""
+    return max(1, min(math.ceil(sets / MIN_CHUNK), workers * CHUNKS_PER_WORKER))
+
+
+def run_on_client(
+    client: Any, work: FaceWork, total: int, progress: Callable[[int, int], None] | None
+) -> list[ChunkResult]:
+    """Every level's chunks on ``client``'s cluster; ``progress(done, total)`` per chunk.
+
+    Raising in ``progress`` (e.g. :class:`~solver.errors.SolveCancelled`), an error in a chunk, or
+    Ctrl-C cancels the outstanding tasks and re-raises.
+    """
+    distributed = import_distributed()
+    work = _with_token(work)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    work_future = client.scatter(work, broadcast=True, hash=False)
+    seed: dict = {}
+    results: list[ChunkResult] = []
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    try:
+        for level in levels(work):
+            seed_future = client.scatter(Seed(dict(seed)), broadcast=True, hash=False)
+            stride = chunk_count(level_size(work, level), workers)
+            futures = [
+                client.submit(
+                    remote_chunk, work_future, seed_future, level, start, stride,
+                    key=f"relu-minima-{work.token}-{level}-{start}", pure=False,
+                )
+                for start in range(stride)
+            ]
+            try:
+                for future in distributed.as_completed(futures):
+                    result = future.result()
+                    results.append(result)
+                    seed.update(result.solved)
+                    done += result.sets
+                    if progress is not None:
+                        progress(done, total)
+            except BaseException:
+                _cancel(client, futures)
+                raise
+            del futures, seed_future
+    except _cluster_failures(distributed) as exc:  # nothing left to tidy up on the workers
+        raise SolverError(f"the dask cluster failed: {type(exc).__name__}: {exc}") from exc
+    except BaseException:
+        _forget_everywhere(client, work.token)
+        raise
+    _forget_everywhere(client, work.token)
+    return results
+
+
+def _cancel(client: Any, futures: list) -> None:
+    """Cancel the outstanding tasks (best effort: the connection may be what failed)."""
+    try:
+        client.cancel(futures, force=True)
+    except Exception:  # noqa: BLE001 - nothing more can be done for them
+        pass
+
+
+def _cluster_failures(distributed: Any) -> tuple[type[BaseException], ...]:
+    """Exceptions of the cluster itself (a worker died, the scheduler went away)."""
+    found = (
+        getattr(distributed, "KilledWorker", None),
+        getattr(getattr(distributed, "comm", None), "CommClosedError", None),
+        getattr(getattr(distributed, "client", None), "FutureCancelledError", None),
+    )
+    return tuple(c for c in found if isinstance(c, type) and issubclass(c, BaseException))
+
+
+def _with_token(work: FaceWork) -> FaceWork:
+    """``work`` named by a fresh token (worker state is kept per solve)."""
+    return replace(work, token=uuid.uuid4().hex)
+
+
+def _forget_everywhere(client: Any, token: str) -> None:
+    """Best effort: free the solve's state on every worker."""
+    try:
+        client.run(forget, token)
+    except Exception:  # noqa: BLE001 - a lost worker has nothing left to free
+        pass
+
+
+__all__ = [
+    "chunk_count",
+    "import_distributed",
+    "local_cluster_options",
+    "open_client",
+    "prepare",
+    "run_on_client",
+]

@@ -1,0 +1,265 @@
+"""Scale-out: the same minima whichever way the solve runs (in-process, chunked, on Dask).
+
+One ``LocalCluster`` (2 worker processes) serves the whole module. The JSON of every
+solve (``Solution.to_json()`` without ``stats.seconds``) must equal the in-process one on
+every CSV in ``assets/`` for 1, 2 and 3 units, and on seeded random d = 2 data. The
+encode/seed/decode path of the chunks is also checked without Dask, with a fresh
+enumerator per chunk (as if every chunk ran on a new worker).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strategies import in_general_position
+
+import solver.parallel as parallel
+from solver import SolveCancelled, SolverInputError, estimate_seconds, solve
+from solver.cli import main
+from solver.cluster import local_cluster_options
+from solver.data import read_csv
+from solver.merge import canonical
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = sorted((ROOT / "assets").glob("*.csv"))
+LAM = "1/100"
+MAX_ESTIMATE = 10.0  # seconds in-process; larger asset/units pairs are skipped
+
+
+def comparable(sol: Any) -> str:
+    """The solution's JSON without its wall time."""
+    doc = sol.to_json()
+    del doc["stats"]["seconds"]
+    return json.dumps(doc, sort_keys=True)
+
+
+def seeded_d2(n: int, seed: int) -> tuple[tuple, tuple]:
+    """``n`` random points of the plane in general position, two decimals, exact."""
+    rng = random.Random(seed)
+    while True:
+        x = tuple(tuple(Fraction(rng.randint(-100, 100), 100) for _ in range(2)) for _ in range(n))
+        if in_general_position(x):
+            break
+    return x, tuple(Fraction(rng.randint(-150, 150), 100) for _ in range(n))
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A client of a 2-process local cluster, shut down after the module."""
+    options = local_cluster_options(2)
+    with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def _asset_cases() -> list:
+    cases = []
+    for path in ASSETS:
+        data = read_csv(path)
+        for units in (1, 2, 3):
+            slow = estimate_seconds(data.n, data.d, units) > MAX_ESTIMATE
+            marks = [pytest.mark.skip(reason="estimated above 10 s in-process")] if slow else []
+            cases.append(pytest.param(path, units, marks=marks, id=f"{path.stem}-L{units}"))
+    return cases
+
+
+@pytest.mark.parametrize(("path", "units"), _asset_cases())
+def test_cluster_matches_in_process_on_assets(client: Any, path: Path, units: int) -> None:
+    data = read_csv(path)
+    here = solve(data.x, data.y, LAM, units)
+    there = solve(data.x, data.y, LAM, units, client=client)
+    assert comparable(there) == comparable(here)
+
+
+def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
+    x, y = seeded_d2(5, seed=2)
+    here = solve(x, y, "1/20", 2)
+    seen: list[tuple[int, int]] = []
+    there = solve(x, y, "1/20", 2, client=client, progress=lambda d, t: seen.append((d, t)))
+    assert comparable(there) == comparable(here)
+    assert here.minima and any(m.kind == "isolated" for m in here.minima)
+    total = seen[0][1]
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
+    """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data."""
+    work = parallel.make_work(x, y, lam, units, token="test")
+    seed: dict = {}
+    results = []
+    for level in parallel.levels(work):
+        stride = min(chunks, parallel.level_size(work, level))
+        for start in range(stride):
+            enumerator = parallel.SeededEnumerator(work, parallel.Seed(dict(seed)))
+            export = level < parallel.levels(work)[-1]
+            results.append(parallel.run_chunk(work, enumerator, level, start, stride,
+                                              export=export))
+        for result in results:
+            seed.update(result.solved)
+    entries, candidates, systems = parallel.merge_results(results)
+    return canonical(entries), candidates, systems
+
+
+@pytest.mark.parametrize("case", ["paper-L3", "plane-L2"])
+def test_fresh_enumerator_per_chunk_gives_the_same_minima(case: str) -> None:
+    if case == "paper-L3":
+        data = read_csv(ROOT / "assets" / "paper_example.csv")
+        x, y, lam, units = data.x, data.y, Fraction(1, 100), 3
+    else:
+        x, y = seeded_d2(4, seed=3)
+        lam, units = Fraction(1, 20), 2
+    here = solve(x, y, lam, units)
+    minima, candidates, systems = _chunked(x, y, lam, units, chunks=5)
+    assert minima == here.minima
+    assert (candidates, systems) == (here.stats.candidates, here.stats.systems)
+
+
+def test_seed_survives_pickling() -> None:
+    import pickle
+
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    work = parallel.make_work(data.x, data.y, Fraction(1, 100), 2, token="pickle")
+    enumerator = parallel.SeededEnumerator(work)
+    result = parallel.run_chunk(work, enumerator, 1, 0, 1, export=True)
+    assert any(coords is not None for coords, _ in result.solved.values())
+    again = pickle.loads(pickle.dumps(result))
+    assert again.solved == result.solved
+    assert pickle.loads(pickle.dumps(work)) == work
+
+
+def test_cancelling_through_progress_stops_the_cluster_solve(client: Any) -> None:
+    x, y = seeded_d2(5, seed=1)
+
+    def cancel(done: int, total: int) -> None:
+        if done > 0:
+            raise SolveCancelled("enough")
+
+    with pytest.raises(SolveCancelled):
+        solve(x, y, "1/20", 2, client=client, progress=cancel)
+    left = client.run_on_scheduler(
+        lambda dask_scheduler: [k for k in dask_scheduler.tasks if "relu-minima" in str(k)]
+    )
+    assert left == [] or all(isinstance(k, str) for k in left)
+    # the cluster is still usable afterwards
+    small = read_csv(ROOT / "assets" / "step.csv")
+    assert comparable(solve(small.x, small.y, LAM, 2, client=client)) == comparable(
+        solve(small.x, small.y, LAM, 2)
+    )
+
+
+def test_cancelling_in_process() -> None:
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    calls = []
+
+    def cancel(done: int, total: int) -> None:
+        calls.append(done)
+        if done == 3:
+            raise SolveCancelled("stop")
+
+    with pytest.raises(SolveCancelled):
+        solve(data.x, data.y, LAM, 2, progress=cancel)
+    assert calls == [1, 2, 3]
+
+
+def test_parallel_options_are_checked() -> None:
+    x, y = ["0", "1"], ["1", "0"]
+    with pytest.raises(SolverInputError, match="at most one"):
+        solve(x, y, "1/10", 1, workers=2, scheduler="tcp://127.0.0.1:1")
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(SolverInputError, match="workers"):
+            solve(x, y, "1/10", 1, workers=bad)
+    with pytest.raises(SolverInputError, match="scheduler"):
+        solve(x, y, "1/10", 1, scheduler="  ")
+
+
+def test_in_process_solve_never_imports_dask() -> None:
+    code = (
+        "import sys; from solver import solve; "
+        "solve(['0', '1', '2'], ['1', '0', '1'], '1/10', 2); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``import distributed`` (and dask) fail as if the extra were not installed."""
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.split(".")[0] in ("dask", "distributed"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+def test_workers_without_dask_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _without_dask(monkeypatch)
+    csv = str(ROOT / "assets" / "step.csv")
+    for option in (["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]):
+        assert main(["solve", csv, "--lam", LAM, "--units", "1", *option]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        lines = captured.err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+        assert "dask" in lines[0] and "pip install" in lines[0]
+    with pytest.raises(SolverInputError, match="dask"):
+        solve(["0", "1"], ["1", "0"], "1/10", 1, workers=2)
+
+
+def test_workers_and_scheduler_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    csv = str(ROOT / "assets" / "step.csv")
+    args = ["solve", csv, "--lam", LAM, "--units", "1", "--workers", "2", "--scheduler", "x:1"]
+    assert main(args) == 2
+    assert "give one" in capsys.readouterr().err
+
+
+def test_unreachable_scheduler_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import solver.cluster
+
+    csv = str(ROOT / "assets" / "step.csv")
+    old = solver.cluster.CONNECT_TIMEOUT
+    solver.cluster.CONNECT_TIMEOUT = 1
+    try:
+        code = main(["solve", csv, "--lam", LAM, "--units", "1", "--scheduler", "tcp://127.0.0.1:9"])
+    finally:
+        solver.cluster.CONNECT_TIMEOUT = old
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot connect to the dask scheduler at tcp://127.0.0.1:9")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_cli_workers_end_to_end(tmp_path: Path) -> None:
+    csv = str(ROOT / "assets" / "paper_example.csv")
+    outputs = {}
+    for name, extra in (("here", []), ("there", ["--workers", "2"])):
+        out = tmp_path / f"{name}.json"
+        run = subprocess.run(
+            [sys.executable, "-m", "solver", "solve", csv, "--lam", LAM, "--units", "2",
+             "--json", str(out), *extra],
+            capture_output=True, text=True, cwd=ROOT, timeout=180, stdin=subprocess.DEVNULL,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Traceback" not in run.stderr and "distributed" not in run.stderr
+        assert run.stderr.splitlines()[-1] == "wrote 9 minima to " + str(out)
+        doc = json.loads(out.read_text())
+        del doc["stats"]["seconds"]
+        outputs[name] = doc
+    assert outputs["there"] == outputs["here"]
