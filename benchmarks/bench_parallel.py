@@ -61,6 +61,11 @@ def _comparable(sol) -> str:
     return json.dumps(doc, sort_keys=True)
 
 
+def _load() -> str:
+    """The 1-minute load average (other processes competing for the cores)."""
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
+
+
 def _machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpu = platform.processor() or platform.machine()
@@ -71,9 +76,8 @@ def _machine() -> str:
                 break
     except OSError:
         pass
-    load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (f"{cpu}, {cores} usable cores, load average {load}; Python "
-            f"{platform.python_version()}, python-flint {flint.__version__}")
+    return (f"{cpu}, {cores} usable cores; Python {platform.python_version()}, "
+            f"python-flint {flint.__version__}")
 
 
 def _commit() -> str:
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"problem {name}: estimated {estimate:.0f} s in-process", flush=True)
 
     rows = []
+    load_before = _load()
     t = time.perf_counter()
     reference = solve(x, y, args.lam, args.units, force=True)
     wall = time.perf_counter() - t
@@ -123,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"Problem: {name}; {st.systems} face systems solved, {st.candidates} candidates, "
           f"{len(reference.minima)} minima.")
-    print(f"Machine: {_machine()}. Solver: {_commit()}.")
+    print(f"Machine: {_machine()}. Solver: {_commit()}. Load average (1 min) "
+          f"{load_before} before, {_load()} after: other work on the machine slows every row.")
     print()
     print("| run | wall (s) | solve (s) | speed-up (wall) | speed-up (solve) | same minima |")
     print("|---|---:|---:|---:|---:|---|")

@@ -174,7 +174,7 @@ def _warm_up() -> bool:
 def local_cluster_options(workers: int) -> dict[str, Any]:
     """``LocalCluster`` options: ``workers`` processes of one thread, on this host only, no
     dashboard (the scheduler's small health-check HTTP server takes any free port, so
-    several clusters never clash or warn), quiet logs."""
+    several clusters never clash or warn), quiet logs (the solve reports failures)."""
     return {
         "n_workers": workers,
         "threads_per_worker": 1,
@@ -182,7 +182,7 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
         "host": "127.0.0.1",
         "dashboard_address": None,
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
-        "silence_logs": logging.ERROR,
+        "silence_logs": logging.CRITICAL,  # failures are reported by the solve itself
         "preload": ["solver.cluster"],  # runs dask_setup in each worker process
     }
 

@@ -81,6 +81,7 @@ def test_cluster_matches_in_process_on_assets(client: Any, path: Path, units: in
     assert comparable(there) == comparable(here)
 
 
+@pytest.mark.slow
 def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
     x, y = seeded_d2(5, seed=2)
     here = solve(x, y, "1/20", 2)
@@ -138,6 +139,7 @@ def test_seed_survives_pickling() -> None:
     assert pickle.loads(pickle.dumps(work)) == work
 
 
+@pytest.mark.slow
 def test_cancelling_through_progress_stops_the_cluster_solve(client: Any) -> None:
     x, y = seeded_d2(5, seed=1)
 
