@@ -289,12 +289,14 @@ def progress_line(done: int, total: int, elapsed: float) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """Seconds as ``3s``, ``2m05s``, ``1h02m`` or ``3.2 days``.
+    """Seconds as ``3s``, ``2m05s``, ``1h02m``, ``3.2 days`` or ``6.4 years``.
 
     Examples
     --------
     >>> format_duration(125.4), format_duration(0.2), format_duration(7300)
     ('2m05s', '0s', '2h01m')
+    >>> format_duration(3 * 86400), format_duration(201_215_070)
+    ('3 days', '6.38 years')
     """
     if not math.isfinite(seconds):
         return "forever"
@@ -306,7 +308,10 @@ def format_duration(seconds: float) -> str:
     if s < 86400:
         return f"{s // 3600}h{s % 3600 // 60:02d}m"
     days = seconds / 86400
-    return f"{days:.3g} days" if days < 1e6 else f"{days:.2e} days"
+    if days < 365:
+        return f"{days:.3g} days"
+    years = days / 365.25
+    return f"{years:.3g} years" if years < 1e6 else f"{years:.2e} years"
 
 
 def _too_large_message(exc: ProblemTooLargeError) -> str:
