@@ -3,7 +3,9 @@
 Re-checks a result file against the data without trusting the code that produced it
 (it imports only :mod:`solver.data`, :mod:`solver.errors`, python-flint and numpy, plus
 its own ``verify_*`` helpers). Isolated minima are rebuilt from their ``exact`` field
-and checked exactly in ``Q(z)`` (:mod:`solver.verify_isolated`); curves are checked at
+and checked exactly in ``Q(z)`` (:mod:`solver.verify_isolated`), or, when coordinates are
+given by a box (three or more neurons), as the Krawczyk-proved zero of the face system
+the checker rebuilds, in ball arithmetic (:mod:`solver.verify_box`); curves are checked at
 their float samples (:mod:`solver.verify_curve`); the face count of the arrangement is
 recomputed (:mod:`solver.verify_arrangement`). Exit code 0 when every minimum is ok, 1
 when any fails (or cannot be checked), 2 when the input is unusable.
@@ -27,6 +29,7 @@ from pathlib import Path
 from solver.data import Dataset, parse_lam, parse_rational, read_csv
 from solver.errors import SolverInputError
 from solver.verify_arrangement import Problem, face_count_lines
+from solver.verify_box import check_box, has_box
 from solver.verify_curve import check_curve
 from solver.verify_isolated import Findings, check_isolated
 
@@ -161,7 +164,7 @@ def _check_exact_schema(exact: dict, units: int, d: int, where: str) -> None:
         exact, "s", list, where)
     for j, root in enumerate(roots):
         _need(root, "name", str, f"{where}.s[{j}]")
-        _need(root, "minpoly", str, f"{where}.s[{j}]")
+        _need(root, "minpoly", (str, type(None)), f"{where}.s[{j}]")
         interval = _need(root, "interval", list, f"{where}.s[{j}]")
         if len(interval) != 2 or not all(isinstance(v, str) for v in interval):
             raise SolverInputError(f"{where}.s[{j}].interval: expected two strings")
@@ -286,8 +289,10 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
 def _verdict(number: int, entry: dict, prob: Problem) -> MinimumVerdict:
     """Run the checks of one entry and turn the findings into a verdict."""
     try:
-        found = check_isolated(entry, prob) if entry["kind"] == "isolated" else check_curve(
-            entry, prob)
+        if entry["kind"] == "curve":
+            found = check_curve(entry, prob)
+        else:
+            found = check_box(entry, prob) if has_box(entry) else check_isolated(entry, prob)
     except NotImplementedError as exc:
         found = Findings(unsupported=[f"not supported: {exc}"])
     status = "FAIL" if found.fails else "not supported" if found.unsupported else "ok"

@@ -7,7 +7,11 @@ of ``s0 + k s1 + ...``): its minimal polynomial is the irreducible factor, vanis
 ``w``, of ``C(T) = prod (T - w_ab)`` over all pairs of conjugates (from integer power
 sums), and ``s_j = G(w) / C'(w)`` (a rational univariate representation, ``G`` from
 traces). Every ``s_j`` becomes a polynomial in ``w``, and the checker works in ``Q(w)``
-with :class:`~solver.verify_field.RootField`.
+with :class:`~solver.verify_field.RootField`. The polynomial ``C`` has degree
+``deg s0 * deg s1`` and factoring it is slow for large degrees; when the caller passes two
+relations vanishing at ``(s0, s_j)`` (the face equations, for a point with two neurons),
+``s_j`` is found in ``Q(s0)`` from their first subresultant instead, and certified the same
+way (a root of its polynomial, inside its interval).
 
 Examples
 --------
@@ -23,12 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from functools import lru_cache
 from math import factorial
 
 from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_poly
 
 from solver.verify_field import RootField, count_roots, evaluate, parse_poly, to_fmpq
+
+MAX_JOIN = 200  # largest primitive-element polynomial built (its factoring is the cost)
 
 
 class Elem:
@@ -78,13 +83,33 @@ def _inverse(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
     """``1/p`` modulo ``m`` (extended Euclid), remembered for the latest few."""
     key = (p.str(), m.str())
     if key not in _INVERSES:
-        g, s, _ = p.xgcd(m)
-        if p.is_zero() or g.degree() != 0:
-            raise ZeroDivisionError("division by an expression that is 0 at the point")
         if len(_INVERSES) > 64:
             _INVERSES.clear()
-        _INVERSES[key] = s / g[0]
+        if m.degree() < 8:
+            g, s, _ = p.xgcd(m)
+            if p.is_zero() or g.degree() != 0:
+                raise ZeroDivisionError("division by an expression that is 0 at the point")
+            _INVERSES[key] = s / g[0]
+        else:
+            _INVERSES[key] = _inverse_by_solve(p % m, m)
     return _INVERSES[key]
+
+
+def _inverse_by_solve(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
+    """``1/p`` modulo irreducible ``m`` from the linear system of multiplication by ``p``
+    (flint's rational solver is much faster than Euclid when coefficients are large)."""
+    if p.is_zero():
+        raise ZeroDivisionError("division by an expression that is 0 at the point")
+    deg, cols, q = m.degree(), [], p
+    for _ in range(deg):
+        cols.append([q[i] for i in range(deg)])
+        q = (q * fmpq_poly([0, 1])) % m
+    mat = fmpq_mat(deg, deg, [cols[j][i] for i in range(deg) for j in range(deg)])
+    x = mat.solve(fmpq_mat(deg, 1, [1] + [0] * (deg - 1)))
+    inv = fmpq_poly([x[i, 0] for i in range(deg)])
+    if ((inv * p) % m) != 1:
+        raise ValueError("internal: inverse in the number field failed")
+    return inv
 
 
 def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmpq_poly:
@@ -166,6 +191,10 @@ def _combine(K: RootField, images: dict[str, fmpq_poly], name: str,
     """
     (cz, lz), (cs, ls) = _monic_integral(K.m), _monic_integral(S.m)
     n = (len(cz) - 1) * (len(cs) - 1)
+    if n > MAX_JOIN:
+        raise NotImplementedError(f"joining {name} (degree {len(cs) - 1}) to a field of degree "
+                                  f"{len(cz) - 1} needs a polynomial of degree {n}, above "
+                                  f"{MAX_JOIN}")
     pz, ps = _power_sums(cz, n + 1), _power_sums(cs, n + 2)
     fact = [fmpz(factorial(j)) for j in range(n + 2)]
     for k in range(1, 40):
@@ -218,34 +247,124 @@ def _isolate(factor: fmpq_poly, K: RootField, S: RootField, k: int, scale: fmpz)
     raise ValueError("cannot isolate the primitive element")
 
 
-def build_field(roots: list[tuple[str, str, Fraction, Fraction]]
-                ) -> tuple[RootField, dict[str, fmpq_poly]]:
+Relation = tuple[tuple[str, ...], tuple[tuple[tuple[int, ...], fmpq], ...]]
+
+
+def build_field(roots: list[tuple[str, str, Fraction, Fraction]],
+                relations: tuple[Relation, ...] = ()) -> tuple[RootField, dict[str, fmpq_poly]]:
     """``Q(s0, s1, ...)`` as one :class:`RootField` and each ``s_j`` as a polynomial in it.
 
-    ``roots`` holds ``(name, minpoly text in name, lo, hi)``. Raises ``ValueError`` or
+    ``roots`` holds ``(name, minpoly text in name, lo, hi)``. ``relations`` are optional
+    hints: polynomials (variable names, terms ``(exponents, coefficient)``) in ``s0`` and
+    another root that vanish at the roots; when the gcd of two of them over ``Q(s0)`` at
+    ``s0`` is linear, its root is that root in ``Q(s0)`` (certified like every image),
+    which avoids the primitive element's large polynomial. Raises ``ValueError`` or
     :class:`~solver.verify_field.ParseError` with a one-line reason.
     """
-    return _build(tuple(roots))
+    key = tuple(roots)
+    if key not in _FIELDS:  # the entries of one orbit share their roots
+        if len(_FIELDS) >= 32:
+            _FIELDS.pop(next(iter(_FIELDS)))
+        _FIELDS[key] = _build(key, tuple(relations))
+    return _FIELDS[key]
 
 
-@lru_cache(maxsize=32)
-def _build(roots: tuple[tuple[str, str, Fraction, Fraction], ...]
-           ) -> tuple[RootField, dict[str, fmpq_poly]]:
-    """:func:`build_field`, cached: the entries of one orbit share their roots."""
+_FIELDS: dict[tuple, tuple[RootField, dict[str, fmpq_poly]]] = {}
+
+
+def _in_x(terms: Relation, base: str, name: str, m: fmpq_poly) -> list[fmpq_poly]:
+    """A relation in ``(base, name)`` as a polynomial in ``name`` with coefficients in
+    ``Q[base]``, leading coefficients that vanish at the base root (mod ``m``) dropped."""
+    variables, items = terms
+    ib, ij = variables.index(base), variables.index(name)
+    coeffs: dict[int, fmpq_poly] = {}
+    for exps, c in items:
+        coeffs[exps[ij]] = coeffs.get(exps[ij], fmpq_poly()) + fmpq_poly([0] * exps[ib] + [c])
+    out = [coeffs.get(e, fmpq_poly()) for e in range(max(coeffs, default=-1) + 1)]
+    while out and (out[-1] % m).is_zero():
+        out.pop()
+    return out
+
+
+def _det(rows: list[list[fmpq_poly]]) -> fmpq_poly:
+    """Determinant over ``Q[x]`` (fraction-free Bareiss, exact divisions, row pivoting)."""
+    a, n, sign, prev = [r[:] for r in rows], len(rows), 1, fmpq_poly([1])
+    for k in range(n - 1):
+        piv = next((i for i in range(k, n) if not a[i][k].is_zero()), None)
+        if piv is None:
+            return fmpq_poly()
+        if piv != k:
+            a[k], a[piv], sign = a[piv], a[k], -sign
+        for i in range(k + 1, n):
+            for j in range(k + 1, n):
+                a[i][j] = (a[k][k] * a[i][j] - a[i][k] * a[k][j]) // prev
+        prev = a[k][k]
+    return a[n - 1][n - 1] * sign
+
+
+def _first_subresultant(P: list[fmpq_poly], Q: list[fmpq_poly]) -> tuple[fmpq_poly, fmpq_poly]:
+    """Coefficients ``(S0, S1)`` of the first subresultant ``S1 X + S0`` of ``P`` and
+    ``Q`` in ``X`` (coefficients from degree 0 up, in ``Q[x]``): a multiple of their gcd
+    when that is linear."""
+    p, q = len(P) - 1, len(Q) - 1
+    width = p + q - 1  # the powers X^(p+q-2) .. X^0
+    rows = []
+    for poly, deg, copies in ((P, p, q - 1), (Q, q, p - 1)):
+        for shift in range(copies - 1, -1, -1):
+            row = [fmpq_poly()] * width
+            for e in range(deg + 1):
+                row[width - 1 - (e + shift)] = poly[e]
+            rows.append(row)
+    keep = [r[: width - 2] for r in rows]
+    return (_det([k + [r[width - 1]] for k, r in zip(keep, rows, strict=True)]),
+            _det([k + [r[width - 2]] for k, r in zip(keep, rows, strict=True)]))
+
+
+def _by_gcd(K: RootField, base: str, name: str, S: RootField,
+            relations: tuple[Relation, ...]) -> fmpq_poly | None:
+    """``name``'s root as a polynomial in ``base``'s (``K``), from two relations: the root
+    of their gcd over ``Q(base)``, through the first subresultant (no growth of
+    coefficients as in Euclid's algorithm). Certified here, else None."""
+    polys = [_in_x(r, base, name, K.m) for r in relations if set(r[0]) == {base, name}]
+    polys = [p for p in polys if len(p) >= 2]
+    for P, Q in zip(polys, polys[1:], strict=False):
+        s0, s1 = (K.red(c) for c in _first_subresultant(P, Q))
+        if s1.is_zero():
+            continue
+        image = (Elem(-s0, K.m) / Elem(s1, K.m)).p
+        try:
+            _certify(K, {name: image}, {name: S})
+        except ValueError:
+            continue
+        return image
+    return None
+
+
+def _build(roots: tuple[tuple[str, str, Fraction, Fraction], ...],
+           relations: tuple[Relation, ...] = ()) -> tuple[RootField, dict[str, fmpq_poly]]:
+    """:func:`build_field` without its cache."""
     if not roots:
         return RootField(fmpq_poly([0, 1]), Fraction(-1), Fraction(1)), {}
     fields = {name: _root(parse_poly(text, name), lo, hi) for name, text, lo, hi in roots}
     names = list(fields)
     K, images = fields[names[0]], {names[0]: fmpq_poly([0, 1])}
+    certified = set()  # images found (and certified) by _by_gcd
     for name in names[1:]:
+        image = _by_gcd(K, names[0], name, fields[name], relations) if (
+            K is fields[names[0]]) else None
+        if image is not None:
+            images[name] = image
+            certified.add(name)
+            continue
+        certified.clear()
         K, images = _combine(K, images, name, fields[name])
-    if len(names) > 1:
+    if len(names) > 1 and K is not fields[names[0]]:
         # Prefer a given root as the generator (smaller numbers) when it generates the field.
         for name in names:
             if fields[name].m.degree() == K.m.degree():
                 K, images = fields[name], _rebase(images, name, K.m, fields[name].m)
                 break
-    _certify(K, images, fields)
+    _certify(K, {k: v for k, v in images.items() if k not in certified}, fields)
     return K, images
 
 
@@ -257,12 +376,16 @@ def _certify(K: RootField, images: dict[str, fmpq_poly], fields: dict[str, RootF
     """
     for name, image in images.items():
         root = fields[name]
-        if not (root.m(image) % K.m).is_zero():
+        value = fmpq_poly()
+        for coeff in reversed(root.m.coeffs()):  # Horner, reduced as it goes
+            value = (value * image + coeff) % K.m
+        if not value.is_zero():
             raise ValueError(f"internal: the image of {name} is not a root of its polynomial")
         for prec in (64, 256, 1024, 4096, 16384):
-            ball = K.ball(image, prec)
-            if ball > arb(root.lo) and ball < arb(root.hi):
-                break
+            with ctx.workprec(prec):  # (the endpoints as balls at the same precision)
+                ball = K.ball(image, prec)
+                if ball > arb(root.lo) and ball < arb(root.hi):
+                    break
         else:
             raise ValueError(f"internal: the image of {name} is not the root in its interval")
 

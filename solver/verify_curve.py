@@ -2,7 +2,9 @@
 
 Samples are floats, so these checks use tolerances, not exact arithmetic: each sample
 must satisfy the set's equations (read exactly at the float values, residual relative to
-the size of the terms), its strict inequalities (exactly at the float values), the sign
+the size of the terms; auxiliary variables such as the neurons' ``s0, s1`` of a set with
+several neurons take the root their own equation and bounds isolate), its strict
+inequalities (exactly at the float values), the sign
 pattern, the split structure (units on one face are parallel, ``|a_l| = |w_l|``), the loss,
 the first-order conditions of its face, and the second order with exactly the split
 directions flat.
@@ -15,13 +17,16 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
+from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.verify_arrangement import Problem, face_projectors, nullspace
-from solver.verify_field import ParseError, evaluate
+from solver.verify_field import ParseError, RootField, ball_value, evaluate, parse_poly, to_fmpq
 from solver.verify_isolated import REL_TOL, Findings
 
 EQ_TOL = 1e-8      # equation residual relative to the sum of |terms|
@@ -49,6 +54,44 @@ def _names(sample: dict) -> dict[str, Fraction]:
     return names
 
 
+def _free_names(text: str) -> set[str]:
+    """The names a formula uses (its syntax is checked when it is evaluated)."""
+    try:
+        return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval"))
+                if isinstance(node, ast.Name)}
+    except SyntaxError:
+        raise ParseError(f"cannot parse {text[:60]!r}") from None
+
+
+def _auxiliary(entry: dict, ineqs: list[tuple[str, str, str]]) -> dict[str, Fraction]:
+    """Values of the auxiliary variables (``s0, s1, ...``: the neurons' ``t`` when a set
+    has several neurons), each the unique root of its one-variable equation in the
+    interval its own inequalities give, as a rational within ``2^-80`` of the root."""
+    units = len(entry["pattern"])
+    own = {f"{kind}{ell}" for ell in range(1, units + 1) for kind in "ca"}
+    own |= {v for v in entry["variables"] if re.fullmatch(r"b\d+_?\d+", v)}
+    out = {}
+    for name in entry["variables"]:
+        if name in own:
+            continue
+        polys = [e for e in entry["equations"] if _free_names(e) == {name}]
+        bounds = [(op, evaluate(rhs, {})) for lhs, op, rhs in ineqs
+                  if lhs.replace(" ", "") == name and not _free_names(rhs)]
+        lo = max((v for op, v in bounds if op in (">", ">=")), default=None)
+        hi = min((v for op, v in bounds if op in ("<", "<=")), default=None)
+        if not polys or lo is None or hi is None:
+            raise ValueError(f"auxiliary variable {name} has no equation in {name} alone "
+                             "with bounds on both sides")
+        p = parse_poly(polys[0], name)
+        try:
+            root = RootField(p, lo, hi)
+        except ValueError as exc:
+            raise ValueError(f"auxiliary variable {name}: {exc}") from None
+        a, b = root.interval(80)
+        out[name] = Fraction(int(((a + b) / 2).p), int(((a + b) / 2).q))
+    return out
+
+
 def check_curve(entry: dict, prob: Problem) -> Findings:
     """Check every sample of a curve entry; failures name the sample (0-based)."""
     out = Findings()
@@ -59,9 +102,10 @@ def check_curve(entry: dict, prob: Problem) -> Findings:
         out.fails.append(f"active {sorted(listed)} differs from the zeros of pattern")
     try:
         ineqs = [parse_inequality(s) for s in entry["inequalities"]]
+        aux = _auxiliary(entry, ineqs)
         for k, sample in enumerate(entry["samples"]):
-            _check_formulas(k, entry["equations"], ineqs, _names(sample), out)
-    except (ParseError, ZeroDivisionError) as exc:
+            _check_formulas(k, entry["equations"], ineqs, {**_names(sample), **aux}, out)
+    except (ParseError, ValueError, ZeroDivisionError) as exc:
         out.fails.append(f"equations/inequalities: {exc}")
     groups = _groups(entry["pattern"], entry["samples"][0])
     split_dim = sum(len(g) - 1 for g in groups)
@@ -89,17 +133,43 @@ def _grouped(fails: list[str]) -> list[str]:
 
 
 def _check_formulas(k: int, equations: list[str], ineqs: list, names: dict, out: Findings) -> None:
-    """Equations to a relative residual, strict inequalities exactly, at one sample."""
+    """Equations to a relative residual, strict inequalities exactly, at one sample.
+
+    Each equation is read once as a polynomial and evaluated exactly (``size`` is the sum
+    of its terms' absolute values); inequalities are decided on 256-bit balls, in exact
+    rationals when a ball holds 0.
+    """
+    order = tuple(sorted(names))
+    point = [to_fmpq(names[name]) for name in order]
     for j, eq in enumerate(equations):
-        value, size = evaluate(eq, names), evaluate(eq, names, absolute=True)
-        if abs(value) > EQ_TOL * size:
+        poly, absolute = _polynomial(eq, order)
+        value = float(abs(poly(*point)))
+        size = float(absolute(*[abs(v) for v in point]))
+        if value > EQ_TOL * size:
             out.fails.append(f"sample {k}: equation {j} not satisfied (relative residual "
-                             f"{float(abs(value) / size):.2g})")
-    for j, (lhs, op, rhs) in enumerate(ineqs):
-        diff = evaluate(lhs, names) - evaluate(rhs, names)
+                             f"{value / size:.2g})")
+    with ctx.workprec(256):
+        balls = {name: arb(to_fmpq(v)) for name, v in names.items()}
+        diffs = [ball_value(lhs, balls) - ball_value(rhs, balls) for lhs, _, rhs in ineqs]
+    for j, ((lhs, op, rhs), ball) in enumerate(zip(ineqs, diffs, strict=True)):
+        if ball > 0 or ball < 0:
+            diff = Fraction(1 if ball > 0 else -1)
+        else:
+            diff = evaluate(lhs, names) - evaluate(rhs, names)
         ok = {">": diff > 0, "<": diff < 0, ">=": diff >= 0, "<=": diff <= 0}[op]
         if not ok:
             out.fails.append(f"sample {k}: inequality {j} ({lhs} {op} {rhs}) violated")
+
+
+@lru_cache(maxsize=256)
+def _polynomial(text: str, order: tuple[str, ...]) -> tuple[fmpq_mpoly, fmpq_mpoly]:
+    """An equation as a polynomial in ``order``, and the same with absolute coefficients."""
+    ring = fmpq_mpoly_ctx.get(order, "lex")
+    poly = evaluate(text, dict(zip(order, ring.gens(), strict=True)),
+                    lift=lambda q: ring.constant(to_fmpq(q)))
+    if isinstance(poly, Fraction):
+        poly = ring.constant(to_fmpq(poly))
+    return poly, ring.from_dict({m: abs(c) for m, c in poly.to_dict().items()})
 
 
 def _groups(pattern: list[str], sample: dict) -> list[list[int]]:

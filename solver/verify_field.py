@@ -2,7 +2,8 @@
 
 The checker re-derives everything from the strings in a result file, so it needs its
 own small tools, sharing no code with the solver: a whitelisting expression evaluator
-(no ``eval``), Sturm root counting, and :class:`RootField`, the number field ``Q(z)``
+(no ``eval``; on rationals, or on ``arb`` balls with :func:`ball_value`), Sturm root
+counting, and :class:`RootField`, the number field ``Q(z)``
 of a real algebraic number ``z`` given by a polynomial and an isolating interval, with
 exact zero tests and rigorous signs (``arb`` balls, refined until they exclude 0).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from flint import arb, ctx, fmpq, fmpq_poly
@@ -47,11 +49,16 @@ def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
     """
     if not isinstance(text, str) or len(text) > _MAX_TEXT:
         raise ParseError("expected a formula string")
+    return _eval(_parse(text), names, absolute, lift)
+
+
+@lru_cache(maxsize=128)
+def _parse(text: str) -> ast.expr:
+    """The syntax tree of a formula (cached: curves evaluate theirs at every sample)."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        return ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
         raise ParseError(f"cannot parse {text[:60]!r}") from None
-    return _eval(tree.body, names, absolute, lift)
 
 
 def _combine(op: ast.operator, u: Any, v: Any, lift: Callable[[Fraction], Any]) -> Any:
@@ -100,6 +107,58 @@ def _eval(node: ast.AST, names: Mapping[str, Any], absolute: bool,
         op = ast.Add() if absolute and isinstance(node.op, ast.Sub) else node.op
         return _combine(op, left, right, lift)
     raise ParseError(f"{type(node).__name__} not allowed in a formula")
+
+
+class Ball:
+    """An ``arb`` ball with the operations :func:`~solver.verify_field.evaluate` needs."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: arb) -> None:
+        self.v = v
+
+    @staticmethod
+    def _of(other: object) -> arb:
+        return other.v if isinstance(other, Ball) else arb(to_fmpq(Fraction(other)))
+
+    def __add__(self, other: object) -> Ball:
+        return Ball(self.v + self._of(other))
+
+    def __sub__(self, other: object) -> Ball:
+        return Ball(self.v - self._of(other))
+
+    def __mul__(self, other: object) -> Ball:
+        return Ball(self.v * self._of(other))
+
+    def __neg__(self) -> Ball:
+        return Ball(-self.v)
+
+    def __abs__(self) -> Ball:
+        return Ball(abs(self.v))
+
+    def __pow__(self, k: int) -> Ball:
+        return Ball(self.v ** k)
+
+    def __truediv__(self, other: object) -> Ball:
+        return self * (other if isinstance(other, Ball) else Ball(self._of(other))).inverse()
+
+    def inverse(self) -> Ball:
+        """``1 / v``; ``ZeroDivisionError`` when the ball contains 0."""
+        if self.v.contains(0):
+            raise ZeroDivisionError("division by an expression that may be 0 at the point")
+        return Ball(1 / self.v)
+
+
+def ball_value(text: str, names: Mapping[str, arb], absolute: bool = False) -> arb:
+    """A rational expression in the given names as a ball (at the current precision);
+    ``absolute`` as in :func:`evaluate`.
+
+    >>> ball_value("x**2 - 2*x", {"x": arb(2)}).is_zero()
+    True
+    """
+    value = evaluate(text, {k: Ball(v) for k, v in names.items()}, absolute,
+                     lift=lambda q: Ball(arb(to_fmpq(q))))
+    return value.v if isinstance(value, Ball) else arb(to_fmpq(value))
 
 
 def to_fmpq(q: Fraction) -> fmpq:

@@ -36,6 +36,7 @@ from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.verify_algebra import build_field, parse_in_field
 from solver.verify_arrangement import Problem, dot, face_projectors, inverse, rank
+from solver.verify_box_system import FaceSystem, face_numerators
 from solver.verify_field import ParseError, RootField, to_fmpq
 
 REL_TOL = 1e-9
@@ -63,7 +64,7 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
     """
     out = Findings()
     try:
-        K, signs, ts, us = _parse_exact(entry["exact"], prob)
+        K, signs, ts, us = _parse_exact(entry["exact"], prob, entry["pattern"])
     except (ParseError, ValueError, SolverInputError, ZeroDivisionError) as exc:
         out.fails.append(f"exact: {exc}")
         return out
@@ -97,19 +98,36 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
     return out
 
 
-def _parse_exact(exact: dict, prob: Problem) -> tuple[RootField, list[int], list, list]:
+def _parse_exact(exact: dict, prob: Problem, pattern: list[str]
+                 ) -> tuple[RootField, list[int], list, list]:
     """Build ``Q(z)`` and the per-unit sign, ``t`` and ``u = (b, c)`` polynomials."""
     roots = []
     for root in ([dict(exact["z"], name="z")] if "z" in exact else exact["s"]):
         lo, hi = (parse_rational(v, f"interval of {root['name']}") for v in root["interval"])
         roots.append((root["name"], root["minpoly"], lo, hi))
-    K, images = build_field(roots)
+    K, images = build_field(roots, _relations(exact, prob, pattern, [r[0] for r in roots]))
     signs, ts, us = [], [], []
     for unit in exact["units"]:
         signs.append(unit["sign"])
         ts.append(parse_in_field(unit["t"], K, images))
         us.append([parse_in_field(p, K, images) for p in [*unit["b"], unit["c"]]])
     return K, signs, ts, us
+
+
+def _relations(exact: dict, prob: Problem, pattern: list[str], names: list[str]) -> tuple:
+    """Hints for :func:`~solver.verify_algebra.build_field`: when every alive unit's ``t``
+    is its own root, the numerators of the face equations rebuilt from the pattern (they
+    vanish at the point if it is what it claims; the field certifies what it uses)."""
+    alive = [ell for ell, u in enumerate(exact["units"]) if u["sign"] != 0]
+    variables = {ell: exact["units"][ell]["t"].strip() for ell in alive}
+    if len(names) < 2 or sorted(variables.values()) != sorted(names):
+        return ()
+    try:
+        numerators = face_numerators(FaceSystem(prob, pattern, alive), variables)
+    except Exception:  # noqa: BLE001 - only a hint: without it the field is built anyway
+        return ()
+    order = tuple(variables[ell] for ell in alive)
+    return tuple((order, tuple(sorted(p.to_dict().items()))) for p in numerators.values())
 
 
 def _check_signs(entry: dict, sg: list[list[int]], K: RootField, xi: list, out: Findings) -> None:

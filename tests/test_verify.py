@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from flint import fmpq
+from hypothesis import HealthCheck, given, settings
 from scipy.optimize import linprog
+from strategies import problems
 
 from solver.data import make_dataset, read_csv
 from solver.errors import SolverInputError
@@ -406,6 +408,35 @@ def test_build_field_joins_roots_exactly():
     assert K.m.degree() == 2
 
 
+def test_root_in_the_first_field_from_two_relations():
+    from flint import fmpq_mpoly_ctx
+
+    from solver.verify_algebra import _FIELDS, _by_gcd, _root
+
+    # s0 = sqrt2, s1 = sqrt2 + 1 (root of s1^2 - 2 s1 - 1 in [2, 3]); the relations
+    # (s1 - s0 - 1)(s1 + 3) and (s1 - s0 - 1)(s1 - 5) vanish there and share only the
+    # factor s1 - s0 - 1, so s1 = z + 1 in Q(z), z = sqrt2.
+    ring = fmpq_mpoly_ctx.get(("s0", "s1"), "lex")
+    s0, s1 = ring.gens()
+
+    def rel(p):
+        return (("s0", "s1"), tuple(sorted(p.to_dict().items())))
+
+    K = _root(parse_poly("s0**2 - 2", "s0"), F(1), F(2))
+    S = _root(parse_poly("s1**2 - 2*s1 - 1", "s1"), F(2), F(3))
+    good = (rel((s1 - s0 - 1) * (s1 + 3)), rel((s1 - s0 - 1) * (s1 - 5)))
+    assert _by_gcd(K, "s0", "s1", S, good) == parse_poly("z + 1")
+    # relations pointing at the other root 1 - sqrt2 (outside [2, 3]) are refused
+    conjugate = (rel((s1 + s0 - 1) * (s1 + 3)), rel((s1 + s0 - 1) * (s1 - 5)))
+    assert _by_gcd(K, "s0", "s1", S, conjugate) is None
+    # through build_field either way the field is Q(sqrt2), with s1 = sqrt2 + 1
+    roots = [("s0", "s0**2 - 2", F(1), F(2)), ("s1", "s1**2 - 2*s1 - 1", F(2), F(3))]
+    for relations in (good, conjugate, ()):
+        _FIELDS.clear()  # (fields are cached by their roots)
+        Kb, im = build_field(roots, relations)
+        assert Kb.m.degree() == 2 and Kb.is_zero(im["s1"] - im["s0"] - 1)
+
+
 def _lp_faces(xt: list[tuple[F, ...]]) -> set[str]:
     """Brute force reference: every sign vector, realizable iff an LP is feasible."""
     k, found = len(xt[0]), set()
@@ -498,3 +529,373 @@ def test_tampered_solver_result_names_the_minimum(paper_result, kind, mutate, ex
     report = verify_result(doc, data)
     bad = [v for v in report.verdicts if not v.ok]
     assert len(bad) == 1 and expected in bad[0].line(), report.text()
+
+
+# ----------------------------------------------------------------------------------------
+# Points described by a box (three or more neurons): hand-derived case C
+# ----------------------------------------------------------------------------------------
+#
+# Case C: d = 2, x = (2, 0), (-1, 2), (-1, -2), y = (1, -1/2, 3/4), lam = 1/10. With
+# x~_i = (x_i, 1): |x~_i|^2 = q = (5, 6, 6) and <x~_i, x~_j> = x_i.x_j + 1 = -1 (0,1),
+# -1 (0,2), -2 (1,2), all < 0. Unit l sees only point l (a region, no active constraint),
+# so the face system decouples: r_l = y_l / (1 + q_l t_l) and |u_l| = |r_l| sqrt(q_l) = lam
+# give r_l = sign(y_l) lam / sqrt(q_l) and t_l = (|y_l| sqrt(q_l) / lam - 1) / q_l:
+# t = (2 sqrt5 - 1/5, (5 sqrt6 - 1)/6, (15 sqrt6/2 - 1)/6). u_l = r_l x~_l, and
+# a_l = sign(y_l) sqrt(lam t_l) puts w_l = (a_l / lam) u_l in its region (<w_l, x~_l> > 0 >
+# <w_l, x~_j>). Loss = sum r_l^2 + sum t_l (lam^2 + |u_l|^2) = lam^2 (1/5 + 1/3) +
+# 2 lam^2 sum t_l. Each unit is case A's one-point fit (a strict minimum) and the units
+# share no point, so the point is a strict local minimum (confirmed numerically below).
+# F_0 has a second zero t_0' = -2 sqrt5 - 1/5 (1 + 5 t = -10 sqrt5) beyond the pole -1/5.
+# t_0 is also the root in [4, 5] of (5 t + 1)^2 = 500, i.e. 25 t^2 + 10 t - 499.
+# A fourth, dead unit can grow on the face '+-+' (seeing points 0 and 2): there
+# p = r_0 x~_0 + r_2 x~_2 (inside the face: <p, x~_0> = lam (sqrt5 - 1/sqrt6) > 0,
+# <p, x~_2> = lam (6/sqrt6 - 1/sqrt5) > 0, <p, x~_1> < 0) and |p|^2 = 2 lam^2 + 2 r_0 r_2 (-1)
+# = lam^2 (2 - 2/sqrt30) > lam^2; on the face '+0+' inside it the projection of that p off
+# x~_1 still has |p|^2 = lam^2 (2 - 2/sqrt30 - (1/sqrt5 + 2/sqrt6)^2 / 6) ~ 1.37 lam^2:
+# not a minimum with four units (the checker reports the first face it meets).
+C_X = [("2", "0"), ("-1", "2"), ("-1", "-2")]
+C_Y = ["1", "-1/2", "3/4"]
+C_LAM = F(1, 10)
+C_Q = (5, 6, 6)
+
+
+def _c_t(ell: int, digits: int = 40) -> tuple[F, F, float]:
+    """Exact rational bounds on t_l (from integer square roots) and its float value."""
+    root = math.isqrt(C_Q[ell] * 10 ** (2 * digits))
+    y, q = abs(F(C_Y[ell])), C_Q[ell]
+    lo, hi = ((y * F(s, 10 ** digits) / C_LAM - 1) / q for s in (root, root + 1))
+    return lo, hi, (float(y) * math.sqrt(q) / float(C_LAM) - 1) / q
+
+
+def _images(entry: dict, units: int) -> list[dict]:
+    """The entry and its images under every permutation of the units (one orbit)."""
+    out = [entry]
+    for perm in itertools.permutations(range(units)):
+        image = copy.deepcopy(entry)
+        for key in ("pattern", "B", "c", "a"):
+            image[key] = [entry[key][p] for p in perm]
+        image["exact"]["units"] = [entry["exact"]["units"][p] for p in perm]
+        image["active"] = [[i, perm.index(ell)] for i, ell in entry["active"]]
+        if image["pattern"] not in [m["pattern"] for m in out]:
+            out.append(image)
+    return out
+
+
+def case_c(dead_unit: bool = False) -> dict:
+    """Case C, every coordinate given by a box (no minimal polynomial)."""
+    roots, units, B, c, a, total = [], [], [], [], [], 0.0
+    lam = float(C_LAM)
+    for ell, ((x1, x2), yv) in enumerate(zip(C_X, C_Y, strict=True)):
+        lo, hi, t = _c_t(ell)
+        roots.append({"name": f"s{ell}", "minpoly": None, "interval": [str(lo), str(hi)]})
+        y, q, den = F(yv), C_Q[ell], f"(1 + {C_Q[ell]}*s{ell})"
+        units.append({"sign": 1 if y > 0 else -1, "t": f"s{ell}",
+                      "b": [f"({y})*({x1})/{den}", f"({y})*({x2})/{den}"], "c": f"({y})/{den}"})
+        r = math.copysign(lam / math.sqrt(q), float(y))
+        al = math.copysign(math.sqrt(lam * t), float(y))
+        w = [al / lam * r * v for v in (float(F(x1)), float(F(x2)), 1.0)]
+        B.append(w[:2])
+        c.append(w[2])
+        a.append(al)
+        total += t
+    pattern, active = ["+--", "-+-", "--+"], []
+    if dead_unit:
+        units.append({"sign": 0, "t": "0", "b": ["0", "0"], "c": "0"})
+        B, c, a = B + [[0.0, 0.0]], c + [0.0], a + [0.0]
+        pattern, active = pattern + ["000"], [[i, 3] for i in range(3)]
+    entry = {"kind": "isolated", "loss": lam ** 2 * (1 / 5 + 1 / 3) + 2 * lam ** 2 * total,
+             "orbit": 0, "pattern": pattern, "B": B, "c": c, "a": a, "active": active,
+             "exact": {"description": "box", "s": roots, "units": units}, "certificate": []}
+    n_units = len(units)
+    return {"lam": str(C_LAM), "d": 2, "n": 3, "units": n_units, "x": [list(p) for p in C_X],
+            "y": list(C_Y), "minima": _images(entry, n_units),
+            "stats": {"faces": 0, "systems": 0, "candidates": 0, "seconds": 0.0}}
+
+
+def _data_d(doc: dict):
+    return make_dataset(doc["x"], doc["y"])
+
+
+def _loss_d(doc: dict, p: np.ndarray) -> float:
+    """The loss at flat parameters ``(B, c, a)`` in floats (independent of the solver)."""
+    X = np.array([[float(F(v)) for v in row] for row in doc["x"]])
+    y = np.array([float(F(v)) for v in doc["y"]])
+    L, d = doc["units"], doc["d"]
+    B, c, a = p[:L * d].reshape(L, d), p[L * d:L * d + L], p[L * d + L:]
+    f = np.maximum(X @ B.T + c, 0) @ a
+    return float(((y - f) ** 2).sum() + float(F(doc["lam"])) * (p ** 2).sum())
+
+
+def test_case_c_box_point_is_ok_and_a_numerical_minimum():
+    doc = case_c()
+    report = verify_result(doc, _data_d(doc))
+    assert report.ok, report.text()
+    assert len(report.verdicts) == 6 and all(v.line().endswith(": ok") for v in report.verdicts)
+    entry = doc["minima"][0]
+    base = np.concatenate([np.ravel(entry["B"]), entry["c"], entry["a"]])
+    assert abs(_loss_d(doc, base) - entry["loss"]) < 1e-12  # the hand formula for the loss
+    rng = np.random.default_rng(1)
+    gaps = [_loss_d(doc, base + 1e-4 * rng.standard_normal(base.size)) - entry["loss"]
+            for _ in range(5000)]
+    assert min(gaps) > 0
+
+
+def test_case_c_with_one_exact_coordinate_is_ok():
+    doc = case_c()
+    for m in doc["minima"]:  # t_0 = 2 sqrt5 - 1/5 by its minimal polynomial
+        root = next(r for r in m["exact"]["s"] if r["name"] == "s0")
+        root.update(minpoly="25*s0**2 + 10*s0 - 499", interval=["4", "5"])
+    report = verify_result(doc, _data_d(doc))
+    assert report.ok, report.text()
+    doc["minima"] = doc["minima"][:1]  # a wrong polynomial: no longer a critical point
+    doc["minima"][0]["exact"]["s"][0]["minpoly"] = "25*s0**2 + 10*s0 - 498"
+    line = verify_result(doc, _data_d(doc)).verdicts[0].line()
+    assert "FAIL: unit 0: d loss / d a_l is not 0" in line and "not a critical point" in line
+
+
+def test_case_c_with_a_dead_unit_that_can_grow_fails():
+    doc = case_c(dead_unit=True)
+    doc["minima"] = doc["minima"][:1]
+    line = verify_result(doc, _data_d(doc)).verdicts[0].line()
+    assert "FAIL: dead unit 3: growing it along" in line, line
+    assert "(face +0+)" in line or "(face +-+)" in line, line
+    assert 2 - 2 / math.sqrt(30) - (1 / math.sqrt(5) + 2 / math.sqrt(6)) ** 2 / 6 > 1.3
+    # numerically: sum_i r_i ReLU(<w, x~_i>) exceeds lam |w| somewhere on the sphere
+    X = np.array([[2, 0, 1], [-1, 2, 1], [-1, -2, 1.0]])
+    r = np.array([1, -1, 1]) * 0.1 / np.sqrt([5, 6, 6])
+    w = np.random.default_rng(2).standard_normal((200000, 3))
+    w /= np.linalg.norm(w, axis=1)[:, None]
+    assert np.abs(np.maximum(w @ X.T, 0) @ r).max() > 0.1 * 1.2
+    assert abs(0.1 * math.sqrt(2 - 2 / math.sqrt(30)) - 0.12786) < 1e-5
+
+
+def _box(entry: dict, name: str) -> list[str]:
+    return next(r for r in entry["exact"]["s"] if r["name"] == name)["interval"]
+
+
+def _shift(entry: dict, name: str, widths: int) -> None:
+    lo, hi = (F(v) for v in _box(entry, name))
+    _box(entry, name)[:] = [str(lo + widths * (hi - lo)), str(hi + widths * (hi - lo))]
+
+
+def _widen_over_the_second_zero(entry: dict) -> None:
+    lo, hi = (F(v) for v in _box(entry, "s0"))
+    second = -2 * _c_t(0)[1] - F(2, 5)  # below t_0' = -2 sqrt5 - 1/5 (see case C)
+    _box(entry, "s0")[:] = [str(second - F(1, 2)), str(hi + 1)]
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda e: _shift(e, "s1", 10), "box: the face system of units 0, 1, 2 has no solution in "
+     "the box of s0, s1, s2 (Krawczyk: K(X) misses X in s1)"),
+    (_widen_over_the_second_zero, "box: cannot prove that the box of s0, s1, s2 holds exactly "
+     "one solution of the face system of units 0, 1, 2"),
+    (lambda e: e["pattern"].__setitem__(0, "+-0"),
+     "pattern[0][2] is '0' but the exact sign of <b_l,x_i>+c_l is '-'"),
+    (lambda e: e.__setitem__("active", [[1, 1]]), "active constraint (1, 1) not exactly zero"),
+    (lambda e: e["exact"]["units"][1].__setitem__("c", "(-3/4)/(1 + 6*s1)"),
+     "exact: unit 1: its c expression is"),
+    (lambda e: e["exact"]["units"][1].__setitem__("t", "s0"),
+     "exact: box coordinate s0 is the t of units 0 and 1"),
+    (lambda e: e["exact"]["units"][0].__setitem__("t", "2*s0"),
+     "exact: unit 0: t = '2*s0' is neither a box coordinate nor an expression in the exact"),
+    (lambda e: e["exact"]["s"][2].__setitem__("interval", ["3", "1"]),
+     "exact: s2: interval [3, 1] needs lo < hi"),
+    (lambda e: e["B"][2].__setitem__(1, e["B"][2][1] * (1 + 1e-6)), "B[2][1] = "),
+    (lambda e: e["a"].__setitem__(1, -e["a"][1]), "a[1] = "),
+    (lambda e: e.__setitem__("loss", e["loss"] + 1e-6), "but the exact loss is"),
+])
+def test_tampered_box_point_fails_with_reason(mutate, expected):
+    doc = case_c()
+    doc["minima"] = doc["minima"][:1]
+    mutate(doc["minima"][0])
+    report = verify_result(doc, _data_d(doc))
+    line = report.verdicts[0].line()
+    assert line.startswith("minimum 1 (isolated, orbit 0): FAIL: ") and expected in line, line
+
+
+def test_cli_accepts_a_box_file_and_names_a_tampered_box(tmp_path, capsys):
+    doc = case_c()
+    res, csv = tmp_path / "r.json", tmp_path / "d.csv"
+    csv.write_text("x1,x2,y\n" + "".join(f"{a},{b},{y}\n" for (a, b), y in zip(C_X, C_Y,
+                                                                               strict=True)))
+    res.write_text(json.dumps(doc))  # "minpoly": null in the file
+    assert '"minpoly": null' in res.read_text()
+    assert main([str(res), str(csv)]) == 0
+    assert "summary: 6 minima, 6 ok, 0 FAIL" in capsys.readouterr().out
+    _shift(doc["minima"][2], "s0", 3)
+    res.write_text(json.dumps(doc))
+    assert main([str(res), str(csv)]) == 1
+    out = capsys.readouterr().out
+    assert "minimum 3 (isolated, orbit 0): FAIL: box: the face system of units" in out
+    assert "has no solution in the box of s0, s1, s2" in out
+
+
+def test_wider_box_that_still_isolates_the_zero_is_accepted():
+    doc = case_c()
+    doc["minima"] = doc["minima"][:1]
+    lo, hi = (F(v) for v in _box(doc["minima"][0], "s2"))
+    _box(doc["minima"][0], "s2")[:] = [str(lo - 10 ** 6 * (hi - lo)), str(hi + 10 ** 6 * (hi - lo))]
+    assert verify_result(doc, _data_d(doc)).verdicts[0].ok
+
+
+# ----------------------------------------------------------------------------------------
+# The solver's own results: every data file in assets/, and random small data sets
+# ----------------------------------------------------------------------------------------
+
+ASSETS = sorted((Path(__file__).parent.parent / "assets").glob("*.csv"))
+
+
+@pytest.mark.parametrize("units", [1, 2, 3])
+@pytest.mark.parametrize("path", ASSETS, ids=[p.stem for p in ASSETS])
+def test_solver_results_on_assets_verify(path, units):
+    from solver import solve
+    from solver.errors import DegenerateProblemError
+
+    data = read_csv(path)
+    try:
+        sol = solve(data.x, data.y, F(1, 100), units)
+    except DegenerateProblemError as exc:  # the solver's call; nothing to check
+        pytest.skip(f"solver: {exc}")
+    report = verify_result(sol.to_json(), data)
+    assert report.ok, report.text()
+
+
+def _solve_and_verify(problem, units: int) -> None:
+    from solver import solve
+    from solver.errors import DegenerateProblemError
+
+    rows = [list(r) for r in problem.rows]
+    try:
+        sol = solve(rows, list(problem.y), problem.lam, units, force=True)
+    except DegenerateProblemError:
+        return
+    report = verify_result(sol.to_json(), make_dataset(rows, list(problem.y)))
+    assert report.ok, f"{problem!r}, L={units}:\n{report.text()}"
+
+
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(problems(1, 3, 5))
+def test_solver_results_on_random_d1_three_units_verify(problem):
+    _solve_and_verify(problem, 3)
+
+
+@settings(max_examples=3, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(problems(2, 3, 4))
+def test_solver_results_on_random_d2_two_units_verify(problem):
+    _solve_and_verify(problem, 2)
+
+
+@pytest.fixture(scope="module")
+def paper3():
+    """The solver's result for the paper's data with three units (box-described points)."""
+    from solver import solve
+
+    data = read_csv(Path(__file__).parent.parent / "assets" / "paper_example.csv")
+    return solve(data.x, data.y, F(1, 100), 3).to_json(), data
+
+
+def _unseen_active(entry: dict) -> tuple[int, int] | None:
+    """An active pair ``(i, l)`` whose point no unit sees, if any."""
+    for i, ell in entry["active"]:
+        if all(row[i] != "+" for row in entry["pattern"]):
+            return i, ell
+    return None
+
+
+def _box_entry(doc: dict) -> dict:
+    """A box-described entry with an active point that no unit sees."""
+    return next(m for m in doc["minima"] if m["kind"] == "isolated" and _unseen_active(m)
+                and all(r["minpoly"] is None for r in m["exact"]["s"]))
+
+
+def test_solver_box_points_tampered(paper3):
+    doc, data = paper3
+    entry = _box_entry(doc)
+    assert len(entry["exact"]["s"]) == 3
+    doc = dict(doc, minima=[copy.deepcopy(entry)])
+
+    def line(mutate, y=None) -> str:
+        one = copy.deepcopy(doc)
+        mutate(one["minima"][0])
+        target = data
+        if y is not None:
+            one["y"] = y
+            target = make_dataset(one["x"], y)
+        return verify_result(one, target).verdicts[0].line()
+
+    assert line(lambda e: None).endswith(": ok")
+    assert "has no solution in the box of s0, s1, s2" in line(lambda e: _shift(e, "s2", -5))
+    # a box reaching to negative t: I + sum t_l P_l is singular somewhere in it
+    widened = line(lambda e: _box(e, "s1").__setitem__(0, str(-2 * F(_box(e, "s1")[1]))))
+    assert "cannot prove that the box of s0, s1, s2 holds exactly one solution" in widened
+    def scale(e: dict) -> None:  # u_0 scaled by 1 + 10^-30: same signs, not the solution
+        unit = e["exact"]["units"][0]
+        unit["b"] = [f"({v})*(1 + 1/10**30)" for v in unit["b"]]
+        unit["c"] = f"({unit['c']})*(1 + 1/10**30)"
+
+    assert "exact: unit 0: its b[0] expression is" in line(scale)
+    # b alone scaled: the active constraint of unit 0 is no longer exactly zero
+    assert "not exactly zero" in line(lambda e: e["exact"]["units"][0]["b"].__setitem__(
+        0, f"({entry['exact']['units'][0]['b'][0]})*(1 + 1/10**30)"))
+    # Point i is on unit l's boundary and seen by no unit: y_i enters neither the face
+    # system nor the multiplier mu, and r_i = y_i. Strictness needs 2 a_l r_i < a_l mu < 0
+    # (so a_l r_i < 0); with -y_i (same loss) moving to <b_l,x_i>+c_l > 0 decreases it.
+    i, ell = _unseen_active(entry)
+    flipped = [str(-F(v)) if k == i else v for k, v in enumerate(doc["y"])]
+    assert (f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the loss"
+            in line(lambda e: None, flipped))
+
+
+def test_exact_root_coupled_to_box_coordinates_is_not_supported(paper3):
+    doc, data = paper3
+    entry = copy.deepcopy(_box_entry(doc))
+    root = entry["exact"]["s"][0]
+    lo, hi = (F(v) for v in root["interval"])
+    mid = (lo + hi) / 2  # a rational root inside the interval: minpoly "q*s0 - p"
+    root["minpoly"] = f"{mid.denominator}*s0 - {mid.numerator}"
+    verdict = verify_result(dict(doc, minima=[entry]), data).verdicts[0]
+    assert verdict.status == "not supported", verdict.line()
+    assert "its t is an exact root but its neuron is coupled to the box" in verdict.line()
+
+
+def test_curve_with_auxiliary_neuron_variables(paper3):
+    doc, data = paper3
+    curve = next(m for m in doc["minima"] if m["kind"] == "curve" and "s0" in m["variables"])
+    assert verify_result(dict(doc, minima=[curve]), data).verdicts[0].ok
+    bad = copy.deepcopy(curve)  # s0's equation in s0 alone removed
+    bad["equations"] = [e for e in bad["equations"] if "b" in e or "c" in e]
+    line = verify_result(dict(doc, minima=[bad]), data).verdicts[0].line()
+    assert "auxiliary variable s0 has no equation in s0 alone" in line
+    bad = copy.deepcopy(curve)  # its bounds moved off the root
+    k = next(j for j, s in enumerate(bad["inequalities"]) if s.startswith("s0 <"))
+    bad["inequalities"][k] = "s0 < 0"
+    bad["inequalities"] = [s if not s.startswith("s0 >") else "s0 > -1"
+                           for s in bad["inequalities"]]
+    line = verify_result(dict(doc, minima=[bad]), data).verdicts[0].line()
+    assert "auxiliary variable s0: minpoly has" in line
+    bad = copy.deepcopy(curve)
+    bad["samples"][2]["c"][0] *= 1 + 1e-6
+    assert "sample 2: equation" in verify_result(dict(doc, minima=[bad]), data).verdicts[0].line()
+
+
+# ----------------------------------------------------------------------------------------
+# Independence of the checker (its doctests run with the suite: --doctest-modules)
+# ----------------------------------------------------------------------------------------
+
+CHECKER = sorted((Path(__file__).parent.parent / "solver").glob("verify*.py"))
+
+
+@pytest.mark.parametrize("path", CHECKER, ids=[p.stem for p in CHECKER])
+def test_checker_imports_none_of_the_solving_code(path):
+    import ast
+
+    tree = ast.parse(path.read_text())
+    names = [a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for a in node.names]
+    names += [node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module]
+    ours = [n for n in names if n == "solver" or n.startswith("solver.")]
+    assert all(n in ("solver.data", "solver.errors") or n.startswith("solver.verify")
+               for n in ours), ours

@@ -1,0 +1,305 @@
+"""Re-check an isolated minimum described by a box (three or more neurons).
+
+The ``exact`` field of such a point has roots ``s_j`` with ``"minpoly": null``: together
+they are the unique solution, in the box of their intervals, of the face equations of
+the units whose ``t`` they are (``|M_a^T r|^2_(G_a^-1) = lam^2``). Other roots may have a
+minimal polynomial; they enter as exact algebraic numbers. :func:`check_box`
+
+1. reads the box, the roots and the units (each box coordinate must be the ``t`` of
+   exactly one alive unit);
+2. checks the pattern and ``active`` against the file's own expressions on the box;
+3. rebuilds the face system from the data and the pattern
+   (:class:`~solver.verify_box_system.FaceSystem`) and proves with the Krawczyk test that
+   the box holds exactly one zero of it (a failure names the minimum's box and why);
+4. checks exactly, in ``Q(z)``, the face equations of units whose ``t`` is an exact root
+   (their neurons must be decoupled from the box ones, else "not supported");
+5. runs the checks of an exact point on enclosures of the zero
+   (:func:`~solver.verify_box_point.check_point`: signs against the pattern, the floats
+   and the loss, the multiplier signs, the face Hessian, the dead units), at 128, 512 and
+   2048 bits until every sign is decided; a sign still open at the end is a failure (not
+   certified). The file's expressions for ``b`` and ``c`` must agree with the zero's
+   directions to the enclosure's width (they are a description; the point is the zero).
+
+Examples
+--------
+One unit seeing ``x = 0`` with ``y = 1``, ``lam = 1/2``: ``r = 1/(1 + t)``, ``r^2 = lam^2``
+gives ``t = 1``, ``u = r x~ = (0, 1/2)``, ``a = sqrt(1/2)``, ``c = a u_c / lam``, loss 3/4.
+
+>>> from fractions import Fraction as F
+>>> prob = Problem(((F(0), F(1)),), (F(1),), F(1, 2), 1)
+>>> entry = {"B": [[0.0]], "c": [0.5 ** 0.5], "a": [0.5 ** 0.5], "loss": 0.75,
+...          "pattern": ["+"], "active": [], "exact": {"s": [{"name": "s0", "minpoly": None,
+...          "interval": ["9/10", "11/10"]}], "units": [{"sign": 1, "t": "s0", "b": ["0"],
+...          "c": "1/(2*s0)"}]}}
+>>> check_box(entry, prob).fails
+[]
+>>> entry["exact"]["s"][0]["interval"] = ["2", "3"]
+>>> check_box(entry, prob).fails[0][:60]
+'box: the face system of unit 0 has no solution in the box of'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flint import arb, ctx, fmpq, fmpq_poly
+
+from solver.data import parse_rational
+from solver.errors import SolverInputError
+from solver.verify_algebra import Elem, build_field, parse_in_field
+from solver.verify_arrangement import Problem, rank
+from solver.verify_box_point import Verdict, check_point, check_signs
+from solver.verify_box_system import FaceSystem, hull, prove_box, refine
+from solver.verify_field import ParseError, RootField, ball_value, to_fmpq
+from solver.verify_isolated import Findings
+
+PRECISIONS = (128, 512, 2048)   # bits of the zero's enclosure for the minimality checks
+MAX_PREC = 8192                 # working precision cap for the Krawczyk proof
+
+
+def has_box(entry: dict) -> bool:
+    """Whether an isolated entry describes some coordinates by a box (null minpoly)."""
+    return any(root.get("minpoly") is None for root in entry["exact"].get("s", []))
+
+
+@dataclass
+class _Described:
+    """The ``exact`` field, read: box, exact roots, and per unit sign and expressions."""
+
+    box: list[tuple[str, Fraction, Fraction]]
+    K: RootField
+    images: dict[str, fmpq_poly]
+    signs: list[int]
+    t_texts: list[str]
+    u_texts: list[list[str]]
+    rows: list[int]          # rows[j]: the unit whose t is box coordinate j
+    exact_units: list[int]   # alive units whose t is an expression in exact roots
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the box coordinates."""
+        return [name for name, _, _ in self.box]
+
+    def fixed(self, prec: int) -> dict[int, arb]:
+        """``t`` of the exact units as balls."""
+        return {ell: self.K.ball(parse_in_field(self.t_texts[ell], self.K, self.images), prec)
+                for ell in self.exact_units}
+
+    def exact_balls(self, prec: int) -> dict[str, arb]:
+        """The exact roots as balls."""
+        return {name: self.K.ball(p, prec) for name, p in self.images.items()}
+
+
+def _parse(exact: dict, units: int) -> _Described:
+    """Read the ``exact`` field; ``ValueError`` (one line) when it is inconsistent."""
+    box, roots = [], []
+    for root in exact["s"]:
+        lo, hi = (parse_rational(v, f"interval of {root['name']}") for v in root["interval"])
+        if root["minpoly"] is None:
+            if not lo < hi:
+                raise ValueError(f"{root['name']}: interval [{lo}, {hi}] needs lo < hi")
+            box.append((root["name"], lo, hi))
+        else:
+            roots.append((root["name"], root["minpoly"], lo, hi))
+    names = [name for name, _, _ in box]
+    if len({r[0] for r in roots} | set(names)) != len(roots) + len(names):
+        raise ValueError("two roots have the same name")
+    K, images = build_field(roots)
+    signs = [u["sign"] for u in exact["units"]]
+    rows: list[int | None] = [None] * len(box)
+    exact_units = []
+    for ell, unit in enumerate(exact["units"]):
+        text = unit["t"].strip()
+        if signs[ell] == 0:
+            continue
+        if text in names:
+            j = names.index(text)
+            if rows[j] is not None:
+                raise ValueError(f"box coordinate {text} is the t of units {rows[j]} and {ell} "
+                                 "(each must be the t of one unit)")
+            rows[j] = ell
+            continue
+        try:
+            parse_in_field(text, K, images)
+        except ParseError as exc:
+            raise ValueError(f"unit {ell}: t = {text!r} is neither a box coordinate nor an "
+                             f"expression in the exact roots ({exc})") from None
+        exact_units.append(ell)
+    missing = [names[j] for j, ell in enumerate(rows) if ell is None]
+    if missing:
+        raise ValueError(f"box coordinate(s) {', '.join(missing)} are the t of no alive unit")
+    return _Described(box, K, images, signs, [u["t"] for u in exact["units"]],
+                      [[*u["b"], u["c"]] for u in exact["units"]], rows, exact_units)
+
+
+def check_box(entry: dict, prob: Problem) -> Findings:
+    """Re-check an isolated minimum whose ``exact`` field has box coordinates.
+
+    Returns the :class:`~solver.verify_isolated.Findings`; bad content is a failure.
+    """
+    out = Findings()
+    try:
+        desc = _parse(entry["exact"], prob.units)
+        _check(entry, prob, desc, out)
+    except (ParseError, ValueError, SolverInputError, ZeroDivisionError) as exc:
+        out.fails.append(f"exact: {exc}")
+    return out
+
+
+def _start_precision(box: list[tuple[str, Fraction, Fraction]]) -> int:
+    """Enough bits to resolve the box: its relative width, plus a margin."""
+    bits = 0
+    for _, lo, hi in box:
+        mid, width = abs(lo + hi) / 2, hi - lo
+        size = (mid.numerator.bit_length() - mid.denominator.bit_length()) if mid else 0
+        bits = max(bits, size - (width.numerator.bit_length() - width.denominator.bit_length()))
+    return min(max(128, bits + 64), MAX_PREC)
+
+
+def _exact(b: arb) -> Fraction:
+    """An exact ball endpoint (``lower()``/``upper()``) as a Fraction."""
+    man, exp = (int(v) for v in b.man_exp())
+    return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
+
+
+def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
+    """Steps 2-5 of the module docstring."""
+    signs, names = desc.signs, desc.names
+    alive = [ell for ell in range(prob.units) if signs[ell] != 0]
+    prec0 = _start_precision(desc.box)
+    with ctx.workprec(prec0):
+        balls = {**desc.exact_balls(prec0),
+                 **{name: hull(lo, hi) for name, lo, hi in desc.box}}
+        for ell in range(prob.units):
+            if signs[ell] == 0 and not ball_value(desc.t_texts[ell], balls).is_zero():
+                out.fails.append(f"exact: unit {ell} has sign 0 but t is not 0")
+        early = Verdict()
+        try:
+            us = {ell: [ball_value(text, balls) for text in desc.u_texts[ell]] for ell in alive}
+        except ZeroDivisionError:  # a denominator vanishes somewhere in the box: check later
+            us = None
+        if us is not None:
+            xi = {ell: [sum((u[j] * arb(to_fmpq(x[j])) for j in range(prob.k)), arb(0))
+                        for x in prob.xt] for ell, u in us.items()}
+            check_signs(entry, signs, xi, early, structural=False)
+    out.fails += early.fails
+    if out.fails:
+        return
+    system = FaceSystem(prob, entry["pattern"], alive)
+    for ell in alive:
+        zero = system.zero[ell]
+        if zero and rank([prob.xt[i] for i in zero], prob.k) < len(zero):
+            out.unsupported.append(f"unit {ell}: active points {zero} have dependent (x_i, 1)")
+            return
+    _exact_equations(desc, system, prob, out)
+    if out.fails or out.unsupported:
+        return
+    which = f"unit{'s' if len(desc.rows) > 1 else ''} {', '.join(map(str, desc.rows))}"
+    where = f"the box of {', '.join(names)}"
+    prec = prec0
+    while True:
+        status, info = prove_box(system, desc.rows, desc.fixed(prec), [b[1:] for b in desc.box],
+                                 prec)
+        if status != "unknown" or prec >= min(4 * prec0, MAX_PREC):
+            break
+        prec *= 2
+    if status == "none":
+        out.fails.append(f"box: the face system of {which} has no solution in {where} "
+                         f"(Krawczyk: K(X) misses X in {names[info]})")
+        return
+    if status == "unknown":
+        out.fails.append(f"box: cannot prove that {where} holds exactly one solution of the "
+                         f"face system of {which} ({info})")
+        return
+    Z = list(info)
+    verdict = Verdict()
+    for bits in PRECISIONS:
+        Z = refine(system, desc.rows, desc.fixed(bits), Z, max(bits, prec0))
+        with ctx.workprec(MAX_PREC):  # (lower() and upper() round to the precision)
+            outside = [name for (name, lo, hi), z in zip(desc.box, Z, strict=True)
+                       if not lo <= _exact(z.lower()) <= _exact(z.upper()) <= hi]
+        if outside and bits == PRECISIONS[-1]:
+            out.fails.append(f"box: the solution of the face system of {which} lies on the edge "
+                             f"of {where}, or just outside it, in {', '.join(outside)}")
+            return
+        if outside:
+            continue
+        with ctx.workprec(bits + 32):
+            t = {**desc.fixed(bits + 32), **dict(zip(desc.rows, Z, strict=True))}
+            balls = {**desc.exact_balls(bits + 32), **dict(zip(names, Z, strict=True))}
+            verdict = check_point(entry, prob, system, signs, t, balls, desc.u_texts)
+        if verdict.fails or verdict.unsupported or not verdict.undecided:
+            break
+    out.fails += verdict.fails
+    out.notes += verdict.notes
+    out.unsupported += verdict.unsupported
+    if not verdict.fails and not verdict.unsupported:
+        out.fails += [f"not certified: {item} is not decided at {PRECISIONS[-1]} bits "
+                      "(degenerate?)" for item in dict.fromkeys(verdict.undecided)]
+
+
+def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
+                     out: Findings) -> None:
+    """Face equations of the units whose ``t`` is an exact root, exactly in ``Q(z)``.
+
+    Their neurons must be decoupled from the box ones (``Pi_l X_l^T X_m Pi_m = 0``); then
+    their directions solve the part of the system with their units only.
+    """
+    K = desc.K
+    ts = {}
+    for ell in desc.exact_units:
+        ts[ell] = parse_in_field(desc.t_texts[ell], K, desc.images)
+        if K.sign(ts[ell]) <= 0:
+            out.fails.append(f"exact: unit {ell} has t(z) = {K.approx(ts[ell]):.6g} <= 0")
+    for ell in desc.exact_units:
+        for m in desc.rows:
+            coupling = system.XPi[ell].transpose() * system.XPi[m]
+            if any(v != 0 for v in coupling.entries()):
+                out.unsupported.append(
+                    f"unit {ell}: its t is an exact root but its neuron is coupled to the box "
+                    f"coordinate of unit {m}; its face equation cannot be checked exactly")
+                return
+    if out.fails or not desc.exact_units:
+        return
+
+    def const(q: fmpq) -> Elem:
+        return Elem(fmpq_poly([q]), K.m)
+
+    n = prob.n
+    A = [[const(fmpq(int(i == j))) for j in range(n)] for i in range(n)]
+    for ell in desc.exact_units:
+        t = Elem(ts[ell], K.m)
+        for i in range(n):
+            for j in range(n):
+                if system.P[ell][i, j] != 0:
+                    A[i][j] = A[i][j] + t * const(system.P[ell][i, j])
+    r = _solve(A, [const(to_fmpq(v)) for v in prob.y])
+    lam2 = const(to_fmpq(prob.lam) ** 2)
+    for ell in desc.exact_units:
+        eq = -lam2
+        for j in range(prob.k):
+            u = const(fmpq(0))
+            for i in range(n):
+                if system.XPi[ell][i, j] != 0:
+                    u = u + r[i] * const(system.XPi[ell][i, j])
+            eq = eq + u * u
+        if not K.is_zero(eq.p):
+            out.fails.append(f"unit {ell}: d loss / d a_l is not 0 (|u_l|^2 - lam^2 = "
+                             f"{K.approx(eq.p):.3g}): not a critical point")
+
+
+def _solve(A: list[list[Elem]], b: list[Elem]) -> list[Elem]:
+    """Solve ``A x = b`` over the field (Gauss-Jordan; ``A`` is invertible)."""
+    n = len(A)
+    M = [row[:] + [b[i]] for i, row in enumerate(A)]
+    for c in range(n):
+        piv = next(i for i in range(c, n) if not M[i][c].p.is_zero())
+        M[c], M[piv] = M[piv], M[c]
+        inv = M[c][c].inverse()
+        M[c] = [v * inv for v in M[c]]
+        for i in range(n):
+            if i != c and not M[i][c].p.is_zero():
+                f = M[i][c]
+                M[i] = [a - f * v for a, v in zip(M[i], M[c], strict=True)]
+    return [M[i][n] for i in range(n)]
