@@ -56,6 +56,8 @@ def _names(units: int, d: int) -> list[list[str]]:
 
 def set_description(point: NeuronPoint, labels: Sequence[int]) -> SetDescription:
     """Exact description of the split set of ``point`` with units assigned by ``labels``."""
+    if any(r.poly is None for r in point.roots):  # three or more coupled neurons (L >= 4)
+        point = point.exact(always=True)
     d = len(point.x[0])
     names = _names(len(labels), d)
     variables = [names[l][j] for j in range(d) for l in range(len(labels))]

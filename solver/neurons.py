@@ -122,22 +122,29 @@ class NeuronPoint:
             )
         return self.__dict__["_problem"]
 
-    def exact(self) -> NeuronPoint:
-        """This point with every ``s_a`` as an exact algebraic number (minimal polynomial
-        and isolating interval), when it has at most :data:`EXACT_NEURONS` neurons;
-        larger points keep their proved isolating box."""
-        if self.k == 0 or self.k > EXACT_NEURONS or isinstance(self.roots[0], RealRoot):
-            return self
-        roots: list = list(self.roots)
+    def exact(self, always: bool = False) -> NeuronPoint:
+        """This point with its ``s_a`` as exact algebraic numbers (minimal polynomial and
+        isolating interval). Coordinates come in groups, one per connected part; a group
+        of more than :data:`EXACT_NEURONS` neurons keeps its proved isolating box unless
+        ``always`` (elimination for three coupled neurons can take a minute)."""
         groups: dict[int, list[int]] = {}
         for a, root in enumerate(self.roots):  # decoupled parts are solved separately
-            groups.setdefault(id(root.solution), []).append(a)
+            solution = getattr(root, "solution", None)
+            if solution is not None:
+                groups.setdefault(id(solution), []).append(a)
+        roots: list = list(self.roots)
+        changed = False
         for members in groups.values():
+            if len(members) > EXACT_NEURONS and not always:
+                continue
             part = face_system(self.x, self.y, self.lam, [self.faces[a] for a in members],
                                [self.neurons[a] for a in members])
             found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
             for a, root in zip(members, found):
                 roots[a] = root
+            changed = True
+        if not changed:
+            return self
         return NeuronPoint(self.x, self.y, self.lam, self.faces, self.neurons, tuple(roots),
                            self.signs)
 

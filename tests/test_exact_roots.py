@@ -1,0 +1,45 @@
+"""Minimal polynomials for a point with three coupled neurons (needed by split sets, L >= 4).
+
+The three faces below are rays (one-dimensional faces) of a seeded 5-point data set; their
+face set has one interior critical point, located and proved in a box by the enumerator.
+``NeuronPoint.exact(always=True)`` must turn its box into exact algebraic numbers: each
+coordinate the unique root of an irreducible integer polynomial in an interval inside the
+box, and the face system's equations must vanish there (checked independently in balls).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+from flint import arb
+
+from solver.arrangement import unit_faces
+from solver.neurons import NeuronEnumerator, NeuronPoint
+from solver.roots import RealRoot, eval_mpoly, working_precision
+from solver.systems import face_system
+
+X = ((F(-477, 1000),), (F(-133, 500),), (F(11, 40),), (F(519, 1000),), (F(157, 250),))
+Y = (F(19, 25), F(89, 100), F(33, 50), F(7, 20), F(-93, 100))
+LAM = F(1, 100)
+
+
+def test_three_coupled_neurons_get_minimal_polynomials() -> None:
+    faces = {f.pattern: f for f in unit_faces(X)}
+    chosen = tuple(faces[p] for p in ("++++0", "+++0-", "+0---"))
+    enum = NeuronEnumerator(X, Y, LAM, [f for f in faces.values() if f.dim > 0 and f.positive])
+    roots, _ = enum._entry(chosen)
+    assert roots is not None and all(r.poly is None for r in roots)  # a proved box
+    point = NeuronPoint(X, Y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
+    assert point.exact() is point  # by default three coupled neurons keep their box
+    exact = point.exact(always=True)
+    system = face_system(X, Y, LAM, chosen)
+    for box, root in zip(roots, exact.roots):
+        assert isinstance(root, RealRoot) and root.poly.degree() >= 1
+        assert root.lo <= box.hi and root.hi >= box.lo  # the same number
+        assert root.poly(root.lo) * root.poly(root.hi) < 0  # a root in the interval
+    with working_precision(512):
+        balls = [r.ball(512) for r in exact.roots]
+        for eq in system.equations:
+            assert eval_mpoly(eq, balls).contains(arb(0))
+        for box, ball in zip(roots, balls):
+            assert box.ball(512).overlaps(ball)
