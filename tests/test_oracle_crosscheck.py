@@ -1,6 +1,8 @@
 """The exact solver against the independent numerical oracle (tests/oracle.py).
 
-For random small data sets (Hypothesis, derandomised) the two must agree:
+For random small data sets (Hypothesis, derandomised) the solver, the oracle and the
+independent certificate checker (``solver.verify``, which shares no solving code) must
+agree; the checker must accept every result (d), and the solver and oracle:
 
 (a) no false minima: every isolated minimum and every sample of every curve the solver
     reports passes the oracle's local check, has the reported loss (to 1e-8), and an
@@ -9,7 +11,8 @@ For random small data sets (Hypothesis, derandomised) the two must agree:
 (b) no missed minima: every minimum the oracle finds is a solver isolated minimum (as
     multisets of units ``(b, c, a)``, to 1e-6) or lies on a solver curve (same loss, same
     merged units: parallel units merged into one, dead units dropped);
-(c) the solver's isolated minima are closed under unit permutations.
+(c) the solver's isolated minima are closed under unit permutations;
+(d) ``verify_result`` accepts the solver's result file: every minimum ok, no file problem.
 
 A :class:`~solver.errors.DegenerateProblemError` skips the data set (recorded, see the
 summary); more than 10% skipped data sets in a shape fail the test. The oracle itself
@@ -42,6 +45,8 @@ from scipy.optimize import minimize_scalar
 from strategies import near_tie_problems, problems
 
 from solver import DegenerateProblemError, solve
+from solver.data import make_dataset
+from solver.verify import verify_result
 
 LOSS_TOL = 1e-8
 MAX_DEGENERATE = 0.1  # at most this share of data sets may be rejected as degenerate
@@ -70,6 +75,7 @@ FAST = [
     Shape("d1-L1", 1, 1, 6, 12),
     Shape("d1-L2", 1, 2, 6, 12),
     Shape("d1-L2-near-ties", 1, 2, 5, 6, near_ties=True),
+    Shape("d1-L3", 1, 3, 4, 3),
     Shape("d2-L2", 2, 2, 3, 3),
 ]
 DEEP = [
@@ -196,6 +202,10 @@ def crosscheck(problem, units: int, shape: str) -> None:
         return  # counted; the share of such data sets is asserted after the run
     found = oracle.find_local_minima(x, y, lam, units, seed=0)
     failures, checked = disagreements(x, y, lam, sol.minima, found)
+    report = verify_result(sol.to_json(), make_dataset(problem.x, problem.y))
+    failures += [f"certificate checker: {line}" for line in report.text().splitlines()
+                 if "FAIL" in line or "not supported" in line] if not report.ok else []
+    stats["checker verdicts ok"] += sum(v.ok for v in report.verdicts)
     stats["data sets"] += 1
     stats["solver minima"] += len(sol.minima)
     stats["solver points checked"] += checked
