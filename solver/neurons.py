@@ -23,6 +23,7 @@ from itertools import combinations
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from solver.errors import DegenerateProblemError
+from solver.exact_zero import is_zero_at
 
 from solver.arrangement import UnitFace, lifted_points
 from solver.interior import FaceProblem, exact_roots, locate
@@ -389,7 +390,12 @@ def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
                 direction = point.values(prec).directions[a]
                 return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
 
-            got = sign_of(dot, f"a pre-activation on face {face.pattern}")
+            try:
+                got = sign_of(dot, f"a pre-activation on face {face.pattern}")
+            except DegenerateProblemError:
+                if _preactivation_is_zero(point, a, h[i]) is not True:
+                    raise
+                return None  # exactly on point i's hyperplane: not in this open face
             this = got * want
             if sigma == 0:
                 sigma = this
@@ -397,6 +403,21 @@ def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
                 return None
         signs.append(sigma)
     return tuple(signs)
+
+
+def _preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
+    """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
+    (:mod:`solver.exact_zero`); None where that test does not apply."""
+    if not 1 <= point.k <= EXACT_NEURONS or len(_components(point.neurons)) > 1:
+        return None
+    system = point.system
+    exact = point.exact()
+    nd, block = system.neurons[a], system.blocks[a]
+    coef = _row(h_i, nd.V) * nd.G_inv
+    numerator = system.ctx.constant(0)
+    for j, idx in enumerate(block):
+        numerator += system.numerators[idx] * coef[0, j]
+    return is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
 
 
 def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int,

@@ -1,4 +1,6 @@
-"""Minimal polynomials for a point with three coupled neurons (needed by split sets, L >= 4).
+"""Exact algebra behind the box-proved points: minimal polynomials on demand, exact zeros.
+
+Minimal polynomials for a point with three coupled neurons (needed by split sets, L >= 4).
 
 The three faces below are rays (one-dimensional faces) of a seeded 5-point data set; their
 face set has one interior critical point, located and proved in a box by the enumerator.
@@ -43,3 +45,33 @@ def test_three_coupled_neurons_get_minimal_polynomials() -> None:
             assert eval_mpoly(eq, balls).contains(arb(0))
         for box, ball in zip(roots, balls):
             assert box.ball(512).overlaps(ball)
+
+
+def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
+    """The V ``y = |x|`` at ``x = -1, -1/2, 0, 1/2, 1``: on faces ``---++`` and ``----+`` the
+    critical point has ``r_4 = 0`` exactly (one branch of the first neuron's equation,
+    ``r_4 (5 r_4 / 4 + 3 r_5) = 0``), so the first neuron's direction is ``r_5 (1, 1)``,
+    orthogonal to ``(x_1, 1) = (-1, 1)``: its pre-activation at ``x_1`` is exactly 0, which
+    balls cannot show. The exact test must say so, and the solve must agree with the
+    independent oracle."""
+    import oracle
+
+    from solver import solve
+    from solver.arrangement import lifted_points
+    from solver.interior import locate
+    from solver.neurons import _preactivation_is_zero
+
+    x = [(F(v),) for v in ("-1", "-1/2", "0", "1/2", "1")]
+    y = [F(v) for v in ("1", "1/2", "0", "1/2", "1")]
+    faces = {f.pattern: f for f in unit_faces(x)}
+    chosen = (faces["---++"], faces["----+"])
+    enum = NeuronEnumerator(x, y, LAM, [f for f in faces.values() if f.dim > 0 and f.positive])
+    roots = locate(x, y, LAM, tuple(enum.data[f.signs] for f in chosen))
+    point = NeuronPoint(x, y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
+    h = lifted_points(x)
+    assert _preactivation_is_zero(point, 0, h[0]) is True  # x_1 = -1: exactly on the kink
+    assert _preactivation_is_zero(point, 0, h[2]) is False  # x_3 = 0: not
+    sol = solve(x, y, LAM, 2)
+    found = oracle.find_local_minima([float(v[0]) for v in x], [float(v) for v in y],
+                                     float(LAM), 2, seed=0)
+    assert {round(m.loss, 9) for m in sol.minima} == {round(m.loss, 9) for m in found}
