@@ -95,6 +95,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--force", action="store_true", help="solve even when the estimate exceeds the limit"
     )
     solve.add_argument(
+        "--completeness",
+        action="store_true",
+        help="add the completeness record to the JSON: how every face set was settled",
+    )
+    solve.add_argument(
         "--max-seconds", metavar="S", help="refuse problems estimated above S seconds (default 60)"
     )
     solve.add_argument(
@@ -173,7 +178,8 @@ def _run_solve(args: argparse.Namespace) -> int:
     data = read_csv(args.data)
     lam = parse_lam(args.lam)
     units = parse_units(args.units)
-    kwargs: dict[str, object] = {"force": bool(args.force)}
+    kwargs: dict[str, object] = {"force": bool(args.force),
+                                 "completeness": bool(args.completeness)}
     if args.max_seconds is not None:
         kwargs["max_seconds"] = _positive_seconds(args.max_seconds)
     if args.workers is not None:

@@ -208,23 +208,37 @@ def _simplex_point(size: int, j: int) -> list[float]:
     return [v / total for v in raw]
 
 
-def canonical(entries: list[tuple[tuple, Minimum]]) -> tuple[Minimum, ...]:
-    """Number the orbits and return the minima in canonical order.
+def orbit_numbers(entries: list[tuple[tuple, Minimum]]) -> dict[tuple, int]:
+    """The number of every orbit (by its identity), as :func:`canonical` numbers them.
 
-    Orbits are ordered by (loss, kind, smallest pattern of an image, exact identity);
-    the images of one orbit by their patterns.
+    Orbits are ordered by (loss, kind, smallest pattern of an image, exact identity).
     """
     orbits: dict[tuple, list[Minimum]] = {}
     ties: dict[tuple, tuple] = {}
     for (ident, tie), minimum in entries:
         orbits.setdefault(ident, []).append(minimum)
         ties[ident] = tie
+
     def orbit_key(ident: tuple) -> tuple:
         members = orbits[ident]
         kind = 0 if members[0].kind == "isolated" else 1
         return (members[0].loss, kind, min(m.pattern for m in members), ties[ident])
+
+    return {ident: number for number, ident in enumerate(sorted(orbits, key=orbit_key))}
+
+
+def canonical(entries: list[tuple[tuple, Minimum]]) -> tuple[Minimum, ...]:
+    """Number the orbits and return the minima in canonical order.
+
+    Orbits are ordered as in :func:`orbit_numbers`; the images of one orbit by their
+    patterns.
+    """
+    numbers = orbit_numbers(entries)
+    orbits: dict[tuple, list[Minimum]] = {}
+    for (ident, _), minimum in entries:
+        orbits.setdefault(ident, []).append(minimum)
     out: list[Minimum] = []
-    for number, ident in enumerate(sorted(orbits, key=orbit_key)):
+    for ident in sorted(orbits, key=numbers.__getitem__):
         for minimum in sorted(orbits[ident], key=lambda m: m.pattern):
-            out.append(replace(minimum, orbit=number))
+            out.append(replace(minimum, orbit=numbers[ident]))
     return tuple(out)

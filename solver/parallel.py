@@ -40,9 +40,11 @@ from flint import fmpq, fmpz_poly
 
 from solver.arrangement import UnitFace, unit_faces
 from solver.certify import certify
+from solver.completeness import Decision, SetRecord, decision, set_record
+from solver.errors import SolverError
 from solver.interior import BoxRoot, BoxSolution, FaceProblem
 from solver.merge import network_minima
-from solver.neurons import NeuronEnumerator
+from solver.neurons import NeuronEnumerator, NeuronPoint, _components
 from solver.results import Minimum
 from solver.roots import RealRoot, fraction
 
@@ -65,14 +67,18 @@ class FaceWork:
     faces: tuple[UnitFace, ...]
     alive: tuple[UnitFace, ...]
     token: str = ""
+    completeness: bool = False
 
 
-def make_work(x, y, lam: Fraction, units: int, token: str = "") -> FaceWork:
-    """The :class:`FaceWork` of exact data ``x`` (rows), ``y``, ``lam`` and ``units``."""
+def make_work(x, y, lam: Fraction, units: int, token: str = "",
+              completeness: bool = False) -> FaceWork:
+    """The :class:`FaceWork` of exact data ``x`` (rows), ``y``, ``lam`` and ``units``;
+    ``completeness`` asks every chunk for its sets' records
+    (:mod:`solver.completeness`)."""
     x = tuple(tuple(row) for row in x)
     faces = unit_faces(x)
     alive = tuple(f for f in faces if f.dim > 0 and f.positive)
-    return FaceWork(x, tuple(y), lam, units, faces, alive, token)
+    return FaceWork(x, tuple(y), lam, units, faces, alive, token, completeness)
 
 
 def levels(work: FaceWork) -> range:
@@ -129,7 +135,8 @@ class ChunkResult:
 
     ``entries`` are the chunk's network minima with their sort keys (plain Python data,
     for :func:`solver.merge.canonical`); ``solved`` its sets' interior solutions for the
-    next levels (empty on the last level).
+    next levels (empty on the last level); ``records`` its sets' completeness records
+    (only when the work asks for them).
     """
 
     level: int
@@ -138,11 +145,17 @@ class ChunkResult:
     candidates: int
     systems: int
     solved: dict[Key, Encoded]
+    records: tuple[SetRecord, ...] = ()
 
 
 class SeededEnumerator(NeuronEnumerator):
     """A :class:`~solver.neurons.NeuronEnumerator` that takes subsets' interior solutions
-    from a :class:`Seed` (decoded when first needed) instead of solving them again."""
+    from a :class:`Seed` (decoded when first needed) instead of solving them again.
+
+    When ``work.completeness`` is set it also notes how it settled every set it solves
+    (``decisions``: decoupled parts, the pruning subset and its tied faces), for the
+    completeness records; the verdicts themselves are the enumerator's.
+    """
 
     def __init__(self, work: FaceWork, seed: Seed | None = None) -> None:
         super().__init__(work.x, work.y, work.lam, work.alive)
@@ -150,6 +163,36 @@ class SeededEnumerator(NeuronEnumerator):
         self.index = {f.signs: i for i, f in enumerate(work.alive)}
         self.seed: Mapping[Key, Encoded] = seed.entries if seed is not None else {}
         self._boxes: dict[tuple, BoxSolution] = {}
+        self.decisions: dict[tuple, Decision] = {}
+        self._frames: list[list] = []  # per set being solved: [pruning subset and ties]
+        self._tied: tuple[UnitFace, ...] = ()
+
+    def _solve(self, faces: tuple[UnitFace, ...]):
+        if not self.work.completeness:
+            return super()._solve(faces)
+        frame: list = [None]
+        self._frames.append(frame)
+        try:
+            roots, signs = super()._solve(faces)
+        finally:
+            self._frames.pop()
+        parts = _components([self.data[f.signs] for f in faces]) if faces else []
+        self.decisions[tuple(f.signs for f in faces)] = decision(faces, parts, frame[0], roots)
+        return roots, signs
+
+    def _kkt(self, sub, others):
+        if not self.work.completeness:
+            return super()._kkt(sub, others)
+        self._tied = ()
+        verdict = super()._kkt(sub, others)
+        if verdict is True and self._frames:  # the subset that prunes the set being solved
+            self._frames[-1][0] = (tuple(sub), self._tied)
+        return verdict
+
+    def _independent(self, sub, faces):
+        verdict = super()._independent(sub, faces)
+        self._tied = tuple(faces)[len(sub):]  # _kkt passes sub + the tied faces
+        return verdict
 
     def use_seed(self, seed: Seed) -> None:
         """Take the interior solutions of ``seed`` (it covers every lower level)."""
@@ -228,23 +271,47 @@ def run_chunk(
     systems = enumerator.systems_solved
     entries: list[tuple[tuple, Minimum]] = []
     solved: dict[Key, Encoded] = {}
+    records: list[SetRecord] = []
     candidates = count = 0
     for key in chunk_keys(work, level, start, stride):
-        points = enumerator.points(tuple(work.alive[i] for i in key))
+        faces = tuple(work.alive[i] for i in key)
+        points = enumerator.points(faces)
         candidates += len(points)
+        verdict = None
+        found: list[tuple[tuple, Minimum]] = []
         for point in points:
             verdict = certify(point, work.faces, need_dead=work.units > point.k)
             if verdict.alive_ok:
                 point = point.exact()
-            entries.extend((_plain(k), m) for k, m in network_minima(point, verdict, work.units))
+            found.extend((_plain(k), m) for k, m in network_minima(point, verdict, work.units))
+        entries.extend(found)
+        if work.completeness:
+            records.append(_record(enumerator, key, faces, verdict, [k[0] for k, _ in found]))
         if export:
             solved[key] = enumerator.encoded(key)
         count += 1
         if on_set is not None:
             on_set()
     return ChunkResult(
-        level, count, tuple(entries), candidates, enumerator.systems_solved - systems, solved
+        level, count, tuple(entries), candidates, enumerator.systems_solved - systems, solved,
+        tuple(records),
     )
+
+
+def _record(enumerator: SeededEnumerator, key: Key, faces: tuple[UnitFace, ...],
+            verdict, orbits: list[tuple]) -> SetRecord:
+    """The completeness record of one set of the chunk (its entry was just solved)."""
+    signs_key = tuple(f.signs for f in faces)
+    found = enumerator.decisions.get(signs_key)
+    if found is None:
+        raise SolverError(f"completeness: face set {key} was not solved by this chunk")
+    roots, signs = enumerator._entry(faces)
+    candidate = None
+    if roots is not None and signs is None:
+        nds = tuple(enumerator.data[s] for s in signs_key)
+        candidate = NeuronPoint(enumerator.x, enumerator.y, enumerator.lam, faces, nds, roots,
+                                ())
+    return set_record(key, faces, found, roots, signs, candidate, verdict, orbits)
 
 
 def _plain(value):

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import ClassVar, Union
+from typing import TYPE_CHECKING, ClassVar, Union
+
+if TYPE_CHECKING:
+    from solver.completeness import Completeness
 
 
 def _q(value: Fraction) -> str:
@@ -238,7 +241,11 @@ class SolveStats:
 
 @dataclass(frozen=True, slots=True)
 class Solution:
-    """All certified local minima of one problem, in canonical order."""
+    """All certified local minima of one problem, in canonical order.
+
+    ``completeness`` (only when asked for: ``solve(..., completeness=True)``) records how
+    every face set was settled (:mod:`solver.completeness`).
+    """
 
     x: tuple[tuple[Fraction, ...], ...]
     y: tuple[Fraction, ...]
@@ -246,6 +253,7 @@ class Solution:
     units: int
     minima: tuple[Minimum, ...]
     stats: SolveStats
+    completeness: Completeness | None = None
 
     @property
     def n(self) -> int:
@@ -273,7 +281,7 @@ class Solution:
             "y": [_q(v) for v in self.y],
             "minima": [m.to_json() for m in self.minima],
             "stats": self.stats.to_json(),
-        }
+        } | ({} if self.completeness is None else {"completeness": self.completeness.to_json()})
 
     def to_latex(self) -> str:
         """A LaTeX fragment: the minima table and the exact equations of every set."""

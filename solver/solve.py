@@ -16,9 +16,10 @@ from contextlib import nullcontext
 from typing import Any
 
 from solver.arrangement import count_generic_faces
+from solver.completeness import collect, numbered
 from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import ProblemTooLargeError, SolverInputError
-from solver.merge import canonical
+from solver.merge import canonical, orbit_numbers
 from solver.parallel import (
     ChunkResult,
     FaceWork,
@@ -78,6 +79,7 @@ def solve(
     workers: int | None = None,
     scheduler: str | None = None,
     client: Any = None,
+    completeness: bool = False,
 ) -> Solution:
     """All certified local minima of the ridge-regularised loss of a ReLU network.
 
@@ -99,6 +101,9 @@ def solve(
     scheduler : solve on the existing Dask cluster whose scheduler is at this address
         (``"tcp://host:8786"``); its workers need this package installed.
     client : solve on the cluster of this ``distributed.Client`` (left open).
+    completeness : also record how every face set was settled
+        (:attr:`Solution.completeness`, the JSON key ``completeness``; see
+        :mod:`solver.completeness`), for the checker's completeness proof.
 
     At most one of ``workers``, ``scheduler`` and ``client`` may be given; without any,
     the solve runs in this process and never imports Dask. Dask is the optional extra
@@ -125,7 +130,7 @@ def solve(
         )
     if workers is None and scheduler is None and client is None:
         start = time.perf_counter()
-        work = make_work(data.x, data.y, lam_q, L)
+        work = make_work(data.x, data.y, lam_q, L, completeness=completeness)
         results = _run_in_process(work, total_sets(work), progress)
         seconds = time.perf_counter() - start
     else:
@@ -135,18 +140,22 @@ def solve(
         with opened as active:
             prepare(active, workers)
             start = time.perf_counter()
-            work = make_work(data.x, data.y, lam_q, L)
+            work = make_work(data.x, data.y, lam_q, L, completeness=completeness)
             results = run_on_client(active, work, total_sets(work), progress)
             seconds = time.perf_counter() - start
     entries, candidates, systems = merge_results(results)
     minima = canonical(entries)
+    record = None
+    if completeness:
+        record = numbered(collect(work.alive, [r for res in results for r in res.records]),
+                          orbit_numbers(entries))
     stats = SolveStats(
         faces=math.comb(len(work.faces) + L - 1, L),
         systems=systems,
         candidates=candidates,
         seconds=round(seconds, 3),
     )
-    return Solution(data.x, data.y, lam_q, L, minima, stats)
+    return Solution(data.x, data.y, lam_q, L, minima, stats, record)
 
 
 def _run_in_process(work: FaceWork, total: int, progress: Progress | None) -> list[ChunkResult]:

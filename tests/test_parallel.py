@@ -81,6 +81,19 @@ def test_cluster_matches_in_process_on_assets(client: Any, path: Path, units: in
     assert comparable(there) == comparable(here)
 
 
+def test_cluster_completeness_record_matches_in_process(client: Any) -> None:
+    """The opt-in completeness record (every face set's verdict) is canonical too: the
+    chunks return their sets' records and the merged key is the in-process one."""
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    here = solve(data.x, data.y, LAM, 3, completeness=True)
+    there = solve(data.x, data.y, LAM, 3, client=client, completeness=True)
+    assert comparable(there) == comparable(here)
+    sets = here.to_json()["completeness"]["sets"]
+    work = parallel.make_work(data.x, data.y, Fraction(1, 100), 3)
+    assert len(sets) == sum(parallel.level_size(work, k) for k in range(4))
+    assert "completeness" not in solve(data.x, data.y, LAM, 3, client=client).to_json()
+
+
 @pytest.mark.slow
 def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
     x, y = seeded_d2(5, seed=2)
