@@ -382,6 +382,18 @@ def structured_directions(W: Array, X1: Array, y: Array, lam: float, rng) -> Arr
     return D[nrm > 1e-12] / nrm[nrm > 1e-12, None, None]
 
 
+def activation_margin(W: Array, X1: Array) -> float:
+    """Distance (in one unit's ``(b, c)``) to the nearest kink the point is *not* on:
+    ``min |<h_i, w_l>| / |h_i|`` over live units and points off their kinks (a
+    pre-activation within ``1e-9 |w_l| |h_i|`` of zero counts as on the kink, an active
+    constraint that the check must be free to cross)."""
+    pre = np.abs(X1 @ W.T)
+    hn = np.linalg.norm(X1, axis=1)[:, None]
+    wn = np.linalg.norm(W, axis=1)[None, :]
+    off = (pre > 1e-9 * wn * hn) & (wn > 1e-12)
+    return float(np.min((pre / hn)[off])) if np.any(off) else np.inf
+
+
 def local_check(x: object, y: object, lam: float, B: object, c: object, a: object = None,
                 *, radii: tuple[float, ...] = (1e-3, 1e-4, 1e-5), n_random: int = 300,
                 seed: int = 0, tol: float | None = None, descent: bool = True) -> LocalCheck:
@@ -393,7 +405,10 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     B, c : the point; a : when given, it must be ridge-optimal for ``(B, c)``.
     radii : sampling radii (Euclidean, in ``(B, c)`` space), multiplied by
         ``min(1, smallest norm of a live unit)``: on a set of split units the
-        neighbourhood in which a point is a minimum shrinks with the smaller unit.
+        neighbourhood in which a point is a minimum shrinks with the smaller unit. They are
+        also capped at half the :func:`activation_margin`: local minimality is decided in
+        arbitrarily small balls, and a ball reaching past a kink the point is not on can
+        hold lower points of another region (a minimum close to a boundary is still one).
     n_random : random directions per radius (plus as many moving a single unit).
     seed : random seed.
     tol : allowed drop; default ``2e-14 * max(1, |y|^2)``, some hundred times the rounding
@@ -418,6 +433,8 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
     norms = np.linalg.norm(W, axis=1)
     scale = min(1.0, float(norms[norms > 1e-12].min())) if np.any(norms > 1e-12) else 1.0
     radii = tuple(rad * scale for rad in radii)
+    margin = activation_margin(W, X1)
+    radii = tuple(min(rad, 0.5 * margin) for rad in radii)
     if a is not None:
         av = np.asarray(a, dtype=float).reshape(-1)
         if np.max(np.abs(av - a_opt[0])) > 1e-7 * (1 + np.max(np.abs(av))):
@@ -448,7 +465,7 @@ def local_check(x: object, y: object, lam: float, B: object, c: object, a: objec
                 return LocalCheck(False, f0, f0 - float(f[k]), rad, f"{what} sample below", P[k])
             best.append(P[np.argsort(f)[:2]])
     if descent:
-        ball = 3 * max(radii)
+        ball = min(3 * max(radii), 0.9 * margin)
         ends, low = bfgs(np.concatenate(best), X1, yv, lam, iters=40, max_step=ball / 4,
                          ball=ball, target=f0 - tol)
         k = int(np.argmin(low))
