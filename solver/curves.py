@@ -90,6 +90,8 @@ def linear_form(terms: Sequence[tuple[str, object]]) -> str:
     'c1 - 17*b11/100'
     >>> linear_form([("b11", F(11, 25)), ("c1", 1)])
     '11*b11/25 + c1'
+    >>> linear_form([("c1", 1), ("b11", F(-1, 50))])
+    'c1 - b11/50'
     """
     def body(name: str, value) -> str:
         v = abs(sympy.Rational(str(value)))
@@ -97,6 +99,8 @@ def linear_form(terms: Sequence[tuple[str, object]]) -> str:
             return name
         if v.q == 1:
             return f"{v.p}*{name}"
+        if v.p == 1:
+            return f"{name}/{v.q}"
         return f"{v.p}*{name}/{v.q}"
 
     nonzero = [(n, v) for n, v in terms if v != 0]

@@ -125,9 +125,12 @@ class NeuronPoint:
 
     def exact(self, always: bool = False) -> NeuronPoint:
         """This point with its ``s_a`` as exact algebraic numbers (minimal polynomial and
-        isolating interval). Coordinates come in groups, one per connected part; a group
-        of more than :data:`EXACT_NEURONS` neurons keeps its proved isolating box unless
-        ``always`` (elimination for three coupled neurons can take a minute)."""
+        isolating interval), one connected part at a time. A point of more than
+        :data:`EXACT_NEURONS` neurons keeps its proved isolating boxes unless ``always``
+        (elimination for three coupled neurons can take a minute, and the independent
+        checker would have to join large fields)."""
+        if self.k > EXACT_NEURONS and not always:
+            return self  # the checker joins fields of small degree only: keep the box
         groups: dict[int, list[int]] = {}
         for a, root in enumerate(self.roots):  # decoupled parts are solved separately
             solution = getattr(root, "solution", None)
