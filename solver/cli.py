@@ -205,8 +205,7 @@ def _run_solve(args: argparse.Namespace) -> int:
         progress.close()
 
     if args.json is not None:
-        doc = json.dumps(sol.to_json(), indent=2, allow_nan=False) + "\n"
-        _write_atomic(Path(args.json), doc)
+        _write_atomic(Path(args.json), json_text(sol.to_json()))
     if args.latex is not None:
         _write_atomic(Path(args.latex), sol.to_latex())
     if args.json is None:
@@ -215,6 +214,33 @@ def _run_solve(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {len(sol.minima)} minima to {args.json}", file=sys.stderr)
     return EXIT_OK
+
+
+def json_text(doc: dict) -> str:
+    """The result document as indented JSON, the completeness record's face sets (there
+    may be tens of thousands) one compact line each.
+
+    >>> print(json_text({"n": 2, "completeness": {"sets": [{"faces": []}, {"faces": ["+"]}]}}))
+    {
+      "n": 2,
+      "completeness": {
+        "sets": [
+          {"faces":[]},
+          {"faces":["+"]}
+        ]
+      }
+    }
+    <BLANKLINE>
+    """
+    record = doc.get("completeness")
+    if not isinstance(record, dict) or not record.get("sets"):
+        return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+    marker = "\x00sets\x00"
+    shell = {**doc, "completeness": {**record, "sets": marker}}
+    text = json.dumps(shell, indent=2, allow_nan=False)
+    lines = ",\n".join("      " + json.dumps(item, separators=(",", ":"), allow_nan=False)
+                       for item in record["sets"])
+    return text.replace(json.dumps(marker), "[\n" + lines + "\n    ]") + "\n"
 
 
 def _run_verify(argv: list[str]) -> int:

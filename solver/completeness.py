@@ -45,8 +45,8 @@ from flint import arb
 
 from solver.arrangement import UnitFace, lifted_points
 from solver.certify import Verdict
-from solver.errors import SolverError
-from solver.neurons import NeuronPoint, structurally_zero
+from solver.errors import DegenerateProblemError, SolverError
+from solver.neurons import NeuronPoint, _preactivation_is_zero, structurally_zero
 from solver.results import AlgebraicRoot
 from solver.roots import RealRoot, fraction, sign_of
 
@@ -70,9 +70,11 @@ class Decision:
 @dataclass(frozen=True, slots=True)
 class Outside:
     """Why an interior solution is not a critical point inside its faces: on ``face``,
-    the pre-activation of point ``point`` is structurally zero (``why == "zero"``), or
-    its sign times the face's sign differs from that of point ``against``
-    (``why == "sign"``: no sign of ``a`` puts the direction in the face)."""
+    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
+    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
+    gives the solution by minimal polynomials), or its sign times the face's sign differs
+    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
+    face)."""
 
     face: str
     point: int
@@ -199,7 +201,10 @@ def set_record(
     if signs is None:
         if candidate is None:
             raise SolverError("completeness: an outside solution without its point")
-        return replace(record, outside=outside_reason(candidate))
+        why = outside_reason(candidate)
+        if why.why == "exact zero" and found.how == "solution":  # the checker needs it exact
+            record = replace(record, roots=_roots(candidate.exact().roots))
+        return replace(record, outside=why)
     if verdict is None:
         raise SolverError("completeness: a critical point without a certification verdict")
     ok = verdict.dead_ok if not faces else verdict.alive_ok
@@ -255,8 +260,9 @@ def outside_reason(point: NeuronPoint) -> Outside:
     """Why the interior solution ``point`` has a neuron direction outside its face.
 
     The same test as the enumerator's (:func:`solver.neurons._face_signs`), naming the
-    first point that fails: a pre-activation structurally zero, or one whose sign times
-    the face's sign differs from that of the face's first nonzero point.
+    first point that fails: a pre-activation structurally zero, or exactly zero (when
+    ball arithmetic cannot decide it: the enumerator's exact test), or one whose sign
+    times the face's sign differs from that of the face's first nonzero point.
     """
     h = lifted_points(point.x)
     m = len(h[0])
@@ -272,7 +278,12 @@ def outside_reason(point: NeuronPoint) -> Outside:
                 direction = point.values(prec).directions[a]
                 return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
 
-            this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
+            try:
+                this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
+            except DegenerateProblemError:
+                if _preactivation_is_zero(point, a, h[i]) is not True:
+                    raise
+                return Outside(face.pattern, i, "exact zero")
             if sigma == 0:
                 sigma, first = this, i
             elif this != sigma:

@@ -7,8 +7,10 @@ and checked exactly in ``Q(z)`` (:mod:`solver.verify_isolated`), or, when coordi
 given by a box (three or more neurons), as the Krawczyk-proved zero of the face system
 the checker rebuilds, in ball arithmetic (:mod:`solver.verify_box`); curves are checked at
 their float samples (:mod:`solver.verify_curve`); the face count of the arrangement is
-recomputed (:mod:`solver.verify_arrangement`). Exit code 0 when every minimum is ok, 1
-when any fails (or cannot be checked), 2 when the input is unusable.
+recomputed (:mod:`solver.verify_arrangement`), and a ``completeness`` certificate, when
+the result has one, is re-checked set by set (:mod:`solver.verify_complete`). Exit code 0
+when every minimum is ok, 1 when any fails (or cannot be checked), 2 when the input is
+unusable.
 
 Examples
 --------
@@ -30,6 +32,7 @@ from solver.data import Dataset, parse_lam, parse_rational, read_csv
 from solver.errors import SolverInputError
 from solver.verify_arrangement import Problem, face_count_lines
 from solver.verify_box import check_box, has_box
+from solver.verify_complete import check_completeness
 from solver.verify_curve import check_curve
 from solver.verify_isolated import Findings, check_isolated
 
@@ -66,16 +69,22 @@ class MinimumVerdict:
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """All verdicts, file-level problems and the completeness lines."""
+    """All verdicts, file-level problems and the completeness lines.
+
+    ``certificate`` holds the lines of the completeness certificate's re-check and
+    ``gaps`` its failures (both empty when the result has no ``completeness`` key).
+    """
 
     verdicts: tuple[MinimumVerdict, ...]
     problems: tuple[str, ...]
     completeness: tuple[str, ...]
+    certificate: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         """True when every minimum is ok and the file has no problem."""
-        return not self.problems and all(v.ok for v in self.verdicts)
+        return not self.problems and not self.gaps and all(v.ok for v in self.verdicts)
 
     @property
     def exit_code(self) -> int:
@@ -86,13 +95,20 @@ class VerifyReport:
         """The full report as printed by the CLI."""
         lines = [v.line() for v in self.verdicts]
         lines += [f"FAIL: {p}" for p in self.problems]
-        lines += ["completeness (counts only; the result lists no faces):"]
-        lines += [f"  {c}" for c in self.completeness]
+        if self.certificate or self.gaps:
+            lines += ["completeness (the certificate: every face set re-checked):"]
+            lines += [f"  {c}" for c in self.certificate]
+            lines += [f"  FAIL: {g}" for g in self.gaps]
+            lines += [f"  {c}" for c in self.completeness]
+        else:
+            lines += ["completeness (counts only; the result lists no faces):"]
+            lines += [f"  {c}" for c in self.completeness]
         bad = sum(v.status == "FAIL" for v in self.verdicts)
         unsupported = sum(v.status == "not supported" for v in self.verdicts)
+        gaps = f", {len(self.gaps)} completeness failures" if self.certificate or self.gaps else ""
         lines.append(f"summary: {len(self.verdicts)} minima, "
                      f"{len(self.verdicts) - bad - unsupported} ok, {bad} FAIL, "
-                     f"{unsupported} not supported, {len(self.problems)} file problems -> "
+                     f"{unsupported} not supported, {len(self.problems)} file problems{gaps} -> "
                      f"{'OK' if self.ok else 'NOT VERIFIED'}")
         return "\n".join(lines) + "\n"
 
@@ -156,6 +172,10 @@ def check_schema(doc: object) -> None:
             _check_exact_schema(entry["exact"], units, d, f"{where}.exact")
         elif not all(isinstance(s, str) for s in entry["equations"] + entry["inequalities"]):
             raise SolverInputError(f"{where}: equations and inequalities must be strings")
+    if "completeness" in doc:
+        sets = _need(doc, "completeness", dict, "result file").get("sets")
+        if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
+            raise SolverInputError("result file: completeness.sets must be a list of objects")
 
 
 def _check_exact_schema(exact: dict, units: int, d: int, where: str) -> None:
@@ -265,6 +285,8 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
     lam = parse_lam(result["lam"])
     verdicts: list[MinimumVerdict] = []
     completeness: list[str] = []
+    certificate: list[str] = []
+    gaps: list[str] = []
     if not problems or not problems[0].startswith("data mismatch: the result has n="):
         prob = Problem(tuple((*x, parse_rational(1)) for x in dataset.x), dataset.y, lam,
                        result["units"])
@@ -283,7 +305,15 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
         except NotImplementedError as exc:
             completeness = [f"face count not supported: {exc}"]
         completeness.append(dead_line)
-    return VerifyReport(tuple(verdicts), tuple(problems), tuple(completeness))
+        if "completeness" in result:
+            ok = {v.number for v in verdicts if v.ok}
+            try:
+                found = check_completeness(result["completeness"], prob, result["minima"], ok)
+                certificate, gaps = found.lines, found.fails
+            except NotImplementedError as exc:
+                gaps = [f"the completeness certificate cannot be checked: {exc}"]
+    return VerifyReport(tuple(verdicts), tuple(problems), tuple(completeness),
+                        tuple(certificate), tuple(gaps))
 
 
 def _verdict(number: int, entry: dict, prob: Problem) -> MinimumVerdict:
