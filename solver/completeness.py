@@ -18,9 +18,10 @@ set: the all-dead point) the solve decides, by the convexity of ``J``
 A set with a solution then records whether its neuron directions lie in their faces
 (``outside``: which point's pre-activation has the wrong sign, or is structurally
 zero), and if they do, its certification: the orbits of the minima it became, or the
-solver's descent reason. :class:`SetRecord` is plain picklable data (cluster workers
-return their chunks' records); the solve sorts them canonically and names orbits by
-their numbers in the output.
+solver's descent reason (and, for the split sets of ``0 < k < L``, whether their
+endpoints with dying units are minima too). :class:`SetRecord` is plain picklable data
+(cluster workers return their chunks' records); the solve sorts them canonically and
+names orbits by their numbers in the output.
 
 Examples
 --------
@@ -107,6 +108,7 @@ class SetRecord:
     outside: Outside | None = None
     minimum: tuple | None = None
     descent: Mapping | None = None
+    closure: str | Mapping | None = None
 
     def to_json(self) -> dict:
         """JSON entry of ``completeness.sets``."""
@@ -126,6 +128,8 @@ class SetRecord:
             out["minimum"] = list(self.minimum)
         if self.descent is not None:
             out["descent"] = dict(self.descent)
+        if self.closure is not None:
+            out["closure"] = self.closure if isinstance(self.closure, str) else dict(self.closure)
         return out
 
 
@@ -144,7 +148,8 @@ class Completeness:
         "(the face set's unique interior solution s: box or minimal polynomials, as in "
         "exact.s) or none; a set with a solution has outside (a point whose pre-activation "
         "has the wrong sign or is structurally zero; 0-based) or its certification: minimum "
-        "(orbit numbers of the minima it became) or descent (the solver's reason)"
+        "(orbit numbers of the minima it became; for 0 < k < L with closure: minima, or the "
+        "dead-unit descent, for the split sets' endpoints) or descent (the solver's reason)"
     )
 
     def to_json(self) -> dict:
@@ -178,13 +183,15 @@ def set_record(
     candidate: NeuronPoint | None,
     verdict: Verdict | None,
     orbits: Sequence[tuple],
+    units: int,
 ) -> SetRecord:
-    """The :class:`SetRecord` of one face set.
+    """The :class:`SetRecord` of one face set of a network of ``units`` units.
 
     ``roots``/``signs`` are the enumerator's entry, ``candidate`` its point with no face
     signs (to name why it is outside, when ``signs`` is None), ``verdict`` the
     certification of the point inside its faces and ``orbits`` the identities of the
-    minima it gave.
+    minima it gave. For ``0 < k < units`` a minimum also records its ``closure``: whether
+    the split sets' endpoints (some units dead) are minima, or the dead-unit descent.
     """
     names = lambda group: tuple(_pattern(s) for s in group)  # noqa: E731
     record = SetRecord(
@@ -208,9 +215,13 @@ def set_record(
     if verdict is None:
         raise SolverError("completeness: a critical point without a certification verdict")
     ok = verdict.dead_ok if not faces else verdict.alive_ok
-    if ok:
-        return replace(record, minimum=tuple(sorted(set(orbits))))
-    return replace(record, descent=descent(verdict.reason))
+    if not ok:
+        return replace(record, descent=descent(verdict.reason))
+    record = replace(record, minimum=tuple(sorted(set(orbits))))
+    if 0 < len(faces) < units:  # split sets: are their endpoints (units dying) minima?
+        closure = "minima" if verdict.dead_ok else descent(verdict.reason)
+        record = replace(record, closure=closure)
+    return record
 
 
 def _pattern(signs: tuple[int, ...]) -> str:

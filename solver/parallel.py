@@ -311,7 +311,8 @@ def _record(enumerator: SeededEnumerator, key: Key, faces: tuple[UnitFace, ...],
         nds = tuple(enumerator.data[s] for s in signs_key)
         candidate = NeuronPoint(enumerator.x, enumerator.y, enumerator.lam, faces, nds, roots,
                                 ())
-    return set_record(key, faces, found, roots, signs, candidate, verdict, orbits)
+    return set_record(key, faces, found, roots, signs, candidate, verdict, orbits,
+                      enumerator.work.units)
 
 
 def _plain(value):

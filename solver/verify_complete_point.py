@@ -19,7 +19,10 @@ the solution is a critical point of the network only if, for one sign ``sigma_j`
   or ``descent``: the solver's reason is re-derived with the checker's own minimality
   checks (:mod:`solver.verify_box_point`) on the point with one unit per face and the
   others dead: a multiplier of the wrong sign at the named face and point, a negative
-  leading minor of the face Hessian, or a dead unit growing along the named face.
+  leading minor of the face Hessian, or a dead unit growing along the named face. For
+  ``0 < k < L`` the split sets' endpoints (some units dead) follow the record's
+  ``closure``: listed at the solution when the checker's dead-unit check passes there,
+  absent when the named dead-unit growth is re-derived.
 
 Examples
 --------
@@ -40,7 +43,7 @@ from solver.data import parse_rational
 from solver.verify_algebra import Elem, build_field
 from solver.verify_arrangement import Problem, face_projectors
 from solver.verify_box import _solve
-from solver.verify_box_point import Verdict, _first_order, _second_order
+from solver.verify_box_point import Verdict, _dead_units, _first_order, _second_order
 from solver.verify_box_system import face_numerators, sign
 from solver.verify_field import ParseError, to_fmpq
 
@@ -122,7 +125,10 @@ def check_candidate(record: dict, sol, prob: Problem, orbits: dict, ok: set[int]
             return "", [f"{where}: claims its solution lies in its faces, but on face "
                         f"{sol.patterns[j]} the pre-activation of point {i} {detail}"]
         if verdicts[0] == "minimum":
-            return _minimum(record["minimum"], sol, info, prob, orbits, ok, where)
+            what, fails = _minimum(record["minimum"], sol, info, prob, orbits, ok, where)
+            if not fails:
+                fails = _closure(record, sol, info, prob, orbits, where)
+            return what, fails
         return _descent(record["descent"], sol, info, prob, where)
     except (TypeError, KeyError, ValueError, IndexError, ParseError) as exc:
         return "", [f"{where}: malformed {verdicts[0]} ({type(exc).__name__}: {exc})"]
@@ -259,14 +265,66 @@ def _minimum(numbers: list, sol, sigmas: list[int], prob: Problem, orbits: dict,
     return "minimum", []
 
 
+def _closure(record: dict, sol, sigmas: list[int], prob: Problem, orbits: dict, where: str
+             ) -> list[str]:
+    """The split sets' endpoints (``0 < k < L``): listed at the solution when the
+    dead-unit condition holds there, absent when a dead unit grows (re-derived)."""
+    k, L = len(sol.faces), prob.units
+    closure = record.get("closure")
+    if not 0 < k < L:
+        return [f"{where}: records a closure, but it has no split sets"] if closure else []
+    entries = [e for o in record["minimum"] for _, e in orbits[o]]
+    if closure == "minima":
+        dead = list(range(k, L))
+        pattern = sol.patterns + ["0" * prob.n] * (L - k)
+        for bits in BITS:
+            out = Verdict()
+            with ctx.workprec(sol.work(bits)):
+                _dead_units(dead, pattern, list(range(k)), sol.residual(bits), prob, out)
+            if out.fails or not out.undecided:
+                break
+        if out.fails or out.undecided:
+            return [f"{where}: closure: the endpoints with dying units are claimed minima, but "
+                    f"{(out.fails or out.undecided)[0]}"]
+        with ctx.workprec(sol.work()):
+            t = {p: float(v.mid()) for p, v in sol.t().items()}
+        sign_of = dict(zip(sol.patterns, sigmas, strict=True))
+        for entry in entries:
+            if not entry["endpoints"]:
+                return [f"{where}: closure: the endpoints are minima, but a split set of orbit "
+                        f"{entry['orbit']} lists none"]
+            for point in entry["endpoints"]:
+                bad = _same_point(point, entry["pattern"], t, sign_of, prob, dying=True)
+                if bad:
+                    return [f"{where}: closure: an endpoint of orbit {entry['orbit']} is not at "
+                            f"the set's solution: {bad}"]
+        return []
+    if not isinstance(closure, dict) or closure.get("kind") != "dead":
+        return [f"{where}: a minimum with split sets needs its closure: minima or a dead-unit "
+                "descent"]
+    for bits in BITS:
+        got = dead_growth(closure["face"], sol.residual(bits), prob, sol.work(bits))
+        if got is not None:
+            break
+    if not got:
+        return [f"{where}: closure: the solver's reason {closure.get('reason', 'dead')!r} is not "
+                f"re-derived: along face {closure['face']} a dead unit gains at most lam |w| (or "
+                "the maximiser is not inside the face)"]
+    listed = [e["orbit"] for e in entries if e["endpoints"]]
+    if listed:
+        return [f"{where}: closure: a dead unit grows, yet orbit {listed[0]} lists endpoints"]
+    return []
+
+
 def _same_point(point: dict, pattern: list[str], t: dict[str, float], sign_of: dict,
-                prob: Problem) -> str:
-    """'' when ``sum a_l^2 / lam`` per face is its ``t`` and ``sign(a_l)`` its sigma."""
+                prob: Problem, dying: bool = False) -> str:
+    """'' when ``sum a_l^2 / lam`` per face is its ``t`` and ``sign(a_l)`` its sigma
+    (``dying``: units with ``a_l = 0`` are dead, as at a split set's endpoints)."""
     lam = float(prob.lam)
-    total: dict[str, float] = {}
+    total: dict[str, float] = {p: 0.0 for p in set(pattern) if p in t}
     for ell, face in enumerate(pattern):
         a = point["a"][ell]
-        if face not in t:
+        if face not in t or (dying and a == 0):
             continue
         if a == 0 or (a > 0) != (sign_of[face] > 0):
             return f"unit {ell} has a = {a!r}, of the wrong sign for face {face}"

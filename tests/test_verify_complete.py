@@ -321,3 +321,39 @@ def test_pre_activation_exactly_zero_at_the_solution():
                          "why": "exact zero"}
     assert "is not proved exactly zero (the solution must be given by minimal polynomials)" \
         in _gaps(bad, data)[0]
+
+
+def test_closure_of_split_sets():
+    # Case A of tests/test_verify.py: one neuron seeing point 1; with 2 units its split set
+    # ends where a unit dies, and those endpoints are minima (the dead unit can only split)
+    x, y = ["-2", "3/4"], ["-1/25", "1"]
+    doc = solve(x, y, F(1, 10), 2, completeness=True).to_json()
+    data = make_dataset(x, y)
+    assert verify_result(doc, data).ok
+    _, record = _find(doc, lambda s: "minimum" in s)
+    assert record["faces"] == ["-+"] and record["closure"] == "minima"
+    where = "face set {-+}: closure: "
+    bare = copy.deepcopy(doc)
+    bare["minima"][0]["endpoints"] = []
+    assert _gaps(bare, data) == [where + "the endpoints are minima, but a split set of orbit 0 "
+                                 "lists none"]
+    moved = copy.deepcopy(doc)
+    end = moved["minima"][0]["endpoints"][0]
+    end["a"] = [2 * a for a in end["a"]]
+    assert _gaps(moved, data)[0].startswith(where + "an endpoint of orbit 0 is not at the set's "
+                                            "solution: sum a_l^2 / lam on face -+ is")
+    denied = copy.deepcopy(doc)
+    _find(denied, lambda s: "minimum" in s)[1]["closure"] = {"kind": "dead", "face": "+-"}
+    assert "is not re-derived: along face +- a dead unit gains at most lam |w|" in _gaps(
+        denied, data)[0]
+
+
+def test_closure_claimed_minima_where_a_dead_unit_grows(paper):
+    doc, data = paper
+    bad = copy.deepcopy(doc)
+    _, record = _find(bad, lambda s: isinstance(s.get("closure"), dict))
+    record["closure"] = "minima"
+    gaps = _gaps(bad, data)
+    assert len(gaps) == 1 and gaps[0].startswith(
+        f"face set {_name(record['faces'])}: closure: the endpoints with dying units are claimed "
+        "minima, but dead unit 1: growing it along"), gaps
