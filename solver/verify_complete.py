@@ -55,9 +55,10 @@ The checks, per listed set (failures name the set)
     ``decoupled``: the parts partition the set, are listed, and share no seen point.
     (e) A solution claimed outside its faces: that sign (or the structural zero,
     exactly). (f) A solution inside its faces: the listed minima (same faces, same
-    ``t``, every image, every split) or the descent re-derived by the checks of T3
+    ``t``, every image, every split, and the split sets' endpoints exactly when the
+    dead-unit check of T3 passes) or the descent re-derived by the checks of T3
     (:mod:`solver.verify_complete_point`). Every listed minimum must be claimed by one
-    set. With T1 and T2 these make the list of minima complete.
+    set. With T1-T3 these make the list of minima complete.
 
 Examples
 --------
