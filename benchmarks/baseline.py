@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations_with_replacement, product
 
-from flint import arb, fmpq, fmpq_mat
+from flint import arb, fmpq
 
-from solver.arrangement import UnitFace, lifted_points
+from solver.arrangement import UnitFace, lifted_points, nullspace
 from solver.certify import certify
 from solver.merge import canonical, network_minima
 from solver.neurons import NeuronPoint
@@ -87,7 +87,7 @@ def realisable_faces(
     for tested, signs in enumerate(product((1, -1, 0), repeat=len(h))):
         if progress is not None and tested % PROGRESS_EVERY == 0:
             progress(tested, total)
-        span = _nullspace([h[i] for i, s in enumerate(signs) if s == 0], m)
+        span = nullspace([h[i] for i, s in enumerate(signs) if s == 0], m)
         if _strictly_feasible(signs, h, span):
             faces.append(_face(signs, span, m))
     faces.sort(key=lambda f: (f.dim, tuple(-s for s in f.signs)))
@@ -113,22 +113,6 @@ def _strictly_feasible(
         kept += [[p[var] * q[j] - q[var] * p[j] for j in range(var)] for p in pos for q in neg]
         rows = kept
     return not rows  # with no variable left, any constraint reads 0 > 0
-
-
-def _nullspace(rows: list[list[fmpq]], m: int) -> list[list[fmpq]]:
-    """Rational basis of ``{w : rows @ w = 0}`` from the reduced row echelon form."""
-    if not rows:
-        return [[fmpq(int(i == j)) for i in range(m)] for j in range(m)]
-    reduced, rank = fmpq_mat(rows).rref()
-    pivots = [next(c for c in range(m) if reduced[r, c] != 0) for r in range(rank)]
-    basis = []
-    for free in (c for c in range(m) if c not in pivots):
-        vec = [fmpq(0)] * m
-        vec[free] = fmpq(1)
-        for r, p in enumerate(pivots):
-            vec[p] = -reduced[r, free]
-        basis.append(vec)
-    return basis
 
 
 def _face(signs: tuple[int, ...], span: list[list[fmpq]], m: int) -> UnitFace:

@@ -23,7 +23,7 @@ from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
 
-from solver.data import read_csv
+from solver.data import DataShape, read_csv
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER_CSV = REPO / "assets" / "paper_example.csv"
@@ -32,7 +32,7 @@ _DENOMINATOR = 100
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(DataShape):
     """One benchmark problem, exact; ``target`` is the time to beat in seconds, ``quick``
     marks the small problems of ``bench_solver --quick``."""
 
@@ -43,16 +43,6 @@ class Problem:
     units: int
     target: float | None = None
     quick: bool = False
-
-    @property
-    def n(self) -> int:
-        """Number of data points."""
-        return len(self.y)
-
-    @property
-    def d(self) -> int:
-        """Input dimension."""
-        return len(self.x[0])
 
 
 def paper_example(target: float | None = 0.3) -> Problem:

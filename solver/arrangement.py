@@ -58,7 +58,7 @@ def lifted_points(x: Sequence[Sequence[Fraction]]) -> list[list[fmpq]]:
     return [[fmpq(v.numerator, v.denominator) for v in row] + [fmpq(1)] for row in x]
 
 
-def _nullspace(rows: list[list[fmpq]], m: int) -> list[list[fmpq]]:
+def nullspace(rows: list[list[fmpq]], m: int) -> list[list[fmpq]]:
     """A rational basis (list of vectors) of ``{w in Q^m : rows @ w = 0}``."""
     if not rows:
         return [[fmpq(int(i == j)) for i in range(m)] for j in range(m)]
@@ -95,14 +95,14 @@ def _cocircuits(h: list[list[fmpq]]) -> set[tuple[int, ...]]:
     r = _rank(h)
     if r == 0:
         return set()
-    lineality = _nullspace(h, m)
+    lineality = nullspace(h, m)
     out: set[tuple[int, ...]] = set()
     seen_flats: set[frozenset[int]] = set()
     for subset in combinations(range(n), r - 1):
         rows = [h[i] for i in subset]
         if _rank(rows) != r - 1:
             continue
-        flat = _nullspace(rows, m)
+        flat = nullspace(rows, m)
         # a vector of the flat outside the lineality space: project out lineality
         vec = _outside(flat, lineality, m)
         signs = tuple(_sign(sum((hi[k] * vec[k] for k in range(m)), fmpq(0))) for hi in h)
@@ -159,7 +159,7 @@ def unit_faces(x: Sequence[Sequence[Fraction]]) -> tuple[UnitFace, ...]:
 def _make_face(signs: tuple[int, ...], h: list[list[fmpq]], m: int) -> UnitFace:
     """A face with its span ``{w : <h_i, w> = 0 for the zero signs}``."""
     zero_rows = [h[i] for i, s in enumerate(signs) if s == 0]
-    span = _nullspace(zero_rows, m)
+    span = nullspace(zero_rows, m)
     basis = tuple(
         tuple(Fraction(int(span[j][i].p), int(span[j][i].q)) for j in range(len(span)))
         for i in range(m)

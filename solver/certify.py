@@ -120,7 +120,8 @@ def _multipliers(point: NeuronPoint, checks: list[str]) -> str:
                 return f"descent: switching point {i + 1} off lowers the loss ({where})"
             if on < 0:
                 return f"descent: switching point {i + 1} on lowers the loss ({where})"
-        checks.append(f"first order: strict KKT multipliers on face {face.pattern} ({len(zero)} constraint(s))")
+        checks.append(f"first order: strict KKT multipliers on face {face.pattern} "
+                      f"({len(zero)} constraint(s))")
     return ""
 
 
@@ -166,7 +167,8 @@ def _hessian(point: NeuronPoint, checks: list[str]) -> str:
 
         if sign_of(minor, "a Hessian minor") < 0:
             return f"second order: the merged Hessian is not positive definite (minor {size})"
-    checks.append(f"second order: merged Hessian positive definite ({K}x{K}, all leading minors > 0)")
+    checks.append(f"second order: merged Hessian positive definite ({K}x{K}, "
+                  "all leading minors > 0)")
     return ""
 
 
@@ -185,10 +187,12 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
         def projection(prec: int) -> list[arb]:
             r = point.values(prec).residual
             mvec = [sum((r[i] * arb(h[i][c]) for i in face.positive), arb(0)) for c in range(m)]
-            vt_m = [sum((arb(V[c][j]) * mvec[c] for c in range(m)), arb(0)) for j in range(face.dim)]
+            vt_m = [sum((arb(V[c][j]) * mvec[c] for c in range(m)), arb(0))
+                    for j in range(face.dim)]
             coef = [sum((arb(G_inv[j, q]) * vt_m[q] for q in range(face.dim)), arb(0))
                     for j in range(face.dim)]
-            return [sum((arb(V[c][j]) * coef[j] for j in range(face.dim)), arb(0)) for c in range(m)]
+            return [sum((arb(V[c][j]) * coef[j] for j in range(face.dim)), arb(0))
+                    for c in range(m)]
 
         def excess(prec: int) -> arb:
             u = projection(prec)

@@ -53,7 +53,8 @@ class CriticalPoint:
     split: bool
 
 
-def critical_points(x: Sequence, y: Sequence, lam: object, units: object) -> tuple[CriticalPoint, ...]:
+def critical_points(x: Sequence, y: Sequence, lam: object,
+                    units: object) -> tuple[CriticalPoint, ...]:
     """All critical points found on the faces (see the module docstring), sorted by loss.
 
     Each face set contributes one point, its ``k`` neurons on units ``1..k`` and the

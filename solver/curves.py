@@ -166,7 +166,8 @@ def _single_neuron(point, labels, names, variables):
     P = fmpq_mat(D, D, [_coeff(powers[c], r) for r in range(D) for c in range(D)])
     minpoly = _minpoly(rho, p)
     if minpoly.degree() != D:
-        raise DegenerateProblemError("degenerate data: the set's radius does not generate its field")
+        raise DegenerateProblemError(
+            "degenerate data: the set's radius does not generate its field")
     P_inv = P.inv()
     ctx = fmpq_mpoly_ctx.get(tuple(variables), "lex")
     gens = dict(zip(variables, ctx.gens()))

@@ -31,10 +31,14 @@ _RATIO = re.compile(r"^[+-]?\d+\s*/\s*[+-]?\d+$", re.ASCII)
 _MAX_EXPONENT = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Dataset:
-    """Exact data points: ``x`` is n rows of d rationals, ``y`` n rationals."""
+class DataShape:
+    """``n`` and ``d`` of a class with exact ``x`` (n rows of d) and ``y`` (n) fields.
 
+    >>> Dataset(((Fraction(1), Fraction(2)),), (Fraction(3),)).d
+    2
+    """
+
+    __slots__ = ()
     x: tuple[tuple[Fraction, ...], ...]
     y: tuple[Fraction, ...]
 
@@ -47,6 +51,14 @@ class Dataset:
     def d(self) -> int:
         """Input dimension."""
         return len(self.x[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset(DataShape):
+    """Exact data points: ``x`` is n rows of d rationals, ``y`` n rationals."""
+
+    x: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
 
 
 def parse_rational(value: object, what: str = "value") -> Fraction:

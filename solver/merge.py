@@ -29,6 +29,7 @@ from flint import arb
 
 from solver.certify import Verdict
 from solver.curves import set_description
+from solver.exact import exact_point
 from solver.neurons import NeuronPoint
 from solver.results import (
     Certificate,
@@ -37,7 +38,6 @@ from solver.results import (
     Minimum,
     Point,
 )
-from solver.exact import exact_point
 from solver.roots import working_precision
 from solver.systems import to_fmpq
 

@@ -22,10 +22,9 @@ from itertools import combinations
 
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
+from solver.arrangement import UnitFace, lifted_points
 from solver.errors import DegenerateProblemError
 from solver.exact_zero import is_zero_at
-
-from solver.arrangement import UnitFace, lifted_points
 from solver.interior import FaceProblem, exact_roots, locate
 from solver.roots import (
     MAX_PREC,
@@ -35,7 +34,6 @@ from solver.roots import (
     working_precision,
 )
 from solver.systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
-
 
 # Reported points with at most this many neurons get exact minimal polynomials by
 # elimination; larger ones are described by their proved isolating box.
@@ -79,7 +77,8 @@ class NeuronPoint:
         if self.k == 0:
             return None
         if "_system" not in self.__dict__:
-            self.__dict__["_system"] = face_system(self.x, self.y, self.lam, self.faces, self.neurons)
+            self.__dict__["_system"] = face_system(self.x, self.y, self.lam, self.faces,
+                                                   self.neurons)
         return self.__dict__["_system"]
 
     def values(self, prec: int) -> NeuronValues:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar, Union
+from typing import TYPE_CHECKING, ClassVar
+
+from solver.data import DataShape
 
 if TYPE_CHECKING:
     from solver.completeness import Completeness
@@ -217,7 +219,7 @@ class CurveMinimum:
         }
 
 
-Minimum = Union[IsolatedMinimum, CurveMinimum]
+Minimum = IsolatedMinimum | CurveMinimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +242,7 @@ class SolveStats:
 
 
 @dataclass(frozen=True, slots=True)
-class Solution:
+class Solution(DataShape):
     """All certified local minima of one problem, in canonical order.
 
     ``completeness`` (only when asked for: ``solve(..., completeness=True)``) records how
@@ -254,16 +256,6 @@ class Solution:
     minima: tuple[Minimum, ...]
     stats: SolveStats
     completeness: Completeness | None = None
-
-    @property
-    def n(self) -> int:
-        """Number of data points."""
-        return len(self.y)
-
-    @property
-    def d(self) -> int:
-        """Input dimension."""
-        return len(self.x[0])
 
     @property
     def global_loss(self) -> float:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import product
 
-from flint import arb, arb_mat, ctx as flint_ctx, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz_poly
+from flint import arb, arb_mat, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz_poly
+from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
 

@@ -141,7 +141,8 @@ def face_system(
     det = _det(A, ctx)
     numerators = []
     for j in range(K):
-        Aj = [[(ctx.constant(zvec[i, 0]) if c == j else A[i][c]) for c in range(K)] for i in range(K)]
+        Aj = [[(ctx.constant(zvec[i, 0]) if c == j else A[i][c]) for c in range(K)]
+              for i in range(K)]
         numerators.append(_det(Aj, ctx))
     lam_q = to_fmpq(lam)
     equations = []

@@ -27,7 +27,7 @@ from flint import arb, arb_mat
 from solver.verify_arrangement import Problem, dot, face_projectors, inverse, nullspace, rank
 from solver.verify_box_system import FaceSystem, sign
 from solver.verify_field import ball_value, to_fmpq
-from solver.verify_isolated import REL_TOL
+from solver.verify_isolated import REL_TOL, multiplier_fails
 
 
 @dataclass
@@ -170,15 +170,7 @@ def _first_order(ell: int, s: int, u: list[arb], r: list[arb], system: FaceSyste
         if off is None or on is None:
             out.undecided.append(f"the multiplier of unit {ell} at point {i}")
             continue
-        if s * off > 0:
-            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l < 0 decreases the "
-                             "loss (multiplier has the wrong sign)")
-        if s * on < 0:
-            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the "
-                             "loss (multiplier has the wrong sign)")
-        if off == 0 or on == 0:
-            out.fails.append(f"unit {ell}, point {i}: multiplier exactly on its bound "
-                             "(degenerate; strict minimality not certified)")
+        out.fails.extend(multiplier_fails(ell, i, s * off, s * on))
     return nullspace(rows, prob.k)
 
 

@@ -56,6 +56,31 @@ def _q(value: Fraction) -> fmpq_poly:
     return fmpq_poly([to_fmpq(value)])
 
 
+def multiplier_fails(ell: int, i: int, off: int, on: int) -> list[str]:
+    """Why unit ``ell``'s multiplier at its active point ``i`` fails, from two signs.
+
+    ``off`` is the sign of the loss's slope when the point is switched off, times -1
+    (``<b_l,x_i>+c_l < 0``), ``on`` that when it is switched on; a strict minimum needs
+    ``off < 0 < on``.
+
+    >>> multiplier_fails(0, 3, -1, 1)
+    []
+    >>> [why.split(": ")[1][:30] for why in multiplier_fails(0, 3, 1, 0)]
+    ['moving to <b_l,x_i>+c_l < 0 de', 'multiplier exactly on its boun']
+    """
+    fails = []
+    if off > 0:
+        fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l < 0 decreases the "
+                     "loss (multiplier has the wrong sign)")
+    if on < 0:
+        fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the "
+                     "loss (multiplier has the wrong sign)")
+    if off == 0 or on == 0:
+        fails.append(f"unit {ell}, point {i}: multiplier exactly on its bound "
+                     "(degenerate; strict minimality not certified)")
+    return fails
+
+
 def check_isolated(entry: dict, prob: Problem) -> Findings:
     """Re-check an isolated minimum (a schema-checked JSON entry) exactly.
 
@@ -211,15 +236,7 @@ def _first_order(ell: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list
         # Need 2 a_l r_i < mu_i < 0 with mu_i = a_l * mu[a] (strict: a strict minimum).
         off = s * K.sign(mu[a])
         on = s * K.sign(mu[a] - 2 * resid[i])
-        if off > 0:
-            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l < 0 decreases the "
-                             "loss (multiplier has the wrong sign)")
-        if on < 0:
-            out.fails.append(f"unit {ell}, point {i}: moving to <b_l,x_i>+c_l > 0 decreases the "
-                             "loss (multiplier has the wrong sign)")
-        if off == 0 or on == 0:
-            out.fails.append(f"unit {ell}, point {i}: multiplier exactly on its bound "
-                             "(degenerate; strict minimality not certified)")
+        out.fails.extend(multiplier_fails(ell, i, off, on))
     return nullspace(rows, prob.k)
 
 

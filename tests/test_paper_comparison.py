@@ -57,7 +57,8 @@ def found():
 def _paper_equations() -> list[sympy.Expr]:
     names = {n: sympy.Symbol(n) for n in ("b11", "b21", "c1", "c2")}
     values = {f"R{k}": sympy.Rational(v) for k, v in DATA["expected"]["R"].items()}
-    return [sympy.sympify(e, locals={**names, **values}) for e in DATA["expected"]["curve_equations"]]
+    return [sympy.sympify(e, locals={**names, **values})
+            for e in DATA["expected"]["curve_equations"]]
 
 
 def _same_polynomials(found: list[str], expected: list[sympy.Expr]) -> bool:

@@ -24,8 +24,8 @@ it, on tiny exact data (Hypothesis, derandomised):
 
 ``test_positive_solutions_of_a_decoupled_system`` is the regression test of a bug of
 ``positive_solutions`` found here (it returned no solution for decoupled systems); the
-k = 3 reference still solves decoupled sets part by part. A summary of what was checked and skipped is printed after
-the module.
+k = 3 reference still solves decoupled sets part by part. A summary of what was checked and
+skipped is printed after the module.
 """
 
 from __future__ import annotations
