@@ -7,6 +7,7 @@ independent numerical minimisation, never from the dashboard's own output.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
@@ -195,12 +196,18 @@ def test_a_bad_value_set_directly_is_put_back(state: ExplorerState) -> None:
     assert (state.data, state.result) == good
 
 
-def test_a_problem_too_large_is_refused_quickly(state: ExplorerState, runner: SolveRunner) -> None:
+def test_a_problem_too_large_is_refused_before_solving(
+    state: ExplorerState, runner: SolveRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     good = (state.data, state.lam, state.units, state.result)
     runner.max_seconds = 1e-9  # any problem is "too large" now
-    start = time.perf_counter()
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the face enumeration started: the refusal came too late")
+
+    # the refusal must come from the estimate, before any face set is built
+    monkeypatch.setattr(sys.modules["solver.solve"], "make_work", no_work)
     assert state.edit(lam="1/7")  # valid input: the solver refuses it
-    assert time.perf_counter() - start < 5
     assert "Refused" in state.message and "limit" in state.message
     assert (state.data, state.lam, state.units, state.result) == good
 
@@ -278,10 +285,10 @@ def test_runner_terminates_a_solve_that_ignores_cancel() -> None:
         job = runner.submit(KEY)
         time.sleep(0.5)
         pool = runner._executor
-        start = time.monotonic()
         runner.cancel(job)
+        # the job sleeps 60 s and ignores cancel: only terminating its pool ends it
         assert job.future.result(timeout=10).kind == "cancelled"
-        assert time.monotonic() - start < 10 and runner._executor is not pool
+        assert runner._executor is not pool
         assert runner._executor._processes, "the replacement pool is warmed at once"
         runner.job = _quick_job
         assert runner.submit(KEY).future.result(timeout=60).solution == 2  # the new pool works
