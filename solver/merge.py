@@ -38,7 +38,7 @@ from solver.results import (
     Minimum,
     Point,
 )
-from solver.roots import working_precision
+from solver.roots import fraction, working_precision
 from solver.systems import to_fmpq
 
 PREC = 256
@@ -140,10 +140,11 @@ def _orbit_ident(point: NeuronPoint, labels) -> tuple:
 
 
 def _tiebreak(point: NeuronPoint) -> tuple:
-    """Deterministic identity of a neuron point: its faces and exact root intervals."""
+    """Deterministic identity of a neuron point: its faces and exact root intervals (as
+    Fractions: plain Python data, the same in every process)."""
     return (
         tuple(f.pattern for f in point.faces),
-        tuple((r.lo, r.hi) for r in point.roots),
+        tuple((fraction(r.lo), fraction(r.hi)) for r in point.roots),
     )
 
 

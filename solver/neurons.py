@@ -422,17 +422,14 @@ def _preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> b
     return is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
 
 
-def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int,
-                      zero_residuals: frozenset[int] = frozenset()) -> bool:
+def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int) -> bool:
     """Whether ``<h_i, V G^{-1} V^T sum_j r_j h_j>`` (the pre-activation at point ``i`` of
-    the face's direction for *any* residual, ``j`` over the points the face sees, minus
-    those whose residual is exactly zero) vanishes identically: every coefficient
+    the face's direction for *any* residual, ``j`` over the points the face sees) vanishes
+    identically: every coefficient
     ``h_i^T V G^{-1} V^T h_j`` is exactly 0. Ball arithmetic can never decide such a
     zero (it shows up with data like ``x = -1, 1``, whose lifted points are orthogonal)."""
     left = _row(h[i], nd.V) * nd.G_inv
     for j in nd.face.positive:
-        if j in zero_residuals:
-            continue
         if (left * _row(h[j], nd.V).transpose())[0, 0] != 0:
             return False
     return True

@@ -36,7 +36,7 @@ from fractions import Fraction
 from itertools import combinations, islice
 from math import comb
 
-from flint import fmpq, fmpz_poly
+from flint import fmpz_poly
 
 from solver.arrangement import UnitFace, unit_faces
 from solver.certify import certify
@@ -47,6 +47,7 @@ from solver.merge import network_minima
 from solver.neurons import NeuronEnumerator, NeuronPoint, _components
 from solver.results import Minimum
 from solver.roots import RealRoot, fraction
+from solver.systems import to_fmpq
 
 Key = tuple[int, ...]  # a face set: increasing indices into FaceWork.alive
 
@@ -233,19 +234,16 @@ class SeededEnumerator(NeuronEnumerator):
 
     def _root(self, coord: Coordinate):
         if isinstance(coord, PolyCoordinate):
-            return RealRoot(fmpz_poly(list(coord.coeffs)), _q(coord.lo), _q(coord.hi))
+            return RealRoot(fmpz_poly(list(coord.coeffs)), to_fmpq(coord.lo), to_fmpq(coord.hi))
         ident = (coord.part, coord.lo, coord.hi)
         solution = self._boxes.get(ident)
         if solution is None:  # one object per solution: its coordinates share the proof
             nds = [self.data[self.work.alive[i].signs] for i in coord.part]
             problem = FaceProblem(self.y, self.lam, nds)
-            solution = BoxSolution(problem, [_q(v) for v in coord.lo], [_q(v) for v in coord.hi])
+            solution = BoxSolution(problem, [to_fmpq(v) for v in coord.lo],
+                                   [to_fmpq(v) for v in coord.hi])
             self._boxes[ident] = solution
         return BoxRoot(solution, coord.index)
-
-
-def _q(v: Fraction) -> fmpq:
-    return fmpq(v.numerator, v.denominator)
 
 
 def chunk_keys(work: FaceWork, level: int, start: int, stride: int):
@@ -283,7 +281,7 @@ def run_chunk(
             verdict = certify(point, work.faces, need_dead=work.units > point.k)
             if verdict.alive_ok:
                 point = point.exact()
-            found.extend((_plain(k), m) for k, m in network_minima(point, verdict, work.units))
+            found.extend(network_minima(point, verdict, work.units))
         entries.extend(found)
         if work.completeness:
             records.append(_record(enumerator, key, faces, verdict, [k[0] for k, _ in found]))
@@ -313,15 +311,6 @@ def _record(enumerator: SeededEnumerator, key: Key, faces: tuple[UnitFace, ...],
                                 ())
     return set_record(key, faces, found, roots, signs, candidate, verdict, orbits,
                       enumerator.work.units)
-
-
-def _plain(value):
-    """A sort key with flint rationals as Fractions (the same in every process)."""
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, fmpq):
-        return fraction(value)
-    return value
 
 
 # --- on a worker ----------------------------------------------------------------------
