@@ -49,13 +49,19 @@ from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.verify_algebra import Elem, build_field, parse_in_field
 from solver.verify_arrangement import Problem, rank
-from solver.verify_box_point import Verdict, check_point, check_signs
-from solver.verify_box_system import FaceSystem, hull, prove_box, refine
+from solver.verify_box_point import Verdict, check_point, check_signs, preactivations
+from solver.verify_box_system import (
+    MAX_PREC,
+    FaceSystem,
+    hull,
+    prove_doubling,
+    refine,
+    start_precision,
+)
 from solver.verify_field import ParseError, RootField, ball_value, to_fmpq
 from solver.verify_isolated import Findings
 
 PRECISIONS = (128, 512, 2048)   # bits of the zero's enclosure for the minimality checks
-MAX_PREC = 8192                 # working precision cap for the Krawczyk proof
 
 
 def has_box(entry: dict) -> bool:
@@ -147,16 +153,6 @@ def check_box(entry: dict, prob: Problem) -> Findings:
     return out
 
 
-def _start_precision(box: list[tuple[str, Fraction, Fraction]]) -> int:
-    """Enough bits to resolve the box: its relative width, plus a margin."""
-    bits = 0
-    for _, lo, hi in box:
-        mid, width = abs(lo + hi) / 2, hi - lo
-        size = (mid.numerator.bit_length() - mid.denominator.bit_length()) if mid else 0
-        bits = max(bits, size - (width.numerator.bit_length() - width.denominator.bit_length()))
-    return min(max(128, bits + 64), MAX_PREC)
-
-
 def _exact(b: arb) -> Fraction:
     """An exact ball endpoint (``lower()``/``upper()``) as a Fraction."""
     man, exp = (int(v) for v in b.man_exp())
@@ -167,7 +163,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
     """Steps 2-5 of the module docstring."""
     signs, names = desc.signs, desc.names
     alive = [ell for ell in range(prob.units) if signs[ell] != 0]
-    prec0 = _start_precision(desc.box)
+    prec0 = start_precision([b[1:] for b in desc.box])
     with ctx.workprec(prec0):
         balls = {**desc.exact_balls(prec0),
                  **{name: hull(lo, hi) for name, lo, hi in desc.box}}
@@ -180,8 +176,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
         except ZeroDivisionError:  # a denominator vanishes somewhere in the box: check later
             us = None
         if us is not None:
-            xi = {ell: [sum((u[j] * arb(to_fmpq(x[j])) for j in range(prob.k)), arb(0))
-                        for x in prob.xt] for ell, u in us.items()}
+            xi = preactivations(prob, us)
             check_signs(entry, signs, xi, early, structural=False)
     out.fails += early.fails
     if out.fails:
@@ -197,13 +192,8 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
         return
     which = f"unit{'s' if len(desc.rows) > 1 else ''} {', '.join(map(str, desc.rows))}"
     where = f"the box of {', '.join(names)}"
-    prec = prec0
-    while True:
-        status, info = prove_box(system, desc.rows, desc.fixed(prec), [b[1:] for b in desc.box],
-                                 prec)
-        if status != "unknown" or prec >= min(4 * prec0, MAX_PREC):
-            break
-        prec *= 2
+    status, info, prec = prove_doubling(system, desc.rows, desc.fixed,
+                                        [b[1:] for b in desc.box], prec0)
     if status == "none":
         out.fails.append(f"box: the face system of {which} has no solution in {where} "
                          f"(Krawczyk: K(X) misses X in {names[info]})")

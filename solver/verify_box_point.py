@@ -48,7 +48,7 @@ def _q(value) -> arb:
     return arb(to_fmpq(value))
 
 
-def _xi(prob: Problem, u: dict[int, list[arb]]) -> dict[int, list[arb]]:
+def preactivations(prob: Problem, u: dict[int, list[arb]]) -> dict[int, list[arb]]:
     """``<u_l, x~_i>`` per unit and point."""
     return {ell: [sum((v * _q(x[j]) for j, v in enumerate(row)), arb(0)) for x in prob.xt]
             for ell, row in u.items()}
@@ -100,7 +100,7 @@ def check_point(entry: dict, prob: Problem, system: FaceSystem, signs: list[int]
     _, rm = system.residual(t)
     r = [rm[i, 0] for i in range(prob.n)]
     u = system.directions(rm)
-    xi = _xi(prob, u)
+    xi = preactivations(prob, u)
     check_signs(entry, signs, xi, out, structural=True)
     for ell in system.alive:
         for j, text in enumerate(texts[ell]):

@@ -31,6 +31,7 @@ equation ``r^2 = 1/4`` with ``r = 1/(1 + t)`` has the zero ``t = 1``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
@@ -179,6 +180,40 @@ def _step(system: FaceSystem, rows: list[int], fixed: dict[int, arb], X: list[ar
     delta = arb_mat(k, 1, [x - m for x, m in zip(X, mid, strict=True)])
     K = arb_mat(k, 1, mid) - Y * Fm + (eye - Y * JX) * delta
     return [K[j, 0] for j in range(k)]
+
+
+MAX_PREC = 8192  # working precision cap for the Krawczyk proof
+
+
+def start_precision(box: Sequence[tuple[Fraction, Fraction]]) -> int:
+    """Enough bits to resolve the box: its relative width, plus a margin.
+
+    A box of relative width ``2^-300`` needs ``300 + 64`` bits; a wide one the floor, 128:
+
+    >>> start_precision([(Fraction(1), 1 + Fraction(1, 2**300))])
+    364
+    >>> start_precision([(Fraction(1), Fraction(2))])
+    128
+    """
+    bits = 0
+    for lo, hi in box:
+        mid, width = abs(lo + hi) / 2, hi - lo
+        size = (mid.numerator.bit_length() - mid.denominator.bit_length()) if mid else 0
+        bits = max(bits, size - (width.numerator.bit_length() - width.denominator.bit_length()))
+    return min(max(128, bits + 64), MAX_PREC)
+
+
+def prove_doubling(system: FaceSystem, rows: list[int], fixed: Callable[[int], dict[int, arb]],
+                   box: list[tuple[Fraction, Fraction]], prec0: int) -> tuple[str, object, int]:
+    """:func:`prove_box` from ``prec0`` bits, doubling while undecided up to ``4 prec0``
+    (at most :data:`MAX_PREC`); ``fixed(prec)`` gives the fixed units' balls. Returns the
+    status, its information and the precision it was decided at."""
+    prec = prec0
+    while True:
+        status, info = prove_box(system, rows, fixed(prec), box, prec)
+        if status != "unknown" or prec >= min(4 * prec0, MAX_PREC):
+            return status, info, prec
+        prec *= 2
 
 
 def prove_box(system: FaceSystem, rows: list[int], fixed: dict[int, arb],

@@ -81,12 +81,11 @@ from flint import arb, arb_mat, ctx, fmpq_mat
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.verify_arrangement import Problem, unit_faces
-from solver.verify_box_system import FaceSystem, prove_box, refine, sign
-from solver.verify_complete_point import check_candidate, check_empty
+from solver.verify_box_point import preactivations
+from solver.verify_box_system import FaceSystem, prove_doubling, refine, sign, start_precision
+from solver.verify_complete_point import BITS, check_candidate, check_empty
 from solver.verify_field import ParseError, RootField, parse_poly, to_fmpq
 
-MAX_PREC = 8192
-BITS = (0, 512, 2048)   # refinements of a proved solution before a sign is given up
 KINDS = ("decoupled", "pruned", "solution", "none")
 
 
@@ -135,6 +134,7 @@ class Solved:
         self.parts = parts
         self._Z: dict[int, list[arb]] = {0: Z} if Z is not None else {}
         self._r: dict[int, list[arb]] = {}
+        self._values: dict[int, tuple] = {}
 
     def t(self, bits: int = 0) -> dict[str, arb]:
         """``t`` of every face (pattern), enclosed to about ``bits`` bits (0: as proved)."""
@@ -164,6 +164,16 @@ class Solved:
                     _, r = self.system.residual(self.balls(bits))
                     self._r[bits] = [r[i, 0] for i in range(self.prob.n)]
         return self._r[bits]
+
+    def values(self, bits: int = 0
+               ) -> tuple[list[arb], dict[int, list[arb]], dict[int, list[arb]]]:
+        """Residual, directions ``u_j`` and pre-activations ``<u_j, x~_i>`` (cached)."""
+        if bits not in self._values:
+            r = self.residual(bits)
+            with ctx.workprec(self.work(bits)):
+                u = self.system.directions(arb_mat(self.prob.n, 1, r)) if self.faces else {}
+                self._values[bits] = (r, u, preactivations(self.prob, u))
+        return self._values[bits]
 
 
 def name(faces) -> str:
@@ -355,12 +365,8 @@ def _solution(S: frozenset, faces: list[str], roots: list, state: _State, where:
         state.solved[S] = Solved(prob, [], [], 128)
         return
     system = SetSystem(prob, [state.faces[p] for p in faces])
-    prec = _start_precision(box)
-    while True:
-        status, info = prove_box(system, system.alive, {}, box, prec)
-        if status != "unknown" or prec >= min(4 * _start_precision(box), MAX_PREC):
-            break
-        prec *= 2
+    status, info, prec = prove_doubling(system, system.alive, lambda _: {}, box,
+                                        start_precision(box))
     if status == "none":
         fails.append(f"{where}: the face system has no solution in the listed box (Krawczyk: "
                      f"K(X) misses X in s{info})")
@@ -369,16 +375,6 @@ def _solution(S: frozenset, faces: list[str], roots: list, state: _State, where:
                      f"the face system ({info})")
     else:
         state.solved[S] = Solved(prob, [state.faces[p] for p in faces], list(info), prec)
-
-
-def _start_precision(box: list[tuple[Fraction, Fraction]]) -> int:
-    """Enough bits to resolve the box: its relative width, plus a margin."""
-    bits = 0
-    for lo, hi in box:
-        mid, width = abs(lo + hi) / 2, hi - lo
-        size = mid.numerator.bit_length() - mid.denominator.bit_length()
-        bits = max(bits, size - (width.numerator.bit_length() - width.denominator.bit_length()))
-    return min(max(128, bits + 64), MAX_PREC)
 
 
 def _pruned(S: frozenset, faces: list[str], claim: dict, state: _State, where: str,

@@ -37,18 +37,23 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from flint import arb, arb_mat, ctx, fmpq, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_poly
 
 from solver.data import parse_rational
 from solver.verify_algebra import Elem, build_field
 from solver.verify_arrangement import Problem, face_projectors
 from solver.verify_box import _solve
-from solver.verify_box_point import Verdict, _dead_units, _first_order, _second_order
+from solver.verify_box_point import (
+    Verdict,
+    _dead_units,
+    _first_order,
+    _second_order,
+)
 from solver.verify_box_system import face_numerators, sign
 from solver.verify_field import ParseError, to_fmpq
+from solver.verify_isolated import REL_TOL
 
-BITS = (0, 512, 2048)
-REL_TOL = 1e-9
+BITS = (0, 512, 2048)  # refinements of a proved solution before a sign is given up
 
 
 def check_empty(record: dict, where: str) -> list[str]:
@@ -57,21 +62,10 @@ def check_empty(record: dict, where: str) -> list[str]:
     return [f"{where}: has no interior solution but records {', '.join(extra)}"] if extra else []
 
 
-def _xi(sol, bits: int) -> tuple[list[arb], dict[int, list[arb]], dict[int, list[arb]]]:
-    """Residual, directions ``u_j`` and pre-activations ``<u_j, x~_i>`` at the solution."""
-    prob = sol.prob
-    r = sol.residual(bits)
-    with ctx.workprec(sol.work(bits)):
-        u = sol.system.directions(arb_mat(prob.n, 1, r)) if sol.faces else {}
-        xi = {j: [sum((v * arb(to_fmpq(x[c])) for c, v in enumerate(row)), arb(0))
-                  for x in prob.xt] for j, row in u.items()}
-    return r, u, xi
-
-
 def _sign_at(sol, j: int, i: int) -> int | None:
     """The sign of ``<u_j, x~_i>``, refining the solution (None: undecided)."""
     for bits in BITS:
-        got = sign(_xi(sol, bits)[2][j][i])
+        got = sign(sol.values(bits)[2][j][i])
         if got is not None:
             return got
     return None
@@ -384,7 +378,7 @@ def _first(sol, sigmas: list[int], prob: Problem, bits: int, units: list[int],
            hessian: bool = False) -> Verdict:
     """The checker's first-order checks of ``units`` (and the face Hessian) at the point
     with one unit per face."""
-    r, u, xi = _xi(sol, bits)
+    r, u, xi = sol.values(bits)
     out = Verdict()
     with ctx.workprec(sol.work(bits)):
         t = sol.balls(bits)
