@@ -34,6 +34,10 @@ from solver.results import Solution
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAPER_EXAMPLE = ASSETS / "paper_example.csv"
 MAX_UNITS = 3
+# The most points the dashboard shows: the draw tool's limit, and the (b, c) plane's
+# fixed number of sector polygons (2 per point) rest on it; every way in (drawing, the
+# table, an upload, an example, a link) goes through :func:`make_key`.
+MAX_POINTS = 40
 
 Rows = list[tuple[str, str]]
 
@@ -62,13 +66,18 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
     """Validate a problem exactly and build its :class:`SolveKey`.
 
     Raises :class:`SolverInputError` (one readable line) for anything the solver would
-    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside 1..3.
+    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside 1..3;
+    and more than :data:`MAX_POINTS` points, which the dashboard cannot draw.
 
     >>> make_key("0,1;1,0", "0.01", 1).lam
     Fraction(1, 100)
     """
     rows = parse_data(data)
     dataset = make_dataset([x for x, _ in rows], [y for _, y in rows])
+    if dataset.n > MAX_POINTS:
+        raise SolverInputError(
+            f"the dashboard shows at most {MAX_POINTS} points, got {dataset.n} "
+            "(the command line takes more)")
     units = parse_units(units)
     if units > MAX_UNITS:
         raise SolverInputError(f"the dashboard offers 1 to {MAX_UNITS} units, got {units}")

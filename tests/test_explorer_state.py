@@ -23,6 +23,7 @@ from explorer.loss import full_loss, network, optimal_a, reduced_loss
 from explorer.runner import SolveRunner
 from explorer.state import (
     DEFAULT_DATA,
+    MAX_POINTS,
     ExplorerState,
     format_data,
     make_key,
@@ -178,6 +179,9 @@ def test_an_edit_of_lambda_or_data_produces_a_new_solve(state: ExplorerState) ->
         ({"lam": "0"}, "positive"),
         ({"lam": "much"}, "'much'"),
         ({"units": 4}, "1 to 3"),
+        # 41 points with 1 unit would solve in well under a second (the time estimate
+        # lets it through), but the dashboard draws at most 40
+        ({"data": ";".join(f"{k / 100},0" for k in range(41)), "units": 1}, "at most 40 points"),
     ],
 )
 def test_a_bad_edit_keeps_the_last_good_state(
@@ -531,9 +535,15 @@ def test_the_automatic_slice_comes_back_after_one_unit(app: Any) -> None:
 
 
 def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, paper: Any) -> None:
-    from explorer.views.plane import SECTOR_SLOTS
+    from explorer.views.plane import SECTOR_SLOTS, sector_polygons
 
     small = solve(["-0.6", "0.2", "0.9"], ["0.002", "-0.003", "0.002"], "1/100", 2)
-    for result in (paper, small, None):
+    # the most points the state accepts: n lines through the origin cut the plane into
+    # 2n sectors, which must all fit the fixed slots
+    xs = [f"{k / 100}" for k in range(MAX_POINTS)]
+    make_key(";".join(f"{x},0" for x in xs), "1/100", 1)  # accepted
+    largest = solve(xs, ["0"] * MAX_POINTS, "1/100", 1)
+    for result in (paper, small, largest, None):
         polygons = app.plane._background(result).get(0)
         assert len(polygons.split()) == SECTOR_SLOTS
+    assert len(sector_polygons([float(x) for x in xs], 1.0)) == SECTOR_SLOTS

@@ -30,6 +30,7 @@ from explorer.state import (
     DEFAULT_DATA,
     DEFAULT_LAM,
     DEFAULT_UNITS,
+    MAX_POINTS,
     ExplorerState,
     Rows,
     csv_to_data,
@@ -40,7 +41,6 @@ from explorer.views import caption
 from explorer.views.geometry import representative
 from solver.errors import SolverInputError
 
-MAX_POINTS = 40
 _COLORS = {"points": "#1f5fa8", "fit": "#d1495b"}
 
 

@@ -16,9 +16,8 @@ import pandas as pd
 import panel as pn
 import param
 
-from explorer.state import ExplorerState
+from explorer.state import MAX_POINTS, ExplorerState
 from explorer.views import caption, plot_column
-from explorer.views.data import MAX_POINTS
 from explorer.views.geometry import (
     active_label,
     fan_sectors,
