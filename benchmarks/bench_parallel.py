@@ -17,42 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import random
-import subprocess
 import time
-from fractions import Fraction
-from itertools import combinations
-from pathlib import Path
 
-import flint
-
+from benchmarks.problems import random_problem
+from benchmarks.report import header_lines
 from solver import estimate_seconds, solve
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def seeded_problem(n: int, d: int, seed: int) -> tuple[list, list[Fraction]]:
-    """``n`` seeded random points: ``x`` in hundredths of [-1, 1]^d, distinct and (d = 2)
-    no three collinear; ``y`` in hundredths of [-3/2, 3/2]. Exact rationals."""
-    rng = random.Random(seed)
-    while True:
-        rows = [tuple(Fraction(rng.randint(-100, 100), 100) for _ in range(d)) for _ in range(n)]
-        if _general_position(rows):
-            break
-    y = [Fraction(rng.randint(-150, 150), 100) for _ in range(n)]
-    return ([r[0] for r in rows] if d == 1 else rows), y
-
-
-def _general_position(rows: list[tuple[Fraction, ...]]) -> bool:
-    if len(set(rows)) != len(rows):
-        return False
-    if len(rows[0]) != 2:
-        return True
-    return not any(
-        (q[0] - p[0]) * (r[1] - p[1]) == (q[1] - p[1]) * (r[0] - p[0])
-        for p, q, r in combinations(rows, 3)
-    )
 
 
 def _comparable(sol) -> str:
@@ -66,31 +35,6 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
 
 
-def _machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {cores} usable cores; Python {platform.python_version()}, "
-            f"python-flint {flint.__version__}")
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                             capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "solver"], cwd=REPO,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return out.stdout.strip() + (" + uncommitted changes in solver/" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -102,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
 
-    x, y = seeded_problem(args.n, args.d, args.seed)
+    problem = random_problem("bench_parallel", args.n, args.d, args.units, args.seed)
+    x, y = problem.x, problem.y
     name = f"d={args.d} L={args.units} n={args.n} (seed {args.seed}, lam {args.lam})"
     estimate = estimate_seconds(args.n, args.d, args.units)
     print(f"problem {name}: estimated {estimate:.0f} s in-process", flush=True)
@@ -128,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"Problem: {name}; {st.systems} face systems solved, {st.candidates} candidates, "
           f"{len(reference.minima)} minima.")
-    print(f"Machine: {_machine()}. Solver: {_commit()}. Load average (1 min) "
-          f"{load_before} before, {_load()} after: other work on the machine slows every row.")
+    print("\n".join(header_lines()))
+    print(f"Load average (1 min) {load_before} before, {_load()} after: other work on the "
+          "machine slows every row.")
     print()
     print("| run | wall (s) | solve (s) | speed-up (wall) | speed-up (solve) | same minima |")
     print("|---|---:|---:|---:|---:|---|")

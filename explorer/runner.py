@@ -102,8 +102,13 @@ class SolveRunner:
             self._manager = ctx.Manager()
             self._queue = self._manager.Queue()
             self._cancelled = self._manager.dict()
-            self._executor = ProcessPoolExecutor(self.max_workers, mp_context=ctx)
-            return [self._executor.submit(warm_up) for _ in range(self.max_workers)]
+            return self._new_pool()
+
+    def _new_pool(self) -> list[Future]:
+        """A fresh spawned pool (caller holds the lock), each worker warmed at once."""
+        ctx = multiprocessing.get_context("spawn")
+        self._executor = ProcessPoolExecutor(self.max_workers, mp_context=ctx)
+        return [self._executor.submit(warm_up) for _ in range(self.max_workers)]
 
     def shutdown(self) -> None:
         """Stop the workers (terminating running solves) and the manager."""
@@ -233,10 +238,7 @@ class SolveRunner:
             old = self._executor
             if old is None:
                 return
-            ctx = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.max_workers, mp_context=ctx)
-            for _ in range(self.max_workers):  # warm the new pool now, not on the next edit
-                self._executor.submit(warm_up)
+            self._new_pool()  # warmed now, not on the next edit
         _kill_pool(old)
 
 
