@@ -48,6 +48,33 @@ def points_of(minimum: Minimum) -> tuple[Point, ...]:
     return (minimum.point,) if minimum.kind == "isolated" else minimum.samples
 
 
+def slice_coords(p: Point, unit: int | None) -> tuple[float, float]:
+    """A point's coordinates in a slice: unit ``unit``'s ``(b, c)``, or ``(c1, c2)`` when
+    ``unit`` is None.
+
+    >>> p = Point(B=((0.5,), (-1.0,)), c=(0.25, 2.0), a=(1.0, 1.0))
+    >>> slice_coords(p, 1), slice_coords(p, None)
+    ((-1.0, 2.0), (0.25, 2.0))
+    """
+    return (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
+
+
+def nearest_within(h: Sequence[float], v: Sequence[float], x: float, y: float,
+                   tolerance: float) -> int | None:
+    """Index of the point ``(h[k], v[k])`` nearest to ``(x, y)`` if within ``tolerance``.
+
+    >>> nearest_within([0.0, 1.0], [0.0, 1.0], 0.9, 1.0, 0.2)
+    1
+    >>> nearest_within([0.0], [0.0], 1.0, 1.0, 0.2) is None
+    True
+    """
+    if len(h) == 0:
+        return None
+    distance = np.hypot(np.asarray(h, float) - x, np.asarray(v, float) - y)
+    nearest = int(np.argmin(distance))
+    return nearest if distance[nearest] <= tolerance else None
+
+
 def line_segments(xs: Sequence[float], radius: float) -> list[np.ndarray]:
     """The lines ``b x_i + c = 0`` as segments through the origin, of half-length ``radius``.
 

@@ -23,6 +23,7 @@ from explorer.views.geometry import (
     fan_sectors,
     label_positions,
     line_segments,
+    nearest_within,
     plane_radius,
     points_of,
     representative,
@@ -177,9 +178,7 @@ class PlaneView(pn.viewable.Viewer):
         if self.tap.x is None or self.tap.y is None:
             return
         frame = marker_frame(self.state.result)
-        if frame.empty:
-            return
-        distance = np.hypot(frame["b"] - self.tap.x, frame["c"] - self.tap.y)
-        nearest = int(np.argmin(distance.to_numpy()))
-        if distance.iloc[nearest] <= 0.06 * self._radius(self.state.result):
+        nearest = nearest_within(frame["b"], frame["c"], self.tap.x, self.tap.y,
+                                 0.06 * self._radius(self.state.result))
+        if nearest is not None:
             self.state.select(int(frame["minimum"].iloc[nearest]) - 1)

@@ -31,7 +31,14 @@ import param
 from explorer.loss import reduced_loss
 from explorer.state import ExplorerState
 from explorer.views import caption, plot_column
-from explorer.views.geometry import line_segments, plane_radius, points_of, representative
+from explorer.views.geometry import (
+    line_segments,
+    nearest_within,
+    plane_radius,
+    points_of,
+    representative,
+    slice_coords,
+)
 from solver.results import Point
 
 GRID = 140
@@ -229,21 +236,21 @@ class SurfaceView(pn.viewable.Viewer):
 
     def _targets(self, result: Any, choice: str | None) -> hv.Points:
         """Invisible points under every drawn minimum (what a tap selects)."""
-        frame = self._target_frame(result, choice)
+        has = result is not None and result.minima and choice is not None
+        frame = self._target_frame(result, self._geometry(result, choice)[0] if has else None)
         return hv.Points(frame, ["h", "v"], ["minimum"]).opts(
             alpha=0, size=12, tools=[], show_legend=False,
         )
 
-    def _target_frame(self, result: Any, choice: str | None) -> pd.DataFrame:
-        """``h, v`` of every isolated minimum and curve sample in the slice's coordinates,
-        with the 1-based number of its minimum."""
+    @staticmethod
+    def _target_frame(result: Any, unit: int | None) -> pd.DataFrame:
+        """``h, v`` of every isolated minimum and curve sample in the coordinates of the
+        slice varying ``unit`` (None: (c1, c2)), with the 1-based number of its minimum."""
         records = []
-        if result is not None and result.minima and choice is not None:
-            unit = self._geometry(result, choice)[0]
-            for index, minimum in enumerate(result.minima):
-                for p in points_of(minimum):
-                    h, v = (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
-                    records.append({"h": h, "v": v, "minimum": index + 1})
+        for index, minimum in enumerate(result.minima if result is not None else []):
+            for p in points_of(minimum):
+                h, v = slice_coords(p, unit)
+                records.append({"h": h, "v": v, "minimum": index + 1})
         frame = pd.DataFrame.from_records(records, columns=["h", "v", "minimum"])
         return frame.astype({"h": float, "v": float})
 
@@ -252,13 +259,12 @@ class SurfaceView(pn.viewable.Viewer):
         result, choice = self.state.result, self.slice
         if self.tap.x is None or self.tap.y is None:
             return
-        frame = self._target_frame(result, choice)
-        if frame.empty:
+        if result is None or not result.minima or choice is None:
             return
-        radius = self._geometry(result, choice)[2]
-        distance = np.hypot(frame["h"] - self.tap.x, frame["v"] - self.tap.y).to_numpy()
-        nearest = int(np.argmin(distance))
-        if distance[nearest] <= 0.06 * radius:
+        unit, _, radius = self._geometry(result, choice)
+        frame = self._target_frame(result, unit)
+        nearest = nearest_within(frame["h"], frame["v"], self.tap.x, self.tap.y, 0.06 * radius)
+        if nearest is not None:
             self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
 
     def _value_at(self, x: np.ndarray, y: np.ndarray, lam: float, minimum: Any) -> float:
@@ -274,20 +280,17 @@ class SurfaceView(pn.viewable.Viewer):
         thin and dashed (their projections).
         """
 
-        def coords(p: Point) -> tuple[float, float]:
-            return (p.c[0], p.c[1]) if unit is None else (p.B[unit][0], p.c[unit])
-
         paths, others, dots = [], [], []
         for index, minimum in enumerate(result.minima if result is not None else []):
             if minimum.kind == "curve":
-                xy = np.array([coords(p) for p in points_of(minimum)])
+                xy = np.array([slice_coords(p, unit) for p in points_of(minimum)])
                 inside = through is None or through == index
                 (paths if inside else others).append({"h": xy[:, 0], "v": xy[:, 1]})
             else:
-                u, v = coords(minimum.point)
+                u, v = slice_coords(minimum.point, unit)
                 dots.append((u, v, index + 1, f"{minimum.loss:.10g}"))
         selected = self.state.selected
-        ring = [] if selected is None else [coords(representative(selected))]
+        ring = [] if selected is None else [slice_coords(representative(selected), unit)]
         return [
             hv.Path(paths, ["h", "v"]).opts(color="#ff9f1c", line_width=5, tools=[]),
             hv.Path(others, ["h", "v"]).opts(
