@@ -228,13 +228,15 @@ def orbit_numbers(entries: list[tuple[tuple, Minimum]]) -> dict[tuple, int]:
     return {ident: number for number, ident in enumerate(sorted(orbits, key=orbit_key))}
 
 
-def canonical(entries: list[tuple[tuple, Minimum]]) -> tuple[Minimum, ...]:
+def canonical(entries: list[tuple[tuple, Minimum]],
+              numbers: dict[tuple, int] | None = None) -> tuple[Minimum, ...]:
     """Number the orbits and return the minima in canonical order.
 
-    Orbits are ordered as in :func:`orbit_numbers`; the images of one orbit by their
-    patterns.
+    Orbits are ordered as in :func:`orbit_numbers` (``numbers``, if already computed);
+    the images of one orbit by their patterns.
     """
-    numbers = orbit_numbers(entries)
+    if numbers is None:
+        numbers = orbit_numbers(entries)
     orbits: dict[tuple, list[Minimum]] = {}
     for (ident, _), minimum in entries:
         orbits.setdefault(ident, []).append(minimum)

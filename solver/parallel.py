@@ -140,7 +140,6 @@ class ChunkResult:
     (only when the work asks for them).
     """
 
-    level: int
     sets: int
     entries: tuple[tuple[tuple, Minimum], ...]
     candidates: int
@@ -291,7 +290,7 @@ def run_chunk(
         if on_set is not None:
             on_set()
     return ChunkResult(
-        level, count, tuple(entries), candidates, enumerator.systems_solved - systems, solved,
+        count, tuple(entries), candidates, enumerator.systems_solved - systems, solved,
         tuple(records),
     )
 

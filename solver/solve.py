@@ -144,11 +144,12 @@ def solve(
             results = run_on_client(active, work, total_sets(work), progress)
             seconds = time.perf_counter() - start
     entries, candidates, systems = merge_results(results)
-    minima = canonical(entries)
+    numbers = orbit_numbers(entries)
+    minima = canonical(entries, numbers)
     record = None
     if completeness:
         record = numbered(collect(work.alive, [r for res in results for r in res.records]),
-                          orbit_numbers(entries))
+                          numbers)
     stats = SolveStats(
         faces=math.comb(len(work.faces) + L - 1, L),
         systems=systems,
