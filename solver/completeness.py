@@ -42,14 +42,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from flint import arb
-
-from solver.arrangement import UnitFace, lifted_points
+from solver.arrangement import UnitFace
 from solver.certify import Verdict
-from solver.errors import DegenerateProblemError, SolverError
-from solver.neurons import NeuronPoint, _preactivation_is_zero, structurally_zero
+from solver.errors import SolverError
+from solver.neurons import NeuronPoint, Outside, face_test
 from solver.results import AlgebraicRoot
-from solver.roots import RealRoot, fraction, sign_of
+from solver.roots import RealRoot, fraction
 
 HOW = ("decoupled", "pruned", "solution", "none")
 
@@ -66,28 +64,6 @@ class Decision:
     parts: tuple[tuple[tuple[int, ...], ...], ...] = ()
     by: tuple[tuple[int, ...], ...] = ()
     tied: tuple[tuple[int, ...], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Outside:
-    """Why an interior solution is not a critical point inside its faces: on ``face``,
-    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
-    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
-    gives the solution by minimal polynomials), or its sign times the face's sign differs
-    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
-    face)."""
-
-    face: str
-    point: int
-    why: str
-    against: int | None = None
-
-    def to_json(self) -> dict:
-        """JSON form (0-based points)."""
-        out: dict = {"face": self.face, "point": self.point, "why": self.why}
-        if self.against is not None:
-            out["against"] = self.against
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,37 +244,12 @@ def descent(reason: str) -> dict:
 
 
 def outside_reason(point: NeuronPoint) -> Outside:
-    """Why the interior solution ``point`` has a neuron direction outside its face.
-
-    The same test as the enumerator's (:func:`solver.neurons._face_signs`), naming the
-    first point that fails: a pre-activation structurally zero, or exactly zero (when
-    ball arithmetic cannot decide it: the enumerator's exact test), or one whose sign
-    times the face's sign differs from that of the face's first nonzero point.
-    """
-    h = lifted_points(point.x)
-    m = len(h[0])
-    for a, face in enumerate(point.faces):
-        sigma, first = 0, None
-        for i, want in enumerate(face.signs):
-            if want == 0:
-                continue
-            if structurally_zero(point.neurons[a], h, i):
-                return Outside(face.pattern, i, "zero")
-
-            def dot(prec: int, i: int = i, a: int = a) -> arb:
-                direction = point.values(prec).directions[a]
-                return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
-
-            try:
-                this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
-            except DegenerateProblemError:
-                if _preactivation_is_zero(point, a, h[i]) is not True:
-                    raise
-                return Outside(face.pattern, i, "exact zero")
-            if sigma == 0:
-                sigma, first = this, i
-            elif this != sigma:
-                return Outside(face.pattern, i, "sign", first)
+    """Why the interior solution ``point`` has a neuron direction outside its face: the
+    enumerator's own test (:func:`solver.neurons.face_test`), which names the first point
+    that fails."""
+    found = face_test(point)
+    if isinstance(found, Outside):
+        return found
     raise SolverError("completeness: the enumerator put a point outside its faces, but "
                       "every pre-activation has its face's sign")
 

@@ -130,6 +130,12 @@ class NeuronPoint:
         checker would have to join large fields)."""
         if self.k > EXACT_NEURONS and not always:
             return self  # the checker joins fields of small degree only: keep the box
+        cache = self.__dict__.setdefault("_exact_points", {})  # elimination is the costly step
+        if always not in cache:
+            cache[always] = self._exact(always)
+        return cache[always]
+
+    def _exact(self, always: bool) -> NeuronPoint:
         groups: dict[int, list[int]] = {}
         for a, root in enumerate(self.roots):  # decoupled parts are solved separately
             solution = getattr(root, "solution", None)
@@ -375,36 +381,66 @@ def neuron_points(x, y, lam: Fraction, faces: Sequence[UnitFace]) -> list[Neuron
     return enum.points(faces)
 
 
-def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
-    """The sign of ``a`` per neuron that puts its direction in its face, or None."""
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """Why an interior solution is not a critical point inside its faces: on ``face``,
+    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
+    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
+    gives the solution by minimal polynomials), or its sign times the face's sign differs
+    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
+    face)."""
+
+    face: str
+    point: int
+    why: str
+    against: int | None = None
+
+    def to_json(self) -> dict:
+        """JSON form (0-based points)."""
+        out: dict = {"face": self.face, "point": self.point, "why": self.why}
+        if self.against is not None:
+            out["against"] = self.against
+        return out
+
+
+def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
+    """The sign of ``a`` per neuron that puts its direction in its face, or why there is
+    none: the first point whose pre-activation is structurally zero, exactly zero (when
+    ball arithmetic cannot decide it: :func:`_preactivation_is_zero`), or of the wrong
+    sign against the face's first nonzero point."""
     h = lifted_points(point.x)
     m = len(h[0])
     signs = []
     for a, face in enumerate(point.faces):
-        sigma = 0
+        sigma, first = 0, None
         for i, want in enumerate(face.signs):
             if want == 0:
                 continue
             if structurally_zero(point.neurons[a], h, i):
-                return None  # the direction lies on point i's hyperplane: not in this face
+                return Outside(face.pattern, i, "zero")  # on point i's hyperplane
 
             def dot(prec: int, i: int = i) -> arb:
                 direction = point.values(prec).directions[a]
                 return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
 
             try:
-                got = sign_of(dot, f"a pre-activation on face {face.pattern}")
+                this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
             except DegenerateProblemError:
                 if _preactivation_is_zero(point, a, h[i]) is not True:
                     raise
-                return None  # exactly on point i's hyperplane: not in this open face
-            this = got * want
+                return Outside(face.pattern, i, "exact zero")  # not in this open face
             if sigma == 0:
-                sigma = this
+                sigma, first = this, i
             elif this != sigma:
-                return None
+                return Outside(face.pattern, i, "sign", first)
         signs.append(sigma)
     return tuple(signs)
+
+
+def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
+    """The sign of ``a`` per neuron that puts its direction in its face, or None."""
+    found = face_test(point)
+    return None if isinstance(found, Outside) else found
 
 
 def _preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
