@@ -269,10 +269,12 @@ class NeuronEnumerator:
                 self._residuals[key] = arb_mat(len(r), 1, r)
         return self._residuals[key]
 
-    def _pruned(self, faces: tuple[UnitFace, ...]) -> bool | None:
+    def _pruned(self, faces: tuple[UnitFace, ...]
+                ) -> tuple[tuple[UnitFace, ...], tuple[UnitFace, ...]] | bool | None:
         """Whether a proper subset's solution meets the strict KKT conditions of the rest:
-        True (no interior solution), False (exactly one), None (undecided: a multiplier
-        is zero to the working precision, as for exact ties in the data)."""
+        that subset and its tied faces (no interior solution; the pair is truthy), False
+        (exactly one), None (undecided: a multiplier is zero to the working precision, as
+        for exact ties in the data)."""
         k = len(faces)
         undecided = False
         for size in range(k - 1, -1, -1):
@@ -281,17 +283,17 @@ class NeuronEnumerator:
                 if sub and self._entry(sub)[0] is None:
                     continue
                 others = [faces[i] for i in range(k) if i not in keep]
-                verdict = self._kkt(sub, others)
+                verdict, tied = self._kkt(sub, others)
                 if verdict is True:
-                    return True
+                    return sub, tied
                 undecided = undecided or verdict is None
         return None if undecided else False
 
-    def _kkt(self, sub, others) -> bool | None:
+    def _kkt(self, sub, others) -> tuple[bool | None, tuple[UnitFace, ...]]:
         """True if ``(s_sub, 0)`` is the only minimiser of ``J``: ``|M_b^T r_sub| < lam``
         for every other face ``b``, or ``= lam`` exactly by a tie (below) with the vectors
         ``P_c r_sub`` of all the faces linearly independent. False if some
-        ``|M_b^T r_sub| > lam``; None if undecidable.
+        ``|M_b^T r_sub| > lam``; None if undecidable. With the tied faces found.
 
         A *tie*: ``b`` has the span of a face ``a`` of ``sub`` and sees the same points
         apart from some whose residual is exactly zero (``y_i = 0``, seen by no face of
@@ -316,13 +318,14 @@ class NeuronEnumerator:
                 if q < 0:
                     break
                 if q > 0:
-                    return False
+                    return False, tuple(tied)
                 if prec >= MAX_PREC:
-                    return None
+                    return None, tuple(tied)
                 prec *= 4
         # Every minimiser has s_b = 0 where the multiplier is > 0, so only the faces of
         # sub and the tied ones can carry weight; their s is unique if independent.
-        return True if not tied else self._independent(sub, tuple(sub) + tuple(tied))
+        verdict = True if not tied else self._independent(sub, tuple(sub) + tuple(tied))
+        return verdict, tuple(tied)
 
     def _independent(self, sub, faces) -> bool | None:
         """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are linearly independent

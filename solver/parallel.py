@@ -164,35 +164,22 @@ class SeededEnumerator(NeuronEnumerator):
         self.seed: Mapping[Key, Encoded] = seed.entries if seed is not None else {}
         self._boxes: dict[tuple, BoxSolution] = {}
         self.decisions: dict[tuple, Decision] = {}
-        self._frames: list[list] = []  # per set being solved: [pruning subset and ties]
-        self._tied: tuple[UnitFace, ...] = ()
+        self._prunes: dict[tuple, tuple] = {}  # set -> (pruning subset, its tied faces)
 
     def _solve(self, faces: tuple[UnitFace, ...]):
         if not self.work.completeness:
             return super()._solve(faces)
-        frame: list = [None]
-        self._frames.append(frame)
-        try:
-            roots, signs = super()._solve(faces)
-        finally:
-            self._frames.pop()
-        parts = _components([self.data[f.signs] for f in faces]) if faces else []
-        self.decisions[tuple(f.signs for f in faces)] = decision(faces, parts, frame[0], roots)
+        roots, signs = super()._solve(faces)
+        key = tuple(f.signs for f in faces)
+        parts = _components([self.data[s] for s in key]) if faces else []
+        self.decisions[key] = decision(faces, parts, self._prunes.pop(key, None), roots)
         return roots, signs
 
-    def _kkt(self, sub, others):
-        if not self.work.completeness:
-            return super()._kkt(sub, others)
-        self._tied = ()
-        verdict = super()._kkt(sub, others)
-        if verdict is True and self._frames:  # the subset that prunes the set being solved
-            self._frames[-1][0] = (tuple(sub), self._tied)
-        return verdict
-
-    def _independent(self, sub, faces):
-        verdict = super()._independent(sub, faces)
-        self._tied = tuple(faces)[len(sub):]  # _kkt passes sub + the tied faces
-        return verdict
+    def _pruned(self, faces: tuple[UnitFace, ...]):
+        found = super()._pruned(faces)
+        if found and self.work.completeness:
+            self._prunes[tuple(f.signs for f in faces)] = found
+        return found
 
     def use_seed(self, seed: Seed) -> None:
         """Take the interior solutions of ``seed`` (it covers every lower level)."""
