@@ -80,7 +80,12 @@ class _Described:
     t_texts: list[str]
     u_texts: list[list[str]]
     rows: list[int]          # rows[j]: the unit whose t is box coordinate j
-    exact_units: list[int]   # alive units whose t is an expression in exact roots
+    exact_t: dict[int, fmpq_poly]  # alive units whose t is an expression in exact roots
+
+    @property
+    def exact_units(self) -> list[int]:
+        """The alive units whose ``t`` is an expression in the exact roots."""
+        return list(self.exact_t)
 
     @property
     def names(self) -> list[str]:
@@ -89,8 +94,7 @@ class _Described:
 
     def fixed(self, prec: int) -> dict[int, arb]:
         """``t`` of the exact units as balls."""
-        return {ell: self.K.ball(parse_in_field(self.t_texts[ell], self.K, self.images), prec)
-                for ell in self.exact_units}
+        return {ell: self.K.ball(t, prec) for ell, t in self.exact_t.items()}
 
     def exact_balls(self, prec: int) -> dict[str, arb]:
         """The exact roots as balls."""
@@ -114,7 +118,7 @@ def _parse(exact: dict, units: int) -> _Described:
     K, images = build_field(roots)
     signs = [u["sign"] for u in exact["units"]]
     rows: list[int | None] = [None] * len(box)
-    exact_units = []
+    exact_t: dict[int, fmpq_poly] = {}
     for ell, unit in enumerate(exact["units"]):
         text = unit["t"].strip()
         if signs[ell] == 0:
@@ -127,16 +131,15 @@ def _parse(exact: dict, units: int) -> _Described:
             rows[j] = ell
             continue
         try:
-            parse_in_field(text, K, images)
+            exact_t[ell] = parse_in_field(text, K, images)
         except ParseError as exc:
             raise ValueError(f"unit {ell}: t = {text!r} is neither a box coordinate nor an "
                              f"expression in the exact roots ({exc})") from None
-        exact_units.append(ell)
     missing = [names[j] for j, ell in enumerate(rows) if ell is None]
     if missing:
         raise ValueError(f"box coordinate(s) {', '.join(missing)} are the t of no alive unit")
     return _Described(box, K, images, signs, [u["t"] for u in exact["units"]],
-                      [[*u["b"], u["c"]] for u in exact["units"]], rows, exact_units)
+                      [[*u["b"], u["c"]] for u in exact["units"]], rows, exact_t)
 
 
 def check_box(entry: dict, prob: Problem) -> Findings:
@@ -237,9 +240,8 @@ def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
     their directions solve the part of the system with their units only.
     """
     K = desc.K
-    ts = {}
+    ts = desc.exact_t
     for ell in desc.exact_units:
-        ts[ell] = parse_in_field(desc.t_texts[ell], K, desc.images)
         if K.sign(ts[ell]) <= 0:
             out.fails.append(f"exact: unit {ell} has t(z) = {K.approx(ts[ell]):.6g} <= 0")
     for ell in desc.exact_units:
