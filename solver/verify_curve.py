@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import ast
 import re
 from fractions import Fraction
 from functools import lru_cache
@@ -26,7 +25,15 @@ import numpy as np
 from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.verify_arrangement import Problem, face_projectors, nullspace
-from solver.verify_field import ParseError, RootField, ball_value, evaluate, parse_poly, to_fmpq
+from solver.verify_field import (
+    ParseError,
+    RootField,
+    ball_value,
+    evaluate,
+    free_names,
+    parse_poly,
+    to_fmpq,
+)
 from solver.verify_isolated import REL_TOL, Findings
 
 EQ_TOL = 1e-8      # equation residual relative to the sum of |terms|
@@ -54,15 +61,6 @@ def _names(sample: dict) -> dict[str, Fraction]:
     return names
 
 
-def _free_names(text: str) -> set[str]:
-    """The names a formula uses (its syntax is checked when it is evaluated)."""
-    try:
-        return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval"))
-                if isinstance(node, ast.Name)}
-    except SyntaxError:
-        raise ParseError(f"cannot parse {text[:60]!r}") from None
-
-
 def _auxiliary(entry: dict, ineqs: list[tuple[str, str, str]]) -> dict[str, Fraction]:
     """Values of the auxiliary variables (``s0, s1, ...``: the neurons' ``t`` when a set
     has several neurons), each the unique root of its one-variable equation in the
@@ -74,9 +72,9 @@ def _auxiliary(entry: dict, ineqs: list[tuple[str, str, str]]) -> dict[str, Frac
     for name in entry["variables"]:
         if name in own:
             continue
-        polys = [e for e in entry["equations"] if _free_names(e) == {name}]
+        polys = [e for e in entry["equations"] if free_names(e) == {name}]
         bounds = [(op, evaluate(rhs, {})) for lhs, op, rhs in ineqs
-                  if lhs.replace(" ", "") == name and not _free_names(rhs)]
+                  if lhs.replace(" ", "") == name and not free_names(rhs)]
         lo = max((v for op, v in bounds if op in (">", ">=")), default=None)
         hi = min((v for op, v in bounds if op in ("<", "<=")), default=None)
         if not polys or lo is None or hi is None:

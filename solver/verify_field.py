@@ -52,6 +52,15 @@ def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
     return _eval(_parse(text), names, absolute, lift)
 
 
+def free_names(text: str) -> set[str]:
+    """The names a formula uses (its syntax is checked when it is evaluated).
+
+    >>> sorted(free_names("c1 - 17*b11/100"))
+    ['b11', 'c1']
+    """
+    return {node.id for node in ast.walk(_parse(text)) if isinstance(node, ast.Name)}
+
+
 @lru_cache(maxsize=128)
 def _parse(text: str) -> ast.expr:
     """The syntax tree of a formula (cached: curves evaluate theirs at every sample)."""
