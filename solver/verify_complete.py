@@ -127,10 +127,10 @@ class Solved:
     """A set's proved interior solution: enclosures of ``t`` per face, refined on demand."""
 
     def __init__(self, prob: Problem, faces: list[Face], Z: list[arb] | None, prec: int,
-                 parts: list[Solved] | None = None) -> None:
+                 parts: list[Solved] | None = None, system: SetSystem | None = None) -> None:
         self.prob, self.faces, self.prec = prob, faces, prec
         self.patterns = [f.pattern for f in faces]
-        self.system = SetSystem(prob, faces)
+        self.system = system if system is not None else SetSystem(prob, faces)
         self.parts = parts
         self._Z: dict[int, list[arb]] = {0: Z} if Z is not None else {}
         self._r: dict[int, list[arb]] = {}
@@ -374,7 +374,8 @@ def _solution(S: frozenset, faces: list[str], roots: list, state: _State, where:
         fails.append(f"{where}: cannot prove that the listed box holds exactly one solution of "
                      f"the face system ({info})")
     else:
-        state.solved[S] = Solved(prob, [state.faces[p] for p in faces], list(info), prec)
+        state.solved[S] = Solved(prob, [state.faces[p] for p in faces], list(info), prec,
+                                 system=system)
 
 
 def _pruned(S: frozenset, faces: list[str], claim: dict, state: _State, where: str,
