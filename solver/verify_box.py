@@ -255,30 +255,33 @@ def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
     if out.fails or not desc.exact_units:
         return
 
-    def const(q: fmpq) -> Elem:
-        return Elem(fmpq_poly([q]), K.m)
+    _, us = exact_directions(prob, system, ts, K)
+    lam2 = Elem(fmpq_poly([to_fmpq(prob.lam) ** 2]), K.m)
+    for ell in desc.exact_units:
+        eq = sum((v * v for v in us[ell]), -lam2)
+        if not K.is_zero(eq.p):
+            out.fails.append(f"unit {ell}: d loss / d a_l is not 0 (|u_l|^2 - lam^2 = "
+                             f"{K.approx(eq.p):.3g}): not a critical point")
 
+
+def exact_directions(prob: Problem, system: FaceSystem, ts: dict[int, fmpq_poly], K: RootField
+                     ) -> tuple[list[Elem], dict[int, list[Elem]]]:
+    """``r = A(t)^{-1} y`` with ``A = I + sum_l t_l P_l`` over the units of ``ts`` (their
+    ``t`` exact in ``K``), and those units' directions ``u_l = Pi_l X_l^T r``."""
+    const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
     n = prob.n
     A = [[const(fmpq(int(i == j))) for j in range(n)] for i in range(n)]
-    for ell in desc.exact_units:
-        t = Elem(ts[ell], K.m)
+    for ell, t_l in ts.items():
+        t = Elem(t_l, K.m)
         for i in range(n):
             for j in range(n):
                 if system.P[ell][i, j] != 0:
                     A[i][j] = A[i][j] + t * const(system.P[ell][i, j])
     r = _solve(A, [const(to_fmpq(v)) for v in prob.y])
-    lam2 = const(to_fmpq(prob.lam) ** 2)
-    for ell in desc.exact_units:
-        eq = -lam2
-        for j in range(prob.k):
-            u = const(fmpq(0))
-            for i in range(n):
-                if system.XPi[ell][i, j] != 0:
-                    u = u + r[i] * const(system.XPi[ell][i, j])
-            eq = eq + u * u
-        if not K.is_zero(eq.p):
-            out.fails.append(f"unit {ell}: d loss / d a_l is not 0 (|u_l|^2 - lam^2 = "
-                             f"{K.approx(eq.p):.3g}): not a critical point")
+    us = {ell: [sum((r[i] * const(system.XPi[ell][i, c]) for i in range(n)
+                     if system.XPi[ell][i, c] != 0), const(fmpq(0))) for c in range(prob.k)]
+          for ell in ts}
+    return r, us
 
 
 def _solve(A: list[list[Elem]], b: list[Elem]) -> list[Elem]:

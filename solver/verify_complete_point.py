@@ -42,7 +42,7 @@ from flint import arb, ctx, fmpq, fmpq_poly
 from solver.data import parse_rational
 from solver.verify_algebra import Elem, build_field
 from solver.verify_arrangement import Problem, face_projectors
-from solver.verify_box import _solve
+from solver.verify_box import exact_directions
 from solver.verify_box_point import (
     Verdict,
     _dead_units,
@@ -183,19 +183,11 @@ def _exact_zero(roots: list | None, sol, j: int, i: int) -> str:
                           for p in numerators.values())
     K, images = build_field(entries, relations)
     const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
-    t = [Elem(images[name_], K.m) for name_ in names]
-    n = prob.n
-    A = [[const(fmpq(int(a == b))) for b in range(n)] for a in range(n)]
-    for ell, t_l in zip(system.alive, t, strict=True):
-        for a in range(n):
-            for b in range(n):
-                if system.P[ell][a, b] != 0:
-                    A[a][b] = A[a][b] + t_l * const(system.P[ell][a, b])
-    r = _solve(A, [const(to_fmpq(v)) for v in prob.y])
+    ts = {ell: images[name_] for ell, name_ in zip(system.alive, names, strict=True)}
+    _, us = exact_directions(prob, system, ts, K)
     lam2 = const(to_fmpq(prob.lam) ** 2)
     for ell in system.alive:
-        u = [sum((r[a] * const(system.XPi[ell][a, c]) for a in range(n)
-                  if system.XPi[ell][a, c] != 0), const(fmpq(0))) for c in range(prob.k)]
+        u = us[ell]
         if not K.is_zero(sum((v * v for v in u), -lam2).p):
             return f"the roots do not solve the face equation of face {sol.patterns[ell]}"
         if ell == j:
