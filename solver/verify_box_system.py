@@ -123,6 +123,14 @@ class FaceSystem:
         return out
 
 
+def face_relations(system: FaceSystem, variables: dict[int, str]) -> tuple:
+    """The face equations' numerators (:func:`face_numerators`) as relation hints for
+    :func:`~solver.verify_algebra.build_field`: ``(variable order, sorted terms)`` each."""
+    order = tuple(variables.values())
+    return tuple((order, tuple(sorted(p.to_dict().items())))
+                 for p in face_numerators(system, variables).values())
+
+
 def face_numerators(system: FaceSystem, variables: dict[int, str]) -> dict[int, fmpq_mpoly]:
     """The numerators ``N_l`` of the face equations ``F_l`` as exact polynomials.
 

@@ -49,7 +49,7 @@ from solver.verify_box_point import (
     _first_order,
     _second_order,
 )
-from solver.verify_box_system import face_numerators, sign
+from solver.verify_box_system import face_relations, sign
 from solver.verify_field import ParseError, to_fmpq
 from solver.verify_isolated import REL_TOL
 
@@ -177,10 +177,7 @@ def _exact_zero(roots: list | None, sol, j: int, i: int) -> str:
                for r in roots]
     relations: tuple = ()
     if len(names) >= 2:
-        order = tuple(names)
-        numerators = face_numerators(system, dict(zip(system.alive, names, strict=True)))
-        relations = tuple((order, tuple(sorted(p.to_dict().items())))
-                          for p in numerators.values())
+        relations = face_relations(system, dict(zip(system.alive, names, strict=True)))
     K, images = build_field(entries, relations)
     const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
     ts = {ell: images[name_] for ell, name_ in zip(system.alive, names, strict=True)}

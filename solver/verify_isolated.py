@@ -36,7 +36,7 @@ from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.verify_algebra import build_field, parse_in_field
 from solver.verify_arrangement import Problem, dot, face_projectors, inverse, rank
-from solver.verify_box_system import FaceSystem, face_numerators
+from solver.verify_box_system import FaceSystem, face_relations
 from solver.verify_field import ParseError, RootField, to_fmpq
 
 REL_TOL = 1e-9
@@ -148,11 +148,9 @@ def _relations(exact: dict, prob: Problem, pattern: list[str], names: list[str])
     if len(names) < 2 or sorted(variables.values()) != sorted(names):
         return ()
     try:
-        numerators = face_numerators(FaceSystem(prob, pattern, alive), variables)
+        return face_relations(FaceSystem(prob, pattern, alive), variables)
     except Exception:  # noqa: BLE001 - only a hint: without it the field is built anyway
         return ()
-    order = tuple(variables[ell] for ell in alive)
-    return tuple((order, tuple(sorted(p.to_dict().items()))) for p in numerators.values())
 
 
 def _check_signs(entry: dict, sg: list[list[int]], K: RootField, xi: list, out: Findings) -> None:
