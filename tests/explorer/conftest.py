@@ -1,9 +1,9 @@
-"""Shared pytest fixtures. Each section belongs to one part of the project; keep them apart."""
+"""Fixtures of the explorer's tests (``tests/explorer/``): a real server and Chromium."""
 
 from __future__ import annotations
 
 # ---------------------------------------------------------------------------------------
-# Browser tests of the explorer (tests/test_browser.py, marker ``browser``).
+# Browser tests of the explorer (tests/explorer/test_browser.py, marker ``browser``).
 #
 # A real ``python -m panel serve explorer`` runs on a free localhost port in its own process
 # group; Playwright drives Debian's Chromium (``/usr/bin/chromium``, launched by path: no
@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 _CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",

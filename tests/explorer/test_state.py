@@ -35,6 +35,7 @@ from solver import solve
 from solver.data import read_csv
 from solver.errors import SolverInputError
 
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 PAPER_X = ["-0.17", "0.44", "-1.00", "-0.40", "-0.71"]
 PAPER_Y = ["0.05", "1.02", "0.61", "-0.36", "-1.32"]
 
@@ -112,7 +113,7 @@ def test_loss_formula_agrees_with_every_solver_minimum(paper: Any) -> None:
 def test_data_text_round_trip() -> None:
     rows = [("-0.17", "0.05"), ("1/3", "-2")]
     assert parse_data(format_data(rows)) == rows
-    assert read_example("assets/paper_example.csv") == DEFAULT_DATA
+    assert read_example(ASSETS / "paper_example.csv") == DEFAULT_DATA
     assert parse_data(DEFAULT_DATA) == list(zip(PAPER_X, PAPER_Y, strict=True))
 
 
@@ -447,9 +448,6 @@ def test_controls_slider_and_units(app: Any) -> None:
 
 
 # ------------------------------------------------------------------- examples, UI fixes
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-
-
 def test_the_status_line_speaks_of_one_minimum_and_one_unit(state: ExplorerState) -> None:
     assert state.edit(data=read_example(ASSETS / "only_dead_units.csv"), units=1)
     assert len(state.result.minima) == 1

@@ -21,7 +21,7 @@ from solver.data import read_csv
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60_000  # ms; the first solve includes spawning workers
 
 # Plain data from the document's Bokeh models (the widgets live in shadow DOM).
