@@ -25,7 +25,7 @@ from functools import cached_property
 
 import flint
 
-from solver.data import DataShape, Dataset, make_dataset, parse_lam, parse_units
+from solver.data import Dataset, DataShape, make_dataset, parse_lam, parse_units
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,8 @@ def _random_inputs() -> None:
                 x = tuple(v + Fraction(1, 100) for v in rows[-1][:d])
             if any(r[:d] == x for r in rows):
                 continue
-            y = Fraction(0) if ties and rng.random() < 0.3 else Fraction(rng.randint(-150, 150), 100)
+            tie = ties and rng.random() < 0.3
+            y = Fraction(0) if tie else Fraction(rng.randint(-150, 150), 100)
             rows.append((*x, y))
         header = "x,y" if d == 1 else ",".join(f"x{j + 1}" for j in range(d)) + ",y"
         lines = [header] + [",".join(str(v) for v in r) for r in rows]

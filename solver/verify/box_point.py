@@ -1,6 +1,6 @@
-"""The minimality checks of :mod:`solver.verify_isolated`, on ball enclosures of a point.
+"""The minimality checks of :mod:`solver.verify.isolated`, on ball enclosures of a point.
 
-Used for box-described points (:mod:`solver.verify_box`): the point is the zero of the
+Used for box-described points (:mod:`solver.verify.box`): the point is the zero of the
 rebuilt face system, so its directions ``u_l = Pi_l X_l^T r`` lie in their faces and
 satisfy the face equations by construction; what remains is decided by signs of balls:
 the pattern, the multiplier signs, the face Hessian's leading minors, the dead units'
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from flint import arb, arb_mat
 
-from solver.verify_arrangement import Problem, dot, face_projectors, inverse, nullspace, rank
-from solver.verify_box_system import FaceSystem, sign
-from solver.verify_field import ball_value, to_fmpq
-from solver.verify_isolated import REL_TOL, multiplier_fails
+from solver.verify.arrangement import Problem, dot, face_projectors, inverse, nullspace, rank
+from solver.verify.face_system import FaceSystem, sign
+from solver.verify.field import ball_value, to_fmpq
+from solver.verify.isolated import REL_TOL, multiplier_fails
 
 
 @dataclass

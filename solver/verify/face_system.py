@@ -2,7 +2,7 @@
 
 A point with coordinates ``s_j`` whose ``"minpoly"`` is null is, together, the unique
 solution in the box of their intervals of their units' face equations
-(:mod:`solver.verify_box`). The checker rebuilds that system from the data and the
+(:mod:`solver.verify.box`). The checker rebuilds that system from the data and the
 point's pattern, independently of the solver's form of it. For alive unit ``l``
 with zeros ``Z_l`` and seen points ``P_l``: ``Pi_l`` projects onto ``{w : <w, x~_i> = 0,
 i in Z_l}``, ``X_l`` has the rows ``x~_i`` for ``i in P_l`` (others 0), ``P_l = X_l Pi_l
@@ -36,8 +36,8 @@ from fractions import Fraction
 
 from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
-from solver.verify_arrangement import Problem, projector
-from solver.verify_field import to_fmpq
+from solver.verify.arrangement import Problem, projector
+from solver.verify.field import to_fmpq
 
 
 def hull(lo: Fraction, hi: Fraction) -> arb:
@@ -125,7 +125,7 @@ class FaceSystem:
 
 def face_relations(system: FaceSystem, variables: dict[int, str]) -> tuple:
     """The face equations' numerators (:func:`face_numerators`) as relation hints for
-    :func:`~solver.verify_algebra.build_field`: ``(variable order, sorted terms)`` each."""
+    :func:`~solver.verify.number_field.build_field`: ``(variable order, sorted terms)`` each."""
     order = tuple(variables.values())
     return tuple((order, tuple(sorted(p.to_dict().items())))
                  for p in face_numerators(system, variables).values())

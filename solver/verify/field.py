@@ -119,7 +119,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any], absolute: bool,
 
 
 class Ball:
-    """An ``arb`` ball with the operations :func:`~solver.verify_field.evaluate` needs."""
+    """An ``arb`` ball with the operations :func:`~solver.verify.field.evaluate` needs."""
 
     __slots__ = ("v",)
 

@@ -5,7 +5,7 @@ The solver's certificate must verify on the paper's example and on random small 
 and data with orthogonal lifted points, whose pre-activations are structurally zero);
 every kind of tampering must be caught and named with its face set. The tampered
 documents are built from the solver's own output; the expected messages are the
-checker's, derived in solver/verify_complete*.py.
+checker's, derived in solver/verify/completeness.py and its helpers.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from solver.data import make_dataset, read_csv
 from solver.errors import DegenerateProblemError
 from solver.verify import verify_result
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "assets" / "paper_example.csv"
 
 

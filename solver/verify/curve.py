@@ -24,8 +24,8 @@ from functools import lru_cache
 import numpy as np
 from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
-from solver.verify_arrangement import Problem, face_projectors, nullspace
-from solver.verify_field import (
+from solver.verify.arrangement import Problem, face_projectors, nullspace
+from solver.verify.field import (
     ParseError,
     RootField,
     ball_value,
@@ -34,7 +34,7 @@ from solver.verify_field import (
     parse_poly,
     to_fmpq,
 )
-from solver.verify_isolated import REL_TOL, Findings
+from solver.verify.isolated import REL_TOL, Findings
 
 EQ_TOL = 1e-8      # equation residual relative to the sum of |terms|
 ZERO_TOL = 1e-8    # first-order quantities relative to their scale

@@ -3,13 +3,13 @@
 A result written with ``--completeness`` lists, for every set ``S`` of ``k <= L``
 distinct alive unit faces, how the solver settled it (README, "JSON output"). This
 module re-derives each claim from the data alone, with the checker's own tools: the
-arrangement (:mod:`solver.verify_arrangement`), the face system and its Krawczyk test
-(:mod:`solver.verify_box_system`) and the minimality checks
-(:mod:`solver.verify_box_point`). It shares no code with the solver.
+arrangement (:mod:`solver.verify.arrangement`), the face system and its Krawczyk test
+(:mod:`solver.verify.face_system`) and the minimality checks
+(:mod:`solver.verify.box_point`). It shares no code with the solver.
 
 What the checker trusts (theorems, not the solver's code)
 ----------------------------------------------------------
-For a face set ``S`` let ``P_a = X_a Pi_a X_a^T`` (:class:`~solver.verify_box_system.
+For a face set ``S`` let ``P_a = X_a Pi_a X_a^T`` (:class:`~solver.verify.face_system.
 FaceSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
 
     J_S(s) = y^T A(s)^{-1} y + lam^2 sum_a s_a,    dJ_S/ds_a = lam^2 - r^T P_a r.
@@ -33,7 +33,7 @@ FaceSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
   ``A`` and the tied faces, and along a segment of them ``d^2 J = 2 (D r)^T A^{-1} (D r)``
   with ``D = sum d_c P_c`` must vanish: if the ``P_c r_A`` are linearly independent
   (Gram determinant > 0) ``(s_A, 0)`` is the only minimiser.
-* **T3, minimality** (:mod:`solver.verify_isolated`, :mod:`solver.verify_box_point`). A
+* **T3, minimality** (:mod:`solver.verify.isolated`, :mod:`solver.verify.box_point`). A
   KKT multiplier of the wrong sign, a negative leading minor of the face Hessian (one
   unit per face), or a dead unit with ``|sum_i r_i ReLU(<w, x~_i>)| > lam |w|`` along a
   face direction is a descent: the point is not a local minimum. Splitting a face's
@@ -57,13 +57,13 @@ The checks, per listed set (failures name the set)
     exactly). (f) A solution inside its faces: the listed minima (same faces, same
     ``t``, every image, every split, and the split sets' endpoints exactly when the
     dead-unit check of T3 passes) or the descent re-derived by the checks of T3
-    (:mod:`solver.verify_complete_point`). Every listed minimum must be claimed by one
+    (:mod:`solver.verify.complete_point`). Every listed minimum must be claimed by one
     set. With T1-T3 these make the list of minima complete.
 
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.verify_arrangement import Problem
+>>> from solver.verify.arrangement import Problem
 >>> prob = Problem(((F(0), F(1)), (F(1), F(1))), (F(1), F(0)), F(1, 10), 1)
 >>> report = check_completeness({"sets": []}, prob, [], set())
 >>> report.fails[0]
@@ -80,11 +80,11 @@ from flint import arb, arb_mat, ctx, fmpq_mat
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
-from solver.verify_arrangement import Problem, unit_faces
-from solver.verify_box_point import preactivations
-from solver.verify_box_system import FaceSystem, prove_doubling, refine, sign, start_precision
-from solver.verify_complete_point import BITS, check_candidate, check_empty
-from solver.verify_field import ParseError, RootField, parse_poly, to_fmpq
+from solver.verify.arrangement import Problem, unit_faces
+from solver.verify.box_point import preactivations
+from solver.verify.complete_point import BITS, check_candidate, check_empty
+from solver.verify.face_system import FaceSystem, prove_doubling, refine, sign, start_precision
+from solver.verify.field import ParseError, RootField, parse_poly, to_fmpq
 
 KINDS = ("decoupled", "pruned", "solution", "none")
 
@@ -505,7 +505,7 @@ def _summary(count: int, alive: int, top: int, state: _State) -> list[str]:
         f"{c('descent: hessian', 0)} by a negative Hessian minor, {c('descent: dead unit', 0)} "
         "by a dead unit that grows (re-derived here)",
         "relies on: T1 (reduction to face sets), T2 (convexity of J: at most one interior "
-        "solution; KKT pruning), T3 (descents); see solver/verify_complete.py",
+        "solution; KKT pruning), T3 (descents); see solver/verify/completeness.py",
     ]
 
 

@@ -2,13 +2,13 @@
 
 Re-checks a result file against the data without trusting the code that produced it
 (it imports only :mod:`solver.data`, :mod:`solver.errors`, python-flint and numpy, plus
-its own ``verify_*`` helpers). Isolated minima are rebuilt from their ``exact`` field
-and checked exactly in ``Q(z)`` (:mod:`solver.verify_isolated`), or, when coordinates are
+its own helpers in :mod:`solver.verify`). Isolated minima are rebuilt from their ``exact`` field
+and checked exactly in ``Q(z)`` (:mod:`solver.verify.isolated`), or, when coordinates are
 given by a box (three or more neurons), as the Krawczyk-proved zero of the face system
-the checker rebuilds, in ball arithmetic (:mod:`solver.verify_box`); curves are checked at
-their float samples (:mod:`solver.verify_curve`); the face count of the arrangement is
-recomputed (:mod:`solver.verify_arrangement`), and a ``completeness`` certificate, when
-the result has one, is re-checked set by set (:mod:`solver.verify_complete`). Exit code 0
+the checker rebuilds, in ball arithmetic (:mod:`solver.verify.box`); curves are checked at
+their float samples (:mod:`solver.verify.curve`); the face count of the arrangement is
+recomputed (:mod:`solver.verify.arrangement`), and a ``completeness`` certificate, when
+the result has one, is re-checked set by set (:mod:`solver.verify.completeness`). Exit code 0
 when every minimum is ok, 1 when any fails (or cannot be checked), 2 when the input is
 unusable.
 
@@ -30,11 +30,11 @@ from pathlib import Path
 
 from solver.data import Dataset, parse_lam, parse_rational, read_csv
 from solver.errors import SolverInputError
-from solver.verify_arrangement import Problem, face_count_lines
-from solver.verify_box import check_box, has_box
-from solver.verify_complete import check_completeness
-from solver.verify_curve import check_curve
-from solver.verify_isolated import Findings, check_isolated
+from solver.verify.arrangement import Problem, face_count_lines
+from solver.verify.box import check_box, has_box
+from solver.verify.completeness import check_completeness
+from solver.verify.curve import check_curve
+from solver.verify.isolated import Findings, check_isolated
 
 _KEYS = {"lam": str, "d": int, "n": int, "units": int, "x": list, "y": list,
          "minima": list, "stats": dict}

@@ -1,4 +1,4 @@
-"""Tests of the independent certificate checker (solver/verify*.py).
+"""Tests of the independent certificate checker (the package solver/verify/).
 
 Expected verdicts come from hand derivations (documented beside each case) and are
 cross-checked numerically here; the solver's own output is only used as input to check,
@@ -25,9 +25,12 @@ from strategies import problems
 from solver.data import make_dataset, read_csv
 from solver.errors import SolverInputError
 from solver.verify import main, verify_result
-from solver.verify_algebra import build_field, parse_in_field
-from solver.verify_arrangement import unit_faces
-from solver.verify_field import ParseError, RootField, count_roots, evaluate, parse_poly
+from solver.verify.arrangement import unit_faces
+from solver.verify.field import ParseError, RootField, count_roots, evaluate, parse_poly
+from solver.verify.number_field import build_field, parse_in_field
+
+TESTS = Path(__file__).resolve().parents[1]
+ROOT = TESTS.parent
 
 # ----------------------------------------------------------------------------------------
 # Hand-derived cases
@@ -411,7 +414,7 @@ def test_build_field_joins_roots_exactly():
 def test_root_in_the_first_field_from_two_relations():
     from flint import fmpq_mpoly_ctx
 
-    from solver.verify_algebra import _FIELDS, _by_gcd, _root
+    from solver.verify.number_field import _FIELDS, _by_gcd, _root
 
     # s0 = sqrt2, s1 = sqrt2 + 1 (root of s1^2 - 2 s1 - 1 in [2, 3]); the relations
     # (s1 - s0 - 1)(s1 + 3) and (s1 - s0 - 1)(s1 - 5) vanish there and share only the
@@ -477,7 +480,7 @@ def test_unit_face_count_generic_d2():
 # The solver's own results (input only; the checker must accept them)
 # ----------------------------------------------------------------------------------------
 
-KNOWN = sorted(Path(__file__).parent.glob("data/*.json"))
+KNOWN = sorted((TESTS / "data").glob("*.json"))
 
 
 @pytest.mark.parametrize("units", [1, 2])
@@ -742,7 +745,7 @@ def test_wider_box_that_still_isolates_the_zero_is_accepted():
 # The solver's own results: every data file in assets/, and random small data sets
 # ----------------------------------------------------------------------------------------
 
-ASSETS = sorted((Path(__file__).parent.parent / "assets").glob("*.csv"))
+ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 
 
 @pytest.mark.parametrize("units", [1, 2, 3])
@@ -792,7 +795,7 @@ def paper3():
     """The solver's result for the paper's data with three units (box-described points)."""
     from solver import solve
 
-    data = read_csv(Path(__file__).parent.parent / "assets" / "paper_example.csv")
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
     return solve(data.x, data.y, F(1, 100), 3).to_json(), data
 
 
@@ -884,7 +887,7 @@ def test_curve_with_auxiliary_neuron_variables(paper3):
 # Independence of the checker (its doctests run with the suite: --doctest-modules)
 # ----------------------------------------------------------------------------------------
 
-CHECKER = sorted((Path(__file__).parent.parent / "solver").glob("verify*.py"))
+CHECKER = sorted((ROOT / "solver" / "verify").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", CHECKER, ids=[p.stem for p in CHECKER])

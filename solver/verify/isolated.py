@@ -1,8 +1,8 @@
 """Exact re-check of one isolated minimum from its ``exact`` description.
 
-Everything lives in one number field ``Q(z)`` (:class:`~solver.verify_field.RootField`;
+Everything lives in one number field ``Q(z)`` (:class:`~solver.verify.field.RootField`;
 several roots ``s0, s1, ...`` are first joined by a primitive element,
-:mod:`solver.verify_algebra`). With ``u_l = (b, c)`` and ``t_l = t`` the point is
+:mod:`solver.verify.number_field`). With ``u_l = (b, c)`` and ``t_l = t`` the point is
 ``a_l = sign*sqrt(lam t_l)``, ``w_l = (a_l/lam) u_l``, so ``a_l <w_l, x~_i> = t_l <u_l, x~_i>``;
 the residuals ``r_i``, the loss and every first- and second-order quantity (after scaling
 unit ``l``'s directions by ``a_l``) are elements of ``Q(z)`` whose signs are decided
@@ -16,7 +16,7 @@ c^2)/2`` has its minimum at ``b = 0, a = c = sqrt(1/2)``, loss ``3/4``; so ``t =
 and ``u = lam (b, c) / a = (0, 1/2)`` (``z`` is a dummy root of ``z - 1``).
 
 >>> from fractions import Fraction as F
->>> from solver.verify_arrangement import Problem
+>>> from solver.verify.arrangement import Problem
 >>> prob = Problem(((F(0), F(1)),), (F(1),), F(1, 2), 1)
 >>> entry = {"B": [[0.0]], "c": [0.5 ** 0.5], "a": [0.5 ** 0.5], "loss": 0.75,
 ...          "pattern": ["+"], "active": [], "exact": {"z": {"minpoly": "z - 1",
@@ -34,10 +34,10 @@ from flint import arb, arb_mat, ctx, fmpq_poly
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
-from solver.verify_algebra import build_field, parse_in_field
-from solver.verify_arrangement import Problem, dot, face_projectors, inverse, rank
-from solver.verify_box_system import FaceSystem, face_relations
-from solver.verify_field import ParseError, RootField, to_fmpq
+from solver.verify.arrangement import Problem, dot, face_projectors, inverse, rank
+from solver.verify.face_system import FaceSystem, face_relations
+from solver.verify.field import ParseError, RootField, to_fmpq
+from solver.verify.number_field import build_field, parse_in_field
 
 REL_TOL = 1e-9
 
@@ -140,7 +140,7 @@ def _parse_exact(exact: dict, prob: Problem, pattern: list[str]
 
 
 def _relations(exact: dict, prob: Problem, pattern: list[str], names: list[str]) -> tuple:
-    """Hints for :func:`~solver.verify_algebra.build_field`: when every alive unit's ``t``
+    """Hints for :func:`~solver.verify.number_field.build_field`: when every alive unit's ``t``
     is its own root, the numerators of the face equations rebuilt from the pattern (they
     vanish at the point if it is what it claims; the field certifies what it uses)."""
     alive = [ell for ell, u in enumerate(exact["units"]) if u["sign"] != 0]
@@ -203,7 +203,7 @@ def _first_order(ell: int, K: RootField, s: int, u: list, xi_l: list, sg_l: list
 
     Returns a rational basis of the face's directions for unit ``l``.
     """
-    from solver.verify_arrangement import nullspace
+    from solver.verify.arrangement import nullspace
 
     plus = [i for i in range(prob.n) if sg_l[i] > 0]
     zero = [i for i in range(prob.n) if sg_l[i] == 0]

@@ -1,5 +1,5 @@
 """Completeness, steps (e) and (f): a face set's proved solution against its faces and
-its verdict (see :mod:`solver.verify_complete` for the theorems relied on).
+its verdict (see :mod:`solver.verify.completeness` for the theorems relied on).
 
 At a set's interior solution the direction of face ``j`` is ``u_j = Pi_j X_j^T r``; by T1
 the solution is a critical point of the network only if, for one sign ``sigma_j``,
@@ -17,7 +17,7 @@ the solution is a critical point of the network only if, for one sign ``sigma_j`
   ``sum a_l^2 / lam = t_F`` per face and ``sign(a_l) = sigma_F``, every image listed and,
   for ``k < L``, every split (one orbit per way of giving each face at least one unit);
   or ``descent``: the solver's reason is re-derived with the checker's own minimality
-  checks (:mod:`solver.verify_box_point`) on the point with one unit per face and the
+  checks (:mod:`solver.verify.box_point`) on the point with one unit per face and the
   others dead: a multiplier of the wrong sign at the named face and point, a negative
   leading minor of the face Hessian, or a dead unit growing along the named face. For
   ``0 < k < L`` the split sets' endpoints (some units dead) follow the record's
@@ -40,18 +40,18 @@ from collections import Counter
 from flint import arb, ctx, fmpq, fmpq_poly
 
 from solver.data import parse_rational
-from solver.verify_algebra import Elem, build_field
-from solver.verify_arrangement import Problem, face_projectors
-from solver.verify_box import exact_directions
-from solver.verify_box_point import (
+from solver.verify.arrangement import Problem, face_projectors
+from solver.verify.box import exact_directions
+from solver.verify.box_point import (
     Verdict,
     _dead_units,
     _first_order,
     _second_order,
 )
-from solver.verify_box_system import face_relations, sign
-from solver.verify_field import ParseError, to_fmpq
-from solver.verify_isolated import REL_TOL
+from solver.verify.face_system import face_relations, sign
+from solver.verify.field import ParseError, to_fmpq
+from solver.verify.isolated import REL_TOL
+from solver.verify.number_field import Elem, build_field
 
 BITS = (0, 512, 2048)  # refinements of a proved solution before a sign is given up
 

@@ -9,12 +9,12 @@ minimal polynomial; they enter as exact algebraic numbers. :func:`check_box`
    exactly one alive unit);
 2. checks the pattern and ``active`` against the file's own expressions on the box;
 3. rebuilds the face system from the data and the pattern
-   (:class:`~solver.verify_box_system.FaceSystem`) and proves with the Krawczyk test that
+   (:class:`~solver.verify.face_system.FaceSystem`) and proves with the Krawczyk test that
    the box holds exactly one zero of it (a failure names the minimum's box and why);
 4. checks exactly, in ``Q(z)``, the face equations of units whose ``t`` is an exact root
    (their neurons must be decoupled from the box ones, else "not supported");
 5. runs the checks of an exact point on enclosures of the zero
-   (:func:`~solver.verify_box_point.check_point`: signs against the pattern, the floats
+   (:func:`~solver.verify.box_point.check_point`: signs against the pattern, the floats
    and the loss, the multiplier signs, the face Hessian, the dead units), at 128, 512 and
    2048 bits until every sign is decided; a sign still open at the end is a failure (not
    certified). The file's expressions for ``b`` and ``c`` must agree with the zero's
@@ -47,10 +47,9 @@ from flint import arb, ctx, fmpq, fmpq_poly
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
-from solver.verify_algebra import Elem, build_field, parse_in_field
-from solver.verify_arrangement import Problem, rank
-from solver.verify_box_point import Verdict, check_point, check_signs, preactivations
-from solver.verify_box_system import (
+from solver.verify.arrangement import Problem, rank
+from solver.verify.box_point import Verdict, check_point, check_signs, preactivations
+from solver.verify.face_system import (
     MAX_PREC,
     FaceSystem,
     hull,
@@ -58,8 +57,9 @@ from solver.verify_box_system import (
     refine,
     start_precision,
 )
-from solver.verify_field import ParseError, RootField, ball_value, to_fmpq
-from solver.verify_isolated import Findings
+from solver.verify.field import ParseError, RootField, ball_value, to_fmpq
+from solver.verify.isolated import Findings
+from solver.verify.number_field import Elem, build_field, parse_in_field
 
 PRECISIONS = (128, 512, 2048)   # bits of the zero's enclosure for the minimality checks
 
@@ -145,7 +145,7 @@ def _parse(exact: dict, units: int) -> _Described:
 def check_box(entry: dict, prob: Problem) -> Findings:
     """Re-check an isolated minimum whose ``exact`` field has box coordinates.
 
-    Returns the :class:`~solver.verify_isolated.Findings`; bad content is a failure.
+    Returns the :class:`~solver.verify.isolated.Findings`; bad content is a failure.
     """
     out = Findings()
     try:

@@ -7,7 +7,7 @@ of ``s0 + k s1 + ...``): its minimal polynomial is the irreducible factor, vanis
 ``w``, of ``C(T) = prod (T - w_ab)`` over all pairs of conjugates (from integer power
 sums), and ``s_j = G(w) / C'(w)`` (a rational univariate representation, ``G`` from
 traces). Every ``s_j`` becomes a polynomial in ``w``, and the checker works in ``Q(w)``
-with :class:`~solver.verify_field.RootField`. The polynomial ``C`` has degree
+with :class:`~solver.verify.field.RootField`. The polynomial ``C`` has degree
 ``deg s0 * deg s1`` and factoring it is slow for large degrees; when the caller passes two
 relations vanishing at ``(s0, s_j)`` (the face equations, for a point with two neurons),
 ``s_j`` is found in ``Q(s0)`` from their first subresultant instead, and certified the same
@@ -31,7 +31,7 @@ from math import factorial
 
 from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_poly
 
-from solver.verify_field import RootField, count_roots, evaluate, parse_poly, to_fmpq
+from solver.verify.field import RootField, count_roots, evaluate, parse_poly, to_fmpq
 
 MAX_JOIN = 200  # largest primitive-element polynomial built (its factoring is the cost)
 
@@ -259,7 +259,7 @@ def build_field(roots: list[tuple[str, str, Fraction, Fraction]],
     another root that vanish at the roots; when the gcd of two of them over ``Q(s0)`` at
     ``s0`` is linear, its root is that root in ``Q(s0)`` (certified like every image),
     which avoids the primitive element's large polynomial. Raises ``ValueError`` or
-    :class:`~solver.verify_field.ParseError` with a one-line reason.
+    :class:`~solver.verify.field.ParseError` with a one-line reason.
     """
     key = tuple(roots)
     if key not in _FIELDS:  # the entries of one orbit share their roots

@@ -1,0 +1,22 @@
+"""The independent certificate checker: ``python -m solver verify RESULT.json DATA.csv``.
+
+It re-checks a result file against the data without trusting the code that produced it:
+at run time it loads, of the solver, only :mod:`solver.data`, :mod:`solver.errors` and
+:mod:`solver.problem` (a test imports it in a fresh interpreter to make sure). Its
+modules, by what they check:
+
+- :mod:`~solver.verify.result`: the whole result file (:func:`verify_result`, the CLI's
+  :func:`main`): data, orbits, the all-dead point, every minimum, the completeness section;
+- :mod:`~solver.verify.isolated`: an isolated minimum, exactly in a number field;
+- :mod:`~solver.verify.box`: an isolated minimum given by a box, proved with the Krawczyk
+  test on the face system the checker rebuilds (:mod:`~solver.verify.face_system`);
+- :mod:`~solver.verify.curve`: a set of minima, at its float samples;
+- :mod:`~solver.verify.completeness`: the ``completeness`` certificate, face set by face set;
+- :mod:`~solver.verify.arrangement`: the faces of one unit's arrangement, recomputed;
+- :mod:`~solver.verify.field`, :mod:`~solver.verify.number_field`: formulas, ``Q(z)`` and
+  one number field for several roots.
+"""
+
+from solver.verify.result import MinimumVerdict, VerifyReport, check_schema, main, verify_result
+
+__all__ = ["MinimumVerdict", "VerifyReport", "check_schema", "main", "verify_result"]
