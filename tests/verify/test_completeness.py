@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import near_tie_problems, problems
 
 from solver import solve
 from solver.cli import main
 from solver.data import make_dataset, read_csv
 from solver.errors import DegenerateProblemError
 from solver.verify import verify_result
+from tests.strategies import near_tie_problems, problems
 
 ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "assets" / "paper_example.csv"

@@ -20,7 +20,6 @@ import pytest
 from flint import fmpq
 from hypothesis import HealthCheck, given, settings
 from scipy.optimize import linprog
-from strategies import problems
 
 from solver.data import make_dataset, read_csv
 from solver.errors import SolverInputError
@@ -28,6 +27,7 @@ from solver.verify import main, verify_result
 from solver.verify.arrangement import unit_faces
 from solver.verify.field import ParseError, RootField, count_roots, evaluate, parse_poly
 from solver.verify.number_field import build_field, parse_in_field
+from tests.strategies import problems
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
