@@ -459,7 +459,8 @@ def test_the_status_line_speaks_of_one_minimum_and_one_unit(state: ExplorerState
 def test_every_example_in_assets_is_offered_and_loads(app: Any) -> None:
     from explorer.views.data import example_files
 
-    files = sorted(ASSETS.glob("*.csv"))
+    # the 1-D examples (the 2-D ones, *_2d.csv, are not drawn by the dashboard yet: issue 14)
+    files = sorted(p for p in ASSETS.glob("*.csv") if read_csv(p).d == 1)
     assert len(files) >= 4  # the paper's example and the teaching sets
     labels = [path.stem.replace("_", " ") for path in files]
     assert list(example_files()) == labels
@@ -475,13 +476,14 @@ def test_every_example_in_assets_is_offered_and_loads(app: Any) -> None:
         assert same(app.state.result.minima, expected.minima), label
 
 
-def test_the_teaching_sets_are_small_and_one_dimensional() -> None:
+def test_the_teaching_sets_are_small_and_described() -> None:
     for path in ASSETS.glob("*.csv"):
+        assert path.name in (ASSETS / "README.md").read_text(), path.name
         if path.name == "paper_example.csv":
             continue
         data = read_csv(path)
-        assert data.d == 1 and 3 <= len(data.y) <= 6, path.name
-        assert path.name in (ASSETS / "README.md").read_text(), path.name
+        assert 3 <= len(data.y) <= 6, path.name
+        assert data.d == (2 if path.stem.endswith("_2d") else 1), path.name
 
 
 def test_only_dead_units_has_the_dead_network_as_its_only_minimum() -> None:

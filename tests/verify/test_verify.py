@@ -751,10 +751,12 @@ ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 @pytest.mark.parametrize("units", [1, 2, 3])
 @pytest.mark.parametrize("path", ASSETS, ids=[p.stem for p in ASSETS])
 def test_solver_results_on_assets_verify(path, units):
-    from solver import solve
+    from solver import estimate_seconds, solve
     from solver.errors import DegenerateProblemError
 
     data = read_csv(path)
+    if estimate_seconds(data.n, data.d, units) > 60:  # solve()'s default limit
+        pytest.skip("the solver refuses it without force (cone_2d.csv with 3 units)")
     try:
         sol = solve(data.x, data.y, F(1, 100), units)
     except DegenerateProblemError as exc:  # the solver's call; nothing to check
