@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from scipy.optimize import minimize_scalar
-from strategies import grid_inputs, problems
 
 from explorer.geometry2d.inputplane import (
     active_region,
@@ -44,8 +43,9 @@ from explorer.geometry2d.sphere import (
 from explorer.loss import full_loss, optimal_a, reduced_loss
 from solver import solve
 from solver.data import read_csv
+from tests.strategies import grid_inputs, problems
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 EXAMPLES = sorted(p for p in ASSETS.glob("*.csv") if read_csv(p).d == 2)
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
