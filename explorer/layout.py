@@ -1,0 +1,126 @@
+"""The dashboard's pieces for one state: the views, the tour, the help, and their layout.
+
+:func:`build_dashboard` makes every view of one session and attaches the hover help of
+:mod:`explorer.help` (each control's ``description``, the tables' header tooltips, a "?"
+icon on each card); the server's template (:mod:`explorer.app`) and the notebook's
+:class:`~explorer.notebook.Explorer` both lay these pieces out.
+
+Examples
+--------
+>>> from explorer.runner import SolveRunner
+>>> from explorer.state import ExplorerState
+>>> board = build_dashboard(ExplorerState(runner=SolveRunner(processes=False)))
+>>> board.minima.table.header_tooltips["orbit"][:22]
+'Swapping two hidden un'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import holoviews as hv
+import panel as pn
+
+from explorer.help import COLUMN_HELP, CONTROL_HELP, glossary_card, tooltip
+from explorer.state import ExplorerState
+from explorer.views.controls import ControlsView
+from explorer.views.data import DataView
+from explorer.views.minima import MinimaView
+from explorer.views.plane import PlaneView
+from explorer.views.surface import SurfaceView
+from explorer.views.tour import TourView
+
+ABOUT = (
+    "loss(a, B, c) = Σᵢ (yᵢ − Σₗ aₗ ReLU(bₗ·xᵢ + cₗ))² + λ(|a|² + |B|² + |c|²). "
+    "Every minimum shown is certified by the exact solver; every other number is this loss "
+    "evaluated. Edit the data or λ and watch the minima move. The URL holds data, λ, units "
+    "and selection: copy it to share this view."
+)
+
+
+@dataclass
+class Dashboard:
+    """One session's views and their arrangement (``sidebar`` and ``main`` lists)."""
+
+    state: ExplorerState
+    controls: ControlsView
+    data: DataView
+    plane: PlaneView
+    surface: SurfaceView
+    minima: MinimaView
+    tour: TourView
+    sidebar: list = field(default_factory=list)
+    main: list = field(default_factory=list)
+
+
+def set_surface_slice(surface: SurfaceView, name: str) -> None:
+    """Show the loss-surface slice ``name`` as if the user had chosen it."""
+    if name in surface.param.slice.objects:
+        surface._chosen = True
+        surface.slice = name
+
+
+def card(title: str, body: object, help_key: str, share: int = 1,
+         collapsed: bool | None = None) -> pn.Card:
+    """A titled card with a "?" icon that explains it."""
+    header = pn.Row(pn.pane.HTML(f"<b>{title}</b>", margin=(5, 5)), tooltip(help_key))
+    return pn.Card(
+        body, header=header, collapsible=collapsed is not None, collapsed=bool(collapsed),
+        sizing_mode="stretch_width", margin=5, styles={"flex": f"{share} 1 0"},
+    )
+
+
+def attach_help(board: Dashboard) -> None:
+    """Hover help on every control and table column."""
+    controls, data = board.controls, board.data
+    controls.lam_text.description = CONTROL_HELP["lam_text"]
+    controls.units.description = CONTROL_HELP["units"]
+    data.example.description = CONTROL_HELP["example"]
+    data.upload.description = CONTROL_HELP["upload"]
+    for name in ("add", "delete", "reset"):
+        getattr(data, name).description = CONTROL_HELP[name]
+    board.surface.chooser.description = CONTROL_HELP["slice"]
+    data.table.header_tooltips = dict(COLUMN_HELP["data"])
+    board.minima.table.header_tooltips = dict(COLUMN_HELP["minima"])
+
+
+def build_dashboard(state: ExplorerState) -> Dashboard:
+    """Every view of one session, with help, tour and glossary, arranged for a template."""
+    hv.extension("bokeh", logo=False)
+    controls, data = ControlsView(state), DataView(state)
+    plane, surface, minima = PlaneView(state), SurfaceView(state), MinimaView(state)
+    tour = TourView(state, set_slice=lambda name: set_surface_slice(surface, name))
+    board = Dashboard(state, controls, data, plane, surface, minima, tour)
+    attach_help(board)
+    lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
+                      tooltip("lam_slider"), tooltip("status"))
+    board.main = [
+        pn.Row(card("1 · Data", data, "data_view"), card("2 · The (b, c) plane", plane,
+                                                         "plane_view"),
+               sizing_mode="stretch_width"),
+        pn.Row(card("3 · Loss surface", surface, "surface_view", 4),
+               card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
+    ]
+    board.sidebar = [
+        card("Guided tour", tour, "tour", collapsed=False),
+        pn.pane.Markdown("### 5 · Controls"), lam_help, controls,
+        glossary_card(collapsed=True),
+        pn.pane.Markdown(ABOUT, styles={"font-size": "12px"}),
+    ]
+    return board
+
+
+def dashboard_layout(state: ExplorerState, progress: bool = False) -> pn.viewable.Viewable:
+    """The dashboard as one Row (sidebar, then the views): for a notebook cell.
+
+    ``progress`` polls the solver's progress every 250 ms (needs a running event loop).
+    """
+    board = build_dashboard(state)
+    if progress:
+        pn.state.add_periodic_callback(state.poll_progress, period=250)
+    sidebar = pn.Column(*board.sidebar, width=330)
+    main = pn.Column(*board.main, sizing_mode="stretch_width")
+    layout: Any = pn.Row(sidebar, main, sizing_mode="stretch_width")
+    layout.board = board
+    return layout
