@@ -104,6 +104,20 @@ def csv_to_data(text: str, source: str = "upload") -> str:
     return format_data([(r[0], r[1]) for r in rows])
 
 
+def decode_csv(raw: bytes, source: str = "upload") -> str:
+    """An uploaded file's bytes as text, refusing what is not UTF-8 as the CLI does.
+
+    >>> decode_csv(b"x,y\\xff", "a.csv")
+    Traceback (most recent call last):
+    ...
+    solver.errors.SolverInputError: a.csv: not UTF-8 text (byte 3)
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SolverInputError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+
+
 DEFAULT_DATA = read_example(PAPER_EXAMPLE)
 DEFAULT_LAM = "1/100"
 DEFAULT_UNITS = 2

@@ -34,11 +34,13 @@ from explorer.state import (
     ExplorerState,
     Rows,
     csv_to_data,
+    decode_csv,
     format_data,
     read_example,
 )
 from explorer.views import caption
 from explorer.views.geometry import representative
+from solver.data import parse_rational
 from solver.errors import SolverInputError
 
 _COLORS = {"points": "#1f5fa8", "fit": "#d1495b"}
@@ -198,6 +200,12 @@ class DataView(pn.viewable.Viewer):
         rows = list(self.state.rows)
         x, y = rows[event.row]
         text = str(event.value).strip()
+        try:  # a comma or semicolon would be read as a separator of the data text
+            parse_rational(text, f"{event.column} of point {event.row + 1}")
+        except SolverInputError as exc:
+            self.state.message = f"Refused: {exc}. The last good state is kept."
+            self._refresh()
+            return
         rows[event.row] = (text, y) if event.column == "x" else (x, text)
         self._propose(rows)
 
@@ -226,13 +234,13 @@ class DataView(pn.viewable.Viewer):
 
     def _on_upload(self, event: Any) -> None:
         """Load an uploaded CSV file (header ``x,y``)."""
-        if not event.new:
+        if event.new is None:
             return
         name = self.upload.filename or "upload"
         try:
-            text = csv_to_data(event.new.decode("utf-8-sig"), source=name)
-        except (SolverInputError, UnicodeDecodeError) as exc:
-            self.state.message = f"Refused {name}: {exc}. The last good state is kept."
+            text = csv_to_data(decode_csv(event.new, name), source=name)
+        except SolverInputError as exc:
+            self.state.message = f"Refused: {exc}. The last good state is kept."
             return
         self.state.edit(data=text)
 
