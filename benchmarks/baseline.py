@@ -7,11 +7,11 @@ It finds the same certified minima as :func:`solver.solve`, but without its shor
   arrangement's cocircuits);
 * **enumerate**: every multiset of ``L`` unit faces (one face per unit, up to permuting
   the units) has its face system built and solved, with no reuse of decoupled parts and
-  no skipping of repeated face sets, by :func:`solver.systems.face_system` and
-  :func:`solver.roots.positive_solutions`;
-* **merge**: the solver's own certification and merge (:func:`solver.certify.certify`,
-  :func:`solver.merge.network_minima`, :func:`solver.merge.canonical`). A face set met
-  again in a later multiset gives the same critical points, which are merged into the
+  no skipping of repeated face sets, by :func:`solver.pipeline.face_systems.face_system` and
+  :func:`solver.pipeline.locate.eliminate.positive_solutions`;
+* **merge**: the solver's own certification and merge (:func:`solver.pipeline.certify.certify`,
+  :func:`solver.pipeline.merge.network_minima`, :func:`solver.pipeline.merge.canonical`).
+  A face set met again in a later multiset gives the same critical points, which are merged into the
   first copy (and checked to agree).
 
 ``positive_solutions`` is the solver's exact elimination; it refuses (with
@@ -44,13 +44,13 @@ from itertools import combinations_with_replacement, product
 
 from flint import arb, fmpq
 
-from solver.arrangement import UnitFace, lifted_points, nullspace
-from solver.certify import certify
-from solver.merge import canonical, network_minima
-from solver.neurons import NeuronPoint
+from solver.pipeline.certify import certify
+from solver.pipeline.divide import UnitFace, lifted_points, nullspace
+from solver.pipeline.face_systems import face_system, neuron_data
+from solver.pipeline.locate.eliminate import positive_solutions, sign_of
+from solver.pipeline.locate.enumerator import NeuronPoint
+from solver.pipeline.merge import canonical, network_minima
 from solver.results import Solution, SolveStats
-from solver.roots import positive_solutions, sign_of
-from solver.systems import face_system, neuron_data
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 4096
@@ -76,7 +76,7 @@ def realisable_faces(
 ) -> tuple[UnitFace, ...]:
     """All faces of one unit's arrangement, found by testing every sign vector.
 
-    Same faces, order and bases as :func:`solver.arrangement.unit_faces`: sorted by
+    Same faces, order and bases as :func:`solver.pipeline.divide.unit_faces`: sorted by
     dimension, then by sign vector (``+`` first); the origin included. ``progress`` is
     called every :data:`PROGRESS_EVERY` sign vectors with ``(tested, 3^n)``.
     """

@@ -19,7 +19,7 @@ from benchmarks.isolate import run_limited
 from benchmarks.measure import measure_solver
 from benchmarks.problems import GROWTH_MAX_N, growth_problem
 from benchmarks.report import header_lines, machine, markdown_table, seconds_text, solver_revision
-from solver.arrangement import unit_faces
+from solver.pipeline.divide import unit_faces
 
 UNITS = (2, 3)
 SIZES = tuple(range(3, 13)) + tuple(range(14, 21, 2)) + tuple(range(24, GROWTH_MAX_N + 1, 4))

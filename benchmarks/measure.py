@@ -37,7 +37,7 @@ def measure_solver(problem: Problem) -> dict[str, Any]:
     (face sets done out of all).
     """
     from solver import solve
-    from solver.arrangement import unit_faces
+    from solver.pipeline.divide import unit_faces
 
     walls: list[float] = []
     cpus: list[float] = []

@@ -93,7 +93,7 @@ def solve_key(
 
 def warm_up() -> bool:
     """Import the solver in a fresh worker so the first real solve starts fast."""
-    import solver  # noqa: F401
+    from solver import solve  # noqa: F401 - loads the solving pipeline (lazy in ``solver``)
 
     return True
 

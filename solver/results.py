@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from solver.data import DataShape
 
 if TYPE_CHECKING:
-    from solver.completeness import Completeness
+    from solver.pipeline.completeness import Completeness
 
 
 def _q(value: Fraction) -> str:
@@ -246,7 +246,7 @@ class Solution(DataShape):
     """All certified local minima of one problem, in canonical order.
 
     ``completeness`` (only when asked for: ``solve(..., completeness=True)``) records how
-    every face set was settled (:mod:`solver.completeness`).
+    every face set was settled (:mod:`solver.pipeline.completeness`).
     """
 
     x: tuple[tuple[Fraction, ...], ...]

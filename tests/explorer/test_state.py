@@ -211,7 +211,7 @@ def test_a_problem_too_large_is_refused_before_solving(
         raise AssertionError("the face enumeration started: the refusal came too late")
 
     # the refusal must come from the estimate, before any face set is built
-    monkeypatch.setattr(sys.modules["solver.solve"], "make_work", no_work)
+    monkeypatch.setattr(sys.modules["solver.pipeline.solve"], "make_work", no_work)
     assert state.edit(lam="1/7")  # valid input: the solver refuses it
     assert "Refused" in state.message and "limit" in state.message
     assert (state.data, state.lam, state.units, state.result) == good

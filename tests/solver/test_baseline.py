@@ -7,7 +7,7 @@ decoupled parts and no numerical location. Where it finishes, its certified mini
 be the solver's, entry for entry (so the table's "baseline = solver" column, and the
 speed-ups beside it, compare like with like). On the paper's example both must also give
 the paper's curve count (one interior curve) and the six isolated boundary minima of
-``tests/test_paper_comparison.py``.
+``tests/solver/test_paper_comparison.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from benchmarks.baseline import baseline_solve, realisable_faces
 from solver import DegenerateProblemError, solve
 from solver.data import read_csv
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 def _minima(solution) -> list[dict]:

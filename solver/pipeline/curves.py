@@ -26,9 +26,9 @@ import sympy
 from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly
 
 from solver.errors import DegenerateProblemError
-from solver.neurons import NeuronPoint, _face_signs
-from solver.roots import RealRoot, fraction, isolate_roots, sign_of
-from solver.systems import to_fmpq
+from solver.pipeline.face_systems import to_fmpq
+from solver.pipeline.locate.eliminate import RealRoot, fraction, isolate_roots, sign_of
+from solver.pipeline.locate.enumerator import NeuronPoint, _face_signs
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +253,7 @@ def _separate(point, minpoly, rho, p, rho_poly) -> list[str]:
 
 
 def _rho_value(point, rho: fmpq_poly, p: fmpq_poly) -> fmpq:
-    from solver.roots import _arb_to_fmpq, working_precision
+    from solver.pipeline.locate.eliminate import _arb_to_fmpq, working_precision
 
     with working_precision(512):
         z = point.roots[0].ball(512)

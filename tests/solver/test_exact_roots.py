@@ -15,10 +15,10 @@ from fractions import Fraction as F
 
 from flint import arb
 
-from solver.arrangement import unit_faces
-from solver.neurons import NeuronEnumerator, NeuronPoint
-from solver.roots import RealRoot, eval_mpoly, working_precision
-from solver.systems import face_system
+from solver.pipeline.divide import unit_faces
+from solver.pipeline.face_systems import face_system
+from solver.pipeline.locate.eliminate import RealRoot, eval_mpoly, working_precision
+from solver.pipeline.locate.enumerator import NeuronEnumerator, NeuronPoint
 
 X = ((F(-477, 1000),), (F(-133, 500),), (F(11, 40),), (F(519, 1000),), (F(157, 250),))
 Y = (F(19, 25), F(89, 100), F(33, 50), F(7, 20), F(-93, 100))
@@ -29,7 +29,7 @@ def test_three_coupled_neurons_get_minimal_polynomials() -> None:
     faces = {f.pattern: f for f in unit_faces(X)}
     chosen = tuple(faces[p] for p in ("++++0", "+++0-", "+0---"))
     enum = NeuronEnumerator(X, Y, LAM, [f for f in faces.values() if f.dim > 0 and f.positive])
-    roots, _ = enum._entry(chosen)
+    roots, _ = enum.entry(chosen)
     assert roots is not None and all(r.poly is None for r in roots)  # a proved box
     point = NeuronPoint(X, Y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
     assert point.exact() is point  # by default three coupled neurons keep their box
@@ -57,9 +57,9 @@ def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
     import oracle
 
     from solver import solve
-    from solver.arrangement import lifted_points
-    from solver.interior import locate
-    from solver.neurons import _preactivation_is_zero
+    from solver.pipeline.divide import lifted_points
+    from solver.pipeline.locate.enumerator import _preactivation_is_zero
+    from solver.pipeline.locate.interior import locate
 
     x = [(F(v),) for v in ("-1", "-1/2", "0", "1/2", "1")]
     y = [F(v) for v in ("1", "1/2", "0", "1/2", "1")]

@@ -19,7 +19,7 @@ import pytest
 
 from solver import solve
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 CASES = sorted(p for p in DATA.glob("*.json")
                if p.name != "paper_example.json" and "runs" in json.loads(p.read_text()))
 TOL = 1e-12

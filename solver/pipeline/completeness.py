@@ -2,7 +2,7 @@
 
 For every set of ``k <= L`` distinct alive unit faces (level ``k``, including the empty
 set: the all-dead point) the solve decides, by the convexity of ``J``
-(:mod:`solver.interior`), whether it has an interior solution, and if so where:
+(:mod:`solver.pipeline.locate.interior`), whether it has an interior solution, and if so where:
 
 * ``decoupled``: its faces split into parts that share no seen point; the set's
   solution is the union of the parts' (each part has its own record);
@@ -42,12 +42,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from solver.arrangement import UnitFace
-from solver.certify import Verdict
 from solver.errors import SolverError
-from solver.neurons import NeuronPoint, Outside, face_test
+from solver.pipeline.certify import Verdict
+from solver.pipeline.divide import UnitFace
+from solver.pipeline.locate.eliminate import RealRoot, fraction
+from solver.pipeline.locate.enumerator import NeuronPoint, Outside, face_test
 from solver.results import AlgebraicRoot
-from solver.roots import RealRoot, fraction
 
 HOW = ("decoupled", "pruned", "solution", "none")
 
@@ -139,7 +139,7 @@ class Completeness:
 
 def decision(faces: Sequence[UnitFace], parts: Sequence[Sequence[int]], prune, roots) -> Decision:
     """The :class:`Decision` of a set from what the enumerator did (see
-    :class:`~solver.parallel.SeededEnumerator`): its connected ``parts``, the pruning
+    :class:`~solver.pipeline.run.SeededEnumerator`): its connected ``parts``, the pruning
     subset and tied faces it found (or None), and its roots (None: no solution)."""
     if len(parts) > 1:
         return Decision("decoupled", parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
@@ -230,7 +230,7 @@ _REASONS = (
 
 
 def descent(reason: str) -> dict:
-    """The solver's descent reason (:mod:`solver.certify`) as structured data.
+    """The solver's descent reason (:mod:`solver.pipeline.certify`) as structured data.
 
     >>> found = descent("descent: switching point 2 on lowers the loss (unit face +0, point 2)")
     >>> found["kind"], found["face"], found["point"]
@@ -245,8 +245,8 @@ def descent(reason: str) -> dict:
 
 def outside_reason(point: NeuronPoint) -> Outside:
     """Why the interior solution ``point`` has a neuron direction outside its face: the
-    enumerator's own test (:func:`solver.neurons.face_test`), which names the first point
-    that fails."""
+    enumerator's own test (:func:`solver.pipeline.locate.enumerator.face_test`), which
+    names the first point that fails."""
     found = face_test(point)
     if isinstance(found, Outside):
         return found

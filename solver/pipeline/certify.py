@@ -38,11 +38,11 @@ from dataclasses import dataclass
 
 from flint import arb, arb_mat, fmpq_mat
 
-from solver.arrangement import UnitFace, lifted_points
 from solver.errors import DegenerateProblemError
-from solver.neurons import NeuronPoint
-from solver.roots import sign_of
-from solver.systems import to_fmpq
+from solver.pipeline.divide import UnitFace, lifted_points
+from solver.pipeline.face_systems import to_fmpq
+from solver.pipeline.locate.eliminate import sign_of
+from solver.pipeline.locate.enumerator import NeuronPoint
 
 
 @dataclass(frozen=True, slots=True)

@@ -337,7 +337,7 @@ def test_oracle_matches_brute_force_for_one_unit(problem) -> None:
 
 def test_oracle_finds_the_papers_curve() -> None:
     """Points of the oracle's split set seeing x1, x2 satisfy the paper's equations."""
-    data = json.loads((Path(__file__).parent / "data" / "paper_example.json").read_text())
+    data = json.loads((Path(__file__).parent.parent / "data" / "paper_example.json").read_text())
     exp = data["expected"]
     x = [float(sympy.Rational(v)) for v in data["x"]]
     y = [float(sympy.Rational(v)) for v in data["y"]]

@@ -16,7 +16,7 @@ polynomial equations in ``s`` after clearing ``det(I + S T)`` (which is > 0 for 
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.arrangement import unit_faces
+>>> from solver.pipeline.divide import unit_faces
 >>> x = ((F(0),), (F(1),)); y = (F(1), F(0))
 >>> face = [f for f in unit_faces(x) if f.pattern == "+-"][0]
 >>> system = face_system(x, y, F(1, 10), (face,))
@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
-from solver.arrangement import UnitFace
+from solver.pipeline.divide import UnitFace
 
 
 def to_fmpq(v: Fraction) -> fmpq:

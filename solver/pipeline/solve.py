@@ -1,4 +1,4 @@
-"""The divide-enumerate-merge pipeline: ``solve(x, y, lam, units)``.
+"""The solver's entry point: ``solve(x, y, lam, units)``, in-process or on a cluster.
 
 Examples
 --------
@@ -15,21 +15,12 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from solver.arrangement import count_generic_faces
-from solver.completeness import collect, numbered
 from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import ProblemTooLargeError, SolverInputError
-from solver.merge import canonical, orbit_numbers
-from solver.parallel import (
-    ChunkResult,
-    FaceWork,
-    SeededEnumerator,
-    levels,
-    make_work,
-    merge_results,
-    run_chunk,
-    total_sets,
-)
+from solver.pipeline.completeness import collect, numbered
+from solver.pipeline.divide import count_generic_faces
+from solver.pipeline.merge import canonical, orbit_numbers
+from solver.pipeline.run import make_work, merge_results, run_levels, total_sets
 from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
@@ -103,7 +94,7 @@ def solve(
     client : solve on the cluster of this ``distributed.Client`` (left open).
     completeness : also record how every face set was settled
         (:attr:`Solution.completeness`, the JSON key ``completeness``; see
-        :mod:`solver.completeness`), for the checker's completeness proof.
+        :mod:`solver.pipeline.completeness`), for the checker's completeness proof.
 
     At most one of ``workers``, ``scheduler`` and ``client`` may be given; without any,
     the solve runs in this process and never imports Dask. Dask is the optional extra
@@ -131,10 +122,10 @@ def solve(
     if workers is None and scheduler is None and client is None:
         start = time.perf_counter()
         work = make_work(data.x, data.y, lam_q, L, completeness=completeness)
-        results = _run_in_process(work, total_sets(work), progress)
+        results = run_levels(work, _counter(total_sets(work), progress))
         seconds = time.perf_counter() - start
     else:
-        from solver.cluster import open_client, prepare, run_on_client
+        from solver.scaleout.cluster import open_client, prepare, run_on_client
 
         opened = nullcontext(client) if client is not None else open_client(workers, scheduler)
         with opened as active:
@@ -159,9 +150,8 @@ def solve(
     return Solution(data.x, data.y, lam_q, L, minima, stats, record)
 
 
-def _run_in_process(work: FaceWork, total: int, progress: Progress | None) -> list[ChunkResult]:
-    """Every level as one chunk, with one enumerator: the sequential loop."""
-    enumerator = SeededEnumerator(work)
+def _counter(total: int, progress: Progress | None) -> Callable[[], None]:
+    """The run loop's ``on_set``: counts the face sets done and reports them."""
     done = 0
 
     def on_set() -> None:
@@ -170,7 +160,7 @@ def _run_in_process(work: FaceWork, total: int, progress: Progress | None) -> li
         if progress is not None:
             progress(done, total)
 
-    return [run_chunk(work, enumerator, k, 0, 1, on_set=on_set) for k in levels(work)]
+    return on_set
 
 
 def _check_parallel(workers: object, scheduler: object, client: object) -> None:
@@ -188,6 +178,6 @@ def _check_parallel(workers: object, scheduler: object, client: object) -> None:
             f"scheduler must be an address like tcp://127.0.0.1:8786, got {scheduler!r}"
         )
     if workers is not None or scheduler is not None:
-        from solver.cluster import import_distributed
+        from solver.scaleout.cluster import import_distributed
 
         import_distributed()

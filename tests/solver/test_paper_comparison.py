@@ -33,9 +33,9 @@ import sympy
 from oracle_core import local_check, loss, loss_lam
 
 from solver import solve
-from solver.critical import critical_points
+from solver.pipeline.critical import critical_points
 
-DATA = json.loads((Path(__file__).parent / "data" / "paper_example.json").read_text())
+DATA = json.loads((Path(__file__).parent.parent / "data" / "paper_example.json").read_text())
 X = [Fraction(v) for v in DATA["x"]]
 Y = [Fraction(v) for v in DATA["y"]]
 LAM = Fraction(DATA["lam"])

@@ -22,16 +22,17 @@ from typing import Any
 import pytest
 from strategies import in_general_position
 
-import solver.parallel as parallel
+import solver.pipeline.run as run_loop
 from solver import SolveCancelled, SolverInputError, estimate_seconds, solve
 from solver.cli import main
-from solver.cluster import local_cluster_options
 from solver.data import read_csv
-from solver.merge import canonical
+from solver.pipeline.merge import canonical
+from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
+from solver.scaleout.cluster import local_cluster_options
 
 distributed = pytest.importorskip("distributed")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 LAM = "1/100"
 MAX_ESTIMATE = 10.0  # seconds in-process; larger asset/units pairs are skipped
@@ -89,8 +90,8 @@ def test_cluster_completeness_record_matches_in_process(client: Any) -> None:
     there = solve(data.x, data.y, LAM, 3, client=client, completeness=True)
     assert comparable(there) == comparable(here)
     sets = here.to_json()["completeness"]["sets"]
-    work = parallel.make_work(data.x, data.y, Fraction(1, 100), 3)
-    assert len(sets) == sum(parallel.level_size(work, k) for k in range(4))
+    work = run_loop.make_work(data.x, data.y, Fraction(1, 100), 3)
+    assert len(sets) == sum(run_loop.level_size(work, k) for k in range(4))
     assert "completeness" not in solve(data.x, data.y, LAM, 3, client=client).to_json()
 
 
@@ -109,19 +110,20 @@ def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
 
 def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
     """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data."""
-    work = parallel.make_work(x, y, lam, units, token="test")
+    work = run_loop.make_work(x, y, lam, units, token="test")
     seed: dict = {}
-    results = []
-    for level in parallel.levels(work):
-        stride = min(chunks, parallel.level_size(work, level))
+    replies = []
+    for level in run_loop.levels(work):
+        stride = min(chunks, run_loop.level_size(work, level))
         for start in range(stride):
-            enumerator = parallel.SeededEnumerator(work, parallel.Seed(dict(seed)))
-            export = level < parallel.levels(work)[-1]
-            results.append(parallel.run_chunk(work, enumerator, level, start, stride,
-                                              export=export))
-        for result in results:
-            seed.update(result.solved)
-    entries, candidates, systems = parallel.merge_results(results)
+            enumerator = SeededEnumerator(work, Seed(dict(seed)))
+            export = level < run_loop.levels(work)[-1]
+            replies.append(run_seeded_chunk(work, enumerator, level, start, stride,
+                                                   export=export))
+        for reply in replies:
+            seed.update(reply.solved)
+    results = [reply.result for reply in replies]
+    entries, candidates, systems = run_loop.merge_results(results)
     return canonical(entries), candidates, systems
 
 
@@ -143,12 +145,12 @@ def test_seed_survives_pickling() -> None:
     import pickle
 
     data = read_csv(ROOT / "assets" / "paper_example.csv")
-    work = parallel.make_work(data.x, data.y, Fraction(1, 100), 2, token="pickle")
-    enumerator = parallel.SeededEnumerator(work)
-    result = parallel.run_chunk(work, enumerator, 1, 0, 1, export=True)
-    assert any(coords is not None for coords, _ in result.solved.values())
-    again = pickle.loads(pickle.dumps(result))
-    assert again.solved == result.solved
+    work = run_loop.make_work(data.x, data.y, Fraction(1, 100), 2, token="pickle")
+    enumerator = SeededEnumerator(work)
+    reply = run_seeded_chunk(work, enumerator, 1, 0, 1, export=True)
+    assert any(coords is not None for coords, _ in reply.solved.values())
+    again = pickle.loads(pickle.dumps(reply))
+    assert again.solved == reply.solved
     assert pickle.loads(pickle.dumps(work)) == work
 
 
@@ -245,15 +247,15 @@ def test_workers_and_scheduler_together_are_refused(capsys: pytest.CaptureFixtur
 
 
 def test_unreachable_scheduler_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
-    import solver.cluster
+    import solver.scaleout.cluster
 
     csv = str(ROOT / "assets" / "step.csv")
-    old = solver.cluster.CONNECT_TIMEOUT
-    solver.cluster.CONNECT_TIMEOUT = 1
+    old = solver.scaleout.cluster.CONNECT_TIMEOUT
+    solver.scaleout.cluster.CONNECT_TIMEOUT = 1
     try:
         code = main(["solve", csv, "--lam", LAM, "--units", "1", "--scheduler", "tcp://127.0.0.1:9"])
     finally:
-        solver.cluster.CONNECT_TIMEOUT = old
+        solver.scaleout.cluster.CONNECT_TIMEOUT = old
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot connect to the dask scheduler at tcp://127.0.0.1:9")

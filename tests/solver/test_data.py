@@ -26,7 +26,7 @@ from solver.data import (
 )
 from solver.errors import ProblemTooLargeError, SolverInputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAPER = json.loads((ROOT / "tests" / "data" / "paper_example.json").read_text())
 PAPER_X = ["-0.17", "0.44", "-1.00", "-0.40", "-0.71"]
 PAPER_Y = ["0.05", "1.02", "0.61", "-0.36", "-1.32"]

@@ -23,9 +23,10 @@ import sympy
 import solver.cli
 import solver.data
 import solver.report
-from solver.cli import ProgressPrinter, format_duration, main, progress_line
+from solver.cli import main
+from solver.cli.common import ProgressPrinter, format_duration, progress_line
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAPER_CSV = ROOT / "assets" / "paper_example.csv"
 PAPER = json.loads((ROOT / "tests" / "data" / "paper_example.json").read_text())
 SOLVE_PAPER = ["solve", str(PAPER_CSV), "--lam", "1/100", "--units", "2"]

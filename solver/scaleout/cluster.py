@@ -1,4 +1,4 @@
-"""Scale-out, part 2: run the chunks of :mod:`solver.parallel` on a Dask cluster.
+"""The client's side of scale-out: the run loop's chunks on a Dask cluster.
 
 Level by level (``k`` = number of distinct faces), the client scatters the problem
 (once) and the interior solutions found so far (once per level) to every worker, submits
@@ -29,7 +29,8 @@ from dataclasses import replace
 from typing import Any
 
 from solver.errors import SolverError, SolverInputError
-from solver.parallel import ChunkResult, FaceWork, Seed, forget, level_size, levels, remote_chunk
+from solver.pipeline.run import ChunkResult, FaceWork, level_size, levels
+from solver.scaleout.chunks import Seed, forget, remote_chunk
 
 # Chunks per worker and level (load balance and progress granularity), and the fewest
 # face sets worth a task of their own.
@@ -166,7 +167,7 @@ def prepare(client: Any, workers: int | None = None) -> None:
 
 def _warm_up() -> bool:
     """Import the solver's modules in a worker process."""
-    import solver.parallel  # noqa: F401
+    import solver.scaleout.chunks  # noqa: F401
 
     return True
 
@@ -183,7 +184,7 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
         "dashboard_address": None,
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
         "silence_logs": logging.CRITICAL,  # failures are reported by the solve itself
-        "preload": ["solver.cluster"],  # runs dask_setup in each worker process
+        "preload": ["solver.scaleout.cluster"],  # runs dask_setup in each worker process
     }
 
 
@@ -233,10 +234,10 @@ def run_on_client(
             ]
             try:
                 for future in distributed.as_completed(futures):
-                    result = future.result()
-                    results.append(result)
-                    seed.update(result.solved)
-                    done += result.sets
+                    reply = future.result()
+                    results.append(reply.result)
+                    seed.update(reply.solved)
+                    done += reply.result.sets
                     if progress is not None:
                         progress(done, total)
             except BaseException:

@@ -1,6 +1,6 @@
 """Enumerate, part 3: a face set has at most one critical point, by convexity.
 
-For neuron faces ``F_1 .. F_k`` the reduced equations (:mod:`solver.systems`) are the
+For neuron faces ``F_1 .. F_k`` the reduced equations (:mod:`solver.pipeline.face_systems`) are the
 gradient of
 
     J(s) = y^T A(s)^{-1} y + lam^2 * sum_a s_a,     A(s) = I + sum_a s_a P_a,
@@ -32,8 +32,8 @@ The result is an exact algebraic point described by an isolating box
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.arrangement import unit_faces
->>> from solver.systems import neuron_data
+>>> from solver.pipeline.divide import unit_faces
+>>> from solver.pipeline.face_systems import neuron_data
 >>> x = ((F(0),), (F(1),)); y = (F(1), F(1))
 >>> face = [f for f in unit_faces(x) if f.pattern == "++"][0]
 >>> box = locate(x, y, F(1, 10), (neuron_data(x, face),))
@@ -51,12 +51,12 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
-from solver.roots import MAX_PREC, exact_roots_in_box, working_precision
-from solver.systems import NeuronData, to_fmpq
+from solver.pipeline.face_systems import NeuronData, to_fmpq
+from solver.pipeline.locate.eliminate import MAX_PREC, exact_roots_in_box, working_precision
 
 
 class FaceProblem:
-    """Exact data of a face set in the small (Woodbury) form of :mod:`solver.systems`.
+    """Exact data of a face set in the small (Woodbury) form of :mod:`solver.pipeline.face_systems`.
 
     With ``M = [M_1 .. M_k]`` (``K`` columns), ``S = M^T M``, ``z = M^T y`` and
     ``T(s) = blockdiag(s_a G_a^{-1})``: ``u = M^T r = B(s)^{-1} z`` with
@@ -180,8 +180,8 @@ class BoxSolution:
 class BoxRoot:
     """One coordinate of a :class:`BoxSolution`: exact, given by its box, any precision.
 
-    Stands in for :class:`~solver.roots.RealRoot` (``ball``, ``key``, ``lo``, ``hi``);
-    ``poly`` is None: the coordinate's minimal polynomial is not computed.
+    Stands in for :class:`~solver.pipeline.locate.eliminate.RealRoot` (``ball``, ``key``,
+    ``lo``, ``hi``); ``poly`` is None: the coordinate's minimal polynomial is not computed.
     """
 
     poly = None
@@ -200,9 +200,9 @@ class BoxRoot:
 
 
 def exact_roots(boxes: Sequence[BoxRoot], polys, ctx) -> tuple:
-    """The :class:`~solver.roots.RealRoot` (minimal polynomial) of every coordinate of a
-    proved box solution of the polynomial system ``polys`` (see
-    :func:`solver.roots.exact_roots_in_box`)."""
+    """The :class:`~solver.pipeline.locate.eliminate.RealRoot` (minimal polynomial) of every
+    coordinate of a proved box solution of the polynomial system ``polys`` (see
+    :func:`solver.pipeline.locate.eliminate.exact_roots_in_box`)."""
     solution = boxes[0].solution
     return exact_roots_in_box(polys, ctx, list(zip(solution.lo, solution.hi)))
 

@@ -28,11 +28,11 @@ from itertools import combinations
 
 from flint import arb
 
-from solver.arrangement import unit_faces
-from solver.certify import certify
 from solver.data import make_dataset, parse_lam, parse_units
-from solver.merge import PREC, _float, _unit_values
-from solver.neurons import NeuronEnumerator
+from solver.pipeline.certify import certify
+from solver.pipeline.divide import unit_faces
+from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.pipeline.merge import PREC, _float, _unit_values
 from solver.results import Point
 
 

@@ -22,18 +22,18 @@ from itertools import combinations
 
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
-from solver.arrangement import UnitFace, lifted_points
 from solver.errors import DegenerateProblemError
-from solver.exact_zero import is_zero_at
-from solver.interior import FaceProblem, exact_roots, locate
-from solver.roots import (
+from solver.pipeline.divide import UnitFace, lifted_points
+from solver.pipeline.face_systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
+from solver.pipeline.locate.eliminate import (
     MAX_PREC,
     RealRoot,
     positive_solutions,
     sign_of,
     working_precision,
 )
-from solver.systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
+from solver.pipeline.locate.exact_zero import is_zero_at
+from solver.pipeline.locate.interior import FaceProblem, exact_roots, locate
 
 # Reported points with at most this many neurons get exact minimal polynomials by
 # elimination; larger ones are described by their proved isolating box.
@@ -166,15 +166,15 @@ class NeuronEnumerator:
     """Critical points of every set of distinct alive faces, solved once each.
 
     A face set has at most one *interior solution* (every ``s_a > 0``; convexity, see
-    :mod:`solver.interior`), found or ruled out from its subsets' solutions:
+    :mod:`solver.pipeline.locate.interior`), found or ruled out from its subsets' solutions:
 
     * sets whose faces share no data point (``M_a^T M_b = 0``: the system is block
       diagonal) combine the solutions of their connected parts;
     * a connected set is *pruned* when a proper subset's solution satisfies the strict
       KKT conditions for the other faces (no polynomial work at all);
     * otherwise it has exactly one interior solution, located numerically and proved
-      in an isolating box (:func:`solver.interior.locate`); :meth:`NeuronPoint.exact`
-      adds minimal polynomials for the points that are reported.
+      in an isolating box (:func:`solver.pipeline.locate.interior.locate`);
+      :meth:`NeuronPoint.exact` adds minimal polynomials for the points that are reported.
 
     The interior solution is then kept when its neuron directions lie in their faces.
     Subsets must be enumerated before the sets containing them (any missing subset is
@@ -193,17 +193,24 @@ class NeuronEnumerator:
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
         """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
         faces = tuple(faces)
-        roots, signs = self._entry(faces)
+        roots, signs = self.entry(faces)
         if roots is None or signs is None:
             return []
         nds = tuple(self.data[f.signs] for f in faces)
         return [NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, signs)]
 
-    def _entry(self, faces: tuple[UnitFace, ...]):
+    def entry(self, faces: tuple[UnitFace, ...]):
+        """The set's interior solution (roots, or None) and its neurons' signs (or None:
+        outside its faces), solved on first use or taken from :meth:`known`."""
         key = tuple(f.signs for f in faces)
         if key not in self._solved:
-            self._solved[key] = self._solve(faces)
+            found = self.known(key)
+            self._solved[key] = found if found is not None else self._solve(faces)
         return self._solved[key]
+
+    def known(self, key: tuple) -> tuple | None:
+        """An entry solved elsewhere (scale-out seeds), or None: solve it here."""
+        return None
 
     def _solve(self, faces: tuple[UnitFace, ...]):
         if not faces:
@@ -214,7 +221,7 @@ class NeuronEnumerator:
             roots: list = [None] * len(faces)
             signs: list | None = [0] * len(faces)
             for part in parts:
-                r, sg = self._entry(tuple(faces[i] for i in part))
+                r, sg = self.entry(tuple(faces[i] for i in part))
                 if r is None:
                     return None, None
                 for pos, i in enumerate(part):
@@ -258,7 +265,7 @@ class NeuronEnumerator:
         """``r`` at the interior solution of ``faces`` (balls at ``prec`` bits)."""
         key = (tuple(f.signs for f in faces), prec)
         if key not in self._residuals:
-            roots, _ = self._entry(faces)
+            roots, _ = self.entry(faces)
             with working_precision(prec):
                 if faces:
                     nds = tuple(self.data[f.signs] for f in faces)
@@ -280,7 +287,7 @@ class NeuronEnumerator:
         for size in range(k - 1, -1, -1):
             for keep in combinations(range(k), size):
                 sub = tuple(faces[i] for i in keep)
-                if sub and self._entry(sub)[0] is None:
+                if sub and self.entry(sub)[0] is None:
                     continue
                 others = [faces[i] for i in range(k) if i not in keep]
                 verdict, tied = self._kkt(sub, others)
@@ -448,7 +455,7 @@ def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
 
 def _preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
     """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
-    (:mod:`solver.exact_zero`); None where that test does not apply."""
+    (:mod:`solver.pipeline.locate.exact_zero`); None where that test does not apply."""
     if not 1 <= point.k <= EXACT_NEURONS or len(_components(point.neurons)) > 1:
         return None
     system = point.system

@@ -27,10 +27,12 @@ from itertools import product
 
 from flint import arb
 
-from solver.certify import Verdict
-from solver.curves import set_description
-from solver.exact import exact_point
-from solver.neurons import NeuronPoint
+from solver.pipeline.certify import Verdict
+from solver.pipeline.curves import set_description
+from solver.pipeline.exact_forms import exact_point
+from solver.pipeline.face_systems import to_fmpq
+from solver.pipeline.locate.eliminate import fraction, working_precision
+from solver.pipeline.locate.enumerator import NeuronPoint
 from solver.results import (
     Certificate,
     CurveMinimum,
@@ -38,8 +40,6 @@ from solver.results import (
     Minimum,
     Point,
 )
-from solver.roots import fraction, working_precision
-from solver.systems import to_fmpq
 
 PREC = 256
 SAMPLES = 24

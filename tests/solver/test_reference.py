@@ -3,24 +3,24 @@
 Each test runs one stage of the solver against a slow method that shares no code with
 it, on tiny exact data (Hypothesis, derandomised):
 
-1. **Faces.** ``solver.arrangement.unit_faces`` (cocircuit composition) against every
+1. **Faces.** ``solver.pipeline.divide.unit_faces`` (cocircuit composition) against every
    sign vector in ``{+,-,0}^n``, each decided by exact rational Fourier-Motzkin
    elimination; dimensions and bases against sympy ranks. The face sets that
    ``solver.solve`` hands to its enumerator (recorded by a stand-in) against every
    multiset of ``L`` realisable sign vectors.
 2. **Reduced vs direct system.** Every point of ``NeuronEnumerator.points`` is turned
    into network parameters (``a_l = sign*sqrt(lam*t_l)``, ``w_l = (a_l/lam)*dir``, as
-   ``solver.merge`` does) and the gradient of the loss restricted to the faces' spans,
+   ``solver.pipeline.merge`` does) and the gradient of the loss restricted to the faces' spans,
    derived here by hand from the README's loss formula, is evaluated in arb balls: it
    must vanish (also with a neuron split between two units). Conversely, the direct
    Lagrange system (exact partial derivatives of the restricted loss in ``(a_l, v_l)``,
    ``w_l = V_l v_l``, as flint polynomials) is solved by a dense Newton multistart, every
    root proved by a Krawczyk test of our own, and every root with all ``a_l != 0`` and
    ``w_l`` in its open face must be the solver's point (at most one per face set).
-3. **Pruning and location vs exact elimination.** ``NeuronEnumerator._entry`` (KKT
+3. **Pruning and location vs exact elimination.** ``NeuronEnumerator.entry`` (KKT
    pruning from subsets, decoupling, Krawczyk boxes) against all positive solutions of
-   the face system by ``solver.roots.positive_solutions``: at most one (the convexity
-   claim), none exactly when the enumerator rules the set out, and inside its box.
+   the face system by ``solver.pipeline.locate.eliminate.positive_solutions``: at most one
+   (the convexity claim), none exactly when the enumerator rules the set out, and inside its box.
 
 ``test_positive_solutions_of_a_decoupled_system`` is the regression test of a bug of
 ``positive_solutions`` found here (it returned no solution for decoupled systems); the
@@ -52,11 +52,11 @@ from hypothesis import strategies as st
 from strategies import grid_inputs, near_tie_problems, problems
 
 from solver import solve
-from solver.arrangement import unit_faces
 from solver.errors import DegenerateProblemError
-from solver.neurons import NeuronEnumerator
-from solver.roots import positive_solutions
-from solver.systems import face_system
+from solver.pipeline.divide import unit_faces
+from solver.pipeline.face_systems import face_system
+from solver.pipeline.locate.eliminate import positive_solutions
+from solver.pipeline.locate.enumerator import NeuronEnumerator
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -252,7 +252,7 @@ def _arb_matrix(M: sympy.Matrix) -> arb_mat:
 
 
 def network_units(point, split: bool) -> tuple[list[tuple[int, ...]], list[arb], list[list[arb]]]:
-    """Per-unit ``(face signs, a_l, w_l)`` of a neuron point, as ``solver.merge`` builds
+    """Per-unit ``(face signs, a_l, w_l)`` of a neuron point, as ``solver.pipeline.merge`` builds
     them; with ``split`` the first neuron's ``t`` is shared 1:2 by two units."""
     vals = point.values(PREC)
     faces, a_out, w_out = [], [], []
@@ -810,7 +810,7 @@ def _check_against_elimination(problem, sizes, per_size_limit, tally: Counter,
     for k in sizes:
         for faces in _sample_sets(alive, k, per_size_limit, seed=k):
             try:
-                verdict = enum._entry(faces)[0]
+                verdict = enum.entry(faces)[0]
             except DegenerateProblemError:
                 tally[f"k={k} solver degenerate"] += 1
                 continue

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from flint import fmpq_mpoly
 
-from solver.neurons import NeuronPoint
+from solver.pipeline.locate.eliminate import fraction
+from solver.pipeline.locate.enumerator import NeuronPoint
 from solver.results import AlgebraicRoot, ExactPoint, ExactUnit
-from solver.roots import fraction
 
 
 def mpoly_str(f: fmpq_mpoly) -> str:

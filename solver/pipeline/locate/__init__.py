@@ -1,0 +1,11 @@
+"""Locate: the interior solution of every face set, and whether it lies in its faces.
+
+- :mod:`~solver.pipeline.locate.enumerator` — every set of distinct alive faces, decided
+  from its subsets (decoupled parts, KKT pruning) or located;
+- :mod:`~solver.pipeline.locate.interior` — the convex function ``J``, damped Newton and
+  the Krawczyk-proved box of a set's one interior solution;
+- :mod:`~solver.pipeline.locate.eliminate` — exact positive solutions by resultants, and
+  the minimal polynomials of a proved box's coordinates;
+- :mod:`~solver.pipeline.locate.exact_zero` — exact zero tests where ball arithmetic
+  cannot decide a sign.
+"""

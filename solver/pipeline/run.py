@@ -1,0 +1,205 @@
+"""The run loop: every face set of a problem, level by level, solved, certified and merged.
+
+The face sets of ``k`` distinct alive faces form *level* ``k``. A set's verdict needs the
+interior solutions of its proper subsets only (KKT pruning and decoupled parts, see
+:class:`~solver.pipeline.locate.enumerator.NeuronEnumerator`), so the sets of one level
+are independent once the levels below are known. A *chunk* is every ``stride``-th set of
+a level from ``start`` on (combinations of alive-face indices, in order);
+:func:`run_chunk` solves, certifies and merges it and returns a :class:`ChunkResult`.
+
+The in-process solve runs each whole level as one chunk with one enumerator
+(:func:`run_levels`); scale-out (:mod:`solver.scaleout`) runs the chunks of a level on
+cluster workers.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> work = make_work(((F(0),), (F(1),)), (F(1), F(0)), F(1, 10), 1)
+>>> [level_size(work, k) for k in levels(work)]
+[1, 5]
+>>> result = run_chunk(work, RecordingEnumerator(work), 1, 0, 1)
+>>> result.sets, result.systems
+(5, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations, islice
+from math import comb
+
+from solver.errors import SolverError
+from solver.pipeline.certify import certify
+from solver.pipeline.completeness import Decision, SetRecord, decision, set_record
+from solver.pipeline.divide import UnitFace, unit_faces
+from solver.pipeline.locate.enumerator import NeuronEnumerator, NeuronPoint, _components
+from solver.pipeline.merge import network_minima
+from solver.results import Minimum
+
+Key = tuple[int, ...]  # a face set: increasing indices into FaceWork.alive
+
+
+@dataclass(frozen=True, slots=True)
+class FaceWork:
+    """Everything a worker needs to solve face sets of one problem (picklable).
+
+    ``faces`` are all faces of a unit's arrangement (certification checks them all),
+    ``alive`` the ones a neuron may sit on; ``token`` names the solve, so a worker keeps
+    its state per solve.
+    """
+
+    x: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
+    lam: Fraction
+    units: int
+    faces: tuple[UnitFace, ...]
+    alive: tuple[UnitFace, ...]
+    token: str = ""
+    completeness: bool = False
+
+
+def make_work(x, y, lam: Fraction, units: int, token: str = "",
+              completeness: bool = False) -> FaceWork:
+    """The :class:`FaceWork` of exact data ``x`` (rows), ``y``, ``lam`` and ``units``;
+    ``completeness`` asks every chunk for its sets' records
+    (:mod:`solver.pipeline.completeness`)."""
+    x = tuple(tuple(row) for row in x)
+    faces = unit_faces(x)
+    alive = tuple(f for f in faces if f.dim > 0 and f.positive)
+    return FaceWork(x, tuple(y), lam, units, faces, alive, token, completeness)
+
+
+def levels(work: FaceWork) -> range:
+    """The levels ``k = 0 .. min(units, alive faces)`` that hold face sets."""
+    return range(0, min(work.units, len(work.alive)) + 1)
+
+
+def level_size(work: FaceWork, k: int) -> int:
+    """Number of face sets of level ``k``."""
+    return comb(len(work.alive), k)
+
+
+def total_sets(work: FaceWork) -> int:
+    """Number of face sets over all levels (the progress total)."""
+    return sum(level_size(work, k) for k in levels(work))
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What one chunk found.
+
+    ``entries`` are the chunk's network minima with their sort keys (plain Python data,
+    for :func:`solver.pipeline.merge.canonical`); ``records`` its sets' completeness
+    records (only when the work asks for them).
+    """
+
+    sets: int
+    entries: tuple[tuple[tuple, Minimum], ...]
+    candidates: int
+    systems: int
+    records: tuple[SetRecord, ...] = ()
+
+
+class RecordingEnumerator(NeuronEnumerator):
+    """The enumerator of a :class:`FaceWork`.
+
+    When ``work.completeness`` is set it also notes how it settled every set it solves
+    (``decisions``: decoupled parts, the pruning subset and its tied faces), for the
+    completeness records; the verdicts themselves are the enumerator's.
+    """
+
+    def __init__(self, work: FaceWork) -> None:
+        super().__init__(work.x, work.y, work.lam, work.alive)
+        self.work = work
+        self.decisions: dict[tuple, Decision] = {}
+        self._prunes: dict[tuple, tuple] = {}  # set -> (pruning subset, its tied faces)
+
+    def _solve(self, faces: tuple[UnitFace, ...]):
+        if not self.work.completeness:
+            return super()._solve(faces)
+        roots, signs = super()._solve(faces)
+        key = tuple(f.signs for f in faces)
+        parts = _components([self.data[s] for s in key]) if faces else []
+        self.decisions[key] = decision(faces, parts, self._prunes.pop(key, None), roots)
+        return roots, signs
+
+    def _pruned(self, faces: tuple[UnitFace, ...]):
+        found = super()._pruned(faces)
+        if found and self.work.completeness:
+            self._prunes[tuple(f.signs for f in faces)] = found
+        return found
+
+
+def chunk_keys(work: FaceWork, level: int, start: int, stride: int):
+    """The face sets of a chunk: every ``stride``-th set of ``level`` from ``start``."""
+    return islice(combinations(range(len(work.alive)), level), start, None, stride)
+
+
+def run_chunk(
+    work: FaceWork,
+    enumerator: RecordingEnumerator,
+    level: int,
+    start: int,
+    stride: int,
+    *,
+    on_set: Callable[[], None] | None = None,
+) -> ChunkResult:
+    """Solve, certify and merge one chunk (see the module docstring).
+
+    ``on_set()`` is called after every set (in-process progress and cancellation).
+    """
+    systems = enumerator.systems_solved
+    entries: list[tuple[tuple, Minimum]] = []
+    records: list[SetRecord] = []
+    candidates = count = 0
+    for key in chunk_keys(work, level, start, stride):
+        faces = tuple(work.alive[i] for i in key)
+        points = enumerator.points(faces)
+        candidates += len(points)
+        verdict = None
+        found: list[tuple[tuple, Minimum]] = []
+        for point in points:
+            verdict = certify(point, work.faces, need_dead=work.units > point.k)
+            if verdict.alive_ok:
+                point = point.exact()
+            found.extend(network_minima(point, verdict, work.units))
+        entries.extend(found)
+        if work.completeness:
+            records.append(_record(enumerator, key, faces, verdict, [k[0] for k, _ in found]))
+        count += 1
+        if on_set is not None:
+            on_set()
+    return ChunkResult(
+        count, tuple(entries), candidates, enumerator.systems_solved - systems, tuple(records),
+    )
+
+
+def run_levels(work: FaceWork, on_set: Callable[[], None] | None = None) -> list[ChunkResult]:
+    """Every level as one chunk, with one enumerator: the sequential loop."""
+    enumerator = RecordingEnumerator(work)
+    return [run_chunk(work, enumerator, k, 0, 1, on_set=on_set) for k in levels(work)]
+
+
+def _record(enumerator: RecordingEnumerator, key: Key, faces: tuple[UnitFace, ...],
+            verdict, orbits: list[tuple]) -> SetRecord:
+    """The completeness record of one set of the chunk (its entry was just solved)."""
+    signs_key = tuple(f.signs for f in faces)
+    found = enumerator.decisions.get(signs_key)
+    if found is None:
+        raise SolverError(f"completeness: face set {key} was not solved by this chunk")
+    roots, signs = enumerator.entry(faces)
+    candidate = None
+    if roots is not None and signs is None:
+        nds = tuple(enumerator.data[s] for s in signs_key)
+        candidate = NeuronPoint(enumerator.x, enumerator.y, enumerator.lam, faces, nds, roots,
+                                ())
+    return set_record(key, faces, found, roots, signs, candidate, verdict, orbits,
+                      enumerator.work.units)
+
+
+def merge_results(results: Sequence[ChunkResult]) -> tuple[list[tuple[tuple, Minimum]], int, int]:
+    """All entries, candidates and systems of a solve's chunks."""
+    entries = [e for r in results for e in r.entries]
+    return entries, sum(r.candidates for r in results), sum(r.systems for r in results)

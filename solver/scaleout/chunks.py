@@ -1,0 +1,186 @@
+"""Chunks on cluster workers: the seed and results as exact picklable data.
+
+A cluster worker (:func:`remote_chunk`) runs a chunk of the run loop
+(:func:`solver.pipeline.run.run_chunk`) with a :class:`SeededEnumerator` holding the
+lower levels' interior solutions, sent as exact data (:class:`BoxCoordinate`,
+:class:`PolyCoordinate`: Fractions and integers; most python-flint types do not pickle)
+and re-proved on the worker at any precision. Verdicts are decided rigorously and the
+reported values come from the exact boxes and polynomials, so the result does not depend
+on where a set was solved.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> from solver.pipeline.run import make_work
+>>> work = make_work(((F(0),), (F(1),)), (F(1), F(0)), F(1, 10), 1)
+>>> reply = run_seeded_chunk(work, SeededEnumerator(work), 0, 0, 1, export=True)
+>>> reply.result.sets, reply.solved
+(1, {(): ((), ())})
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from flint import fmpz_poly
+
+from solver.pipeline.face_systems import to_fmpq
+from solver.pipeline.locate.eliminate import RealRoot, fraction
+from solver.pipeline.locate.interior import BoxRoot, BoxSolution, FaceProblem
+from solver.pipeline.run import (
+    ChunkResult,
+    FaceWork,
+    Key,
+    RecordingEnumerator,
+    chunk_keys,
+    levels,
+    run_chunk,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoxCoordinate:
+    """Coordinate ``index`` of the interior solution of face set ``part``, proved unique
+    in the rational box ``[lo, hi]`` (a :class:`~solver.pipeline.locate.interior.BoxRoot`)."""
+
+    part: Key
+    lo: tuple[Fraction, ...]
+    hi: tuple[Fraction, ...]
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class PolyCoordinate:
+    """The real root of the integer polynomial ``coeffs`` (degree 0 up) in ``[lo, hi]``
+    (a :class:`~solver.pipeline.locate.eliminate.RealRoot`)."""
+
+    coeffs: tuple[int, ...]
+    lo: Fraction
+    hi: Fraction
+
+
+Coordinate = BoxCoordinate | PolyCoordinate
+# An enumerator entry as data: interior solution (or None) and the face signs (or None).
+Encoded = tuple[tuple[Coordinate, ...] | None, tuple[int, ...] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """The interior solutions of the levels below the one being solved."""
+
+    entries: Mapping[Key, Encoded] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkReply:
+    """A worker's answer: the chunk's result and, when higher levels follow, its sets'
+    interior solutions (``solved``) for the next seed."""
+
+    result: ChunkResult
+    solved: dict[Key, Encoded]
+
+
+class SeededEnumerator(RecordingEnumerator):
+    """The run loop's enumerator taking subsets' interior solutions from a :class:`Seed`
+    (decoded when first needed) instead of solving them again."""
+
+    def __init__(self, work: FaceWork, seed: Seed | None = None) -> None:
+        super().__init__(work)
+        self.index = {f.signs: i for i, f in enumerate(work.alive)}
+        self.seed: Mapping[Key, Encoded] = seed.entries if seed is not None else {}
+        self._boxes: dict[tuple, BoxSolution] = {}
+
+    def use_seed(self, seed: Seed) -> None:
+        """Take the interior solutions of ``seed`` (it covers every lower level)."""
+        self.seed = seed.entries
+
+    def known(self, key: tuple) -> tuple | None:
+        """The seed's entry of the face set with these sign vectors, decoded."""
+        encoded = self.seed.get(tuple(self.index[s] for s in key))
+        return None if encoded is None else self._decode(encoded)
+
+    def encoded(self, key: Key) -> Encoded:
+        """The entry of face set ``key`` as exact picklable data."""
+        roots, signs = self.entry(tuple(self.work.alive[i] for i in key))
+        return (None if roots is None else tuple(self._encode(r) for r in roots)), signs
+
+    def _encode(self, root) -> Coordinate:
+        if isinstance(root, RealRoot):
+            return PolyCoordinate(
+                tuple(int(c) for c in root.poly.coeffs()), fraction(root.lo), fraction(root.hi)
+            )
+        solution = root.solution
+        part = tuple(self.index[nd.face.signs] for nd in solution.problem.nds)
+        return BoxCoordinate(
+            part,
+            tuple(fraction(v) for v in solution.lo),
+            tuple(fraction(v) for v in solution.hi),
+            root.index,
+        )
+
+    def _decode(self, encoded: Encoded):
+        coords, signs = encoded
+        if coords is None:
+            return None, signs
+        return tuple(self._root(c) for c in coords), signs
+
+    def _root(self, coord: Coordinate):
+        if isinstance(coord, PolyCoordinate):
+            return RealRoot(fmpz_poly(list(coord.coeffs)), to_fmpq(coord.lo), to_fmpq(coord.hi))
+        ident = (coord.part, coord.lo, coord.hi)
+        solution = self._boxes.get(ident)
+        if solution is None:  # one object per solution: its coordinates share the proof
+            nds = [self.data[self.work.alive[i].signs] for i in coord.part]
+            problem = FaceProblem(self.y, self.lam, nds)
+            solution = BoxSolution(problem, [to_fmpq(v) for v in coord.lo],
+                                   [to_fmpq(v) for v in coord.hi])
+            self._boxes[ident] = solution
+        return BoxRoot(solution, coord.index)
+
+
+def run_seeded_chunk(work: FaceWork, enumerator: SeededEnumerator, level: int, start: int,
+                     stride: int, *, export: bool) -> ChunkReply:
+    """Run one chunk; with ``export``, also return its sets' interior solutions."""
+    result = run_chunk(work, enumerator, level, start, stride)
+    solved = ({key: enumerator.encoded(key) for key in chunk_keys(work, level, start, stride)}
+              if export else {})
+    return ChunkReply(result, solved)
+
+
+# --- on a worker ----------------------------------------------------------------------
+
+# Per worker process: the enumerators of the latest solves, by token. Their solutions
+# (and proofs at each precision) are reused by the process's later chunks of that solve.
+_ENUMERATORS: OrderedDict[str, SeededEnumerator] = OrderedDict()
+_KEEP = 2
+# flint's working precision is process-global: chunks in threads of one process must
+# not interleave (a worker started with --nthreads > 1 still computes one at a time).
+_LOCK = threading.Lock()
+
+
+def remote_chunk(work: FaceWork, seed: Seed, level: int, start: int, stride: int) -> ChunkReply:
+    """Run one chunk in a cluster worker process (the task sent by
+    :mod:`solver.scaleout.cluster`)."""
+    with _LOCK:
+        enumerator = _ENUMERATORS.get(work.token)
+        if enumerator is None:
+            enumerator = _ENUMERATORS[work.token] = SeededEnumerator(work)
+            while len(_ENUMERATORS) > _KEEP:
+                _ENUMERATORS.popitem(last=False)
+        _ENUMERATORS.move_to_end(work.token)
+        enumerator.use_seed(seed)
+        export = level < levels(work)[-1]
+        return run_seeded_chunk(work, enumerator, level, start, stride, export=export)
+
+
+def forget(token: str) -> bool:
+    """Drop a finished solve's state from this worker process.
+
+    Without the lock: a cancelled chunk may still be running (it keeps its own reference),
+    and waiting for it would block the worker's event loop, where this runs.
+    """
+    return _ENUMERATORS.pop(token, None) is not None
