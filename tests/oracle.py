@@ -58,7 +58,9 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from oracle_core import (
+from scipy.linalg import null_space
+
+from tests.oracle_core import (
     Array,
     LocalCheck,
     bfgs,
@@ -72,7 +74,6 @@ from oracle_core import (
     optimal_a,
     unit_faces,
 )
-from scipy.linalg import null_space
 
 __all__ = ["LocalCheck", "OracleMinimum", "find_local_minima", "is_local_min", "local_check",
            "loss", "loss_lam", "merged_units", "optimal_a", "perm_distance", "same_merged"]

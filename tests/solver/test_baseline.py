@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import problems
 
 from benchmarks.baseline import baseline_solve, realisable_faces
 from solver import DegenerateProblemError, solve
 from solver.data import read_csv
+from tests.strategies import problems
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 

@@ -14,10 +14,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import oracle
 import pytest
 
 from solver import solve
+from tests import oracle
 
 DATA = Path(__file__).parent.parent / "data"
 CASES = sorted(p for p in DATA.glob("*.json")

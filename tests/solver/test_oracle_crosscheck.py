@@ -37,16 +37,16 @@ from itertools import permutations
 from pathlib import Path
 
 import numpy as np
-import oracle
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from scipy.optimize import minimize_scalar
-from strategies import near_tie_problems, problems
 
 from solver import DegenerateProblemError, solve
 from solver.data import make_dataset
 from solver.verify import verify_result
+from tests import oracle
+from tests.strategies import near_tie_problems, problems
 
 LOSS_TOL = 1e-8
 MAX_DEGENERATE = 0.1  # at most this share of data sets may be rejected as degenerate

@@ -27,13 +27,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import oracle
 import pytest
 import sympy
-from oracle_core import local_check, loss, loss_lam
 
 from solver import solve
 from solver.pipeline.critical import critical_points
+from tests import oracle
+from tests.oracle_core import local_check, loss, loss_lam
 
 DATA = json.loads((Path(__file__).parent.parent / "data" / "paper_example.json").read_text())
 X = [Fraction(v) for v in DATA["x"]]

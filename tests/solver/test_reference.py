@@ -49,7 +49,6 @@ from flint import arb, arb_mat, fmpq, fmpq_mpoly_ctx
 from flint import ctx as flint_ctx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import grid_inputs, near_tie_problems, problems
 
 from solver import solve
 from solver.errors import DegenerateProblemError
@@ -57,6 +56,7 @@ from solver.pipeline.divide import unit_faces
 from solver.pipeline.face_systems import face_system
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.enumerator import NeuronEnumerator
+from tests.strategies import grid_inputs, near_tie_problems, problems
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -687,7 +687,7 @@ def test_newton_driver_matches_the_exact_derivatives():
 
 def test_gradient_check_has_teeth():
     """A solver point moved by 2^-60 in ``s`` fails the critical-point check."""
-    from strategies import Problem
+    from tests.strategies import Problem
 
     problem = Problem((F(0), F(1)), (F(1), F(1)), F(1, 10))
     faces = [f for f in unit_faces(problem.rows) if f.pattern == "++"]

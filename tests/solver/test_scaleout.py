@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from strategies import in_general_position
 
 import solver.pipeline.run as run_loop
 from solver import SolveCancelled, SolverInputError, estimate_seconds, solve
@@ -29,6 +28,7 @@ from solver.data import read_csv
 from solver.pipeline.merge import canonical
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
 from solver.scaleout.cluster import local_cluster_options
+from tests.strategies import in_general_position
 
 distributed = pytest.importorskip("distributed")
 
