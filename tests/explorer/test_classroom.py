@@ -1,0 +1,45 @@
+"""Two students on one real ``panel serve explorer`` at once: neither ever sees the other's
+data or result, and no worker process outlives the sessions' or the server's end.
+
+Not timed (``python -m benchmarks.bench_classroom`` measures the latencies). Each student is a
+Bokeh client session (:mod:`benchmarks.classroom`) with its own data, editing λ and dragging
+a point while the other does the same; every state it shows is compared with its own
+problem and with the solver's minima for that problem, computed here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_classroom import free_port, start_server, stop_server, tree
+from benchmarks.classroom import Student, check_shown
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_concurrent_sessions_stay_apart_and_no_process_is_left(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    server = start_server(free_port(), 1, log)
+    url = f"http://127.0.0.1:{server.args[server.args.index('--port') + 1]}/explorer"
+    try:
+        at_rest = {p.pid for p in tree(server)}
+        assert len(at_rest) >= 3  # the server, the pool's manager and its workers
+        students = [Student(url, k, edits=2, think=(0.0, 0.3), timeout=180) for k in (1, 7)]
+        for student in students:
+            student.start()
+        for student in students:
+            assert student.done.wait(timeout=600)
+        assert [s.errors for s in students] == [[], []]
+        assert [len(s.records) for s in students] == [3, 3]  # the first result, a λ edit and a drag
+        assert students[0].records[0].shown_rows != students[1].records[0].shown_rows
+        assert check_shown(students) == []
+        for student in students:
+            student.close()
+        assert {p.pid for p in tree(server)} == at_rest  # sessions start no processes
+    finally:
+        left = stop_server(server)
+    assert left == [], f"processes left after the server stopped: {left}"
+    text = log.read_text()
+    assert "Traceback" not in text and "Exception" not in text and "ERROR" not in text, text
