@@ -45,11 +45,12 @@ from itertools import combinations_with_replacement, product
 from flint import arb, fmpq
 
 from solver.pipeline.certify import certify
-from solver.pipeline.divide import UnitFace, lifted_points, nullspace
+from solver.pipeline.divide import UnitFace, lifted_points
 from solver.pipeline.face_systems import face_system, neuron_data
-from solver.pipeline.locate.eliminate import positive_solutions, sign_of
-from solver.pipeline.locate.enumerator import NeuronPoint
+from solver.pipeline.locate.eliminate import positive_solutions
+from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.merge import canonical, network_minima
+from solver.pipeline.numbers import nullspace, sign_of
 from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]

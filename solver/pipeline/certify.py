@@ -40,9 +40,8 @@ from flint import arb, arb_mat, fmpq_mat
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace, lifted_points
-from solver.pipeline.face_systems import to_fmpq
-from solver.pipeline.locate.eliminate import sign_of
-from solver.pipeline.locate.enumerator import NeuronPoint
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import sign_of, to_fmpq
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,10 +43,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from solver.errors import SolverError
+from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.certify import Verdict
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.locate.eliminate import RealRoot, fraction
-from solver.pipeline.locate.enumerator import NeuronPoint, Outside, face_test
+from solver.pipeline.locate.in_faces import Outside, face_test
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import fraction
 from solver.results import AlgebraicRoot
 
 HOW = ("decoupled", "pruned", "solution", "none")
@@ -245,7 +247,7 @@ def descent(reason: str) -> dict:
 
 def outside_reason(point: NeuronPoint) -> Outside:
     """Why the interior solution ``point`` has a neuron direction outside its face: the
-    enumerator's own test (:func:`solver.pipeline.locate.enumerator.face_test`), which
+    enumerator's own test (:func:`solver.pipeline.locate.in_faces.face_test`), which
     names the first point that fails."""
     found = face_test(point)
     if isinstance(found, Outside):

@@ -23,12 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
-from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly
+from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly, fmpz_poly
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.face_systems import to_fmpq
-from solver.pipeline.locate.eliminate import RealRoot, fraction, isolate_roots, sign_of
-from solver.pipeline.locate.enumerator import NeuronPoint, _face_signs
+from solver.pipeline.algebraic import isolate_roots
+from solver.pipeline.locate.in_faces import face_signs
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import exact_mid, fraction, sign_of, to_fmpq, working_precision
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,37 +238,31 @@ def _separate(point, minpoly, rho, p, rho_poly) -> list[str]:
             positive = sign_of(lambda prec: root.ball(prec), "a root") > 0
         except DegenerateProblemError:
             positive = False
-        if positive and _face_signs(twin) is not None:
+        if positive and face_signs(twin) is not None:
             clash = True
     if not clash:
         return []
     roots = isolate_roots([_integer(minpoly)])
-    mine = point.values(256)
     target = _rho_value(point, rho, p)
     for r in roots:
         if r.lo <= target <= r.hi:
             expr = sympy.sympify(str(rho_poly).replace("^", "**"))
             return [f"{expr} > {fraction(r.lo)}", f"{expr} < {fraction(r.hi)}"]
-    del mine
     raise DegenerateProblemError("could not separate a set from its conjugates")
 
 
 def _rho_value(point, rho: fmpq_poly, p: fmpq_poly) -> fmpq:
-    from solver.pipeline.locate.eliminate import _arb_to_fmpq, working_precision
-
     with working_precision(512):
         z = point.roots[0].ball(512)
         acc = arb(0)
         for c in reversed(rho.coeffs()):
             acc = acc * z + arb(c)
-    return _arb_to_fmpq(acc)
+    return exact_mid(acc)
 
 
-def _integer(p: fmpq_poly):
-    from flint import fmpz_poly
-
-    num = p * p.denom() if hasattr(p, "denom") else p
-    return fmpz_poly([int(c) for c in num.coeffs()])
+def _integer(p: fmpq_poly) -> fmpz_poly:
+    """``p`` times its denominator, as an integer polynomial."""
+    return fmpz_poly([int(c) for c in (p * p.denom()).coeffs()])
 
 
 def _several_neurons(point, labels, names, variables):
@@ -297,4 +292,4 @@ def _several_neurons(point, labels, names, variables):
     return tuple(str(e).replace("^", "**") for e in eqs), extra, aux
 
 
-__all__ = ["SetDescription", "set_description", "unit_variable", "RealRoot"]
+__all__ = ["SetDescription", "set_description", "unit_variable"]

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq
+
+from solver.pipeline.numbers import nullspace, rank, sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,32 +60,6 @@ def lifted_points(x: Sequence[Sequence[Fraction]]) -> list[list[fmpq]]:
     return [[fmpq(v.numerator, v.denominator) for v in row] + [fmpq(1)] for row in x]
 
 
-def nullspace(rows: list[list[fmpq]], m: int) -> list[list[fmpq]]:
-    """A rational basis (list of vectors) of ``{w in Q^m : rows @ w = 0}``."""
-    if not rows:
-        return [[fmpq(int(i == j)) for i in range(m)] for j in range(m)]
-    reduced, rank = fmpq_mat(rows).rref()
-    pivots: list[int] = []
-    for r in range(rank):
-        pivots.append(next(c for c in range(m) if reduced[r, c] != 0))
-    basis = []
-    for free in (c for c in range(m) if c not in pivots):
-        vec = [fmpq(0)] * m
-        vec[free] = fmpq(1)
-        for r, p in enumerate(pivots):
-            vec[p] = -reduced[r, free]
-        basis.append(vec)
-    return basis
-
-
-def _rank(rows: list[list[fmpq]]) -> int:
-    return fmpq_mat(rows).rank() if rows else 0
-
-
-def _sign(v: fmpq) -> int:
-    return (v > 0) - (v < 0)
-
-
 def _compose(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """Covector composition: ``a`` where it is non-zero, else ``b``."""
     return tuple(ai if ai else bi for ai, bi in zip(a, b))
@@ -92,7 +68,7 @@ def _compose(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 def _cocircuits(h: list[list[fmpq]]) -> set[tuple[int, ...]]:
     """Sign vectors of the minimal non-zero faces (rays modulo the lineality space)."""
     n, m = len(h), len(h[0])
-    r = _rank(h)
+    r = rank(h)
     if r == 0:
         return set()
     lineality = nullspace(h, m)
@@ -100,12 +76,12 @@ def _cocircuits(h: list[list[fmpq]]) -> set[tuple[int, ...]]:
     seen_flats: set[frozenset[int]] = set()
     for subset in combinations(range(n), r - 1):
         rows = [h[i] for i in subset]
-        if _rank(rows) != r - 1:
+        if rank(rows) != r - 1:
             continue
         flat = nullspace(rows, m)
         # a vector of the flat outside the lineality space: project out lineality
         vec = _outside(flat, lineality, m)
-        signs = tuple(_sign(sum((hi[k] * vec[k] for k in range(m)), fmpq(0))) for hi in h)
+        signs = tuple(sign(sum((hi[k] * vec[k] for k in range(m)), fmpq(0))) for hi in h)
         zero_set = frozenset(i for i, s in enumerate(signs) if s == 0)
         if zero_set in seen_flats:
             continue
@@ -117,9 +93,9 @@ def _cocircuits(h: list[list[fmpq]]) -> set[tuple[int, ...]]:
 
 def _outside(flat: list[list[fmpq]], lineality: list[list[fmpq]], m: int) -> list[fmpq]:
     """A vector of ``flat`` not in the span of ``lineality`` (exists by rank)."""
-    base = _rank(lineality) if lineality else 0
+    base = rank(lineality) if lineality else 0
     for vec in flat:
-        if _rank(lineality + [vec]) > base:
+        if rank(lineality + [vec]) > base:
             return vec
     raise AssertionError("flat lies inside the lineality space")
 

@@ -10,12 +10,11 @@ expressions: ``u = adj(I + S T(s)) z / det(I + S T(s))``, the neuron direction
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from flint import fmpq_mpoly
 
-from solver.pipeline.locate.eliminate import fraction
-from solver.pipeline.locate.enumerator import NeuronPoint
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import fraction
 from solver.results import AlgebraicRoot, ExactPoint, ExactUnit
 
 
@@ -65,4 +64,4 @@ def exact_point(point: NeuronPoint, labels: Sequence[int | None]) -> ExactPoint:
     return ExactPoint(roots, tuple(units))
 
 
-__all__ = ["exact_point", "direction_exprs", "mpoly_str", "Fraction"]
+__all__ = ["exact_point", "direction_exprs", "mpoly_str"]

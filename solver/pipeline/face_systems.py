@@ -1,4 +1,4 @@
-"""Enumerate, part 1: the reduced critical-point equations of a set of faces.
+"""Face systems: the reduced critical-point equations of a set of faces.
 
 A *neuron* is an alive unit (``a_l != 0``) restricted to a face ``F`` of its arrangement,
 with ``w_l = V v_l`` (``V`` a rational basis of the face's span, ``G = V^T V``) and
@@ -34,11 +34,7 @@ from functools import lru_cache
 from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.pipeline.divide import UnitFace
-
-
-def to_fmpq(v: Fraction) -> fmpq:
-    """A Python Fraction as a flint rational."""
-    return fmpq(v.numerator, v.denominator)
+from solver.pipeline.numbers import hstack, to_fmpq
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +96,27 @@ def neuron_data(x: Sequence[Sequence[Fraction]], face: UnitFace) -> NeuronData:
     return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
 
 
+def components(nds: Sequence[NeuronData]) -> list[list[int]]:
+    """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order."""
+    k = len(nds)
+    parent = list(range(k))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a in range(k):
+        for b in range(a + 1, k):
+            prod = nds[a].M.transpose() * nds[b].M
+            if any(v != 0 for v in prod.entries()):
+                parent[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(k):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values())
+
+
 @lru_cache(maxsize=8)
 def _context(k: int) -> fmpq_mpoly_ctx:
     return fmpq_mpoly_ctx.get(("s", k), "lex")
@@ -124,7 +141,7 @@ def face_system(
     k = len(nds)
     ctx = _context(k)
     gens = ctx.gens()
-    M = _hstack([nd.M for nd in nds])
+    M = hstack([nd.M for nd in nds])
     S = M.transpose() * M
     yv = fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
     zvec = M.transpose() * yv
@@ -158,16 +175,6 @@ def face_system(
         equations.append(quad - det * det * lam_q * lam_q)
         start += nd.size
     return FaceSystem(nds, ctx, det, tuple(numerators), tuple(equations), lam)
-
-
-def _hstack(mats: list[fmpq_mat]) -> fmpq_mat:
-    rows = mats[0].nrows()
-    cols = sum(mm.ncols() for mm in mats)
-    entries = []
-    for i in range(rows):
-        for mm in mats:
-            entries.extend(mm[i, j] for j in range(mm.ncols()))
-    return fmpq_mat(rows, cols, entries)
 
 
 def _block_cols(S: fmpq_mat, start: int, width: int) -> fmpq_mat:

@@ -30,9 +30,8 @@ from flint import arb
 from solver.pipeline.certify import Verdict
 from solver.pipeline.curves import set_description
 from solver.pipeline.exact_forms import exact_point
-from solver.pipeline.face_systems import to_fmpq
-from solver.pipeline.locate.eliminate import fraction, working_precision
-from solver.pipeline.locate.enumerator import NeuronPoint
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import fraction, to_fmpq, working_precision
 from solver.results import (
     Certificate,
     CurveMinimum,

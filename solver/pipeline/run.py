@@ -34,7 +34,9 @@ from solver.errors import SolverError
 from solver.pipeline.certify import certify
 from solver.pipeline.completeness import Decision, SetRecord, decision, set_record
 from solver.pipeline.divide import UnitFace, unit_faces
-from solver.pipeline.locate.enumerator import NeuronEnumerator, NeuronPoint, _components
+from solver.pipeline.face_systems import components
+from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.merge import network_minima
 from solver.results import Minimum
 
@@ -121,7 +123,7 @@ class RecordingEnumerator(NeuronEnumerator):
             return super()._solve(faces)
         roots, signs = super()._solve(faces)
         key = tuple(f.signs for f in faces)
-        parts = _components([self.data[s] for s in key]) if faces else []
+        parts = components([self.data[s] for s in key]) if faces else []
         self.decisions[key] = decision(faces, parts, self._prunes.pop(key, None), roots)
         return roots, signs
 

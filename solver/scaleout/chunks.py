@@ -28,9 +28,9 @@ from fractions import Fraction
 
 from flint import fmpz_poly
 
-from solver.pipeline.face_systems import to_fmpq
-from solver.pipeline.locate.eliminate import RealRoot, fraction
+from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.locate.interior import BoxRoot, BoxSolution, FaceProblem
+from solver.pipeline.numbers import fraction, to_fmpq
 from solver.pipeline.run import (
     ChunkResult,
     FaceWork,

@@ -18,7 +18,8 @@ from flint import arb
 from solver.pipeline.divide import unit_faces
 from solver.pipeline.face_systems import face_system
 from solver.pipeline.locate.eliminate import RealRoot, eval_mpoly, working_precision
-from solver.pipeline.locate.enumerator import NeuronEnumerator, NeuronPoint
+from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.pipeline.locate.point import NeuronPoint
 
 X = ((F(-477, 1000),), (F(-133, 500),), (F(11, 40),), (F(519, 1000),), (F(157, 250),))
 Y = (F(19, 25), F(89, 100), F(33, 50), F(7, 20), F(-93, 100))
@@ -58,7 +59,7 @@ def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
 
     from solver import solve
     from solver.pipeline.divide import lifted_points
-    from solver.pipeline.locate.enumerator import _preactivation_is_zero
+    from solver.pipeline.locate.in_faces import preactivation_is_zero
     from solver.pipeline.locate.interior import locate
 
     x = [(F(v),) for v in ("-1", "-1/2", "0", "1/2", "1")]
@@ -69,8 +70,8 @@ def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
     roots = locate(x, y, LAM, tuple(enum.data[f.signs] for f in chosen))
     point = NeuronPoint(x, y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
     h = lifted_points(x)
-    assert _preactivation_is_zero(point, 0, h[0]) is True  # x_1 = -1: exactly on the kink
-    assert _preactivation_is_zero(point, 0, h[2]) is False  # x_3 = 0: not
+    assert preactivation_is_zero(point, 0, h[0]) is True  # x_1 = -1: exactly on the kink
+    assert preactivation_is_zero(point, 0, h[2]) is False  # x_3 = 0: not
     sol = solve(x, y, LAM, 2)
     found = oracle.find_local_minima([float(v[0]) for v in x], [float(v) for v in y],
                                      float(LAM), 2, seed=0)

@@ -1,4 +1,4 @@
-"""Enumerate, part 2: exact positive real solutions of small square polynomial systems.
+"""Exact positive real solutions of small square polynomial systems, by elimination.
 
 Every variable ``s_j`` of a solution is an isolated real root of an eliminant
 ``E_j(s_j)`` (a resultant chain with ``s_j`` eliminated last), so each coordinate is an
@@ -21,176 +21,21 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import product
+from math import lcm
 
 from flint import arb, arb_mat, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz_poly
-from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
-
-MAX_PREC = 4096
-
-
-@contextmanager
-def working_precision(prec: int):
-    """Temporarily set flint's arb working precision (bits)."""
-    old = flint_ctx.prec
-    flint_ctx.prec = prec
-    try:
-        yield
-    finally:
-        flint_ctx.prec = old
-
-
-@dataclass(frozen=True, eq=False)
-class RealRoot:
-    """The unique real root of irreducible ``poly`` in ``[lo, hi]``."""
-
-    poly: fmpz_poly
-    lo: fmpq
-    hi: fmpq
-    _balls: dict = field(default_factory=dict, repr=False)
-
-    def ball(self, prec: int) -> arb:
-        """An arb enclosure of the root with about ``prec`` bits."""
-        hit = self._balls.get(prec)
-        if hit is None:
-            hit = self._balls[prec] = _refine(self, prec)
-        return hit
-
-    def key(self) -> tuple:
-        """A hashable identity: the polynomial's coefficients and the interval."""
-        return (tuple(int(c) for c in self.poly.coeffs()), self.lo, self.hi)
-
-
-def _refine(root: RealRoot, prec: int) -> arb:
-    """Enclose the root to about ``prec`` bits: exact bisection, then interval Newton."""
-    p = root.poly
-    if p.degree() == 1:
-        with working_precision(prec):
-            return arb(fmpq(-p[0], p[1]))
-    lo, hi = root.lo, root.hi
-    s_lo = _sign_exact(p, lo)
-    target = fmpq(1, 2**30)
-    while hi - lo > target:
-        mid = (lo + hi) / 2
-        s_mid = _sign_exact(p, mid)
-        if s_mid == 0:
-            with working_precision(prec):
-                return arb(mid)
-        if s_mid == s_lo:
-            lo = mid
-        else:
-            hi = mid
-    dp = p.derivative()
-    with working_precision(prec + 16):
-        x = arb((lo + hi) / 2, (hi - lo) / 2)
-        for _ in range(64):
-            m = arb(x.mid())
-            step = m - p(m) / dp(x)
-            new = step.intersection(x)
-            if new.rad() >= x.rad() * 0.9 or new.rel_accuracy_bits() >= prec:
-                x = new
-                break
-            x = new
-    if x.rel_accuracy_bits() < prec // 2:
-        return _refine_slow(root, prec)
-    return x
-
-
-def _sign_exact(p: fmpz_poly, v: fmpq) -> int:
-    val = p(v)
-    return (val > 0) - (val < 0)
-
-
-def _refine_slow(root: RealRoot, prec: int) -> arb:
-    with working_precision(prec + 16):
-        for c, _ in root.poly.complex_roots():
-            if c.imag.is_zero() and c.real >= arb(root.lo) and c.real <= arb(root.hi):
-                return c.real
-    raise AssertionError("isolating interval lost its root")
-
-
-def real_roots(poly: fmpz_poly) -> list[RealRoot]:
-    """Isolate the real roots of an irreducible integer polynomial (increasing order)."""
-    return isolate_roots([poly])
-
-
-def isolate_roots(factors: Sequence[fmpz_poly]) -> list[RealRoot]:
-    """Real roots of a product of distinct irreducible polynomials, increasing.
-
-    The isolating intervals are pairwise disjoint across all factors, so each
-    contains exactly one root of the product (rational roots get a small interval
-    around them as well; their ball is exact).
-    """
-    prec = 64
-    while True:
-        found: list[tuple[fmpq, fmpq, fmpz_poly]] = []
-        for poly in factors:
-            if poly.degree() == 1:
-                r = fmpq(-poly[0], poly[1])
-                found.append((r, r, poly))
-                continue
-            with working_precision(prec):
-                balls = [c.real for c, _ in poly.complex_roots() if c.imag.is_zero()]
-            found.extend((_arb_to_fmpq(b.lower()), _arb_to_fmpq(b.upper()), poly) for b in balls)
-        found.sort(key=lambda t: (t[0], t[1]))
-        if all(found[i][1] < found[i + 1][0] for i in range(len(found) - 1)):
-            break
-        prec *= 2
-    out = []
-    for i, (lo, hi, poly) in enumerate(found):
-        if lo == hi:  # rational root: widen to a third of the gaps to its neighbours
-            left = (lo - found[i - 1][1]) / 3 if i > 0 else fmpq(1)
-            right = (found[i + 1][0] - hi) / 3 if i + 1 < len(found) else fmpq(1)
-            lo, hi = lo - left, hi + right
-        out.append(RealRoot(poly, lo, hi))
-    return out
-
-
-def _arb_to_fmpq(b: arb) -> fmpq:
-    """The exact midpoint of an arb as a rational."""
-    man, exp = b.mid().man_exp()
-    man, exp = int(man), int(exp)
-    return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
-
-
-def fraction(q: fmpq) -> Fraction:
-    """A flint rational as a Python Fraction."""
-    return Fraction(int(q.p), int(q.q))
-
-
-def eval_mpoly(f: fmpq_mpoly, point: Sequence[arb]) -> arb:
-    """Evaluate a rational multivariate polynomial at balls (current precision)."""
-    acc = arb(0)
-    for exps, c in f.to_dict().items():
-        term = arb(c)
-        for x, e in zip(point, exps):
-            for _ in range(e):  # not x**e: arb powers of a ball around 0 give nan
-                term *= x
-        acc += term
-    return acc
-
-
-def sign_of(value_at, what: str) -> int:
-    """Sign of a quantity computed by ``value_at(prec)``, refining the precision.
-
-    Raises :class:`DegenerateProblemError` when the sign is undecided at
-    :data:`MAX_PREC` bits (the quantity is then almost surely exactly zero).
-    """
-    prec = 128
-    while prec <= MAX_PREC:
-        with working_precision(prec):
-            v = value_at(prec)
-        if v > 0:
-            return 1
-        if v < 0:
-            return -1
-        prec *= 4
-    raise DegenerateProblemError(f"degenerate data: {what} is zero to {MAX_PREC} bits")
+from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.numbers import (
+    MAX_PREC,
+    eval_mpoly,
+    krawczyk,
+    sign,
+    sign_of,
+    working_precision,
+)
 
 
 def _no_positive_zero(g: fmpq_mpoly) -> bool:
@@ -224,20 +69,12 @@ def _univariate_factors(f: fmpq_mpoly, var: int) -> list[fmpz_poly]:
         coeffs[exps[var]] = c
     top = max(coeffs)
     dense = [coeffs.get(i, fmpq(0)) for i in range(top + 1)]
-    den = 1
-    for c in dense:
-        den = den * int(c.q) // _gcd(den, int(c.q))
+    den = lcm(*(int(c.q) for c in dense))
     poly = fmpz_poly([int(c * den) for c in dense])
     if _sign_changes(poly) == 0:
         return []
     _, factors = poly.factor()
     return [p for p, _ in factors if p.degree() >= 1 and _sign_changes(p) > 0]
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def _eliminant(
@@ -368,15 +205,7 @@ def _krawczyk(polys: list[fmpq_mpoly], combo: Sequence[RealRoot], prec: int) -> 
     Y = arb_mat([[Y[i, j].mid() for j in range(k)] for i in range(k)])
     F_mid = arb_mat([[eval_mpoly(f, mids)] for f in polys])
     J_box = arb_mat([[eval_mpoly(d, box) for d in row] for row in jac_polys])
-    I = arb_mat([[1 if i == j else 0 for j in range(k)] for i in range(k)])
-    delta = arb_mat([[box[i] - mids[i]] for i in range(k)])
-    K = arb_mat([[mids[i]] for i in range(k)]) - Y * F_mid + (I - Y * J_box) * delta
-    for i in range(k):
-        lo_in = K[i, 0].lower() > box[i].lower()
-        hi_in = K[i, 0].upper() < box[i].upper()
-        if not (lo_in and hi_in):
-            return False
-    return True
+    return krawczyk(mids, Y * F_mid, Y, J_box, box) is not None
 
 
 def exact_roots_in_box(
@@ -411,7 +240,7 @@ def exact_roots_in_box(
 def _has_root_in(p: fmpz_poly, lo: fmpq, hi: fmpq) -> bool:
     """Whether ``p`` has a root in ``[lo, hi]``: a sign change (or a root at an end),
     with ``p'`` of one sign on the interval so that an even count is impossible."""
-    a, b = _sign_exact(p, lo), _sign_exact(p, hi)
+    a, b = sign(p(lo)), sign(p(hi))
     if a == 0 or b == 0 or a != b:
         return True
     with working_precision(128):

@@ -1,165 +1,37 @@
-"""Critical points at the neuron level, evaluated rigorously with ball arithmetic.
+"""Every set of distinct alive faces, decided once: decoupled, pruned or located.
 
-A :class:`NeuronPoint` is one solution ``s`` of a face system: ``k`` distinct faces, each
-hosting one *neuron* (a group of units sharing the face, with ``sum a_l^2 / lam = s_a``).
-Every quantity of the network at that point (residual, directions, loss) is computed
-from the exact roots in arb balls at any requested precision.
+A face set has at most one *interior solution* (convexity of ``J``, see
+:mod:`solver.pipeline.locate.interior`); :class:`NeuronEnumerator` finds it or rules it
+out from the set's subsets, and keeps it when its neuron directions lie in their faces
+(:mod:`solver.pipeline.locate.in_faces`).
 
 Examples
 --------
 >>> from fractions import Fraction as F
->>> pts = neuron_points(((F(0),), (F(1),)), (F(1), F(1)), F(1, 10), ())
->>> len(pts), pts[0].k
-(1, 0)
+>>> from solver.pipeline.divide import unit_faces
+>>> x, y = ((F(0),), (F(1),)), (F(1), F(1))
+>>> alive = [f for f in unit_faces(x) if f.dim > 0 and f.positive]
+>>> enumerator = NeuronEnumerator(x, y, F(1, 10), alive)
+>>> [p.k for p in enumerator.points(())], enumerator.systems_solved
+([0], 0)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from flint import arb, arb_mat, fmpq, fmpq_mat
+from flint import arb, arb_mat
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.divide import UnitFace, lifted_points
-from solver.pipeline.face_systems import FaceSystem, NeuronData, face_system, neuron_data, to_fmpq
-from solver.pipeline.locate.eliminate import (
-    MAX_PREC,
-    RealRoot,
-    positive_solutions,
-    sign_of,
-    working_precision,
-)
-from solver.pipeline.locate.exact_zero import is_zero_at
-from solver.pipeline.locate.interior import FaceProblem, exact_roots, locate
-
-# Reported points with at most this many neurons get exact minimal polynomials by
-# elimination; larger ones are described by their proved isolating box.
-EXACT_NEURONS = 2
-
-
-@dataclass(frozen=True)
-class NeuronValues:
-    """Ball values of a neuron point at one precision."""
-
-    s: tuple[arb, ...]
-    directions: tuple[tuple[arb, ...], ...]  # dir_a in (b, c) coordinates, m entries
-    u: tuple[tuple[arb, ...], ...]  # u_a = M_a^T r (v coordinates)
-    residual: tuple[arb, ...]  # r = y - f(x)
-    loss: arb
-
-
-@dataclass(frozen=True, eq=False)
-class NeuronPoint:
-    """A real solution of the reduced system of ``faces`` (``k = len(faces)``).
-
-    ``signs[a]`` is the sign of ``a_l`` for the units of neuron ``a`` (forced by the face).
-    """
-
-    x: tuple[tuple[Fraction, ...], ...]
-    y: tuple[Fraction, ...]
-    lam: Fraction
-    faces: tuple[UnitFace, ...]
-    neurons: tuple[NeuronData, ...]
-    roots: tuple[RealRoot, ...]
-    signs: tuple[int, ...]
-
-    @property
-    def k(self) -> int:
-        """Number of neurons."""
-        return len(self.faces)
-
-    @property
-    def system(self) -> FaceSystem | None:
-        """The face system (built on first use: decoupled sets never need it to solve)."""
-        if self.k == 0:
-            return None
-        if "_system" not in self.__dict__:
-            self.__dict__["_system"] = face_system(self.x, self.y, self.lam, self.faces,
-                                                   self.neurons)
-        return self.__dict__["_system"]
-
-    def values(self, prec: int) -> NeuronValues:
-        """All network quantities as balls with about ``prec`` bits."""
-        cache = self.__dict__.setdefault("_values", {})
-        if prec not in cache:
-            with working_precision(prec):
-                cache[prec] = self._compute(prec)
-        return cache[prec]
-
-    def _compute(self, prec: int) -> NeuronValues:
-        m = len(self.x[0]) + 1
-        if self.k == 0:
-            y = [arb(to_fmpq(v)) for v in self.y]
-            loss = sum((v * v for v in y), arb(0))
-            return NeuronValues((), (), (), tuple(y), loss)
-        s = tuple(r.ball(prec) for r in self.roots)
-        problem = self.problem
-        u, w, r = problem.state(s)
-        directions, us = [], []
-        for nd, block in zip(self.neurons, problem.blocks):
-            w_a = arb_mat(len(block), 1, [w[i, 0] for i in block])
-            direction = arb_mat(nd.V) * w_a
-            directions.append(tuple(direction[i, 0] for i in range(m)))
-            us.append(tuple(u[i, 0] for i in block))
-        residual = tuple(r[i, 0] for i in range(r.nrows()))
-        lam = arb(to_fmpq(self.lam))
-        loss = sum((v * v for v in residual), arb(0)) + 2 * lam * lam * sum(s, arb(0))
-        return NeuronValues(s, tuple(directions), tuple(us), residual, loss)
-
-    @property
-    def problem(self) -> FaceProblem:
-        """The face set's linear-algebra data (shared with the solution's box when solved)."""
-        if "_problem" not in self.__dict__:
-            solution = getattr(self.roots[0], "solution", None)
-            same = solution is not None and all(
-                getattr(r, "solution", None) is solution for r in self.roots
-            )
-            self.__dict__["_problem"] = (
-                solution.problem if same else FaceProblem(self.y, self.lam, self.neurons)
-            )
-        return self.__dict__["_problem"]
-
-    def exact(self, always: bool = False) -> NeuronPoint:
-        """This point with its ``s_a`` as exact algebraic numbers (minimal polynomial and
-        isolating interval), one connected part at a time. A point of more than
-        :data:`EXACT_NEURONS` neurons keeps its proved isolating boxes unless ``always``
-        (elimination for three coupled neurons can take a minute, and the independent
-        checker would have to join large fields)."""
-        if self.k > EXACT_NEURONS and not always:
-            return self  # the checker joins fields of small degree only: keep the box
-        cache = self.__dict__.setdefault("_exact_points", {})  # elimination is the costly step
-        if always not in cache:
-            cache[always] = self._exact(always)
-        return cache[always]
-
-    def _exact(self, always: bool) -> NeuronPoint:
-        groups: dict[int, list[int]] = {}
-        for a, root in enumerate(self.roots):  # decoupled parts are solved separately
-            solution = getattr(root, "solution", None)
-            if solution is not None:
-                groups.setdefault(id(solution), []).append(a)
-        roots: list = list(self.roots)
-        changed = False
-        for members in groups.values():
-            if len(members) > EXACT_NEURONS and not always:
-                continue
-            part = face_system(self.x, self.y, self.lam, [self.faces[a] for a in members],
-                               [self.neurons[a] for a in members])
-            found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
-            for a, root in zip(members, found):
-                roots[a] = root
-            changed = True
-        if not changed:
-            return self
-        return NeuronPoint(self.x, self.y, self.lam, self.faces, self.neurons, tuple(roots),
-                           self.signs)
-
-    def residual_balls(self, prec: int) -> tuple[arb, ...]:
-        """The residual ``r = y - f(x)`` as balls with about ``prec`` bits."""
-        return self.values(prec).residual
+from solver.pipeline.divide import UnitFace
+from solver.pipeline.face_systems import components, face_system, neuron_data
+from solver.pipeline.locate.eliminate import positive_solutions
+from solver.pipeline.locate.in_faces import face_signs
+from solver.pipeline.locate.interior import locate
+from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.numbers import MAX_PREC, to_fmpq, working_precision
 
 
 class NeuronEnumerator:
@@ -216,7 +88,7 @@ class NeuronEnumerator:
         if not faces:
             return (), ()
         nds = tuple(self.data[f.signs] for f in faces)
-        parts = _components(nds)
+        parts = components(nds)
         if len(parts) > 1:
             roots: list = [None] * len(faces)
             signs: list | None = [0] * len(faces)
@@ -243,7 +115,7 @@ class NeuronEnumerator:
         else:
             roots = locate(self.x, self.y, self.lam, nds)
         candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
-        return roots, _face_signs(candidate)
+        return roots, face_signs(candidate)
 
     def _eliminate(self, faces, nds):
         """The interior solution by exact elimination (None if there is none)."""
@@ -355,142 +227,3 @@ class NeuronEnumerator:
                 return True
             prec *= 4
         return None
-
-
-def _components(nds: Sequence[NeuronData]) -> list[list[int]]:
-    """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order."""
-    k = len(nds)
-    parent = list(range(k))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for a in range(k):
-        for b in range(a + 1, k):
-            prod = nds[a].M.transpose() * nds[b].M
-            if any(v != 0 for v in prod.entries()):
-                parent[find(b)] = find(a)
-    groups: dict[int, list[int]] = {}
-    for i in range(k):
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values())
-
-
-def neuron_points(x, y, lam: Fraction, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
-    """All critical points of the neuron-level problem in the relative interior of ``faces``.
-
-    Solves the face system exactly and keeps the solutions whose neuron directions lie
-    in their faces (with one consistent sign per neuron).
-    """
-    enum = NeuronEnumerator(x, y, lam, faces)
-    for k in range(1, len(faces)):
-        for sub in combinations(faces, k):
-            enum.points(sub)
-    return enum.points(faces)
-
-
-@dataclass(frozen=True, slots=True)
-class Outside:
-    """Why an interior solution is not a critical point inside its faces: on ``face``,
-    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
-    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
-    gives the solution by minimal polynomials), or its sign times the face's sign differs
-    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
-    face)."""
-
-    face: str
-    point: int
-    why: str
-    against: int | None = None
-
-    def to_json(self) -> dict:
-        """JSON form (0-based points)."""
-        out: dict = {"face": self.face, "point": self.point, "why": self.why}
-        if self.against is not None:
-            out["against"] = self.against
-        return out
-
-
-def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
-    """The sign of ``a`` per neuron that puts its direction in its face, or why there is
-    none: the first point whose pre-activation is structurally zero, exactly zero (when
-    ball arithmetic cannot decide it: :func:`_preactivation_is_zero`), or of the wrong
-    sign against the face's first nonzero point."""
-    h = lifted_points(point.x)
-    m = len(h[0])
-    signs = []
-    for a, face in enumerate(point.faces):
-        sigma, first = 0, None
-        for i, want in enumerate(face.signs):
-            if want == 0:
-                continue
-            if structurally_zero(point.neurons[a], h, i):
-                return Outside(face.pattern, i, "zero")  # on point i's hyperplane
-
-            def dot(prec: int, i: int = i) -> arb:
-                direction = point.values(prec).directions[a]
-                return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
-
-            try:
-                this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
-            except DegenerateProblemError:
-                if _preactivation_is_zero(point, a, h[i]) is not True:
-                    raise
-                return Outside(face.pattern, i, "exact zero")  # not in this open face
-            if sigma == 0:
-                sigma, first = this, i
-            elif this != sigma:
-                return Outside(face.pattern, i, "sign", first)
-        signs.append(sigma)
-    return tuple(signs)
-
-
-def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
-    """The sign of ``a`` per neuron that puts its direction in its face, or None."""
-    found = face_test(point)
-    return None if isinstance(found, Outside) else found
-
-
-def _preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
-    """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
-    (:mod:`solver.pipeline.locate.exact_zero`); None where that test does not apply."""
-    if not 1 <= point.k <= EXACT_NEURONS or len(_components(point.neurons)) > 1:
-        return None
-    system = point.system
-    exact = point.exact()
-    nd, block = system.neurons[a], system.blocks[a]
-    coef = _row(h_i, nd.V) * nd.G_inv
-    numerator = system.ctx.constant(0)
-    for j, idx in enumerate(block):
-        numerator += system.numerators[idx] * coef[0, j]
-    return is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
-
-
-def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int) -> bool:
-    """Whether ``<h_i, V G^{-1} V^T sum_j r_j h_j>`` (the pre-activation at point ``i`` of
-    the face's direction for *any* residual, ``j`` over the points the face sees) vanishes
-    identically: every coefficient
-    ``h_i^T V G^{-1} V^T h_j`` is exactly 0. Ball arithmetic can never decide such a
-    zero (it shows up with data like ``x = -1, 1``, whose lifted points are orthogonal)."""
-    left = _row(h[i], nd.V) * nd.G_inv
-    for j in nd.face.positive:
-        if (left * _row(h[j], nd.V).transpose())[0, 0] != 0:
-            return False
-    return True
-
-
-def _row(hv: Sequence[fmpq], V: fmpq_mat) -> fmpq_mat:
-    """``h^T V`` as a 1 x k matrix."""
-    return fmpq_mat(1, len(hv), list(hv)) * V
-
-
-def fmpq_vec(values: Sequence[Fraction]) -> list[fmpq]:
-    """Fractions as flint rationals."""
-    return [to_fmpq(v) for v in values]
-
-
-def ball_matrix(rows: Sequence[Sequence[arb]]) -> arb_mat:
-    """An arb matrix from nested sequences."""
-    return arb_mat([list(r) for r in rows])

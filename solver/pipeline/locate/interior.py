@@ -51,8 +51,16 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.face_systems import NeuronData, to_fmpq
-from solver.pipeline.locate.eliminate import MAX_PREC, exact_roots_in_box, working_precision
+from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.locate.eliminate import exact_roots_in_box
+from solver.pipeline.numbers import (
+    MAX_PREC,
+    exact_mid,
+    hstack,
+    krawczyk,
+    to_fmpq,
+    working_precision,
+)
 
 
 class FaceProblem:
@@ -70,7 +78,7 @@ class FaceProblem:
         self.nds = tuple(nds)
         self.sizes = [nd.size for nd in self.nds]
         self.K = sum(self.sizes)
-        M = _hstack([nd.M for nd in self.nds])
+        M = hstack([nd.M for nd in self.nds])
         self.M_q, self.y_q = M, fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
         self.S_q = M.transpose() * M
         self.z_q = M.transpose() * fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
@@ -146,19 +154,6 @@ class FaceProblem:
         return (W.transpose() * B.solve(S * W)) * arb(-2)
 
 
-def _hstack(mats: Sequence[fmpq_mat]) -> fmpq_mat:
-    rows = mats[0].nrows()
-    cols = sum(m.ncols() for m in mats)
-    out = fmpq_mat(rows, cols)
-    start = 0
-    for m in mats:
-        for i in range(rows):
-            for j in range(m.ncols()):
-                out[i, start + j] = m[i, j]
-        start += m.ncols()
-    return out
-
-
 class BoxSolution:
     """The unique interior solution of a face set inside a rational box (see module doc)."""
 
@@ -225,8 +220,8 @@ def locate(
     with working_precision(prec + 32):
         mids = [arb(fmpq(*float(v).as_integer_ratio())) for v in s0]
         balls = _prove(problem, mids, prec, None)
-        lo = [_lower(b) for b in balls]
-        hi = [_upper(b) for b in balls]
+        lo = [exact_mid(b.lower()) for b in balls]
+        hi = [exact_mid(b.upper()) for b in balls]
     if any(v <= 0 for v in lo):
         raise DegenerateProblemError("degenerate data: an interior solution touches s = 0")
     solution = BoxSolution(problem, lo, hi)
@@ -350,24 +345,7 @@ def _krawczyk(problem: FaceProblem, mids: list[arb], prec: int) -> list[arb] | N
             Jb = problem.jacobian(box)
         except ZeroDivisionError:
             return None
-        I_YJ = arb_mat([[arb(int(i == j)) for j in range(k)] for i in range(k)]) - Y * Jb
-        delta = arb_mat(k, 1, [b - m for b, m in zip(box, mids)])
-        K = arb_mat(k, 1, list(mids)) - step + I_YJ * delta
-        if all(K[j, 0].lower() > box[j].lower() and K[j, 0].upper() < box[j].upper()
-               for j in range(k)):
-            return [K[j, 0] for j in range(k)]
+        found = krawczyk(mids, step, Y, Jb, box)
+        if found is not None:
+            return found
     return None
-
-
-def _lower(b: arb) -> fmpq:
-    return _exact(b.lower())
-
-
-def _upper(b: arb) -> fmpq:
-    return _exact(b.upper())
-
-
-def _exact(b: arb) -> fmpq:
-    man, exp = b.mid().man_exp()
-    man, exp = int(man), int(exp)
-    return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))

@@ -1,0 +1,131 @@
+"""Whether a face set's interior solution lies in its faces: the neurons' signs, or why not.
+
+A neuron's direction must give every point the pre-activation sign its face prescribes,
+for one sign of ``a``. :func:`face_test` decides it point by point in ball arithmetic;
+a pre-activation that is zero for *any* residual (:func:`structurally_zero`) or exactly
+zero at this solution (:func:`preactivation_is_zero`, decided in the roots' number field)
+puts the point outside its open face.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> from solver.pipeline.divide import unit_faces
+>>> from solver.pipeline.locate.enumerator import NeuronEnumerator
+>>> x, y = ((F(0),), (F(1),)), (F(1), F(0))
+>>> face = next(f for f in unit_faces(x) if f.pattern == "+-")
+>>> enumerator = NeuronEnumerator(x, y, F(1, 10), [face])
+>>> roots, signs = enumerator.entry((face,))
+>>> signs is None  # the interior solution is not a critical point in this face
+True
+>>> face_test(NeuronPoint(x, y, F(1, 10), (face,), (enumerator.data[face.signs],), roots, ()))
+Outside(face='+-', point=1, why='sign', against=0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flint import arb, fmpq, fmpq_mat
+
+from solver.errors import DegenerateProblemError
+from solver.pipeline.divide import lifted_points
+from solver.pipeline.face_systems import NeuronData, components
+from solver.pipeline.locate.exact_zero import is_zero_at
+from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.numbers import sign_of
+
+
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """Why an interior solution is not a critical point inside its faces: on ``face``,
+    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
+    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
+    gives the solution by minimal polynomials), or its sign times the face's sign differs
+    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
+    face)."""
+
+    face: str
+    point: int
+    why: str
+    against: int | None = None
+
+    def to_json(self) -> dict:
+        """JSON form (0-based points)."""
+        out: dict = {"face": self.face, "point": self.point, "why": self.why}
+        if self.against is not None:
+            out["against"] = self.against
+        return out
+
+
+def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
+    """The sign of ``a`` per neuron that puts its direction in its face, or why there is
+    none: the first point whose pre-activation is structurally zero, exactly zero (when
+    ball arithmetic cannot decide it: :func:`preactivation_is_zero`), or of the wrong
+    sign against the face's first nonzero point."""
+    h = lifted_points(point.x)
+    m = len(h[0])
+    signs = []
+    for a, face in enumerate(point.faces):
+        sigma, first = 0, None
+        for i, want in enumerate(face.signs):
+            if want == 0:
+                continue
+            if structurally_zero(point.neurons[a], h, i):
+                return Outside(face.pattern, i, "zero")  # on point i's hyperplane
+
+            def dot(prec: int, i: int = i) -> arb:
+                direction = point.values(prec).directions[a]
+                return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
+
+            try:
+                this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
+            except DegenerateProblemError:
+                if preactivation_is_zero(point, a, h[i]) is not True:
+                    raise
+                return Outside(face.pattern, i, "exact zero")  # not in this open face
+            if sigma == 0:
+                sigma, first = this, i
+            elif this != sigma:
+                return Outside(face.pattern, i, "sign", first)
+        signs.append(sigma)
+    return tuple(signs)
+
+
+def face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
+    """The sign of ``a`` per neuron that puts its direction in its face, or None."""
+    found = face_test(point)
+    return None if isinstance(found, Outside) else found
+
+
+def preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
+    """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
+    (:mod:`solver.pipeline.locate.exact_zero`); None where that test does not apply."""
+    if not 1 <= point.k <= EXACT_NEURONS or len(components(point.neurons)) > 1:
+        return None
+    system = point.system
+    exact = point.exact()
+    nd, block = system.neurons[a], system.blocks[a]
+    coef = _row(h_i, nd.V) * nd.G_inv
+    numerator = system.ctx.constant(0)
+    for j, idx in enumerate(block):
+        numerator += system.numerators[idx] * coef[0, j]
+    return is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
+
+
+def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int) -> bool:
+    """Whether ``<h_i, V G^{-1} V^T sum_j r_j h_j>`` (the pre-activation at point ``i`` of
+    the face's direction for *any* residual, ``j`` over the points the face sees) vanishes
+    identically: every coefficient
+    ``h_i^T V G^{-1} V^T h_j`` is exactly 0. Ball arithmetic can never decide such a
+    zero (it shows up with data like ``x = -1, 1``, whose lifted points are orthogonal)."""
+    left = _row(h[i], nd.V) * nd.G_inv
+    for j in nd.face.positive:
+        if (left * _row(h[j], nd.V).transpose())[0, 0] != 0:
+            return False
+    return True
+
+
+def _row(hv: Sequence[fmpq], V: fmpq_mat) -> fmpq_mat:
+    """``h^T V`` as a 1 x k matrix."""
+    return fmpq_mat(1, len(hv), list(hv)) * V

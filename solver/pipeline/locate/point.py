@@ -1,0 +1,155 @@
+"""A critical point at the neuron level, evaluated rigorously with ball arithmetic.
+
+A :class:`NeuronPoint` is one solution ``s`` of a face system: ``k`` distinct faces, each
+hosting one *neuron* (a group of units sharing the face, with ``sum a_l^2 / lam = s_a``).
+Every quantity of the network at that point (residual, directions, loss) is computed
+from the exact roots in arb balls at any requested precision, and cached.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> point = NeuronPoint(((F(0),), (F(1),)), (F(1), F(1)), F(1, 10), (), (), (), ())
+>>> point.k, float(point.values(64).loss.mid())
+(0, 2.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+
+from flint import arb, arb_mat
+
+from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.divide import UnitFace
+from solver.pipeline.face_systems import FaceSystem, NeuronData, face_system
+from solver.pipeline.locate.interior import FaceProblem, exact_roots
+from solver.pipeline.numbers import to_fmpq, working_precision
+
+# Reported points with at most this many neurons get exact minimal polynomials by
+# elimination; larger ones are described by their proved isolating box.
+EXACT_NEURONS = 2
+
+
+@dataclass(frozen=True)
+class NeuronValues:
+    """Ball values of a neuron point at one precision."""
+
+    s: tuple[arb, ...]
+    directions: tuple[tuple[arb, ...], ...]  # dir_a in (b, c) coordinates, m entries
+    u: tuple[tuple[arb, ...], ...]  # u_a = M_a^T r (v coordinates)
+    residual: tuple[arb, ...]  # r = y - f(x)
+    loss: arb
+
+
+@dataclass(frozen=True, eq=False)
+class NeuronPoint:
+    """A real solution of the reduced system of ``faces`` (``k = len(faces)``).
+
+    ``signs[a]`` is the sign of ``a_l`` for the units of neuron ``a`` (forced by the face).
+    """
+
+    x: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
+    lam: Fraction
+    faces: tuple[UnitFace, ...]
+    neurons: tuple[NeuronData, ...]
+    roots: tuple[RealRoot, ...]
+    signs: tuple[int, ...]
+
+    @property
+    def k(self) -> int:
+        """Number of neurons."""
+        return len(self.faces)
+
+    @cached_property
+    def system(self) -> FaceSystem | None:
+        """The face system (built on first use: decoupled sets never need it to solve)."""
+        if self.k == 0:
+            return None
+        return face_system(self.x, self.y, self.lam, self.faces, self.neurons)
+
+    @cached_property
+    def _values(self) -> dict[int, NeuronValues]:
+        """:meth:`values` by precision."""
+        return {}
+
+    @cached_property
+    def _exact_points(self) -> dict[bool, NeuronPoint]:
+        """:meth:`exact` by ``always`` (elimination is the costly step)."""
+        return {}
+
+    def values(self, prec: int) -> NeuronValues:
+        """All network quantities as balls with about ``prec`` bits."""
+        if prec not in self._values:
+            with working_precision(prec):
+                self._values[prec] = self._compute(prec)
+        return self._values[prec]
+
+    def _compute(self, prec: int) -> NeuronValues:
+        m = len(self.x[0]) + 1
+        if self.k == 0:
+            y = [arb(to_fmpq(v)) for v in self.y]
+            loss = sum((v * v for v in y), arb(0))
+            return NeuronValues((), (), (), tuple(y), loss)
+        s = tuple(r.ball(prec) for r in self.roots)
+        problem = self.problem
+        u, w, r = problem.state(s)
+        directions, us = [], []
+        for nd, block in zip(self.neurons, problem.blocks):
+            w_a = arb_mat(len(block), 1, [w[i, 0] for i in block])
+            direction = arb_mat(nd.V) * w_a
+            directions.append(tuple(direction[i, 0] for i in range(m)))
+            us.append(tuple(u[i, 0] for i in block))
+        residual = tuple(r[i, 0] for i in range(r.nrows()))
+        lam = arb(to_fmpq(self.lam))
+        loss = sum((v * v for v in residual), arb(0)) + 2 * lam * lam * sum(s, arb(0))
+        return NeuronValues(s, tuple(directions), tuple(us), residual, loss)
+
+    @cached_property
+    def problem(self) -> FaceProblem:
+        """The face set's linear-algebra data (shared with the solution's box when solved)."""
+        solution = getattr(self.roots[0], "solution", None)
+        same = solution is not None and all(
+            getattr(r, "solution", None) is solution for r in self.roots
+        )
+        return solution.problem if same else FaceProblem(self.y, self.lam, self.neurons)
+
+    def exact(self, always: bool = False) -> NeuronPoint:
+        """This point with its ``s_a`` as exact algebraic numbers (minimal polynomial and
+        isolating interval), one connected part at a time. A point of more than
+        :data:`EXACT_NEURONS` neurons keeps its proved isolating boxes unless ``always``
+        (elimination for three coupled neurons can take a minute, and the independent
+        checker would have to join large fields)."""
+        if self.k > EXACT_NEURONS and not always:
+            return self  # the checker joins fields of small degree only: keep the box
+        if always not in self._exact_points:
+            self._exact_points[always] = self._exact(always)
+        return self._exact_points[always]
+
+    def _exact(self, always: bool) -> NeuronPoint:
+        groups: dict[int, list[int]] = {}
+        for a, root in enumerate(self.roots):  # decoupled parts are solved separately
+            solution = getattr(root, "solution", None)
+            if solution is not None:
+                groups.setdefault(id(solution), []).append(a)
+        roots: list = list(self.roots)
+        changed = False
+        for members in groups.values():
+            if len(members) > EXACT_NEURONS and not always:
+                continue
+            part = face_system(self.x, self.y, self.lam, [self.faces[a] for a in members],
+                               [self.neurons[a] for a in members])
+            found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
+            for a, root in zip(members, found):
+                roots[a] = root
+            changed = True
+        if not changed:
+            return self
+        return NeuronPoint(self.x, self.y, self.lam, self.faces, self.neurons, tuple(roots),
+                           self.signs)
+
+    def residual_balls(self, prec: int) -> tuple[arb, ...]:
+        """The residual ``r = y - f(x)`` as balls with about ``prec`` bits."""
+        return self.values(prec).residual
