@@ -55,7 +55,7 @@ def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
     orthogonal to ``(x_1, 1) = (-1, 1)``: its pre-activation at ``x_1`` is exactly 0, which
     balls cannot show. The exact test must say so, and the solve must agree with the
     independent oracle."""
-    import oracle
+    from tests import oracle
 
     from solver import solve
     from solver.pipeline.divide import lifted_points
