@@ -17,6 +17,8 @@ modules, by what they check:
   one number field for several roots.
 """
 
-from solver.verify.result import MinimumVerdict, VerifyReport, check_schema, main, verify_result
+from solver.verify.report import MinimumVerdict, VerifyReport
+from solver.verify.result import main, verify_result
+from solver.verify.schema import check_schema
 
 __all__ = ["MinimumVerdict", "VerifyReport", "check_schema", "main", "verify_result"]

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key, lru_cache
 
-Vec = tuple[Fraction, ...]
+from solver.verify.findings import NotSupported
+from solver.verify.linalg import Vec, dot, projector, rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +36,6 @@ class Face:
     def zeros(self) -> tuple[int, ...]:
         """Points whose hyperplane contains the face."""
         return tuple(i for i, s in enumerate(self.pattern) if s == "0")
-
-
-def dot(u: Vec, v: Vec) -> Fraction:
-    """Exact dot product."""
-    return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
 
 
 def sign_string(w: Vec, xt: tuple[Vec, ...]) -> str:
@@ -75,7 +71,7 @@ def _primitive(u: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
 def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
     """All faces (every dimension, the origin included) for points ``xt = (x_i, 1)``.
 
-    Raises :class:`NotImplementedError` for ``d > 2``.
+    Raises :class:`~solver.verify.findings.NotSupported` for ``d > 2``.
 
     >>> from fractions import Fraction as F
     >>> pts = tuple((F(a), F(b), F(1)) for a, b in [(0, 0), (1, 0), (0, 1)])
@@ -112,7 +108,7 @@ def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
             for s in "+-":
                 faces[pattern.replace("0", s)] = 3
     else:
-        raise NotImplementedError(f"faces for d = {k - 1} (only d <= 2)")
+        raise NotSupported(f"faces for d = {k - 1} (only d <= 2)")
     # The sign string determines the face; its dimension is that of its zero set's span.
     out = [Face(p, k - rank([xt[i] for i, s in enumerate(p) if s == "0"], k)) for p in faces]
     return tuple(sorted(out, key=lambda f: (f.dim, f.pattern)))
@@ -121,64 +117,6 @@ def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
 def _cross(u: Vec, v: Vec) -> Vec:
     """Cross product in R^3."""
     return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
-
-
-def nullspace(rows: list[Vec], k: int) -> list[Vec]:
-    """A basis of ``{w in Q^k : <row, w> = 0 for every row}`` (Gaussian elimination)."""
-    mat = [list(r) for r in rows]
-    pivots: list[int] = []
-    r = 0
-    for col in range(k):
-        piv = next((i for i in range(r, len(mat)) if mat[i][col] != 0), None)
-        if piv is None:
-            continue
-        mat[r], mat[piv] = mat[piv], mat[r]
-        mat[r] = [v / mat[r][col] for v in mat[r]]
-        for i in range(len(mat)):
-            if i != r and mat[i][col] != 0:
-                f = mat[i][col]
-                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
-        pivots.append(col)
-        r += 1
-    basis = []
-    for free in (c for c in range(k) if c not in pivots):
-        w = [Fraction(0)] * k
-        w[free] = Fraction(1)
-        for row, col in zip(mat, pivots, strict=False):
-            w[col] = -row[free]
-        basis.append(tuple(w))
-    return basis
-
-
-def rank(rows: list[Vec], k: int) -> int:
-    """Rank of a list of rational vectors in Q^k."""
-    return k - len(nullspace(rows, k))
-
-
-def inverse(mat: list[list[Fraction]]) -> list[list[Fraction]]:
-    """Inverse of a small invertible rational matrix (Gauss-Jordan)."""
-    n = len(mat)
-    aug = [list(row) + [Fraction(int(i == j)) for j in range(n)] for i, row in enumerate(mat)]
-    for col in range(n):
-        piv = next(i for i in range(col, n) if aug[i][col] != 0)
-        aug[col], aug[piv] = aug[piv], aug[col]
-        aug[col] = [v / aug[col][col] for v in aug[col]]
-        for i in range(n):
-            if i != col and aug[i][col] != 0:
-                f = aug[i][col]
-                aug[i] = [a - f * b for a, b in zip(aug[i], aug[col], strict=True)]
-    return [row[n:] for row in aug]
-
-
-def projector(normals: list[Vec], k: int) -> list[list[Fraction]]:
-    """Orthogonal projector onto ``{w : <w, v> = 0 for v in normals}``."""
-    basis = nullspace(normals, k)
-    if not basis:
-        return [[Fraction(0)] * k for _ in range(k)]
-    gram_inv = inverse([[dot(u, v) for v in basis] for u in basis])
-    return [[sum((basis[a][i] * gram_inv[a][b] * basis[b][j]
-                  for a in range(len(basis)) for b in range(len(basis))), Fraction(0))
-             for j in range(k)] for i in range(k)]
 
 
 def face_count_lines(xt: tuple[Vec, ...], units: int, reported: int | None) -> list[str]:
@@ -209,26 +147,6 @@ def face_count_lines(xt: tuple[Vec, ...], units: int, reported: int | None) -> l
                      + (f"equals the count of {match[0]}" if match
                         else "matches none of these counts (informational, not a failure)"))
     return lines
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """The data a result is checked against: ``xt[i] = (x_i, 1)``, ``y``, ``lam``, units."""
-
-    xt: tuple[Vec, ...]
-    y: tuple[Fraction, ...]
-    lam: Fraction
-    units: int
-
-    @property
-    def n(self) -> int:
-        """Number of points."""
-        return len(self.y)
-
-    @property
-    def k(self) -> int:
-        """Dimension of one unit's parameters ``(b_l, c_l)``: d + 1."""
-        return len(self.xt[0])
 
 
 @lru_cache(maxsize=8)

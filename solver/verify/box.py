@@ -14,7 +14,8 @@ minimal polynomial; they enter as exact algebraic numbers. :func:`check_box`
 4. checks exactly, in ``Q(z)``, the face equations of units whose ``t`` is an exact root
    (their neurons must be decoupled from the box ones, else "not supported");
 5. runs the checks of an exact point on enclosures of the zero
-   (:func:`~solver.verify.box_point.check_point`: signs against the pattern, the floats
+   (:func:`check_point`, the checks of :mod:`solver.verify.minimality` in balls: signs
+   against the pattern, the floats
    and the loss, the multiplier signs, the face Hessian, the dead units), at 128, 512 and
    2048 bits until every sign is decided; a sign still open at the end is a failure (not
    certified). The file's expressions for ``b`` and ``c`` must agree with the zero's
@@ -26,7 +27,8 @@ One unit seeing ``x = 0`` with ``y = 1``, ``lam = 1/2``: ``r = 1/(1 + t)``, ``r^
 gives ``t = 1``, ``u = r x~ = (0, 1/2)``, ``a = sqrt(1/2)``, ``c = a u_c / lam``, loss 3/4.
 
 >>> from fractions import Fraction as F
->>> prob = Problem(((F(0), F(1)),), (F(1),), F(1, 2), 1)
+>>> from solver.problem import Problem
+>>> prob = Problem(((F(0),),), (F(1),), F(1, 2), 1)
 >>> entry = {"B": [[0.0]], "c": [0.5 ** 0.5], "a": [0.5 ** 0.5], "loss": 0.75,
 ...          "pattern": ["+"], "active": [], "exact": {"s": [{"name": "s0", "minpoly": None,
 ...          "interval": ["9/10", "11/10"]}], "units": [{"sign": 1, "t": "s0", "b": ["0"],
@@ -43,23 +45,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from flint import arb, ctx, fmpq, fmpq_poly
+from flint import arb, ctx, fmpq_poly
 
 from solver.data import parse_rational
 from solver.errors import SolverInputError
-from solver.verify.arrangement import Problem, rank
-from solver.verify.box_point import Verdict, check_point, check_signs, preactivations
-from solver.verify.face_system import (
-    MAX_PREC,
-    FaceSystem,
-    hull,
-    prove_doubling,
-    refine,
-    start_precision,
+from solver.problem import Problem
+from solver.verify.arithmetic import Balls, ball_sign
+from solver.verify.face_system import FaceSystem, exact_directions
+from solver.verify.field import Elem, RootField, parse_in_field
+from solver.verify.findings import Findings
+from solver.verify.formula import ParseError, ball_value
+from solver.verify.krawczyk import MAX_PREC, hull, prove_doubling, refine, start_precision
+from solver.verify.linalg import rank
+from solver.verify.minimality import (
+    check_floats,
+    check_signs,
+    dead_units,
+    first_order,
+    preactivations,
+    second_order,
 )
-from solver.verify.field import ParseError, RootField, ball_value, to_fmpq
-from solver.verify.isolated import Findings
-from solver.verify.number_field import Elem, build_field, parse_in_field
+from solver.verify.number_field import build_field
 
 PRECISIONS = (128, 512, 2048)   # bits of the zero's enclosure for the minimality checks
 
@@ -173,21 +179,22 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
         for ell in range(prob.units):
             if signs[ell] == 0 and not ball_value(desc.t_texts[ell], balls).is_zero():
                 out.fails.append(f"exact: unit {ell} has sign 0 but t is not 0")
-        early = Verdict()
+        early = Findings()
         try:
             us = {ell: [ball_value(text, balls) for text in desc.u_texts[ell]] for ell in alive}
         except ZeroDivisionError:  # a denominator vanishes somewhere in the box: check later
             us = None
         if us is not None:
-            xi = preactivations(prob, us)
-            check_signs(entry, signs, xi, early, structural=False)
+            xi = preactivations(Balls(), prob, us)
+            check_signs(entry, ball_signs(entry, signs, xi, early, structural=False),
+                        _value(xi), early)
     out.fails += early.fails
     if out.fails:
         return
     system = FaceSystem(prob, entry["pattern"], alive)
     for ell in alive:
         zero = system.zero[ell]
-        if zero and rank([prob.xt[i] for i in zero], prob.k) < len(zero):
+        if zero and rank([prob.lifted[i] for i in zero], prob.d + 1) < len(zero):
             out.unsupported.append(f"unit {ell}: active points {zero} have dependent (x_i, 1)")
             return
     _exact_equations(desc, system, prob, out)
@@ -206,7 +213,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
                          f"face system of {which} ({info})")
         return
     Z = list(info)
-    verdict = Verdict()
+    verdict = Findings()
     for bits in PRECISIONS:
         Z = refine(system, desc.rows, desc.fixed(bits), Z, max(bits, prec0))
         with ctx.workprec(MAX_PREC):  # (lower() and upper() round to the precision)
@@ -224,9 +231,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
             verdict = check_point(entry, prob, system, signs, t, balls, desc.u_texts)
         if verdict.fails or verdict.unsupported or not verdict.undecided:
             break
-    out.fails += verdict.fails
-    out.notes += verdict.notes
-    out.unsupported += verdict.unsupported
+    out.merge(verdict)
     if not verdict.fails and not verdict.unsupported:
         out.fails += [f"not certified: {item} is not decided at {PRECISIONS[-1]} bits "
                       "(degenerate?)" for item in dict.fromkeys(verdict.undecided)]
@@ -256,7 +261,7 @@ def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
         return
 
     _, us = exact_directions(prob, system, ts, K)
-    lam2 = Elem(fmpq_poly([to_fmpq(prob.lam) ** 2]), K.m)
+    lam2 = Elem(fmpq_poly([prob.lam_q ** 2]), K.m)
     for ell in desc.exact_units:
         eq = sum((v * v for v in us[ell]), -lam2)
         if not K.is_zero(eq.p):
@@ -264,37 +269,73 @@ def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
                              f"{K.approx(eq.p):.3g}): not a critical point")
 
 
-def exact_directions(prob: Problem, system: FaceSystem, ts: dict[int, fmpq_poly], K: RootField
-                     ) -> tuple[list[Elem], dict[int, list[Elem]]]:
-    """``r = A(t)^{-1} y`` with ``A = I + sum_l t_l P_l`` over the units of ``ts`` (their
-    ``t`` exact in ``K``), and those units' directions ``u_l = Pi_l X_l^T r``."""
-    const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
-    n = prob.n
-    A = [[const(fmpq(int(i == j))) for j in range(n)] for i in range(n)]
-    for ell, t_l in ts.items():
-        t = Elem(t_l, K.m)
-        for i in range(n):
-            for j in range(n):
-                if system.P[ell][i, j] != 0:
-                    A[i][j] = A[i][j] + t * const(system.P[ell][i, j])
-    r = _solve(A, [const(to_fmpq(v)) for v in prob.y])
-    us = {ell: [sum((r[i] * const(system.XPi[ell][i, c]) for i in range(n)
-                     if system.XPi[ell][i, c] != 0), const(fmpq(0))) for c in range(prob.k)]
-          for ell in ts}
-    return r, us
+def ball_signs(entry: dict, signs: list[int], xi: dict[int, list[arb]], out: Findings,
+               structural: bool) -> list[list[int | None]]:
+    """The signs of ``<b_l,x_i>+c_l`` for :func:`~solver.verify.minimality.check_signs`.
+
+    With ``structural`` the point is the face system's zero, so the pattern's zeros are
+    exactly 0 (and a nonzero sign a ball cannot decide is left in ``out.undecided``);
+    otherwise (the file's expressions on the box) a ball holding 0 is consistent with a
+    ``0`` and an undecided nonzero sign is left to the later check.
+
+    >>> out = Findings()
+    >>> ball_signs({"pattern": ["+0"]}, [1], {0: [arb(1), arb(0, 1)]}, out, False)
+    [[1, 0]]
+    """
+    got: list[list[int | None]] = []
+    for ell, row in enumerate(entry["pattern"]):
+        got.append([])
+        for i, ch in enumerate(row):
+            if signs[ell] == 0 or (ch == "0" and structural):
+                s: int | None = 0
+            else:
+                s = ball_sign(xi[ell][i])
+                s = None if s is None else signs[ell] * s
+            if s is None:
+                if ch != "0" and structural:
+                    out.undecided.append(f"the sign of <b_l,x_i>+c_l at ({i}, {ell})")
+                s = 0 if ch == "0" else None
+            got[-1].append(s)
+    return got
 
 
-def _solve(A: list[list[Elem]], b: list[Elem]) -> list[Elem]:
-    """Solve ``A x = b`` over the field (Gauss-Jordan; ``A`` is invertible)."""
-    n = len(A)
-    M = [row[:] + [b[i]] for i, row in enumerate(A)]
-    for c in range(n):
-        piv = next(i for i in range(c, n) if not M[i][c].p.is_zero())
-        M[c], M[piv] = M[piv], M[c]
-        inv = M[c][c].inverse()
-        M[c] = [v * inv for v in M[c]]
-        for i in range(n):
-            if i != c and not M[i][c].p.is_zero():
-                f = M[i][c]
-                M[i] = [a - f * v for a, v in zip(M[i], M[c], strict=True)]
-    return [M[i][n] for i in range(n)]
+def _value(xi: dict[int, list[arb]]):
+    """``<u_l, x~_i>`` as a float, for messages (0 for a dead unit)."""
+    return lambda ell, i: float(xi[ell][i].mid()) if ell in xi else 0.0
+
+
+def check_point(entry: dict, prob: Problem, system: FaceSystem, signs: list[int],
+                t: dict[int, arb], names: dict[str, arb], texts: list[list[str]]) -> Findings:
+    """Every check at the current precision; ``t`` holds the alive units' ``t`` (balls),
+    ``names`` the coordinates for the file's expressions ``texts`` (``b..., c`` per unit)."""
+    out, A = Findings(), Balls()
+    for ell, value in t.items():
+        if value < 0 or value.is_zero():
+            out.fails.append(f"exact: unit {ell} has t = {float(value.mid()):.6g} <= 0")
+        elif not value > 0:
+            out.undecided.append(f"the sign of t of unit {ell}")
+    _, rm = system.residual(t)
+    r = [rm[i, 0] for i in range(prob.n)]
+    u = system.directions(rm)
+    xi = preactivations(A, prob, u)
+    check_signs(entry, ball_signs(entry, signs, xi, out, structural=True), _value(xi), out)
+    for ell in system.alive:
+        for j, text in enumerate(texts[ell]):
+            given = ball_value(text, names)
+            if not given.overlaps(u[ell][j]):
+                name = f"b[{j}]" if j < prob.d else "c"
+                out.fails.append(f"exact: unit {ell}: its {name} expression is "
+                                 f"{float(given.mid())!r} at the point, but the face system's "
+                                 f"solution has {float(u[ell][j].mid())!r}")
+    if out.fails:
+        return out
+    check_floats(A, entry, prob, signs, t, u, r, out)
+    patterns = {ell: entry["pattern"][ell] for ell in system.alive}
+    nulls = {ell: first_order(A, ell, signs[ell], u[ell], xi[ell], r, patterns[ell], prob, out)
+             for ell in system.alive}
+    if not out.fails and not out.unsupported and system.alive:
+        second_order(A, nulls, t, xi, r, patterns, prob, out)
+    dead = [ell for ell in range(prob.units) if signs[ell] == 0]
+    if dead:
+        dead_units(A, dead, patterns, r, prob, out)
+    return out

@@ -24,17 +24,19 @@ from functools import lru_cache
 import numpy as np
 from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
-from solver.verify.arrangement import Problem, face_projectors, nullspace
-from solver.verify.field import (
+from solver.problem import Problem
+from solver.verify.arrangement import face_projectors
+from solver.verify.field import RootField
+from solver.verify.findings import REL_TOL, Findings
+from solver.verify.formula import (
     ParseError,
-    RootField,
     ball_value,
     evaluate,
     free_names,
     parse_poly,
     to_fmpq,
 )
-from solver.verify.isolated import REL_TOL, Findings
+from solver.verify.linalg import nullspace
 
 EQ_TOL = 1e-8      # equation residual relative to the sum of |terms|
 ZERO_TOL = 1e-8    # first-order quantities relative to their scale
@@ -182,7 +184,7 @@ def _groups(pattern: list[str], sample: dict) -> list[list[int]]:
 def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], prob: Problem,
                   out: Findings) -> None:
     """Signs, split structure, loss, first and second order at one sample (floats)."""
-    xt = np.array([[float(v) for v in x] for x in prob.xt])
+    xt = np.array([[float(v) for v in x] for x in prob.lifted])
     y = np.array([float(v) for v in prob.y])
     lam = float(prob.lam)
     w = np.hstack([np.array(sample["B"], dtype=float), np.array(sample["c"], dtype=float)[:, None]])
@@ -254,7 +256,7 @@ def _first_order_float(k: int, ell: int, a: float, w: np.ndarray, xt: np.ndarray
 def _dead_float(k: int, dead: list[int], r: np.ndarray, xt: np.ndarray, w: np.ndarray,
                 a: np.ndarray, alive: list[int], lam: float, prob: Problem, out: Findings) -> None:
     """``max |sum r_i ReLU(<w, x~_i>)| <= lam`` on the unit sphere, face by face (floats)."""
-    for face, proj in face_projectors(prob.xt):
+    for face, proj in face_projectors(prob.lifted):
         plus = [i for i, ch in enumerate(face.pattern) if ch == "+"]
         if not plus:
             continue

@@ -1,80 +1,77 @@
-"""The face system of a box-described point, rebuilt from the data, and its Krawczyk proof.
+"""The face system of a point, rebuilt from the data and the units' faces.
 
-A point with coordinates ``s_j`` whose ``"minpoly"`` is null is, together, the unique
-solution in the box of their intervals of their units' face equations
-(:mod:`solver.verify.box`). The checker rebuilds that system from the data and the
-point's pattern, independently of the solver's form of it. For alive unit ``l``
-with zeros ``Z_l`` and seen points ``P_l``: ``Pi_l`` projects onto ``{w : <w, x~_i> = 0,
-i in Z_l}``, ``X_l`` has the rows ``x~_i`` for ``i in P_l`` (others 0), ``P_l = X_l Pi_l
-X_l^T``, and with ``t_l = a_l^2 / lam``
+A point given by a box (:mod:`solver.verify.box`) or a face set's solution
+(:mod:`solver.verify.completeness`) is a zero of its units' face equations. The checker
+rebuilds that system from the data and the faces, independently of the solver's form of
+it. For alive unit ``l`` with zeros ``Z_l`` and seen points ``P_l``: ``Pi_l`` projects onto
+``{w : <w, x~_i> = 0, i in Z_l}``, ``X_l`` has the rows ``x~_i`` for ``i in P_l`` (others
+0), ``P_l = X_l Pi_l X_l^T``, and with ``t_l = a_l^2 / lam``
 
     F_l(t) = r^T P_l r - lam^2 = 0,   (I + sum_m t_m P_m) r = y,
     dF_l/dt_m = -2 (P_l r)^T (I + sum t P)^{-1} (P_m r).
 
-The Krawczyk test (``arb`` balls, :func:`prove_box`) proves that the box holds exactly one
-zero (or none), and :func:`refine` shrinks the enclosure of that zero. At the zero,
-``u_l = Pi_l X_l^T r`` is unit ``l``'s direction: the point is critical by construction.
+At a zero, ``u_l = Pi_l X_l^T r`` is unit ``l``'s direction: the point is critical by
+construction. :mod:`solver.verify.krawczyk` proves zeros in boxes; here are the system in
+balls, its numerators as exact polynomials and its directions in a number field.
 
 Examples
 --------
 One unit seeing the point ``x = 0`` (``x~ = (0, 1)``) with ``y = 1``, ``lam = 1/2``: the
-equation ``r^2 = 1/4`` with ``r = 1/(1 + t)`` has the zero ``t = 1``.
+equation ``r^2 = 1/4`` with ``r = 1/(1 + t)``, numerator ``1 - (1 + t)^2 / 4``.
 
 >>> from fractions import Fraction as F
->>> prob = Problem(((F(0), F(1)),), (F(1),), F(1, 2), 1)
->>> system = FaceSystem(prob, ["+"], [0])
->>> prove_box(system, [0], {}, [(F(9, 10), F(11, 10))], 128)[0]
-'unique'
->>> prove_box(system, [0], {}, [(F(2), F(3))], 128)[0]
-'none'
+>>> system = FaceSystem(Problem(((F(0),),), (F(1),), F(1, 2), 1), ["+"], [0])
+>>> face_numerators(system, {0: "t"})[0]
+-1/4*t^2 - 1/2*t + 3/4
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
-from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
+from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly
 
-from solver.verify.arrangement import Problem, projector
-from solver.verify.field import to_fmpq
-
-
-def hull(lo: Fraction, hi: Fraction) -> arb:
-    """A ball containing the rational interval ``[lo, hi]``."""
-    return arb(to_fmpq(lo)).union(arb(to_fmpq(hi)))
-
-
-def sign(ball: arb) -> int | None:
-    """The sign of a ball, or None when it contains 0 (and is not exactly 0)."""
-    if ball > 0:
-        return 1
-    if ball < 0:
-        return -1
-    return 0 if ball.is_zero() else None
+from solver.problem import Problem
+from solver.verify.field import Elem, RootField, to_fmpq
+from solver.verify.linalg import projector
 
 
 class FaceSystem:
-    """The face equations of the alive units, rebuilt from the data and the pattern."""
+    """The face equations of the alive units, rebuilt from the data and the pattern.
 
-    def __init__(self, prob: Problem, pattern: list[str], alive: list[int]) -> None:
+    Per alive unit ``l``: its zeros and seen points, the projector ``proj`` onto its
+    face's span, ``XPi = X_l Pi_l`` (``u_l = XPi_l^T r``) and ``P_l = X_l Pi_l X_l^T``.
+    """
+
+    def __init__(self, prob: Problem, pattern: Sequence[str], alive: Sequence[int]) -> None:
         self.prob, self.alive = prob, list(alive)
-        n, k = prob.n, prob.k
+        n, k, xt = prob.n, prob.d + 1, prob.lifted_q
         self.zero = {ell: [i for i in range(n) if pattern[ell][i] == "0"] for ell in alive}
         self.plus = {ell: [i for i in range(n) if pattern[ell][i] == "+"] for ell in alive}
         self.proj: dict[int, list[list[Fraction]]] = {}
         self.XPi: dict[int, fmpq_mat] = {}   # n x k: u_l = XPi_l^T r (Pi_l is symmetric)
         self.P: dict[int, fmpq_mat] = {}
         for ell in alive:
-            proj = projector([prob.xt[i] for i in self.zero[ell]], k)
+            proj = projector([prob.lifted[i] for i in self.zero[ell]], k)
             seen = set(self.plus[ell])
-            X = fmpq_mat(n, k, [to_fmpq(prob.xt[i][j]) if i in seen else 0
-                                for i in range(n) for j in range(k)])
+            X = fmpq_mat(n, k, [xt[i][j] if i in seen else 0 for i in range(n) for j in range(k)])
             Pi = fmpq_mat(k, k, [to_fmpq(v) for row in proj for v in row])
             self.proj[ell], self.XPi[ell] = proj, X * Pi
             self.P[ell] = self.XPi[ell] * X.transpose()
-        self.y = fmpq_mat(n, 1, [to_fmpq(v) for v in prob.y])
+        self.y = fmpq_mat(n, 1, list(prob.y_q))
         self._balls: tuple[int, dict[int, arb_mat], arb_mat, arb_mat] | None = None
+
+    @classmethod
+    def from_faces(cls, prob: Problem, faces: Sequence[FaceSystem]) -> FaceSystem:
+        """The system of several one-unit systems (unit ``j`` is ``faces[j]``'s unit 0),
+        reusing their face data."""
+        system = cls(prob, [], [])
+        for j, one in enumerate(faces):
+            system.alive.append(j)
+            system.zero[j], system.plus[j] = one.zero[0], one.plus[0]
+            system.proj[j], system.XPi[j], system.P[j] = one.proj[0], one.XPi[0], one.P[0]
+        return system
 
     def _mats(self) -> tuple[dict[int, arb_mat], arb_mat, arb_mat]:
         """``P_l``, ``y`` and ``I`` as balls at the current precision (cached)."""
@@ -100,7 +97,7 @@ class FaceSystem:
         """``F_l`` for the units ``rows``."""
         P, _, _ = self._mats()
         _, r = self.residual(t)
-        lam = arb(to_fmpq(self.prob.lam))
+        lam = arb(self.prob.lam_q)
         return [(r.transpose() * P[ell] * r)[0, 0] - lam * lam for ell in rows]
 
     def jacobian(self, t: dict[int, arb], rows: list[int]) -> arb_mat:
@@ -119,7 +116,7 @@ class FaceSystem:
         out = {}
         for ell in self.alive:
             u = arb_mat(self.XPi[ell]).transpose() * r
-            out[ell] = [u[j, 0] for j in range(self.prob.k)]
+            out[ell] = [u[j, 0] for j in range(self.prob.d + 1)]
         return out
 
 
@@ -160,7 +157,7 @@ def face_numerators(system: FaceSystem, variables: dict[int, str]) -> dict[int, 
     for i in range(n - 1, -1, -1):
         acc = det * M[i][n] - sum((M[i][j] * w[j] for j in range(i + 1, n)), ring.constant(0))
         w[i] = acc / M[i][i]
-    lam2 = to_fmpq(system.prob.lam) ** 2
+    lam2 = system.prob.lam_q ** 2
     out = {}
     for ell in system.alive:
         P = system.P[ell]
@@ -170,109 +167,37 @@ def face_numerators(system: FaceSystem, variables: dict[int, str]) -> dict[int, 
     return out
 
 
-def _step(system: FaceSystem, rows: list[int], fixed: dict[int, arb], X: list[arb]
-          ) -> list[arb]:
-    """The Krawczyk image ``K(X) = m - Y F(m) + (I - Y J(X)) (X - m)``.
-
-    Every zero of the equations in ``X`` lies in ``K(X)``; ``K(X)`` inside the interior of
-    ``X`` proves exactly one. Raises ``ZeroDivisionError`` when a matrix is not invertible.
-    """
-    k = len(rows)
-    mid = [arb(x.mid()) for x in X]
-    at = lambda s: {**fixed, **dict(zip(rows, s, strict=True))}  # noqa: E731
-    Fm = arb_mat(k, 1, system.equations(at(mid), rows))
-    Yb = system.jacobian(at(mid), rows).inv()
-    Y = arb_mat([[arb(Yb[i, j].mid()) for j in range(k)] for i in range(k)])
-    JX = system.jacobian(at(X), rows)
-    eye = arb_mat([[arb(int(i == j)) for j in range(k)] for i in range(k)])
-    delta = arb_mat(k, 1, [x - m for x, m in zip(X, mid, strict=True)])
-    K = arb_mat(k, 1, mid) - Y * Fm + (eye - Y * JX) * delta
-    return [K[j, 0] for j in range(k)]
-
-
-MAX_PREC = 8192  # working precision cap for the Krawczyk proof
+def exact_directions(prob: Problem, system: FaceSystem, ts: dict[int, fmpq_poly], K: RootField
+                     ) -> tuple[list[Elem], dict[int, list[Elem]]]:
+    """``r = A(t)^{-1} y`` with ``A = I + sum_l t_l P_l`` over the units of ``ts`` (their
+    ``t`` exact in ``K``), and those units' directions ``u_l = Pi_l X_l^T r``."""
+    const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
+    n = prob.n
+    A = [[const(fmpq(int(i == j))) for j in range(n)] for i in range(n)]
+    for ell, t_l in ts.items():
+        t = Elem(t_l, K.m)
+        for i in range(n):
+            for j in range(n):
+                if system.P[ell][i, j] != 0:
+                    A[i][j] = A[i][j] + t * const(system.P[ell][i, j])
+    r = _solve(A, [const(v) for v in prob.y_q])
+    us = {ell: [sum((r[i] * const(system.XPi[ell][i, c]) for i in range(n)
+                     if system.XPi[ell][i, c] != 0), const(fmpq(0))) for c in range(prob.d + 1)]
+          for ell in ts}
+    return r, us
 
 
-def start_precision(box: Sequence[tuple[Fraction, Fraction]]) -> int:
-    """Enough bits to resolve the box: its relative width, plus a margin.
-
-    A box of relative width ``2^-300`` needs ``300 + 64`` bits; a wide one the floor, 128:
-
-    >>> start_precision([(Fraction(1), 1 + Fraction(1, 2**300))])
-    364
-    >>> start_precision([(Fraction(1), Fraction(2))])
-    128
-    """
-    bits = 0
-    for lo, hi in box:
-        mid, width = abs(lo + hi) / 2, hi - lo
-        size = (mid.numerator.bit_length() - mid.denominator.bit_length()) if mid else 0
-        bits = max(bits, size - (width.numerator.bit_length() - width.denominator.bit_length()))
-    return min(max(128, bits + 64), MAX_PREC)
-
-
-def prove_doubling(system: FaceSystem, rows: list[int], fixed: Callable[[int], dict[int, arb]],
-                   box: list[tuple[Fraction, Fraction]], prec0: int) -> tuple[str, object, int]:
-    """:func:`prove_box` from ``prec0`` bits, doubling while undecided up to ``4 prec0``
-    (at most :data:`MAX_PREC`); ``fixed(prec)`` gives the fixed units' balls. Returns the
-    status, its information and the precision it was decided at."""
-    prec = prec0
-    while True:
-        status, info = prove_box(system, rows, fixed(prec), box, prec)
-        if status != "unknown" or prec >= min(4 * prec0, MAX_PREC):
-            return status, info, prec
-        prec *= 2
-
-
-def prove_box(system: FaceSystem, rows: list[int], fixed: dict[int, arb],
-              box: list[tuple[Fraction, Fraction]], prec: int, rounds: int = 40
-              ) -> tuple[str, object]:
-    """Decide whether the rational ``box`` holds exactly one zero of ``F_rows``.
-
-    ``rows[j]`` is the unit whose ``t`` is coordinate ``j`` of the box; ``fixed`` gives the
-    other alive units' ``t`` (balls). Iterates ``X <- K(X) & X`` (all zeros stay inside):
-    returns ``("unique", enclosure)`` once ``K(X)`` is inside the interior of ``X``,
-    ``("none", j)`` when ``K(X)`` misses ``X`` in coordinate ``j`` (no zero in the box),
-    and ``("unknown", reason)`` otherwise.
-    """
-    with ctx.workprec(prec):
-        X = [hull(lo, hi) for lo, hi in box]
-        for _ in range(rounds):
-            try:
-                K = _step(system, rows, fixed, X)
-            except ZeroDivisionError:
-                return "unknown", "a Jacobian or I + sum t_l P_l is not invertible on the box"
-            if all(k.lower() > x.lower() and k.upper() < x.upper()
-                   for k, x in zip(K, X, strict=True)):
-                return "unique", K
-            new = []
-            for j, (k, x) in enumerate(zip(K, X, strict=True)):
-                lo, hi = max(k.lower(), x.lower()), min(k.upper(), x.upper())
-                if lo > hi:
-                    return "none", j
-                new.append(lo.union(hi))
-            if all(nx.rad() >= 0.99 * x.rad() for nx, x in zip(new, X, strict=True)):
-                return "unknown", "the Krawczyk operator does not contract the box"
-            X = new
-    return "unknown", f"no proof after {rounds} Krawczyk steps"
-
-
-def refine(system: FaceSystem, rows: list[int], fixed: dict[int, arb], Z: list[arb],
-           prec: int) -> list[arb]:
-    """Shrink a proved enclosure ``Z`` of the unique zero to about ``prec`` bits."""
-    with ctx.workprec(prec + 32):
-        for _ in range(12 + prec // 32):
-            if all(z.rel_accuracy_bits() >= prec for z in Z):
-                break
-            try:
-                K = _step(system, rows, fixed, Z)
-            except ZeroDivisionError:
-                break
-            new = []
-            for k, z in zip(K, Z, strict=True):
-                lo, hi = max(k.lower(), z.lower()), min(k.upper(), z.upper())
-                new.append(lo.union(hi) if lo <= hi else z)  # (cannot happen: Z holds the zero)
-            if all(n.rad() >= z.rad() for n, z in zip(new, Z, strict=True)):
-                break
-            Z = new
-    return Z
+def _solve(A: list[list[Elem]], b: list[Elem]) -> list[Elem]:
+    """Solve ``A x = b`` over the field (Gauss-Jordan; ``A`` is invertible)."""
+    n = len(A)
+    M = [row[:] + [b[i]] for i, row in enumerate(A)]
+    for c in range(n):
+        piv = next(i for i in range(c, n) if not M[i][c].p.is_zero())
+        M[c], M[piv] = M[piv], M[c]
+        inv = M[c][c].inverse()
+        M[c] = [v * inv for v in M[c]]
+        for i in range(n):
+            if i != c and not M[i][c].p.is_zero():
+                f = M[i][c]
+                M[i] = [a - f * v for a, v in zip(M[i], M[c], strict=True)]
+    return [M[i][n] for i in range(n)]

@@ -1,189 +1,29 @@
-"""Exact arithmetic for the certificate checker: safe expression parsing and Q(z).
+"""``Q(z)`` for the certificate checker: a real algebraic number and exact arithmetic on it.
 
-The checker re-derives everything from the strings in a result file, so it needs its
-own small tools, sharing no code with the solver: a whitelisting expression evaluator
-(no ``eval``; on rationals, or on ``arb`` balls with :func:`ball_value`), Sturm root
-counting, and :class:`RootField`, the number field ``Q(z)``
-of a real algebraic number ``z`` given by a polynomial and an isolating interval, with
-exact zero tests and rigorous signs (``arb`` balls, refined until they exclude 0).
+:class:`RootField` is the number field of a real algebraic number ``z`` given by a
+polynomial and an isolating interval, with exact zero tests (gcd with the minimal
+polynomial, Sturm root counting) and rigorous signs (``arb`` balls, refined until they
+exclude 0); :class:`Elem` is its field arithmetic for formulas (:func:`parse_in_field`).
 
 Examples
 --------
 >>> from fractions import Fraction
+>>> from solver.verify.formula import parse_poly
 >>> m = parse_poly("z**2 - 2")
 >>> K = RootField(m, Fraction(1), Fraction(2))     # z = sqrt(2)
 >>> K.sign(parse_poly("3*z - 4")), K.is_zero(parse_poly("z**4 - 4"))
 (1, True)
+>>> K.sign(parse_in_field("1/(z - 1) - z - 1", K, {"z": parse_poly("z")}))
+0
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Callable, Mapping
 from fractions import Fraction
-from functools import lru_cache
-from typing import Any
 
-from flint import arb, ctx, fmpq, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
-_MAX_TEXT = 200_000
-_MAX_POWER = 2000
-
-
-class ParseError(ValueError):
-    """A formula string is not a polynomial expression we accept."""
-
-
-def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
-             lift: Callable[[Fraction], Any] = lambda q: q) -> Any:
-    """Evaluate a ``+ - * / **`` expression over integers and the given names.
-
-    Division is allowed by constants only. With ``absolute`` every sign is dropped
-    (``-`` becomes ``+``), which bounds the sum of the absolute values of the terms.
-    Constants meet non-rational values through ``lift``.
-
-    >>> evaluate("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)})
-    Fraction(1, 1)
-    >>> evaluate("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)}, absolute=True)
-    Fraction(5, 1)
-    """
-    if not isinstance(text, str) or len(text) > _MAX_TEXT:
-        raise ParseError("expected a formula string")
-    return _eval(_parse(text), names, absolute, lift)
-
-
-def free_names(text: str) -> set[str]:
-    """The names a formula uses (its syntax is checked when it is evaluated).
-
-    >>> sorted(free_names("c1 - 17*b11/100"))
-    ['b11', 'c1']
-    """
-    return {node.id for node in ast.walk(_parse(text)) if isinstance(node, ast.Name)}
-
-
-@lru_cache(maxsize=128)
-def _parse(text: str) -> ast.expr:
-    """The syntax tree of a formula (cached: curves evaluate theirs at every sample)."""
-    try:
-        return ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        raise ParseError(f"cannot parse {text[:60]!r}") from None
-
-
-def _combine(op: ast.operator, u: Any, v: Any, lift: Callable[[Fraction], Any]) -> Any:
-    """Apply a binary operator, lifting rational constants to the other operand's type."""
-    if isinstance(op, ast.Div):
-        if hasattr(v, "inverse"):  # a field element: the type decides (and raises on 0)
-            return (lift(u) if isinstance(u, Fraction) else u) / v
-        if not isinstance(v, Fraction) or v == 0:
-            raise ParseError("division only by non-zero constants")
-        return u / v if isinstance(u, Fraction) else u * lift(1 / v)
-    if isinstance(u, Fraction) and not isinstance(v, Fraction):
-        u = lift(u)
-    if isinstance(v, Fraction) and not isinstance(u, Fraction):
-        v = lift(v)
-    if isinstance(op, ast.Add):
-        return u + v
-    if isinstance(op, ast.Sub):
-        return u - v
-    if isinstance(op, ast.Mult):
-        return u * v
-    raise ParseError(f"operator {type(op).__name__} not allowed")
-
-
-def _eval(node: ast.AST, names: Mapping[str, Any], absolute: bool,
-          lift: Callable[[Fraction], Any]) -> Any:
-    """Recursive whitelisting evaluator behind :func:`evaluate`."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return Fraction(node.value)
-    if isinstance(node, ast.Name):
-        if node.id not in names:
-            raise ParseError(f"unknown name {node.id!r}")
-        value = names[node.id]
-        return abs(value) if absolute else value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _eval(node.operand, names, absolute, lift)
-        return value if absolute or isinstance(node.op, ast.UAdd) else -value
-    if isinstance(node, ast.BinOp):
-        left = _eval(node.left, names, absolute, lift)
-        if isinstance(node.op, ast.Pow):
-            exponent = _eval(node.right, names, False, lift)
-            if (not isinstance(exponent, Fraction) or exponent.denominator != 1
-                    or not 0 <= exponent <= _MAX_POWER):
-                raise ParseError("exponents must be small non-negative integers")
-            return left ** int(exponent)
-        right = _eval(node.right, names, absolute, lift)
-        op = ast.Add() if absolute and isinstance(node.op, ast.Sub) else node.op
-        return _combine(op, left, right, lift)
-    raise ParseError(f"{type(node).__name__} not allowed in a formula")
-
-
-class Ball:
-    """An ``arb`` ball with the operations :func:`~solver.verify.field.evaluate` needs."""
-
-    __slots__ = ("v",)
-
-    def __init__(self, v: arb) -> None:
-        self.v = v
-
-    @staticmethod
-    def _of(other: object) -> arb:
-        return other.v if isinstance(other, Ball) else arb(to_fmpq(Fraction(other)))
-
-    def __add__(self, other: object) -> Ball:
-        return Ball(self.v + self._of(other))
-
-    def __sub__(self, other: object) -> Ball:
-        return Ball(self.v - self._of(other))
-
-    def __mul__(self, other: object) -> Ball:
-        return Ball(self.v * self._of(other))
-
-    def __neg__(self) -> Ball:
-        return Ball(-self.v)
-
-    def __abs__(self) -> Ball:
-        return Ball(abs(self.v))
-
-    def __pow__(self, k: int) -> Ball:
-        return Ball(self.v ** k)
-
-    def __truediv__(self, other: object) -> Ball:
-        return self * (other if isinstance(other, Ball) else Ball(self._of(other))).inverse()
-
-    def inverse(self) -> Ball:
-        """``1 / v``; ``ZeroDivisionError`` when the ball contains 0."""
-        if self.v.contains(0):
-            raise ZeroDivisionError("division by an expression that may be 0 at the point")
-        return Ball(1 / self.v)
-
-
-def ball_value(text: str, names: Mapping[str, arb], absolute: bool = False) -> arb:
-    """A rational expression in the given names as a ball (at the current precision);
-    ``absolute`` as in :func:`evaluate`.
-
-    >>> ball_value("x**2 - 2*x", {"x": arb(2)}).is_zero()
-    True
-    """
-    value = evaluate(text, {k: Ball(v) for k, v in names.items()}, absolute,
-                     lift=lambda q: Ball(arb(to_fmpq(q))))
-    return value.v if isinstance(value, Ball) else arb(to_fmpq(value))
-
-
-def to_fmpq(q: Fraction) -> fmpq:
-    """A Fraction as a flint rational."""
-    return fmpq(q.numerator, q.denominator)
-
-
-def parse_poly(text: str, var: str = "z") -> fmpq_poly:
-    """Parse a univariate polynomial with rational coefficients.
-
-    >>> parse_poly("z**2 - 1/2*z")
-    x^2 + (-1/2)*x
-    """
-    value = evaluate(text, {var: fmpq_poly([0, 1])},
-                     lift=lambda q: fmpq_poly([to_fmpq(q)]))
-    return value if isinstance(value, fmpq_poly) else fmpq_poly([to_fmpq(value)])
+from solver.verify.formula import evaluate, to_fmpq
 
 
 def _sturm_chain(p: fmpq_poly) -> list[fmpq_poly]:
@@ -206,7 +46,7 @@ def _variations(chain: list[fmpq_poly], x: fmpq) -> int:
 def count_roots(p: fmpq_poly, lo: fmpq, hi: fmpq) -> int:
     """Number of distinct real roots of ``p`` in ``(lo, hi]`` (Sturm's theorem).
 
-    >>> count_roots(parse_poly("z**3 - z"), fmpq(-2), fmpq(1, 2))
+    >>> count_roots(fmpq_poly([0, -1, 0, 1]), fmpq(-2), fmpq(1, 2))   # z**3 - z
     2
     """
     if p.degree() < 1:
@@ -301,3 +141,86 @@ class RootField:
     def approx(self, p: fmpq_poly) -> float:
         """``p(z)`` as a float, for messages."""
         return float(self.ball(p % self.m, 128).mid())
+
+
+class Elem:
+    """An element of ``Q(w) = Q[w]/(M)``, ``M`` irreducible: field arithmetic for parsing."""
+
+    __slots__ = ("p", "m")
+
+    def __init__(self, p: fmpq_poly, m: fmpq_poly) -> None:
+        self.p, self.m = p % m, m
+
+    def _lift(self, other: object) -> Elem:
+        if isinstance(other, Elem):
+            return other
+        return Elem(fmpq_poly([to_fmpq(Fraction(other))]), self.m)  # type: ignore[arg-type]
+
+    def __add__(self, other: object) -> Elem:
+        return Elem(self.p + self._lift(other).p, self.m)
+
+    def __sub__(self, other: object) -> Elem:
+        return Elem(self.p - self._lift(other).p, self.m)
+
+    def __mul__(self, other: object) -> Elem:
+        return Elem(self.p * self._lift(other).p, self.m)
+
+    def __neg__(self) -> Elem:
+        return Elem(-self.p, self.m)
+
+    def __pow__(self, k: int) -> Elem:
+        out = Elem(fmpq_poly([1]), self.m)
+        for _ in range(k):
+            out = out * self
+        return out
+
+    def __truediv__(self, other: object) -> Elem:
+        return self * self._lift(other).inverse()
+
+    def inverse(self) -> Elem:
+        """Multiplicative inverse (``ZeroDivisionError`` for 0); cached, as the units of a
+        point share their denominators."""
+        return Elem(_inverse(self.p, self.m), self.m)
+
+
+_INVERSES: dict[tuple[str, str], fmpq_poly] = {}
+
+
+def _inverse(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
+    """``1/p`` modulo ``m`` (extended Euclid), remembered for the latest few."""
+    key = (p.str(), m.str())
+    if key not in _INVERSES:
+        if len(_INVERSES) > 64:
+            _INVERSES.clear()
+        if m.degree() < 8:
+            g, s, _ = p.xgcd(m)
+            if p.is_zero() or g.degree() != 0:
+                raise ZeroDivisionError("division by an expression that is 0 at the point")
+            _INVERSES[key] = s / g[0]
+        else:
+            _INVERSES[key] = _inverse_by_solve(p % m, m)
+    return _INVERSES[key]
+
+
+def _inverse_by_solve(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
+    """``1/p`` modulo irreducible ``m`` from the linear system of multiplication by ``p``
+    (flint's rational solver is much faster than Euclid when coefficients are large)."""
+    if p.is_zero():
+        raise ZeroDivisionError("division by an expression that is 0 at the point")
+    deg, cols, q = m.degree(), [], p
+    for _ in range(deg):
+        cols.append([q[i] for i in range(deg)])
+        q = (q * fmpq_poly([0, 1])) % m
+    mat = fmpq_mat(deg, deg, [cols[j][i] for i in range(deg) for j in range(deg)])
+    x = mat.solve(fmpq_mat(deg, 1, [1] + [0] * (deg - 1)))
+    inv = fmpq_poly([x[i, 0] for i in range(deg)])
+    if ((inv * p) % m) != 1:
+        raise ValueError("internal: inverse in the number field failed")
+    return inv
+
+
+def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmpq_poly:
+    """Evaluate a rational expression in the roots' names as an element of ``K``."""
+    names = {name: Elem(p, K.m) for name, p in images.items()}
+    value = evaluate(text, names, lift=lambda q: Elem(fmpq_poly([to_fmpq(q)]), K.m))
+    return value.p if isinstance(value, Elem) else fmpq_poly([to_fmpq(value)])

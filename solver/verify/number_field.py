@@ -19,6 +19,7 @@ Examples
 >>> K, images = build_field([("s0", "s0**2 - 2", F(1), F(2)), ("s1", "s1**2 - 8", F(2), F(3))])
 >>> K.sign(images["s1"] - 2 * images["s0"]), K.m.degree()     # s1 = 2 s0: one field
 (0, 2)
+>>> from solver.verify.field import parse_in_field
 >>> K.sign(parse_in_field("1/(s0 - 1) - s0 - 1", K, images))  # 1/(sqrt2 - 1) = sqrt2 + 1
 0
 """
@@ -31,92 +32,11 @@ from math import factorial
 
 from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly, fmpz, fmpz_poly
 
-from solver.verify.field import RootField, count_roots, evaluate, parse_poly, to_fmpq
+from solver.verify.field import Elem, RootField, count_roots
+from solver.verify.findings import NotSupported
+from solver.verify.formula import parse_poly
 
 MAX_JOIN = 200  # largest primitive-element polynomial built (its factoring is the cost)
-
-
-class Elem:
-    """An element of ``Q(w) = Q[w]/(M)``, ``M`` irreducible: field arithmetic for parsing."""
-
-    __slots__ = ("p", "m")
-
-    def __init__(self, p: fmpq_poly, m: fmpq_poly) -> None:
-        self.p, self.m = p % m, m
-
-    def _lift(self, other: object) -> Elem:
-        if isinstance(other, Elem):
-            return other
-        return Elem(fmpq_poly([to_fmpq(Fraction(other))]), self.m)  # type: ignore[arg-type]
-
-    def __add__(self, other: object) -> Elem:
-        return Elem(self.p + self._lift(other).p, self.m)
-
-    def __sub__(self, other: object) -> Elem:
-        return Elem(self.p - self._lift(other).p, self.m)
-
-    def __mul__(self, other: object) -> Elem:
-        return Elem(self.p * self._lift(other).p, self.m)
-
-    def __neg__(self) -> Elem:
-        return Elem(-self.p, self.m)
-
-    def __pow__(self, k: int) -> Elem:
-        out = Elem(fmpq_poly([1]), self.m)
-        for _ in range(k):
-            out = out * self
-        return out
-
-    def __truediv__(self, other: object) -> Elem:
-        return self * self._lift(other).inverse()
-
-    def inverse(self) -> Elem:
-        """Multiplicative inverse (``ZeroDivisionError`` for 0); cached, as the units of a
-        point share their denominators."""
-        return Elem(_inverse(self.p, self.m), self.m)
-
-
-_INVERSES: dict[tuple[str, str], fmpq_poly] = {}
-
-
-def _inverse(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
-    """``1/p`` modulo ``m`` (extended Euclid), remembered for the latest few."""
-    key = (p.str(), m.str())
-    if key not in _INVERSES:
-        if len(_INVERSES) > 64:
-            _INVERSES.clear()
-        if m.degree() < 8:
-            g, s, _ = p.xgcd(m)
-            if p.is_zero() or g.degree() != 0:
-                raise ZeroDivisionError("division by an expression that is 0 at the point")
-            _INVERSES[key] = s / g[0]
-        else:
-            _INVERSES[key] = _inverse_by_solve(p % m, m)
-    return _INVERSES[key]
-
-
-def _inverse_by_solve(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
-    """``1/p`` modulo irreducible ``m`` from the linear system of multiplication by ``p``
-    (flint's rational solver is much faster than Euclid when coefficients are large)."""
-    if p.is_zero():
-        raise ZeroDivisionError("division by an expression that is 0 at the point")
-    deg, cols, q = m.degree(), [], p
-    for _ in range(deg):
-        cols.append([q[i] for i in range(deg)])
-        q = (q * fmpq_poly([0, 1])) % m
-    mat = fmpq_mat(deg, deg, [cols[j][i] for i in range(deg) for j in range(deg)])
-    x = mat.solve(fmpq_mat(deg, 1, [1] + [0] * (deg - 1)))
-    inv = fmpq_poly([x[i, 0] for i in range(deg)])
-    if ((inv * p) % m) != 1:
-        raise ValueError("internal: inverse in the number field failed")
-    return inv
-
-
-def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmpq_poly:
-    """Evaluate a rational expression in the roots' names as an element of ``K``."""
-    names = {name: Elem(p, K.m) for name, p in images.items()}
-    value = evaluate(text, names, lift=lambda q: Elem(fmpq_poly([to_fmpq(q)]), K.m))
-    return value.p if isinstance(value, Elem) else fmpq_poly([to_fmpq(value)])
 
 
 def _monic_integral(p: fmpq_poly) -> tuple[list[fmpz], fmpz]:
@@ -192,7 +112,7 @@ def _combine(K: RootField, images: dict[str, fmpq_poly], name: str,
     (cz, lz), (cs, ls) = _monic_integral(K.m), _monic_integral(S.m)
     n = (len(cz) - 1) * (len(cs) - 1)
     if n > MAX_JOIN:
-        raise NotImplementedError(f"joining {name} (degree {len(cs) - 1}) to a field of degree "
+        raise NotSupported(f"joining {name} (degree {len(cs) - 1}) to a field of degree "
                                   f"{len(cz) - 1} needs a polynomial of degree {n}, above "
                                   f"{MAX_JOIN}")
     pz, ps = _power_sums(cz, n + 1), _power_sums(cs, n + 2)

@@ -1,15 +1,13 @@
-"""Independent certificate checker: ``python -m solver verify RESULT.json DATA.csv``.
+"""Check a whole result file: ``python -m solver verify RESULT.json DATA.csv``.
 
-Re-checks a result file against the data without trusting the code that produced it
-(it imports only :mod:`solver.data`, :mod:`solver.errors`, python-flint and numpy, plus
-its own helpers in :mod:`solver.verify`). Isolated minima are rebuilt from their ``exact`` field
-and checked exactly in ``Q(z)`` (:mod:`solver.verify.isolated`), or, when coordinates are
-given by a box (three or more neurons), as the Krawczyk-proved zero of the face system
-the checker rebuilds, in ball arithmetic (:mod:`solver.verify.box`); curves are checked at
-their float samples (:mod:`solver.verify.curve`); the face count of the arrangement is
-recomputed (:mod:`solver.verify.arrangement`), and a ``completeness`` certificate, when
-the result has one, is re-checked set by set (:mod:`solver.verify.completeness`). Exit code 0
-when every minimum is ok, 1 when any fails (or cannot be checked), 2 when the input is
+Isolated minima are rebuilt from their ``exact`` field and checked exactly in ``Q(z)``
+(:mod:`solver.verify.isolated`), or, when coordinates are given by a box (three or more
+neurons), as the Krawczyk-proved zero of the face system the checker rebuilds, in ball
+arithmetic (:mod:`solver.verify.box`); curves are checked at their float samples
+(:mod:`solver.verify.curve`); the face count of the arrangement is recomputed
+(:mod:`solver.verify.arrangement`), and a ``completeness`` certificate, when the result
+has one, is re-checked set by set (:mod:`solver.verify.completeness`). Exit code 0 when
+every minimum is ok, 1 when any fails (or cannot be checked), 2 when the input is
 unusable.
 
 Examples
@@ -25,181 +23,19 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from solver.data import Dataset, parse_lam, parse_rational, read_csv
 from solver.errors import SolverInputError
-from solver.verify.arrangement import Problem, face_count_lines
+from solver.problem import Problem
+from solver.verify.arrangement import face_count_lines
 from solver.verify.box import check_box, has_box
 from solver.verify.completeness import check_completeness
 from solver.verify.curve import check_curve
-from solver.verify.isolated import Findings, check_isolated
-
-_KEYS = {"lam": str, "d": int, "n": int, "units": int, "x": list, "y": list,
-         "minima": list, "stats": dict}
-_COMMON = {"kind": str, "loss": (int, float), "orbit": int, "pattern": list, "active": list}
-_ISOLATED = {"B": list, "c": list, "a": list, "exact": dict}
-_CURVE = {"dimension": int, "variables": list, "equations": list, "inequalities": list,
-          "samples": list, "endpoints": list}
-
-
-@dataclass(frozen=True, slots=True)
-class MinimumVerdict:
-    """The verdict on one listed minimum (numbered from 1 in file order)."""
-
-    number: int
-    kind: str
-    orbit: int
-    status: str                  # "ok", "FAIL" or "not supported"
-    reasons: tuple[str, ...]     # why it failed / what is unsupported
-    notes: tuple[str, ...]       # remarks that do not make it fail
-
-    @property
-    def ok(self) -> bool:
-        """True when every check passed."""
-        return self.status == "ok"
-
-    def line(self) -> str:
-        """One readable line, e.g. ``minimum 3 (isolated, orbit 2): ok``."""
-        head = f"minimum {self.number} ({self.kind}, orbit {self.orbit}): "
-        body = self.status if self.ok else f"{self.status}: " + "; ".join(self.reasons)
-        return head + body + "".join(f" [note: {n}]" for n in self.notes)
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """All verdicts, file-level problems and the completeness lines.
-
-    ``certificate`` holds the lines of the completeness certificate's re-check and
-    ``gaps`` its failures (both empty when the result has no ``completeness`` key).
-    """
-
-    verdicts: tuple[MinimumVerdict, ...]
-    problems: tuple[str, ...]
-    completeness: tuple[str, ...]
-    certificate: tuple[str, ...] = ()
-    gaps: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when every minimum is ok and the file has no problem."""
-        return not self.problems and not self.gaps and all(v.ok for v in self.verdicts)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when ok, else 1."""
-        return 0 if self.ok else 1
-
-    def text(self) -> str:
-        """The full report as printed by the CLI."""
-        lines = [v.line() for v in self.verdicts]
-        lines += [f"FAIL: {p}" for p in self.problems]
-        if self.certificate or self.gaps:
-            lines += ["completeness (the certificate: every face set re-checked):"]
-            lines += [f"  {c}" for c in self.certificate]
-            lines += [f"  FAIL: {g}" for g in self.gaps]
-            lines += [f"  {c}" for c in self.completeness]
-        else:
-            lines += ["completeness (counts only; the result lists no faces):"]
-            lines += [f"  {c}" for c in self.completeness]
-        bad = sum(v.status == "FAIL" for v in self.verdicts)
-        unsupported = sum(v.status == "not supported" for v in self.verdicts)
-        gaps = f", {len(self.gaps)} completeness failures" if self.certificate or self.gaps else ""
-        lines.append(f"summary: {len(self.verdicts)} minima, "
-                     f"{len(self.verdicts) - bad - unsupported} ok, {bad} FAIL, "
-                     f"{unsupported} not supported, {len(self.problems)} file problems{gaps} -> "
-                     f"{'OK' if self.ok else 'NOT VERIFIED'}")
-        return "\n".join(lines) + "\n"
-
-
-def _need(obj: object, key: str, kind: type | tuple, where: str) -> object:
-    """Fetch ``obj[key]`` of the expected JSON type or raise a one-line schema error."""
-    if not isinstance(obj, dict) or key not in obj:
-        raise SolverInputError(f"{where}: missing key {key!r}")
-    value = obj[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise SolverInputError(f"{where}.{key}: wrong type {type(value).__name__}")
-    return value
-
-
-def _numbers(value: object, shape: tuple[int, ...], where: str) -> None:
-    """Check a nested list of JSON numbers of the given shape."""
-    if not shape:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SolverInputError(f"{where}: expected a number")
-        return
-    if not isinstance(value, list) or len(value) != shape[0]:
-        raise SolverInputError(f"{where}: expected a list of length {shape[0]}")
-    for k, item in enumerate(value):
-        _numbers(item, shape[1:], f"{where}[{k}]")
-
-
-def check_schema(doc: object) -> None:
-    """Raise :class:`SolverInputError` (one line) unless ``doc`` has the result layout."""
-    if not isinstance(doc, dict):
-        raise SolverInputError("result file: expected a JSON object")
-    for key, kind in _KEYS.items():
-        _need(doc, key, kind, "result file")
-    units, n, d = doc["units"], doc["n"], doc["d"]
-    if units < 1 or n < 1 or d < 1:
-        raise SolverInputError("result file: n, d and units must be positive")
-    point = {"B": (units, d), "c": (units,), "a": (units,)}
-    for m, entry in enumerate(doc["minima"]):
-        where = f"minima[{m}]"
-        for key, kind in _COMMON.items():
-            _need(entry, key, kind, where)
-        extra = {"isolated": _ISOLATED, "curve": _CURVE}.get(entry["kind"])
-        if extra is None:
-            raise SolverInputError(f"{where}.kind: must be 'isolated' or 'curve'")
-        for key, kind in extra.items():
-            _need(entry, key, kind, where)
-        pattern = entry["pattern"]
-        if len(pattern) != units or any(not isinstance(p, str) or len(p) != n
-                                        or set(p) - set("+-0") for p in pattern):
-            raise SolverInputError(f"{where}.pattern: expected {units} strings of {n} '+-0'")
-        if any(not isinstance(p, list) or len(p) != 2 or not all(type(v) is int for v in p)
-               or not (0 <= p[0] < n and 0 <= p[1] < units) for p in entry["active"]):
-            raise SolverInputError(f"{where}.active: expected [point, unit] index pairs")
-        points = [("", entry)] if entry["kind"] == "isolated" else [
-            (f".samples[{k}]", s) for k, s in enumerate(entry["samples"])]
-        if entry["kind"] == "curve" and not entry["samples"]:
-            raise SolverInputError(f"{where}.samples: empty")
-        for suffix, pt in points:
-            for key, shape in point.items():
-                _numbers(_need(pt, key, list, where + suffix), shape, f"{where}{suffix}.{key}")
-        if entry["kind"] == "isolated":
-            _check_exact_schema(entry["exact"], units, d, f"{where}.exact")
-        elif not all(isinstance(s, str) for s in entry["equations"] + entry["inequalities"]):
-            raise SolverInputError(f"{where}: equations and inequalities must be strings")
-    if "completeness" in doc:
-        sets = _need(doc, "completeness", dict, "result file").get("sets")
-        if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
-            raise SolverInputError("result file: completeness.sets must be a list of objects")
-
-
-def _check_exact_schema(exact: dict, units: int, d: int, where: str) -> None:
-    """Layout of an isolated minimum's ``exact`` field."""
-    roots = [dict(_need(exact, "z", dict, where), name="z")] if "z" in exact else _need(
-        exact, "s", list, where)
-    for j, root in enumerate(roots):
-        _need(root, "name", str, f"{where}.s[{j}]")
-        _need(root, "minpoly", (str, type(None)), f"{where}.s[{j}]")
-        interval = _need(root, "interval", list, f"{where}.s[{j}]")
-        if len(interval) != 2 or not all(isinstance(v, str) for v in interval):
-            raise SolverInputError(f"{where}.s[{j}].interval: expected two strings")
-    us = _need(exact, "units", list, where)
-    if len(us) != units:
-        raise SolverInputError(f"{where}.units: expected {units} entries")
-    for ell, unit in enumerate(us):
-        sign = _need(unit, "sign", int, f"{where}.units[{ell}]")
-        if sign not in (-1, 0, 1):
-            raise SolverInputError(f"{where}.units[{ell}].sign: must be -1, 0 or 1")
-        _need(unit, "t", str, f"{where}.units[{ell}]")
-        _need(unit, "c", str, f"{where}.units[{ell}]")
-        b = _need(unit, "b", list, f"{where}.units[{ell}]")
-        if len(b) != d or not all(isinstance(v, str) for v in b):
-            raise SolverInputError(f"{where}.units[{ell}].b: expected {d} strings")
+from solver.verify.findings import Findings, NotSupported
+from solver.verify.isolated import check_isolated
+from solver.verify.report import MinimumVerdict, VerifyReport
+from solver.verify.schema import check_schema
 
 
 def _data_problems(doc: dict, data: Dataset) -> list[str]:
@@ -244,8 +80,8 @@ def _all_dead(result: dict, prob: Problem) -> tuple[list[str], str]:
     ``max |sum_i y_i ReLU(<w, x~_i>)| < lam`` over unit ``w``. If it is one, it must be listed.
     """
     n, units = prob.n, prob.units
-    dead = {"sign": 0, "t": "0", "b": ["0"] * (prob.k - 1), "c": "0"}
-    entry = {"B": [[0.0] * (prob.k - 1)] * units, "c": [0.0] * units, "a": [0.0] * units,
+    dead = {"sign": 0, "t": "0", "b": ["0"] * (prob.d), "c": "0"}
+    entry = {"B": [[0.0] * (prob.d)] * units, "c": [0.0] * units, "a": [0.0] * units,
              "loss": float(sum(v * v for v in prob.y)), "pattern": ["0" * n] * units,
              "active": [[i, ell] for ell in range(units) for i in range(n)],
              "exact": {"s": [], "units": [dead] * units}}
@@ -288,29 +124,28 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
     certificate: list[str] = []
     gaps: list[str] = []
     if not problems or not problems[0].startswith("data mismatch: the result has n="):
-        prob = Problem(tuple((*x, parse_rational(1)) for x in dataset.x), dataset.y, lam,
-                       result["units"])
+        prob = Problem.of(dataset, lam, result["units"])
         for number, entry in enumerate(result["minima"], start=1):
             verdicts.append(_verdict(number, entry, prob))
         problems += _orbit_problems(result["minima"], result["units"])
         try:
             missing, dead_line = _all_dead(result, prob)
-        except NotImplementedError as exc:
+        except NotSupported as exc:
             missing, dead_line = [], f"all-dead point not checked: {exc}"
         problems += missing
         faces = result["stats"].get("faces")
         try:
-            completeness = face_count_lines(prob.xt, prob.units,
+            completeness = face_count_lines(prob.lifted, prob.units,
                                             faces if type(faces) is int else None)
-        except NotImplementedError as exc:
+        except NotSupported as exc:
             completeness = [f"face count not supported: {exc}"]
         completeness.append(dead_line)
         if "completeness" in result:
             ok = {v.number for v in verdicts if v.ok}
             try:
                 found = check_completeness(result["completeness"], prob, result["minima"], ok)
-                certificate, gaps = found.lines, found.fails
-            except NotImplementedError as exc:
+                certificate, gaps = found.notes, found.fails
+            except NotSupported as exc:
                 gaps = [f"the completeness certificate cannot be checked: {exc}"]
     return VerifyReport(tuple(verdicts), tuple(problems), tuple(completeness),
                         tuple(certificate), tuple(gaps))
@@ -323,11 +158,10 @@ def _verdict(number: int, entry: dict, prob: Problem) -> MinimumVerdict:
             found = check_curve(entry, prob)
         else:
             found = check_box(entry, prob) if has_box(entry) else check_isolated(entry, prob)
-    except NotImplementedError as exc:
+    except NotSupported as exc:
         found = Findings(unsupported=[f"not supported: {exc}"])
-    status = "FAIL" if found.fails else "not supported" if found.unsupported else "ok"
     reasons = tuple(found.fails or found.unsupported)
-    return MinimumVerdict(number, entry["kind"], entry["orbit"], status, reasons,
+    return MinimumVerdict(number, entry["kind"], entry["orbit"], found.status, reasons,
                           tuple(dict.fromkeys(found.notes)))
 
 
@@ -356,3 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sys.stdout.write(report.text())
     return report.exit_code
+
+
+__all__ = ["main", "verify_result"]

@@ -1,0 +1,166 @@
+"""Completeness, checks (b)-(d): a face set's ``solution``, ``pruned`` or ``decoupled`` record.
+
+(b) ``solution``: the box (or the minimal polynomials' refined isolating intervals), in
+``s > 0``, holds exactly one zero of the rebuilt face system (Krawczyk). (c) ``pruned``:
+the strict KKT inequalities at the subset's proved solution in ball arithmetic, or the
+tie and the Gram determinant. (d) ``decoupled``: the parts partition the set, are
+listed, and share no seen point. See :mod:`solver.verify.completeness` for the theorems.
+
+Examples
+--------
+>>> tie("+0-", "+0+", {2}), tie("+0-", "++-", set())
+(True, False)
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+from flint import arb, arb_mat, ctx, fmpq_mat
+
+from solver.data import parse_rational
+from solver.verify.complete_solution import Solved, State, decide, name
+from solver.verify.face_system import FaceSystem
+from solver.verify.field import RootField
+from solver.verify.formula import parse_poly
+from solver.verify.krawczyk import prove_doubling, start_precision
+
+
+def check_solution(S: frozenset, faces: list[str], roots: list, state: State, where: str,
+              fails: list[str]) -> None:
+    """Check (b): the box holds exactly one zero of the rebuilt system, in ``s > 0``."""
+    prob = state.prob
+    if not isinstance(roots, list) or len(roots) != len(faces):
+        fails.append(f"{where}: solution needs one coordinate per face")
+        return
+    box: list[tuple[Fraction, Fraction]] = []
+    for j, root in enumerate(roots):
+        lo, hi = (parse_rational(v, f"interval of s{j}") for v in root["interval"])
+        if root["minpoly"] is not None:  # its isolating interval, refined
+            field_ = RootField(parse_poly(root["minpoly"], root["name"]), lo, hi)
+            a, b = field_.interval(200)
+            lo, hi = Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q))
+            if lo == hi:  # a rational root: widen (the Krawczyk box must have interior)
+                lo, hi = lo - Fraction(1, 2 ** 200), hi + Fraction(1, 2 ** 200)
+        if not 0 < lo < hi:
+            fails.append(f"{where}: s{j} has the interval [{lo}, {hi}], not inside s > 0")
+            return
+        box.append((lo, hi))
+    if not faces:
+        state.solved[S] = Solved(prob, [], [], 128)
+        return
+    system = FaceSystem.from_faces(prob, [state.faces[p].system for p in faces])
+    status, info, prec = prove_doubling(system, system.alive, lambda _: {}, box,
+                                        start_precision(box))
+    if status == "none":
+        fails.append(f"{where}: the face system has no solution in the listed box (Krawczyk: "
+                     f"K(X) misses X in s{info})")
+    elif status == "unknown":
+        fails.append(f"{where}: cannot prove that the listed box holds exactly one solution of "
+                     f"the face system ({info})")
+    else:
+        state.solved[S] = Solved(prob, [state.faces[p] for p in faces], list(info), prec,
+                                 system=system)
+
+
+def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, where: str,
+            fails: list[str]) -> None:
+    """Check (c): strict KKT at the subset's solution, or the tie and independence."""
+    by, tied = list(claim["by"]), list(claim["tied"])
+    A = frozenset(by)
+    if not state.depends(S, A, where, fails):
+        return
+    sol = state.solved[A]
+    if sol is None:
+        fails.append(f"{where}: pruned by {name(by)}, which has no interior solution")
+        return
+    if not set(tied) <= S - A:
+        fails.append(f"{where}: tied faces {tied} are not faces of the set outside "
+                     f"{name(by)}")
+        return
+    prob, lam2 = state.prob, arb(state.prob.lam_q) ** 2
+    quiet = {i for i, v in enumerate(prob.y) if v == 0 and all(p[i] != "+" for p in by)}
+    for b in sorted(S - A, key=state.order.get):
+        if b in tied:
+            twin = next((a for a in by if tie(a, b, quiet)), None)
+            if twin is None:
+                fails.append(f"{where}: face {b} is listed as tied, but no face of {name(by)} "
+                             "has its zero set and its seen points up to points with y_i = 0")
+                return
+            continue
+        P = state.faces[b].P
+
+        def excess(bits: int, P: fmpq_mat = P) -> arb:
+            with ctx.workprec(sol.work(bits)):
+                r = arb_mat(prob.n, 1, sol.residual(bits))
+                return (r.transpose() * arb_mat(P) * r)[0, 0] - lam2
+
+        value, got = decide(excess)
+        if got != -1:
+            verdict = ("cannot be decided (0?)" if got is None else
+                       "holds with equality" if got == 0 else "does not hold")
+            fails.append(f"{where}: pruned by {name(by)}: the strict KKT condition "
+                         f"|M_b^T r|^2 < lam^2 for face {b} {verdict} "
+                         f"(|M_b^T r|^2 - lam^2 = {float(value.mid()):.6g})")
+            return
+    if tied:
+        cols = [state.faces[c].P for c in list(by) + tied]
+
+        def gram(bits: int) -> arb:
+            with ctx.workprec(sol.work(bits)):
+                r = arb_mat(prob.n, 1, sol.residual(bits))
+                Q = arb_mat(prob.n, len(cols))
+                for c, P in enumerate(cols):
+                    v = arb_mat(P) * r
+                    for i in range(prob.n):
+                        Q[i, c] = v[i, 0]
+                return (Q.transpose() * Q).det()
+
+        value, got = decide(gram)
+        if got != 1:
+            fails.append(f"{where}: pruned by {name(by)} with tied faces {tied}: the vectors "
+                         "P_c r of the subset and tied faces are not proved independent (Gram "
+                         f"determinant {float(value.mid()):.3g})")
+            return
+        state.count("pruned with ties")
+    state.solved[S] = None
+
+
+def tie(a: str, b: str, quiet: set[int]) -> bool:
+    """``b`` has ``a``'s zero set and sees the same points, up to ``quiet`` ones."""
+    return all((x == "0") == (y == "0") for x, y in zip(a, b, strict=True)) and {
+        i for i, x in enumerate(a) if x == "+"} - quiet == {i for i, y in enumerate(b)
+                                                          if y == "+"} - quiet
+
+
+def check_decoupled(S: frozenset, faces: list[str], parts: list, state: State, where: str,
+               fails: list[str]) -> None:
+    """Check (d): the parts partition the set, are listed and share no seen point."""
+    groups = [frozenset(p) for p in parts]
+    if len(groups) < 2 or sum(len(g) for g in groups) != len(S) or frozenset().union(
+            *groups) != S or any(len(g) != len(p) for g, p in zip(groups, parts, strict=True)):
+        fails.append(f"{where}: its parts {parts} do not partition it into two or more sets")
+        return
+    for g, h in itertools.combinations(groups, 2):
+        for a in g:
+            for b in h:
+                shared = [i for i, (x, y) in enumerate(zip(a, b, strict=True))
+                          if x == "+" and y == "+"]
+                if shared:
+                    fails.append(f"{where}: faces {a} and {b} of different parts both see "
+                                 f"point {shared[0]}: not decoupled")
+                    return
+    sols = []
+    for g in groups:
+        if not state.depends(S, g, where, fails):
+            return
+        sols.append(state.solved[g])
+    if any(sol is None for sol in sols):
+        state.solved[S] = None
+        return
+    state.solved[S] = Solved(state.prob, [state.faces[p] for p in faces], None,
+                             max(sol.prec for sol in sols), parts=sols)
+
+
+__all__ = ["check_decoupled", "check_pruned", "check_solution", "tie"]
