@@ -14,7 +14,7 @@ minimal polynomial; they enter as exact algebraic numbers. :func:`check_box`
 4. checks exactly, in ``Q(z)``, the face equations of units whose ``t`` is an exact root
    (their neurons must be decoupled from the box ones, else "not supported");
 5. runs the checks of an exact point on enclosures of the zero
-   (:func:`check_point`, the checks of :mod:`solver.verify.minimality` in balls: signs
+   (:func:`check_enclosure`, the checks of :mod:`solver.verify.minimality` in balls: signs
    against the pattern, the floats
    and the loss, the multiplier signs, the face Hessian, the dead units), at 128, 512 and
    2048 bits until every sign is decided; a sign still open at the end is a failure (not
@@ -57,14 +57,7 @@ from solver.verify.findings import Findings
 from solver.verify.formula import ParseError, ball_value
 from solver.verify.krawczyk import MAX_PREC, hull, prove_doubling, refine, start_precision
 from solver.verify.linalg import rank
-from solver.verify.minimality import (
-    check_floats,
-    check_signs,
-    dead_units,
-    first_order,
-    preactivations,
-    second_order,
-)
+from solver.verify.minimality import check_point, check_signs, preactivations
 from solver.verify.number_field import build_field
 
 PRECISIONS = (128, 512, 2048)   # bits of the zero's enclosure for the minimality checks
@@ -228,7 +221,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
         with ctx.workprec(bits + 32):
             t = {**desc.fixed(bits + 32), **dict(zip(desc.rows, Z, strict=True))}
             balls = {**desc.exact_balls(bits + 32), **dict(zip(names, Z, strict=True))}
-            verdict = check_point(entry, prob, system, signs, t, balls, desc.u_texts)
+            verdict = check_enclosure(entry, prob, system, signs, t, balls, desc.u_texts)
         if verdict.fails or verdict.unsupported or not verdict.undecided:
             break
     out.merge(verdict)
@@ -304,7 +297,7 @@ def _value(xi: dict[int, list[arb]]):
     return lambda ell, i: float(xi[ell][i].mid()) if ell in xi else 0.0
 
 
-def check_point(entry: dict, prob: Problem, system: FaceSystem, signs: list[int],
+def check_enclosure(entry: dict, prob: Problem, system: FaceSystem, signs: list[int],
                 t: dict[int, arb], names: dict[str, arb], texts: list[list[str]]) -> Findings:
     """Every check at the current precision; ``t`` holds the alive units' ``t`` (balls),
     ``names`` the coordinates for the file's expressions ``texts`` (``b..., c`` per unit)."""
@@ -329,13 +322,5 @@ def check_point(entry: dict, prob: Problem, system: FaceSystem, signs: list[int]
                                  f"solution has {float(u[ell][j].mid())!r}")
     if out.fails:
         return out
-    check_floats(A, entry, prob, signs, t, u, r, out)
-    patterns = {ell: entry["pattern"][ell] for ell in system.alive}
-    nulls = {ell: first_order(A, ell, signs[ell], u[ell], xi[ell], r, patterns[ell], prob, out)
-             for ell in system.alive}
-    if not out.fails and not out.unsupported and system.alive:
-        second_order(A, nulls, t, xi, r, patterns, prob, out)
-    dead = [ell for ell in range(prob.units) if signs[ell] == 0]
-    if dead:
-        dead_units(A, dead, patterns, r, prob, out)
+    check_point(A, entry, prob, signs, t, u, xi, r, out)
     return out

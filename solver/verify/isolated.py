@@ -38,14 +38,7 @@ from solver.verify.face_system import FaceSystem, face_relations
 from solver.verify.field import RootField, parse_in_field
 from solver.verify.findings import Findings
 from solver.verify.formula import ParseError
-from solver.verify.minimality import (
-    check_floats,
-    check_signs,
-    dead_units,
-    first_order,
-    preactivations,
-    second_order,
-)
+from solver.verify.minimality import check_point, check_signs, preactivations
 from solver.verify.number_field import build_field
 
 
@@ -78,18 +71,10 @@ def check_isolated(entry: dict, prob: Problem) -> Findings:
     resid = [A.red(A.q(prob.y[i]) - sum((ts[ell] * xi[ell][i] for ell in range(prob.units)
                                          if sg[ell][i] > 0), fmpq_poly())) for i in range(prob.n)]
     alive = [ell for ell in range(prob.units) if signs[ell] != 0]
-    t, u = {ell: ts[ell] for ell in alive}, {ell: us[ell] for ell in alive}
-    with ctx.workprec(256):
-        check_floats(A, entry, prob, signs, t, u, resid, out)
-    patterns = {ell: entry["pattern"][ell] for ell in alive}
-    nulls = {ell: first_order(A, ell, signs[ell], us[ell], xi[ell], resid, patterns[ell], prob,
-                              out) for ell in alive}
-    if not out.fails and not out.unsupported and alive:
-        second_order(A, nulls, t, xi, resid, patterns, prob, out)
-    dead = [ell for ell in range(prob.units) if signs[ell] == 0]
-    if dead:
-        dead_units(A, dead, patterns, resid, prob, out,
-                   dirs={ell: (signs[ell], us[ell]) for ell in alive})
+    with ctx.workprec(256):  # (for the floats; every sign is decided exactly)
+        check_point(A, entry, prob, signs, {ell: ts[ell] for ell in alive},
+                    {ell: us[ell] for ell in alive}, xi, resid, out,
+                    dirs={ell: (signs[ell], us[ell]) for ell in alive})
     return out
 
 

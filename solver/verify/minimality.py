@@ -101,6 +101,23 @@ def check_floats(A, entry: dict, prob: Problem, signs: list[int], t: dict, u: di
         out.fails.append(f"loss = {entry['loss']!r} but the exact loss is {float(loss.mid())!r}")
 
 
+def check_point(A, entry: dict, prob: Problem, signs: list[int], t: dict, u: dict, xi: dict,
+                r: list, out: Findings, dirs: dict[int, tuple[int, list]] | None = None) -> None:
+    """The checks after the signs: the floats, the first order of every alive unit (with
+    ``t``, ``u`` and pre-activations ``xi``), the face Hessian when nothing failed so far,
+    and the dead units (``dirs`` as in :func:`dead_units`)."""
+    check_floats(A, entry, prob, signs, t, u, r, out)
+    alive = [ell for ell in range(prob.units) if signs[ell] != 0]
+    patterns = {ell: entry["pattern"][ell] for ell in alive}
+    nulls = {ell: first_order(A, ell, signs[ell], u[ell], xi[ell], r, patterns[ell], prob, out)
+             for ell in alive}
+    if not out.fails and not out.unsupported and alive:
+        second_order(A, nulls, t, xi, r, patterns, prob, out)
+    dead = [ell for ell in range(prob.units) if signs[ell] == 0]
+    if dead:
+        dead_units(A, dead, patterns, r, prob, out, dirs)
+
+
 def multiplier_fails(ell: int, i: int, off: int, on: int) -> list[str]:
     """Why unit ``ell``'s multiplier at its active point ``i`` fails, from two signs.
 
@@ -297,5 +314,5 @@ def dead_growth(A, pattern: str, r: list, prob: Problem) -> bool | None:
     return any(fits(pattern, signs))
 
 
-__all__ = ["check_floats", "check_signs", "dead_growth", "dead_units", "first_order",
+__all__ = ["check_floats", "check_point", "check_signs", "dead_growth", "dead_units", "first_order",
            "multiplier_fails", "preactivations", "second_order"]
