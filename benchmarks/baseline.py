@@ -51,6 +51,7 @@ from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.merge import canonical, network_minima
 from solver.pipeline.numbers import nullspace, sign_of
+from solver.problem import Problem
 from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
@@ -127,23 +128,23 @@ def _face(signs: tuple[int, ...], span: list[list[fmpq]], m: int) -> UnitFace:
 # --------------------------------------------------------------------------- enumerate
 def _critical_points(x, y, lam: Fraction, faces: tuple[UnitFace, ...]) -> list[NeuronPoint]:
     """Critical points of one set of distinct alive faces, from its full face system."""
-    x, y = tuple(map(tuple, x)), tuple(y)
+    problem = Problem(tuple(map(tuple, x)), tuple(y), lam, max(len(faces), 1))
     if not faces:
-        return [NeuronPoint(x, y, lam, (), (), (), ())]
-    neurons = tuple(neuron_data(x, f) for f in faces)
-    system = face_system(x, y, lam, faces, neurons)
+        return [NeuronPoint(problem, (), (), (), ())]
+    neurons = tuple(neuron_data(problem, f) for f in faces)
+    system = face_system(problem, faces, neurons)
     out = []
     for roots in positive_solutions(system.equations, system.ctx):
-        candidate = NeuronPoint(x, y, lam, faces, neurons, roots, ())
+        candidate = NeuronPoint(problem, faces, neurons, roots, ())
         signs = _face_signs(candidate)
         if signs is not None:
-            out.append(NeuronPoint(x, y, lam, faces, neurons, roots, signs))
+            out.append(NeuronPoint(problem, faces, neurons, roots, signs))
     return out
 
 
 def _face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
     """Per neuron, the sign of ``a`` that puts its direction inside its face, or None."""
-    h = lifted_points(point.x)
+    h = point.problem.lifted_q
     signs = []
     for a, face in enumerate(point.faces):
         seen = set()

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from flint import arb, arb_mat, fmpq_mat
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.divide import UnitFace, lifted_points
+from solver.pipeline.divide import UnitFace
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import sign_of, to_fmpq
 
@@ -82,7 +82,7 @@ def _dot(h: Sequence, v: Sequence[arb]) -> arb:
 
 
 def _multipliers(point: NeuronPoint, checks: list[str]) -> str:
-    h = lifted_points(point.x)
+    h = point.problem.lifted_q
     m = len(h[0])
     for a, face in enumerate(point.faces):
         zero = face.zero
@@ -128,7 +128,7 @@ def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
     """Hessian of the merged loss ``Lambda`` in the neurons' span coordinates."""
     sys = point.system
     vals = point.values(prec)
-    lam = arb(to_fmpq(point.lam))
+    lam = arb(point.problem.lam_q)
     blocks = sys.blocks
     M_all = []
     for nd in sys.neurons:
@@ -172,9 +172,9 @@ def _hessian(point: NeuronPoint, checks: list[str]) -> str:
 
 
 def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]) -> str:
-    h = lifted_points(point.x)
+    h = point.problem.lifted_q
     m = len(h[0])
-    lam = arb(to_fmpq(point.lam))
+    lam = arb(point.problem.lam_q)
     neuron_faces = {f.signs for f in point.faces}
     for face in faces:
         if face.dim == 0 or face.signs in neuron_faces or not face.positive:

@@ -28,11 +28,11 @@ from itertools import combinations
 
 from flint import arb
 
-from solver.data import make_dataset, parse_lam, parse_units
 from solver.pipeline.certify import certify
 from solver.pipeline.divide import unit_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
-from solver.pipeline.merge import PREC, _float, _unit_values
+from solver.pipeline.merge import PREC, loss_value, patterns, unit_values
+from solver.problem import Problem
 from solver.results import Point
 
 
@@ -60,12 +60,11 @@ def critical_points(x: Sequence, y: Sequence, lam: object,
     Each face set contributes one point, its ``k`` neurons on units ``1..k`` and the
     other units dead; unit permutations are not listed.
     """
-    data = make_dataset(x, y)
-    lam_q = parse_lam(lam)
-    L = parse_units(units)
-    faces = unit_faces(data.x)
+    problem = Problem.parse(x, y, lam, units)
+    L = problem.units
+    faces = unit_faces(problem.x)
     alive = [f for f in faces if f.dim > 0 and f.positive]
-    enumerator = NeuronEnumerator(data.x, data.y, lam_q, alive)
+    enumerator = NeuronEnumerator(problem, alive)
     out = []
     for k in range(0, L + 1):
         for face_set in combinations(alive, k):
@@ -75,12 +74,10 @@ def critical_points(x: Sequence, y: Sequence, lam: object,
                 labels = list(range(k)) + [None] * (L - k)
                 vals = point.values(PREC)
                 t = [vals.s[lb] if lb is not None else arb(0) for lb in labels]
-                pattern = tuple("0" * data.n if lb is None else point.faces[lb].pattern
-                                for lb in labels)
                 out.append(CriticalPoint(
-                    pattern=pattern,
-                    point=_unit_values(point, labels, t),
-                    loss=_float(vals.loss),
+                    pattern=patterns(point, labels),
+                    point=unit_values(point, labels, t),
+                    loss=loss_value(point),
                     minimum=ok,
                     reason="" if ok else verdict.reason,
                     split=0 < k < L,

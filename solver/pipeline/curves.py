@@ -29,7 +29,7 @@ from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import isolate_roots
 from solver.pipeline.locate.in_faces import face_signs
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.numbers import exact_mid, fraction, sign_of, to_fmpq, working_precision
+from solver.pipeline.numbers import exact_mid, fraction, sign_of, working_precision
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def set_description(point: NeuronPoint, labels: Sequence[int]) -> SetDescription
     """Exact description of the split set of ``point`` with units assigned by ``labels``."""
     if any(r.poly is None for r in point.roots):  # three or more coupled neurons (L >= 4)
         point = point.exact(always=True)
-    d = len(point.x[0])
+    d = point.problem.d
     names = _names(len(labels), d)
     variables = [names[l][j] for j in range(d) for l in range(len(labels))]
     variables += [names[l][d] for l in range(len(labels))]
@@ -74,7 +74,7 @@ def set_description(point: NeuronPoint, labels: Sequence[int]) -> SetDescription
 def _face_inequalities(point, labels, names) -> list[str]:
     """Strict face inequalities, point by point, unit by unit (the paper's order)."""
     out = []
-    for i, row in enumerate(point.x):
+    for i, row in enumerate(point.problem.x):
         for l, lb in enumerate(labels):
             sign = point.faces[lb].signs[i]
             if sign:
@@ -116,7 +116,7 @@ def linear_form(terms: Sequence[tuple[str, object]]) -> str:
 
 def _pivot(point: NeuronPoint, a: int) -> int:
     """The coordinate used to normalise neuron ``a``: ``c`` unless it is zero there."""
-    m = len(point.x[0]) + 1
+    m = point.problem.d + 1
     for q in [m - 1] + list(range(m - 1)):
         try:
             sign_of(lambda p, q=q: point.values(p).directions[a][q], "a pivot")
@@ -154,7 +154,7 @@ def _single_neuron(point, labels, names, variables):
     """The reduced Groebner basis in ``rho`` (see the module docstring)."""
     p = fmpq_poly(point.roots[0].poly.coeffs())
     D = p.degree()
-    lam = to_fmpq(point.lam)
+    lam = point.problem.lam_q
     q = _pivot(point, 0)
     nums = [_as_fmpq_poly(f) for f in _direction_polys(point, 0)]
     det = _as_fmpq_poly(point.system.det)
@@ -233,7 +233,7 @@ def _separate(point, minpoly, rho, p, rho_poly) -> list[str]:
     for root in others:
         if not (root.lo > 0 or root.hi > 0):
             continue
-        twin = NeuronPoint(point.x, point.y, point.lam, point.faces, point.neurons, (root,), ())
+        twin = NeuronPoint(point.problem, point.faces, point.neurons, (root,), ())
         try:
             positive = sign_of(lambda prec: root.ball(prec), "a root") > 0
         except DegenerateProblemError:
@@ -271,7 +271,7 @@ def _several_neurons(point, labels, names, variables):
     ctx = fmpq_mpoly_ctx.get(tuple(variables + aux), "lex")
     gens = dict(zip(variables + aux, ctx.gens()))
     sys_ctx_gens = [gens[a] for a in aux]
-    lam = to_fmpq(point.lam)
+    lam = point.problem.lam_q
     det = point.system.det.compose(*sys_ctx_gens, ctx=ctx)
     eqs = []
     for a in range(point.k):

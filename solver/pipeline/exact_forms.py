@@ -52,7 +52,7 @@ def exact_point(point: NeuronPoint, labels: Sequence[int | None]) -> ExactPoint:
         )
         for j, r in enumerate(point.roots)
     )
-    m = len(point.x[0]) + 1
+    m = point.problem.d + 1
     units = []
     dirs = {a: direction_exprs(point, a) for a in set(labels) if a is not None}
     for lb in labels:

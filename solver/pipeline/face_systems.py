@@ -17,9 +17,10 @@ Examples
 --------
 >>> from fractions import Fraction as F
 >>> from solver.pipeline.divide import unit_faces
->>> x = ((F(0),), (F(1),)); y = (F(1), F(0))
->>> face = [f for f in unit_faces(x) if f.pattern == "+-"][0]
->>> system = face_system(x, y, F(1, 10), (face,))
+>>> from solver.problem import Problem
+>>> problem = Problem.parse([0, 1], [1, 0], "1/10", 1)
+>>> face = [f for f in unit_faces(problem.x) if f.pattern == "+-"][0]
+>>> system = face_system(problem, (face,))
 >>> system.equations[0].degrees()  # the face sees one point: S has rank 1
 (2,)
 """
@@ -28,13 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.numbers import hstack, to_fmpq
+from solver.problem import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,6 @@ class FaceSystem:
     det: fmpq_mpoly
     numerators: tuple[fmpq_mpoly, ...]
     equations: tuple[fmpq_mpoly, ...]
-    lam: Fraction
 
     @property
     def blocks(self) -> list[range]:
@@ -78,21 +78,20 @@ class FaceSystem:
         return out
 
 
-def neuron_data(x: Sequence[Sequence[Fraction]], face: UnitFace) -> NeuronData:
+def neuron_data(problem: Problem, face: UnitFace) -> NeuronData:
     """Exact ``V``, ``G^{-1}`` and ``M`` of one face."""
-    m = len(x[0]) + 1
+    m = problem.d + 1
     k = face.dim
     V = fmpq_mat(m, k, [to_fmpq(face.basis[i][j]) for i in range(m) for j in range(k)])
     G_inv = (V.transpose() * V).inv()
     rows = []
-    for i, row in enumerate(x):
-        h = [to_fmpq(v) for v in row] + [fmpq(1)]
+    for i, h in enumerate(problem.lifted_q):
         seen = face.signs[i] > 0
         rows.extend(
             sum((h[r] * V[r, j] for r in range(m)), fmpq(0)) if seen else fmpq(0)
             for j in range(k)
         )
-    M = fmpq_mat(len(x), k, rows)
+    M = fmpq_mat(problem.n, k, rows)
     return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
 
 
@@ -123,9 +122,7 @@ def _context(k: int) -> fmpq_mpoly_ctx:
 
 
 def face_system(
-    x: Sequence[Sequence[Fraction]],
-    y: Sequence[Fraction],
-    lam: Fraction,
+    problem: Problem,
     faces: Sequence[UnitFace],
     neurons: Sequence[NeuronData] | None = None,
 ) -> FaceSystem:
@@ -133,17 +130,17 @@ def face_system(
 
     Parameters
     ----------
-    x, y, lam : exact data and regularisation.
+    problem : exact data and regularisation.
     faces : the distinct faces hosting one neuron each (k of them).
     neurons : precomputed :func:`neuron_data` of ``faces`` (optional, for speed).
     """
-    nds = tuple(neurons) if neurons is not None else tuple(neuron_data(x, f) for f in faces)
+    nds = tuple(neurons) if neurons is not None else tuple(neuron_data(problem, f) for f in faces)
     k = len(nds)
     ctx = _context(k)
     gens = ctx.gens()
     M = hstack([nd.M for nd in nds])
     S = M.transpose() * M
-    yv = fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+    yv = fmpq_mat(problem.n, 1, list(problem.y_q))
     zvec = M.transpose() * yv
     K = S.nrows()
     # T = blockdiag(s_a G_a^{-1}); A = I + S T, column j linear in the s of its block
@@ -161,7 +158,7 @@ def face_system(
         Aj = [[(ctx.constant(zvec[i, 0]) if c == j else A[i][c]) for c in range(K)]
               for i in range(K)]
         numerators.append(_det(Aj, ctx))
-    lam_q = to_fmpq(lam)
+    lam_q = problem.lam_q
     equations = []
     start = 0
     for nd in nds:
@@ -174,7 +171,7 @@ def face_system(
                     quad += block[i] * block[j] * g
         equations.append(quad - det * det * lam_q * lam_q)
         start += nd.size
-    return FaceSystem(nds, ctx, det, tuple(numerators), tuple(equations), lam)
+    return FaceSystem(nds, ctx, det, tuple(numerators), tuple(equations))
 
 
 def _block_cols(S: fmpq_mat, start: int, width: int) -> fmpq_mat:

@@ -31,7 +31,7 @@ from solver.pipeline.certify import Verdict
 from solver.pipeline.curves import set_description
 from solver.pipeline.exact_forms import exact_point
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.numbers import fraction, to_fmpq, working_precision
+from solver.pipeline.numbers import as_float, fraction, working_precision
 from solver.results import (
     Certificate,
     CurveMinimum,
@@ -68,11 +68,11 @@ def network_minima(point: NeuronPoint, verdict: Verdict, units: int) -> list[tup
     return out
 
 
-def _unit_values(point: NeuronPoint, labels: Sequence[int | None], t: Sequence[arb]):
+def unit_values(point: NeuronPoint, labels: Sequence[int | None], t: Sequence[arb]):
     """Float B, c, a for given per-unit ``t`` (``t_l = a_l^2 / lam``)."""
     vals = point.values(PREC)
-    lam = arb(to_fmpq(point.lam))
-    m = len(point.x[0]) + 1
+    lam = arb(point.problem.lam_q)
+    m = point.problem.d + 1
     B, c, a = [], [], []
     with working_precision(PREC):
         for label, tl in zip(labels, t):
@@ -83,23 +83,20 @@ def _unit_values(point: NeuronPoint, labels: Sequence[int | None], t: Sequence[a
                 continue
             al = point.signs[label] * (lam * tl).sqrt()
             w = [al / lam * vals.directions[label][r] for r in range(m)]
-            B.append(tuple(_float(v) for v in w[: m - 1]))
-            c.append(_float(w[m - 1]))
-            a.append(_float(al))
+            B.append(tuple(as_float(v) for v in w[: m - 1]))
+            c.append(as_float(w[m - 1]))
+            a.append(as_float(al))
     return Point(tuple(B), tuple(c), tuple(a))
 
 
-def _float(v: arb) -> float:
-    return float(v.mid()) + 0.0
-
-
-def _pattern(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[str, ...]:
-    n = len(point.x)
+def patterns(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[str, ...]:
+    """Per unit, its face's sign pattern (``0...0`` for a dead unit, label None)."""
+    n = point.problem.n
     return tuple("0" * n if lb is None else point.faces[lb].pattern for lb in labels)
 
 
 def _active(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[tuple[int, int], ...]:
-    n = len(point.x)
+    n = point.problem.n
     out = []
     for i in range(n):
         for l, lb in enumerate(labels):
@@ -108,17 +105,18 @@ def _active(point: NeuronPoint, labels: Sequence[int | None]) -> tuple[tuple[int
     return tuple(out)
 
 
-def _loss(point: NeuronPoint) -> float:
-    return _float(point.values(PREC).loss)
+def loss_value(point: NeuronPoint) -> float:
+    """The loss at a neuron point, as a float."""
+    return as_float(point.values(PREC).loss)
 
 
 def _isolated(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Minimum]:
     vals = point.values(PREC)
     t = [vals.s[lb] if lb is not None else arb(0) for lb in labels]
-    pattern = _pattern(point, labels)
+    pattern = patterns(point, labels)
     minimum = IsolatedMinimum(
-        point=_unit_values(point, labels, t),
-        loss=_loss(point),
+        point=unit_values(point, labels, t),
+        loss=loss_value(point),
         orbit=-1,
         pattern=pattern,
         active=_active(point, labels),
@@ -158,7 +156,7 @@ def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Min
                 weights = _simplex_point(len(members), j)
                 for l, wgt in zip(members, weights):
                     t[l] = vals.s[a] * arb(wgt)
-            samples.append(_unit_values(point, labels, t))
+            samples.append(unit_values(point, labels, t))
     endpoints = []
     if verdict.dead_ok:
         for a, members in groups.items():
@@ -167,7 +165,7 @@ def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Min
             for keep in members:
                 ends = [lb if (lb != a or l == keep) else None for l, lb in enumerate(labels)]
                 t = [vals.s[lb] if lb is not None else arb(0) for lb in ends]
-                endpoints.append(_unit_values(point, ends, t))
+                endpoints.append(unit_values(point, ends, t))
     desc = set_description(point, labels)
     dimension = len(labels) - point.k
     checks = verdict.checks + (
@@ -178,14 +176,14 @@ def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Min
         checks += ("closure: the endpoints (units dying) are minima by the dead-unit check",)
     elif verdict.reason:
         checks += (f"closure excluded: {verdict.reason}",)
-    pattern = _pattern(point, labels)
+    pattern = patterns(point, labels)
     minimum = CurveMinimum(
         dimension=dimension,
         variables=desc.variables,
         equations=desc.equations,
         inequalities=desc.inequalities,
         samples=tuple(samples),
-        loss=_loss(point),
+        loss=loss_value(point),
         orbit=-1,
         pattern=pattern,
         active=_active(point, labels),

@@ -48,6 +48,11 @@ def exact_mid(b: arb) -> fmpq:
     return fmpq(man * 2**exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
 
 
+def as_float(v: arb) -> float:
+    """A ball's midpoint as a float (``-0.0`` as ``0.0``), for display."""
+    return float(v.mid()) + 0.0
+
+
 def sign(v: fmpq) -> int:
     """The sign of an exact rational: 1, -1 or 0."""
     return (v > 0) - (v < 0)

@@ -13,8 +13,8 @@ cluster workers.
 
 Examples
 --------
->>> from fractions import Fraction as F
->>> work = make_work(((F(0),), (F(1),)), (F(1), F(0)), F(1, 10), 1)
+>>> from solver.problem import Problem
+>>> work = make_work(Problem.parse([0, 1], [1, 0], "1/10", 1))
 >>> [level_size(work, k) for k in levels(work)]
 [1, 5]
 >>> result = run_chunk(work, RecordingEnumerator(work), 1, 0, 1)
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from itertools import combinations, islice
 from math import comb
 
@@ -38,6 +37,7 @@ from solver.pipeline.face_systems import components
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.merge import network_minima
+from solver.problem import Problem
 from solver.results import Minimum
 
 Key = tuple[int, ...]  # a face set: increasing indices into FaceWork.alive
@@ -52,30 +52,24 @@ class FaceWork:
     its state per solve.
     """
 
-    x: tuple[tuple[Fraction, ...], ...]
-    y: tuple[Fraction, ...]
-    lam: Fraction
-    units: int
+    problem: Problem
     faces: tuple[UnitFace, ...]
     alive: tuple[UnitFace, ...]
     token: str = ""
     completeness: bool = False
 
 
-def make_work(x, y, lam: Fraction, units: int, token: str = "",
-              completeness: bool = False) -> FaceWork:
-    """The :class:`FaceWork` of exact data ``x`` (rows), ``y``, ``lam`` and ``units``;
-    ``completeness`` asks every chunk for its sets' records
-    (:mod:`solver.pipeline.completeness`)."""
-    x = tuple(tuple(row) for row in x)
-    faces = unit_faces(x)
+def make_work(problem: Problem, token: str = "", completeness: bool = False) -> FaceWork:
+    """The :class:`FaceWork` of a problem; ``completeness`` asks every chunk for its sets'
+    records (:mod:`solver.pipeline.completeness`)."""
+    faces = unit_faces(problem.x)
     alive = tuple(f for f in faces if f.dim > 0 and f.positive)
-    return FaceWork(x, tuple(y), lam, units, faces, alive, token, completeness)
+    return FaceWork(problem, faces, alive, token, completeness)
 
 
 def levels(work: FaceWork) -> range:
     """The levels ``k = 0 .. min(units, alive faces)`` that hold face sets."""
-    return range(0, min(work.units, len(work.alive)) + 1)
+    return range(0, min(work.problem.units, len(work.alive)) + 1)
 
 
 def level_size(work: FaceWork, k: int) -> int:
@@ -113,7 +107,7 @@ class RecordingEnumerator(NeuronEnumerator):
     """
 
     def __init__(self, work: FaceWork) -> None:
-        super().__init__(work.x, work.y, work.lam, work.alive)
+        super().__init__(work.problem, work.alive)
         self.work = work
         self.decisions: dict[tuple, Decision] = {}
         self._prunes: dict[tuple, tuple] = {}  # set -> (pruning subset, its tied faces)
@@ -163,10 +157,10 @@ def run_chunk(
         verdict = None
         found: list[tuple[tuple, Minimum]] = []
         for point in points:
-            verdict = certify(point, work.faces, need_dead=work.units > point.k)
+            verdict = certify(point, work.faces, need_dead=work.problem.units > point.k)
             if verdict.alive_ok:
                 point = point.exact()
-            found.extend(network_minima(point, verdict, work.units))
+            found.extend(network_minima(point, verdict, work.problem.units))
         entries.extend(found)
         if work.completeness:
             records.append(_record(enumerator, key, faces, verdict, [k[0] for k, _ in found]))
@@ -195,10 +189,9 @@ def _record(enumerator: RecordingEnumerator, key: Key, faces: tuple[UnitFace, ..
     candidate = None
     if roots is not None and signs is None:
         nds = tuple(enumerator.data[s] for s in signs_key)
-        candidate = NeuronPoint(enumerator.x, enumerator.y, enumerator.lam, faces, nds, roots,
-                                ())
+        candidate = NeuronPoint(enumerator.problem, faces, nds, roots, ())
     return set_record(key, faces, found, roots, signs, candidate, verdict, orbits,
-                      enumerator.work.units)
+                      enumerator.work.problem.units)
 
 
 def merge_results(results: Sequence[ChunkResult]) -> tuple[list[tuple[tuple, Minimum]], int, int]:

@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import ProblemTooLargeError, SolverInputError
 from solver.pipeline.completeness import collect, numbered
 from solver.pipeline.divide import count_generic_faces
 from solver.pipeline.merge import canonical, orbit_numbers
 from solver.pipeline.run import make_work, merge_results, run_levels, total_sets
+from solver.problem import Problem
 from solver.results import Solution, SolveStats
 
 Progress = Callable[[int, int], None]
@@ -107,21 +107,20 @@ def solve(
     Solution
         Isolated minima and positive-dimensional sets, each certified, canonical order.
     """
-    data = make_dataset(x, y)
-    lam_q = parse_lam(lam)
-    L = parse_units(units)
+    problem = Problem.parse(x, y, lam, units)
+    n, d, L = problem.n, problem.d, problem.units
     _check_parallel(workers, scheduler, client)
-    estimate = estimate_seconds(data.n, data.d, L)
+    estimate = estimate_seconds(n, d, L)
     if estimate > max_seconds and not force:
         shown = "more than a lifetime" if math.isinf(estimate) else f"about {estimate:,.0f} s"
         raise ProblemTooLargeError(
-            f"problem too large: n={data.n}, d={data.d}, units={L} would take {shown} "
+            f"problem too large: n={n}, d={d}, units={L} would take {shown} "
             f"(limit {max_seconds:g} s)",
             estimate,
         )
     if workers is None and scheduler is None and client is None:
         start = time.perf_counter()
-        work = make_work(data.x, data.y, lam_q, L, completeness=completeness)
+        work = make_work(problem, completeness=completeness)
         results = run_levels(work, _counter(total_sets(work), progress))
         seconds = time.perf_counter() - start
     else:
@@ -131,7 +130,7 @@ def solve(
         with opened as active:
             prepare(active, workers)
             start = time.perf_counter()
-            work = make_work(data.x, data.y, lam_q, L, completeness=completeness)
+            work = make_work(problem, completeness=completeness)
             results = run_on_client(active, work, total_sets(work), progress)
             seconds = time.perf_counter() - start
     entries, candidates, systems = merge_results(results)
@@ -147,7 +146,7 @@ def solve(
         candidates=candidates,
         seconds=round(seconds, 3),
     )
-    return Solution(data.x, data.y, lam_q, L, minima, stats, record)
+    return Solution(problem.x, problem.y, problem.lam, L, minima, stats, record)
 
 
 def _counter(total: int, progress: Progress | None) -> Callable[[], None]:

@@ -10,9 +10,9 @@ on where a set was solved.
 
 Examples
 --------
->>> from fractions import Fraction as F
 >>> from solver.pipeline.run import make_work
->>> work = make_work(((F(0),), (F(1),)), (F(1), F(0)), F(1, 10), 1)
+>>> from solver.problem import Problem
+>>> work = make_work(Problem.parse([0, 1], [1, 0], "1/10", 1))
 >>> reply = run_seeded_chunk(work, SeededEnumerator(work), 0, 0, 1, export=True)
 >>> reply.result.sets, reply.solved
 (1, {(): ((), ())})
@@ -114,7 +114,7 @@ class SeededEnumerator(RecordingEnumerator):
                 tuple(int(c) for c in root.poly.coeffs()), fraction(root.lo), fraction(root.hi)
             )
         solution = root.solution
-        part = tuple(self.index[nd.face.signs] for nd in solution.problem.nds)
+        part = tuple(self.index[nd.face.signs] for nd in solution.face_problem.nds)
         return BoxCoordinate(
             part,
             tuple(fraction(v) for v in solution.lo),
@@ -135,8 +135,7 @@ class SeededEnumerator(RecordingEnumerator):
         solution = self._boxes.get(ident)
         if solution is None:  # one object per solution: its coordinates share the proof
             nds = [self.data[self.work.alive[i].signs] for i in coord.part]
-            problem = FaceProblem(self.y, self.lam, nds)
-            solution = BoxSolution(problem, [to_fmpq(v) for v in coord.lo],
+            solution = BoxSolution(FaceProblem(self.problem, nds), [to_fmpq(v) for v in coord.lo],
                                    [to_fmpq(v) for v in coord.hi])
             self._boxes[ident] = solution
         return BoxRoot(solution, coord.index)

@@ -20,22 +20,24 @@ from solver.pipeline.face_systems import face_system
 from solver.pipeline.locate.eliminate import RealRoot, eval_mpoly, working_precision
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.locate.point import NeuronPoint
+from solver.problem import Problem
 
 X = ((F(-477, 1000),), (F(-133, 500),), (F(11, 40),), (F(519, 1000),), (F(157, 250),))
 Y = (F(19, 25), F(89, 100), F(33, 50), F(7, 20), F(-93, 100))
 LAM = F(1, 100)
+PROBLEM = Problem(X, Y, LAM, 3)
 
 
 def test_three_coupled_neurons_get_minimal_polynomials() -> None:
     faces = {f.pattern: f for f in unit_faces(X)}
     chosen = tuple(faces[p] for p in ("++++0", "+++0-", "+0---"))
-    enum = NeuronEnumerator(X, Y, LAM, [f for f in faces.values() if f.dim > 0 and f.positive])
+    enum = NeuronEnumerator(PROBLEM, [f for f in faces.values() if f.dim > 0 and f.positive])
     roots, _ = enum.entry(chosen)
     assert roots is not None and all(r.poly is None for r in roots)  # a proved box
-    point = NeuronPoint(X, Y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
+    point = NeuronPoint(PROBLEM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
     assert point.exact() is point  # by default three coupled neurons keep their box
     exact = point.exact(always=True)
-    system = face_system(X, Y, LAM, chosen)
+    system = face_system(PROBLEM, chosen)
     for box, root in zip(roots, exact.roots):
         assert isinstance(root, RealRoot) and root.poly.degree() >= 1
         assert root.lo <= box.hi and root.hi >= box.lo  # the same number
@@ -55,21 +57,20 @@ def test_a_preactivation_exactly_zero_is_decided_exactly() -> None:
     orthogonal to ``(x_1, 1) = (-1, 1)``: its pre-activation at ``x_1`` is exactly 0, which
     balls cannot show. The exact test must say so, and the solve must agree with the
     independent oracle."""
-    from tests import oracle
-
     from solver import solve
-    from solver.pipeline.divide import lifted_points
     from solver.pipeline.locate.in_faces import preactivation_is_zero
     from solver.pipeline.locate.interior import locate
+    from tests import oracle
 
     x = [(F(v),) for v in ("-1", "-1/2", "0", "1/2", "1")]
     y = [F(v) for v in ("1", "1/2", "0", "1/2", "1")]
+    problem = Problem(tuple(x), tuple(y), LAM, 2)
     faces = {f.pattern: f for f in unit_faces(x)}
     chosen = (faces["---++"], faces["----+"])
-    enum = NeuronEnumerator(x, y, LAM, [f for f in faces.values() if f.dim > 0 and f.positive])
-    roots = locate(x, y, LAM, tuple(enum.data[f.signs] for f in chosen))
-    point = NeuronPoint(x, y, LAM, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
-    h = lifted_points(x)
+    enum = NeuronEnumerator(problem, [f for f in faces.values() if f.dim > 0 and f.positive])
+    roots = locate(problem, tuple(enum.data[f.signs] for f in chosen))
+    point = NeuronPoint(problem, chosen, tuple(enum.data[f.signs] for f in chosen), roots, ())
+    h = problem.lifted_q
     assert preactivation_is_zero(point, 0, h[0]) is True  # x_1 = -1: exactly on the kink
     assert preactivation_is_zero(point, 0, h[2]) is False  # x_3 = 0: not
     sol = solve(x, y, LAM, 2)

@@ -56,12 +56,18 @@ from solver.pipeline.divide import unit_faces
 from solver.pipeline.face_systems import face_system
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.problem import Problem as ExactProblem
 from tests.strategies import grid_inputs, near_tie_problems, problems
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 PREC = 192  # bits for every ball computation below
 SUMMARY: defaultdict[str, Counter] = defaultdict(Counter)  # per test: what was checked
+
+
+def _exact(rows, y, lam) -> ExactProblem:
+    """The solver's problem object of exact data (the unit count is not used here)."""
+    return ExactProblem(tuple(map(tuple, rows)), tuple(y), lam, 1)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -321,7 +327,7 @@ def _sample_sets(alive, k: int, limit: int, seed: int) -> list[tuple]:
 def _check_points_are_critical(problem, tally: Counter) -> None:
     rows, y, lam = problem.rows, problem.y, problem.lam
     alive = _alive(rows)
-    enum = NeuronEnumerator(rows, y, lam, alive)
+    enum = NeuronEnumerator(_exact(rows, y, lam), alive)
     for k, limit in ((1, 100), (2, 30), (3, 8)):
         for faces in _sample_sets(alive, k, limit, seed=k):
             tally["face sets"] += 1
@@ -591,7 +597,7 @@ def _check_direct_solutions_found(problem, seed: int, tally: Counter) -> None:
     rows, y, lam = problem.rows, problem.y, problem.lam
     alive = _alive(rows)
     dead_faces = [f for f in unit_faces(rows) if f.dim > 0 and not f.positive]
-    enum = NeuronEnumerator(rows, y, lam, alive)
+    enum = NeuronEnumerator(_exact(rows, y, lam), alive)
     cases = [(f,) for f in alive + dead_faces] + _sample_sets(alive, 2, 12, seed)
     for faces in cases:
         system = DirectSystem(rows, y, lam, [f.signs for f in faces])
@@ -665,7 +671,7 @@ def test_direct_reference_has_teeth():
             assert b.contains(0) and abs(b) < arb(2) ** -100
     assert all(_in_open_faces(system, *_unit_values(system, r)) is False for r in alive)
     faces = [f for f in unit_faces(rows) if f.pattern == "+-"]
-    assert NeuronEnumerator(rows, y, lam, faces).points(faces) == []
+    assert NeuronEnumerator(_exact(rows, y, lam), faces).points(faces) == []
 
 
 def test_newton_driver_matches_the_exact_derivatives():
@@ -691,7 +697,7 @@ def test_gradient_check_has_teeth():
 
     problem = Problem((F(0), F(1)), (F(1), F(1)), F(1, 10))
     faces = [f for f in unit_faces(problem.rows) if f.pattern == "++"]
-    (point,) = NeuronEnumerator(problem.rows, problem.y, problem.lam, faces).points(faces)
+    (point,) = NeuronEnumerator(_exact(problem.rows, problem.y, problem.lam), faces).points(faces)
     _check_critical(problem, point, split=False)
     fs, a, w = network_units(point, split=False)
     with _precision(PREC):
@@ -718,7 +724,7 @@ def _connected_parts(faces) -> list[list[int]]:
 
 def _reference_solutions(rows, y, lam, faces) -> list[list[tuple[F, F]]]:
     """Every positive solution of the face system, coordinates as exact intervals."""
-    system = face_system(rows, y, lam, faces)
+    system = face_system(_exact(rows, y, lam), faces)
     out = []
     with _precision(PREC):
         for sol in positive_solutions(system.equations, system.ctx):
@@ -806,7 +812,7 @@ def _check_against_elimination(problem, sizes, per_size_limit, tally: Counter,
                                seconds: float | None = None) -> None:
     rows, y, lam = problem.rows, problem.y, problem.lam
     alive = _alive(rows)
-    enum = NeuronEnumerator(rows, y, lam, alive)
+    enum = NeuronEnumerator(_exact(rows, y, lam), alive)
     for k in sizes:
         for faces in _sample_sets(alive, k, per_size_limit, seed=k):
             try:
@@ -889,7 +895,7 @@ def test_positive_solutions_of_a_decoupled_system(case):
     chosen = [faces["+++0"], faces["++0-"], faces["--0+"]]
     expected = _by_parts(rows, y, lam, chosen)  # s = (5.3143..., 6.9892..., 1.9562...)
     assert len(expected) == 1
-    system = face_system(rows, y, lam, chosen)
+    system = face_system(_exact(rows, y, lam), chosen)
     with _precision(PREC):  # the parts' solution solves the whole system
         point = [arb((lo + hi) / 2, (hi - lo) / 2) if lo != hi else arb(lo)
                  for lo, hi in ((_q(a), _q(b)) for a, b in expected[0])]

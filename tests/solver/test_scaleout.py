@@ -26,6 +26,7 @@ from solver import SolveCancelled, SolverInputError, estimate_seconds, solve
 from solver.cli import main
 from solver.data import read_csv
 from solver.pipeline.merge import canonical
+from solver.problem import Problem
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
 from solver.scaleout.cluster import local_cluster_options
 from tests.strategies import in_general_position
@@ -90,7 +91,7 @@ def test_cluster_completeness_record_matches_in_process(client: Any) -> None:
     there = solve(data.x, data.y, LAM, 3, client=client, completeness=True)
     assert comparable(there) == comparable(here)
     sets = here.to_json()["completeness"]["sets"]
-    work = run_loop.make_work(data.x, data.y, Fraction(1, 100), 3)
+    work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 3))
     assert len(sets) == sum(run_loop.level_size(work, k) for k in range(4))
     assert "completeness" not in solve(data.x, data.y, LAM, 3, client=client).to_json()
 
@@ -110,7 +111,7 @@ def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
 
 def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
     """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data."""
-    work = run_loop.make_work(x, y, lam, units, token="test")
+    work = run_loop.make_work(Problem(tuple(x), tuple(y), lam, units), token="test")
     seed: dict = {}
     replies = []
     for level in run_loop.levels(work):
@@ -145,7 +146,7 @@ def test_seed_survives_pickling() -> None:
     import pickle
 
     data = read_csv(ROOT / "assets" / "paper_example.csv")
-    work = run_loop.make_work(data.x, data.y, Fraction(1, 100), 2, token="pickle")
+    work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 2), token="pickle")
     enumerator = SeededEnumerator(work)
     reply = run_seeded_chunk(work, enumerator, 1, 0, 1, export=True)
     assert any(coords is not None for coords, _ in reply.solved.values())

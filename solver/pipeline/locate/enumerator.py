@@ -7,11 +7,11 @@ out from the set's subsets, and keeps it when its neuron directions lie in their
 
 Examples
 --------
->>> from fractions import Fraction as F
 >>> from solver.pipeline.divide import unit_faces
->>> x, y = ((F(0),), (F(1),)), (F(1), F(1))
->>> alive = [f for f in unit_faces(x) if f.dim > 0 and f.positive]
->>> enumerator = NeuronEnumerator(x, y, F(1, 10), alive)
+>>> from solver.problem import Problem
+>>> problem = Problem.parse([0, 1], [1, 1], "1/10", 1)
+>>> alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
+>>> enumerator = NeuronEnumerator(problem, alive)
 >>> [p.k for p in enumerator.points(())], enumerator.systems_solved
 ([0], 0)
 """
@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 from itertools import combinations
 
 from flint import arb, arb_mat
@@ -31,7 +30,8 @@ from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.in_faces import face_signs
 from solver.pipeline.locate.interior import locate
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
-from solver.pipeline.numbers import MAX_PREC, to_fmpq, working_precision
+from solver.pipeline.numbers import MAX_PREC, working_precision
+from solver.problem import Problem
 
 
 class NeuronEnumerator:
@@ -53,9 +53,9 @@ class NeuronEnumerator:
     solved on demand).
     """
 
-    def __init__(self, x, y, lam: Fraction, alive: Sequence[UnitFace]) -> None:
-        self.x, self.y, self.lam = tuple(map(tuple, x)), tuple(y), lam
-        self.data = {f.signs: neuron_data(self.x, f) for f in alive}
+    def __init__(self, problem: Problem, alive: Sequence[UnitFace]) -> None:
+        self.problem = problem
+        self.data = {f.signs: neuron_data(problem, f) for f in alive}
         # key -> (interior roots or None, face signs or None)
         self._solved: dict[tuple, tuple[tuple | None, tuple[int, ...] | None]] = {}
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
@@ -69,7 +69,7 @@ class NeuronEnumerator:
         if roots is None or signs is None:
             return []
         nds = tuple(self.data[f.signs] for f in faces)
-        return [NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, signs)]
+        return [NeuronPoint(self.problem, faces, nds, roots, signs)]
 
     def entry(self, faces: tuple[UnitFace, ...]):
         """The set's interior solution (roots, or None) and its neurons' signs (or None:
@@ -113,8 +113,8 @@ class NeuronEnumerator:
             if roots is None:
                 return None, None
         else:
-            roots = locate(self.x, self.y, self.lam, nds)
-        candidate = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
+            roots = locate(self.problem, nds)
+        candidate = NeuronPoint(self.problem, faces, nds, roots, ())
         return roots, face_signs(candidate)
 
     def _eliminate(self, faces, nds):
@@ -124,7 +124,7 @@ class NeuronEnumerator:
                 "degenerate data: a KKT multiplier of a face set is exactly zero "
                 f"(faces {', '.join(f.pattern for f in faces)})"
             )
-        system = face_system(self.x, self.y, self.lam, faces, nds)
+        system = face_system(self.problem, faces, nds)
         found = positive_solutions(system.equations, system.ctx)
         if len(found) > 1:
             raise DegenerateProblemError(
@@ -141,10 +141,10 @@ class NeuronEnumerator:
             with working_precision(prec):
                 if faces:
                     nds = tuple(self.data[f.signs] for f in faces)
-                    point = NeuronPoint(self.x, self.y, self.lam, faces, nds, roots, ())
+                    point = NeuronPoint(self.problem, faces, nds, roots, ())
                     r = point.residual_balls(prec)
                 else:
-                    r = [arb(to_fmpq(v)) for v in self.y]
+                    r = [arb(v) for v in self.problem.y_q]
                 self._residuals[key] = arb_mat(len(r), 1, r)
         return self._residuals[key]
 
@@ -178,8 +178,8 @@ class NeuronEnumerator:
         apart from some whose residual is exactly zero (``y_i = 0``, seen by no face of
         ``sub``); then ``M_b^T r_sub = M_a^T r_sub``, whose norm is ``lam``.
         """
-        lam = to_fmpq(self.lam)
-        quiet = frozenset(i for i, v in enumerate(self.y)
+        lam = self.problem.lam_q
+        quiet = frozenset(i for i, v in enumerate(self.problem.y)
                           if v == 0 and all(f.signs[i] <= 0 for f in sub))
         tied: list[UnitFace] = []
         for face in others:

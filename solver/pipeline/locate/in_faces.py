@@ -8,16 +8,16 @@ puts the point outside its open face.
 
 Examples
 --------
->>> from fractions import Fraction as F
 >>> from solver.pipeline.divide import unit_faces
 >>> from solver.pipeline.locate.enumerator import NeuronEnumerator
->>> x, y = ((F(0),), (F(1),)), (F(1), F(0))
->>> face = next(f for f in unit_faces(x) if f.pattern == "+-")
->>> enumerator = NeuronEnumerator(x, y, F(1, 10), [face])
+>>> from solver.problem import Problem
+>>> problem = Problem.parse([0, 1], [1, 0], "1/10", 1)
+>>> face = next(f for f in unit_faces(problem.x) if f.pattern == "+-")
+>>> enumerator = NeuronEnumerator(problem, [face])
 >>> roots, signs = enumerator.entry((face,))
 >>> signs is None  # the interior solution is not a critical point in this face
 True
->>> face_test(NeuronPoint(x, y, F(1, 10), (face,), (enumerator.data[face.signs],), roots, ()))
+>>> face_test(NeuronPoint(problem, (face,), (enumerator.data[face.signs],), roots, ()))
 Outside(face='+-', point=1, why='sign', against=0)
 """
 
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from flint import arb, fmpq, fmpq_mat
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.divide import lifted_points
 from solver.pipeline.face_systems import NeuronData, components
 from solver.pipeline.locate.exact_zero import is_zero_at
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
@@ -63,7 +62,7 @@ def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
     none: the first point whose pre-activation is structurally zero, exactly zero (when
     ball arithmetic cannot decide it: :func:`preactivation_is_zero`), or of the wrong
     sign against the face's first nonzero point."""
-    h = lifted_points(point.x)
+    h = point.problem.lifted_q
     m = len(h[0])
     signs = []
     for a, face in enumerate(point.faces):

@@ -34,9 +34,10 @@ Examples
 >>> from fractions import Fraction as F
 >>> from solver.pipeline.divide import unit_faces
 >>> from solver.pipeline.face_systems import neuron_data
->>> x = ((F(0),), (F(1),)); y = (F(1), F(1))
->>> face = [f for f in unit_faces(x) if f.pattern == "++"][0]
->>> box = locate(x, y, F(1, 10), (neuron_data(x, face),))
+>>> from solver.problem import Problem
+>>> problem = Problem.parse([0, 1], [1, 1], "1/10", 1)
+>>> face = [f for f in unit_faces(problem.x) if f.pattern == "++"][0]
+>>> box = locate(problem, (neuron_data(problem, face),))
 >>> round(float(box[0].ball(64).mid()), 6)
 9.130127
 """
@@ -44,7 +45,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
@@ -58,9 +58,9 @@ from solver.pipeline.numbers import (
     exact_mid,
     hstack,
     krawczyk,
-    to_fmpq,
     working_precision,
 )
+from solver.problem import Problem
 
 
 class FaceProblem:
@@ -72,16 +72,16 @@ class FaceProblem:
     ``dF_a/ds_b = -2 w_a^T B^{-1} S w_b``, ``w_b`` the block vector ``G_b^{-1} u_b``.
     """
 
-    def __init__(self, y: Sequence[Fraction], lam: Fraction, nds: Sequence[NeuronData]) -> None:
-        self.lam_q = to_fmpq(lam)
-        self.yy = float(sum(to_fmpq(v) ** 2 for v in y))
+    def __init__(self, problem: Problem, nds: Sequence[NeuronData]) -> None:
+        self.lam_q = problem.lam_q
+        self.yy = float(sum(v**2 for v in problem.y_q))
         self.nds = tuple(nds)
         self.sizes = [nd.size for nd in self.nds]
         self.K = sum(self.sizes)
         M = hstack([nd.M for nd in self.nds])
-        self.M_q, self.y_q = M, fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+        self.M_q, self.y_q = M, fmpq_mat(problem.n, 1, list(problem.y_q))
         self.S_q = M.transpose() * M
-        self.z_q = M.transpose() * fmpq_mat(len(y), 1, [to_fmpq(v) for v in y])
+        self.z_q = M.transpose() * self.y_q
         self.Ginv_q = fmpq_mat(self.K, self.K)
         start = 0
         for nd in self.nds:
@@ -157,10 +157,11 @@ class FaceProblem:
 class BoxSolution:
     """The unique interior solution of a face set inside a rational box (see module doc)."""
 
-    def __init__(self, problem: FaceProblem, lo: list[fmpq], hi: list[fmpq]) -> None:
-        self.problem = problem
+    def __init__(self, face_problem: FaceProblem, lo: list[fmpq], hi: list[fmpq],
+                 balls: dict[int, list[arb]] | None = None) -> None:
+        self.face_problem = face_problem
         self.lo, self.hi = lo, hi
-        self._balls: dict[int, list[arb]] = {}
+        self._balls: dict[int, list[arb]] = dict(balls or {})
 
     def balls(self, prec: int) -> list[arb]:
         """Enclosures of every coordinate with about ``prec`` bits."""
@@ -168,7 +169,7 @@ class BoxSolution:
             with working_precision(prec + 32):
                 box = [arb((a + b) / 2, (b - a) / 2) for a, b in zip(self.lo, self.hi)]
                 mids = [arb(b.mid()) for b in box]
-                self._balls[prec] = _prove(self.problem, mids, prec, box)
+                self._balls[prec] = _prove(self.face_problem, mids, prec, box)
         return self._balls[prec]
 
 
@@ -202,30 +203,24 @@ def exact_roots(boxes: Sequence[BoxRoot], polys, ctx) -> tuple:
     return exact_roots_in_box(polys, ctx, list(zip(solution.lo, solution.hi)))
 
 
-def locate(
-    x: Sequence[Sequence[Fraction]],
-    y: Sequence[Fraction],
-    lam: Fraction,
-    nds: Sequence[NeuronData],
-) -> tuple[BoxRoot, ...]:
+def locate(problem: Problem, nds: Sequence[NeuronData]) -> tuple[BoxRoot, ...]:
     """The interior solution of a face set known to have one (module docstring).
 
     Minimises ``J`` in floating point, then proves a unique zero of the equations in a
     small box around it (Krawczyk). Raises :class:`DegenerateProblemError` when no box
     can be proved (a singular Jacobian: a positive-dimensional solution set).
     """
-    problem = FaceProblem(y, lam, nds)
-    s0 = _minimise(problem)
+    face_problem = FaceProblem(problem, nds)
+    s0 = _minimise(face_problem)
     prec = 128
     with working_precision(prec + 32):
         mids = [arb(fmpq(*float(v).as_integer_ratio())) for v in s0]
-        balls = _prove(problem, mids, prec, None)
+        balls = _prove(face_problem, mids, prec, None)
         lo = [exact_mid(b.lower()) for b in balls]
         hi = [exact_mid(b.upper()) for b in balls]
     if any(v <= 0 for v in lo):
         raise DegenerateProblemError("degenerate data: an interior solution touches s = 0")
-    solution = BoxSolution(problem, lo, hi)
-    solution._balls[prec] = balls
+    solution = BoxSolution(face_problem, lo, hi, {prec: balls})
     return tuple(BoxRoot(solution, j) for j in range(len(nds)))
 
 

@@ -7,8 +7,8 @@ from the exact roots in arb balls at any requested precision, and cached.
 
 Examples
 --------
->>> from fractions import Fraction as F
->>> point = NeuronPoint(((F(0),), (F(1),)), (F(1), F(1)), F(1, 10), (), (), (), ())
+>>> from solver.problem import Problem
+>>> point = NeuronPoint(Problem.parse([0, 1], [1, 1], "1/10", 1), (), (), (), ())
 >>> point.k, float(point.values(64).loss.mid())
 (0, 2.0)
 """
@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 
 from flint import arb, arb_mat
@@ -25,7 +24,8 @@ from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import FaceSystem, NeuronData, face_system
 from solver.pipeline.locate.interior import FaceProblem, exact_roots
-from solver.pipeline.numbers import to_fmpq, working_precision
+from solver.pipeline.numbers import working_precision
+from solver.problem import Problem
 
 # Reported points with at most this many neurons get exact minimal polynomials by
 # elimination; larger ones are described by their proved isolating box.
@@ -50,9 +50,7 @@ class NeuronPoint:
     ``signs[a]`` is the sign of ``a_l`` for the units of neuron ``a`` (forced by the face).
     """
 
-    x: tuple[tuple[Fraction, ...], ...]
-    y: tuple[Fraction, ...]
-    lam: Fraction
+    problem: Problem
     faces: tuple[UnitFace, ...]
     neurons: tuple[NeuronData, ...]
     roots: tuple[RealRoot, ...]
@@ -68,7 +66,7 @@ class NeuronPoint:
         """The face system (built on first use: decoupled sets never need it to solve)."""
         if self.k == 0:
             return None
-        return face_system(self.x, self.y, self.lam, self.faces, self.neurons)
+        return face_system(self.problem, self.faces, self.neurons)
 
     @cached_property
     def _values(self) -> dict[int, NeuronValues]:
@@ -88,33 +86,33 @@ class NeuronPoint:
         return self._values[prec]
 
     def _compute(self, prec: int) -> NeuronValues:
-        m = len(self.x[0]) + 1
+        m = self.problem.d + 1
         if self.k == 0:
-            y = [arb(to_fmpq(v)) for v in self.y]
+            y = [arb(v) for v in self.problem.y_q]
             loss = sum((v * v for v in y), arb(0))
             return NeuronValues((), (), (), tuple(y), loss)
         s = tuple(r.ball(prec) for r in self.roots)
-        problem = self.problem
-        u, w, r = problem.state(s)
+        face_problem = self.face_problem
+        u, w, r = face_problem.state(s)
         directions, us = [], []
-        for nd, block in zip(self.neurons, problem.blocks):
+        for nd, block in zip(self.neurons, face_problem.blocks):
             w_a = arb_mat(len(block), 1, [w[i, 0] for i in block])
             direction = arb_mat(nd.V) * w_a
             directions.append(tuple(direction[i, 0] for i in range(m)))
             us.append(tuple(u[i, 0] for i in block))
         residual = tuple(r[i, 0] for i in range(r.nrows()))
-        lam = arb(to_fmpq(self.lam))
+        lam = arb(self.problem.lam_q)
         loss = sum((v * v for v in residual), arb(0)) + 2 * lam * lam * sum(s, arb(0))
         return NeuronValues(s, tuple(directions), tuple(us), residual, loss)
 
     @cached_property
-    def problem(self) -> FaceProblem:
+    def face_problem(self) -> FaceProblem:
         """The face set's linear-algebra data (shared with the solution's box when solved)."""
         solution = getattr(self.roots[0], "solution", None)
         same = solution is not None and all(
             getattr(r, "solution", None) is solution for r in self.roots
         )
-        return solution.problem if same else FaceProblem(self.y, self.lam, self.neurons)
+        return solution.face_problem if same else FaceProblem(self.problem, self.neurons)
 
     def exact(self, always: bool = False) -> NeuronPoint:
         """This point with its ``s_a`` as exact algebraic numbers (minimal polynomial and
@@ -139,7 +137,7 @@ class NeuronPoint:
         for members in groups.values():
             if len(members) > EXACT_NEURONS and not always:
                 continue
-            part = face_system(self.x, self.y, self.lam, [self.faces[a] for a in members],
+            part = face_system(self.problem, [self.faces[a] for a in members],
                                [self.neurons[a] for a in members])
             found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
             for a, root in zip(members, found):
@@ -147,8 +145,7 @@ class NeuronPoint:
             changed = True
         if not changed:
             return self
-        return NeuronPoint(self.x, self.y, self.lam, self.faces, self.neurons, tuple(roots),
-                           self.signs)
+        return NeuronPoint(self.problem, self.faces, self.neurons, tuple(roots), self.signs)
 
     def residual_balls(self, prec: int) -> tuple[arb, ...]:
         """The residual ``r = y - f(x)`` as balls with about ``prec`` bits."""
