@@ -17,10 +17,32 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from solver.results import CurveMinimum, Minimum, Point, Solution
+from solver.minima import CurveMinimum, Minimum, Point
+
+
+class Stats(Protocol):
+    """The solve statistics a report prints (:class:`solver.results.SolveStats`)."""
+
+    faces: int
+    systems: int
+    candidates: int
+    seconds: float
+
+
+class Solution(Protocol):
+    """What a report reads of a solution (:class:`solver.results.Solution`, which calls
+    these reports: typed by shape, so that this module need not import it)."""
+
+    n: int
+    d: int
+    units: int
+    lam: Fraction
+    minima: Sequence[Minimum]
+    stats: Stats
+    global_loss: float
+
 
 _SUBSCRIPTED = re.compile(r"^([A-Za-z]+)(\d+)(?:_(\d+))?$")
 

@@ -1,225 +1,186 @@
-"""Small frozen result classes and their stable JSON form.
+"""The result of a solve and its stable JSON form: minima, statistics, completeness record.
 
-The JSON layout is documented in the README ("JSON output") and kept stable.
+The JSON layout is documented in the README ("JSON output") and kept stable. One minimum
+is a class of :mod:`solver.minima` (re-exported here); the completeness record
+(``solve(..., completeness=True)``) says how every face set was settled, with the
+solver's reasons as typed data (:class:`Descent`, :class:`Outside`).
 
 Examples
 --------
->>> Point(B=((1.0,),), c=(0.5,), a=(2.0,)).to_json()
-{'B': [[1.0]], 'c': [0.5], 'a': [2.0]}
+>>> Descent.dead("+0").to_json()
+{'kind': 'dead', 'face': '+0', 'reason': 'descent: a dead unit grows along face +0'}
+>>> Descent.switch("on", "+0", 1).reason
+'descent: switching point 2 on lowers the loss (unit face +0, point 2)'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from solver.data import DataShape
+from solver.minima import (
+    AlgebraicRoot,
+    Certificate,
+    CurveMinimum,
+    ExactPoint,
+    ExactUnit,
+    IsolatedMinimum,
+    Minimum,
+    Point,
+    exact_text,
+)
+from solver.report import solution_latex, solution_table
 
-if TYPE_CHECKING:
-    from solver.pipeline.completeness import Completeness
+__all__ = [
+    "AlgebraicRoot", "Certificate", "Completeness", "CurveMinimum", "Descent", "ExactPoint",
+    "ExactUnit", "IsolatedMinimum", "Minimum", "Outside", "Point", "SetRecord", "Solution",
+    "SolveStats",
+]
 
 
-def _q(value: Fraction) -> str:
-    """Exact rational as a ``p/q`` (or integer) string."""
-    return str(value)
+@dataclass(frozen=True, slots=True)
+class Descent:
+    """Why a critical point is not a local minimum, as the certifier found it.
 
-
-def poly_str(coeffs: tuple[Fraction, ...], var: str) -> str:
-    """Polynomial (coefficients from degree 0 up) as a sympy-parsable string.
-
-    >>> poly_str((Fraction(-2), Fraction(0), Fraction(1)), "s0")
-    's0**2 - 2'
+    ``kind``: ``"off"`` or ``"on"`` (switching point ``point`` (0-based) off or on, for a
+    unit on face ``face``, lowers the loss: a first-order multiplier of the wrong sign),
+    ``"hessian"`` (leading minor ``minor`` of the merged Hessian is negative) or
+    ``"dead"`` (a dead unit grows along face ``face``); ``reason`` is the sentence for
+    people.
     """
-    terms = []
-    for k in range(len(coeffs) - 1, -1, -1):
-        c = coeffs[k]
-        if c == 0:
-            continue
-        mono = "" if k == 0 else (var if k == 1 else f"{var}**{k}")
-        if mono and abs(c) == 1:
-            body = mono
-        elif mono:
-            body = f"{_q(abs(c))}*{mono}"
+
+    kind: str
+    reason: str
+    face: str | None = None
+    point: int | None = None
+    minor: int | None = None
+
+    @classmethod
+    def switch(cls, kind: str, face: str, point: int) -> Descent:
+        """Switching ``point`` (0-based) ``"off"`` or ``"on"`` on ``face`` lowers the loss."""
+        where = f"unit face {face}, point {point + 1}"
+        reason = f"descent: switching point {point + 1} {kind} lowers the loss ({where})"
+        return cls(kind, reason, face=face, point=point)
+
+    @classmethod
+    def hessian(cls, minor: int) -> Descent:
+        """The merged Hessian's leading minor ``minor`` is negative."""
+        reason = f"second order: the merged Hessian is not positive definite (minor {minor})"
+        return cls("hessian", reason, minor=minor)
+
+    @classmethod
+    def dead(cls, face: str) -> Descent:
+        """A dead unit grows along ``face``."""
+        return cls("dead", f"descent: a dead unit grows along face {face}", face=face)
+
+    def to_json(self) -> dict:
+        """JSON form: the kind, its face, point or minor where it has one, the reason."""
+        out: dict = {"kind": self.kind}
+        if self.face is not None:
+            out["face"] = self.face
+        if self.point is not None:
+            out["point"] = self.point
+        if self.minor is not None:
+            out["minor"] = self.minor
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """Why an interior solution is not a critical point inside its faces: on ``face``,
+    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
+    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
+    gives the solution by minimal polynomials), or its sign times the face's sign differs
+    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
+    face)."""
+
+    face: str
+    point: int
+    why: str
+    against: int | None = None
+
+    def to_json(self) -> dict:
+        """JSON form (0-based points)."""
+        out: dict = {"face": self.face, "point": self.point, "why": self.why}
+        if self.against is not None:
+            out["against"] = self.against
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SetRecord:
+    """The completeness record of one face set (see the module docstring).
+
+    ``key`` (indices into the alive faces) orders the records; ``minimum`` holds orbit
+    identities inside a solve and orbit numbers in the output
+    (:func:`solver.pipeline.completeness.numbered`).
+    """
+
+    key: tuple[int, ...]
+    faces: tuple[str, ...]
+    how: str
+    parts: tuple[tuple[str, ...], ...] = ()
+    by: tuple[str, ...] = ()
+    tied: tuple[str, ...] = ()
+    roots: tuple[AlgebraicRoot, ...] = ()
+    outside: Outside | None = None
+    minimum: tuple | None = None
+    descent: Descent | None = None
+    closure: str | Descent | None = None
+
+    def to_json(self) -> dict:
+        """JSON entry of ``completeness.sets``."""
+        out: dict = {"faces": list(self.faces)}
+        if self.how == "decoupled":
+            out["decoupled"] = [list(p) for p in self.parts]
+        elif self.how == "pruned":
+            out["pruned"] = {"by": list(self.by), "tied": list(self.tied)}
+        elif self.how == "solution":
+            out["solution"] = [r.to_json() for r in self.roots]
         else:
-            body = _q(abs(c))
-        sign = "-" if c < 0 else "+"
-        terms.append((sign, body))
-    if not terms:
-        return "0"
-    first_sign, first = terms[0]
-    out = ("-" if first_sign == "-" else "") + first
-    for sign, body in terms[1:]:
-        out += f" {sign} {body}"
-    return out
+            out["none"] = "a KKT multiplier is exactly zero; exact elimination found no " \
+                          "interior solution"
+        if self.outside is not None:
+            out["outside"] = self.outside.to_json()
+        if self.minimum is not None:
+            out["minimum"] = list(self.minimum)
+        if self.descent is not None:
+            out["descent"] = self.descent.to_json()
+        if self.closure is not None:
+            closure = self.closure
+            out["closure"] = closure if isinstance(closure, str) else closure.to_json()
+        return out
 
 
 @dataclass(frozen=True, slots=True)
-class Point:
-    """One parameter point of the network, as floats for display.
+class Completeness:
+    """Every face set's record, in canonical order (levels, then face order)."""
 
-    ``B`` is L rows of d input weights, ``c`` the L biases, ``a`` the L output weights.
-    """
-
-    B: tuple[tuple[float, ...], ...]
-    c: tuple[float, ...]
-    a: tuple[float, ...]
-
-    def to_json(self) -> dict:
-        """JSON form: ``{"B": [[..]], "c": [..], "a": [..]}``."""
-        return {"B": [list(row) for row in self.B], "c": list(self.c), "a": list(self.a)}
-
-
-@dataclass(frozen=True, slots=True)
-class AlgebraicRoot:
-    """The unique real root of the irreducible integer polynomial ``minpoly`` (in the
-    variable ``name``, coefficients from degree 0 up) inside ``[lo, hi]``.
-
-    ``minpoly`` is None for the coordinates of a face set with three or more neurons:
-    those are given together, as the unique solution of their face system (see
-    :attr:`ExactPoint.DESCRIPTION`) in the box of their intervals.
-    """
-
-    name: str
-    minpoly: tuple[int, ...] | None
-    lo: Fraction
-    hi: Fraction
-
-    def to_json(self) -> dict:
-        """JSON form with the polynomial (or null) and the interval as exact strings."""
-        return {
-            "name": self.name,
-            "minpoly": None if self.minpoly is None
-            else poly_str(tuple(Fraction(c) for c in self.minpoly), self.name),
-            "interval": [_q(self.lo), _q(self.hi)],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ExactUnit:
-    """Exact description of one unit in terms of the roots ``s0, s1, ...``.
-
-    ``a_l = sign * sqrt(lam * t)`` and ``(b_l, c_l) = (a_l / lam) * (b, c)``, where
-    ``t``, ``b`` and ``c`` are sympy-parsable rational expressions in the roots. A dead
-    unit has ``sign == 0`` and ``t == "0"``.
-    """
-
-    sign: int
-    t: str
-    b: tuple[str, ...]
-    c: str
-
-    def to_json(self) -> dict:
-        """JSON form."""
-        return {"sign": self.sign, "t": self.t, "b": list(self.b), "c": self.c}
-
-
-@dataclass(frozen=True, slots=True)
-class ExactPoint:
-    """Exact description of an isolated critical point."""
-
-    roots: tuple[AlgebraicRoot, ...]
-    units: tuple[ExactUnit, ...]
+    alive: tuple[str, ...]
+    records: tuple[SetRecord, ...]
 
     DESCRIPTION: ClassVar[str] = (
-        "each s_j is the unique real root of its minpoly in its interval; the s_j whose "
-        "minpoly is null are, together, the unique solution in the box of their intervals "
-        "of their neurons' equations |M_a^T r|^2_(G_a^-1) = lam^2 (r the residual; "
-        "a Krawczyk-proved box); for unit l: "
-        "a_l = sign*sqrt(lam*t), (b_l, c_l) = (a_l/lam)*(b, c); dead units are 0"
+        "every set of k <= L distinct alive unit faces (patterns), k = 0 being the all-dead "
+        "point: decoupled (parts sharing no seen point, each listed), pruned (by a proper "
+        "subset whose solution meets the strict KKT conditions |M_b^T r|_(G_b^-1) < lam for "
+        "the other faces, or = lam for the tied ones with the P_c r independent), solution "
+        "(the face set's unique interior solution s: box or minimal polynomials, as in "
+        "exact.s) or none; a set with a solution has outside (a point whose pre-activation "
+        "has the wrong sign or is structurally zero; 0-based) or its certification: minimum "
+        "(orbit numbers of the minima it became; for 0 < k < L with closure: minima, or the "
+        "dead-unit descent, for the split sets' endpoints) or descent (the solver's reason)"
     )
 
     def to_json(self) -> dict:
-        """JSON form (see :attr:`DESCRIPTION`)."""
+        """The ``completeness`` key of the result document."""
         return {
             "description": self.DESCRIPTION,
-            "s": [r.to_json() for r in self.roots],
-            "units": [u.to_json() for u in self.units],
+            "alive": len(self.alive),
+            "sets": [r.to_json() for r in self.records],
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Certificate:
-    """What was checked to certify a minimum, one readable line per check."""
-
-    checks: tuple[str, ...]
-
-    def to_json(self) -> list[str]:
-        """JSON form: the list of checks."""
-        return list(self.checks)
-
-
-@dataclass(frozen=True, slots=True)
-class IsolatedMinimum:
-    """An isolated local minimum (a strict one, certified)."""
-
-    point: Point
-    loss: float
-    orbit: int
-    pattern: tuple[str, ...]
-    active: tuple[tuple[int, int], ...]
-    exact: ExactPoint
-    certificate: Certificate
-
-    kind: ClassVar[str] = "isolated"
-
-    def to_json(self) -> dict:
-        """JSON entry of ``minima`` (kind ``"isolated"``)."""
-        return {
-            "kind": self.kind,
-            "loss": self.loss,
-            "orbit": self.orbit,
-            "pattern": list(self.pattern),
-            **self.point.to_json(),
-            "active": [list(p) for p in self.active],
-            "exact": self.exact.to_json(),
-            "certificate": self.certificate.to_json(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CurveMinimum:
-    """A positive-dimensional set of (non-strict) local minima, described exactly.
-
-    The set is the part of the real variety ``equations = 0`` where all
-    ``inequalities`` hold; the remaining variables (the ``a`` of every unit, and the
-    parameters of units not in ``variables``) are given by ``samples``' rule: ``a_l``
-    has ``|a_l| = ||(b_l, c_l)||`` for split units. ``samples`` lie on the set.
-    """
-
-    dimension: int
-    variables: tuple[str, ...]
-    equations: tuple[str, ...]
-    inequalities: tuple[str, ...]
-    samples: tuple[Point, ...]
-    loss: float
-    orbit: int
-    pattern: tuple[str, ...]
-    active: tuple[tuple[int, int], ...]
-    endpoints: tuple[Point, ...]
-    certificate: Certificate
-
-    kind: ClassVar[str] = "curve"
-
-    def to_json(self) -> dict:
-        """JSON entry of ``minima`` (kind ``"curve"``)."""
-        return {
-            "kind": self.kind,
-            "loss": self.loss,
-            "orbit": self.orbit,
-            "pattern": list(self.pattern),
-            "dimension": self.dimension,
-            "variables": list(self.variables),
-            "equations": list(self.equations),
-            "inequalities": list(self.inequalities),
-            "active": [list(p) for p in self.active],
-            "samples": [s.to_json() for s in self.samples],
-            "endpoints": [s.to_json() for s in self.endpoints],
-            "certificate": self.certificate.to_json(),
-        }
-
-
-Minimum = IsolatedMinimum | CurveMinimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +207,7 @@ class Solution(DataShape):
     """All certified local minima of one problem, in canonical order.
 
     ``completeness`` (only when asked for: ``solve(..., completeness=True)``) records how
-    every face set was settled (:mod:`solver.pipeline.completeness`).
+    every face set was settled (:class:`Completeness`).
     """
 
     x: tuple[tuple[Fraction, ...], ...]
@@ -265,24 +226,20 @@ class Solution(DataShape):
     def to_json(self) -> dict:
         """The stable JSON document (see the README)."""
         return {
-            "lam": _q(self.lam),
+            "lam": exact_text(self.lam),
             "d": self.d,
             "n": self.n,
             "units": self.units,
-            "x": [[_q(v) for v in row] for row in self.x],
-            "y": [_q(v) for v in self.y],
+            "x": [[exact_text(v) for v in row] for row in self.x],
+            "y": [exact_text(v) for v in self.y],
             "minima": [m.to_json() for m in self.minima],
             "stats": self.stats.to_json(),
         } | ({} if self.completeness is None else {"completeness": self.completeness.to_json()})
 
     def to_latex(self) -> str:
         """A LaTeX fragment: the minima table and the exact equations of every set."""
-        from solver.report import solution_latex
-
         return solution_latex(self)
 
     def to_table(self) -> str:
         """A readable plain-text table of the minima."""
-        from solver.report import solution_table
-
         return solution_table(self)

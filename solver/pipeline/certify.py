@@ -42,46 +42,51 @@ from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import sign_of, to_fmpq
+from solver.results import Descent
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class Certification:
     """Result of certifying one neuron point.
 
     ``alive_ok``: the alive configuration (and every split of it) is a local minimum.
     ``dead_ok``: configurations with extra dead units are local minima too.
-    ``checks`` lists what was verified; ``reason`` says why not, when not.
+    ``checks`` lists what was verified; ``descent`` says why not, when not (the first
+    failed condition: first order, second order, or the dead units').
     """
 
     alive_ok: bool
     dead_ok: bool
     checks: tuple[str, ...]
-    reason: str = ""
+    descent: Descent | None = None
+
+    @property
+    def reason(self) -> str:
+        """The descent's sentence for people, or ``""``."""
+        return "" if self.descent is None else self.descent.reason
 
 
-def certify(point: NeuronPoint, unit_faces: Sequence[UnitFace], need_dead: bool) -> Verdict:
+def certify(point: NeuronPoint, unit_faces: Sequence[UnitFace], need_dead: bool
+            ) -> Certification:
     """Certify a neuron point (see the module docstring for the conditions).
 
     ``need_dead`` asks for the dead-unit condition (configurations with dead units).
     """
     checks: list[str] = []
-    reason = _multipliers(point, checks)
-    if reason:
-        return Verdict(False, False, tuple(checks), reason)
-    reason = _hessian(point, checks)
-    if reason:
-        return Verdict(False, False, tuple(checks), reason)
+    descent = _multipliers(point, checks) or _hessian(point, checks)
+    if descent is not None:
+        return Certification(False, False, tuple(checks), descent)
     if not need_dead:
-        return Verdict(True, False, tuple(checks))
-    reason = _dead_units(point, unit_faces, checks)
-    return Verdict(True, not reason, tuple(checks), reason)
+        return Certification(True, False, tuple(checks))
+    descent = _dead_units(point, unit_faces, checks)
+    return Certification(True, descent is None, tuple(checks), descent)
 
 
 def _dot(h: Sequence, v: Sequence[arb]) -> arb:
     return sum((arb(hi) * vi for hi, vi in zip(h, v)), arb(0))
 
 
-def _multipliers(point: NeuronPoint, checks: list[str]) -> str:
+def _multipliers(point: NeuronPoint, checks: list[str]) -> Descent | None:
     h = point.problem.lifted_q
     m = len(h[0])
     for a, face in enumerate(point.faces):
@@ -114,14 +119,13 @@ def _multipliers(point: NeuronPoint, checks: list[str]) -> str:
                 lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * point.values(p).residual[i]),
                 "a KKT multiplier",
             )
-            where = f"unit face {face.pattern}, point {i + 1}"
             if off > 0:
-                return f"descent: switching point {i + 1} off lowers the loss ({where})"
+                return Descent.switch("off", face.pattern, i)
             if on < 0:
-                return f"descent: switching point {i + 1} on lowers the loss ({where})"
+                return Descent.switch("on", face.pattern, i)
         checks.append(f"first order: strict KKT multipliers on face {face.pattern} "
                       f"({len(zero)} constraint(s))")
-    return ""
+    return None
 
 
 def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
@@ -154,9 +158,9 @@ def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
     return arb_mat(H)
 
 
-def _hessian(point: NeuronPoint, checks: list[str]) -> str:
+def _hessian(point: NeuronPoint, checks: list[str]) -> Descent | None:
     if point.k == 0:
-        return ""
+        return None
     K = sum(nd.size for nd in point.system.neurons)
     for size in range(1, K + 1):
 
@@ -165,13 +169,14 @@ def _hessian(point: NeuronPoint, checks: list[str]) -> str:
             return arb_mat([[H[i, j] for j in range(size)] for i in range(size)]).det()
 
         if sign_of(minor, "a Hessian minor") < 0:
-            return f"second order: the merged Hessian is not positive definite (minor {size})"
+            return Descent.hessian(size)
     checks.append(f"second order: merged Hessian positive definite ({K}x{K}, "
                   "all leading minors > 0)")
-    return ""
+    return None
 
 
-def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]) -> str:
+def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
+                ) -> Descent | None:
     h = point.problem.lifted_q
     m = len(h[0])
     lam = arb(point.problem.lam_q)
@@ -180,7 +185,7 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
         if face.dim == 0 or face.signs in neuron_faces or not face.positive:
             continue
         V = [[to_fmpq(face.basis[r][j]) for j in range(face.dim)] for r in range(m)]
-        Vm = fmpq_mat(V) if V else None
+        Vm = fmpq_mat(V)
         G_inv = (Vm.transpose() * Vm).inv()
 
         def projection(prec: int) -> list[arb]:
@@ -208,9 +213,9 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
                 if want != 0
             )
             if inside:
-                return f"descent: a dead unit grows along face {face.pattern}"
+                return Descent.dead(face.pattern)
     checks.append(
         "dead units: |sum_i r_i ReLU(<h_i,w>)| < lam on the unit sphere except at the neurons' "
         f"directions ({len(faces) - 1} faces checked)"
     )
-    return ""
+    return None

@@ -28,12 +28,12 @@ from itertools import combinations
 
 from flint import arb
 
+from solver.minima import Point
 from solver.pipeline.certify import certify
 from solver.pipeline.divide import unit_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.merge import PREC, loss_value, patterns, unit_values
 from solver.problem import Problem
-from solver.results import Point
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,16 @@ class UnitFace:
     @property
     def pattern(self) -> str:
         """The sign vector as a string of ``+``, ``-`` and ``0``."""
-        return "".join("+" if s > 0 else "-" if s < 0 else "0" for s in self.signs)
+        return pattern_of(self.signs)
+
+
+def pattern_of(signs: Sequence[int]) -> str:
+    """A sign vector as a string of ``+``, ``-`` and ``0``.
+
+    >>> pattern_of((1, 0, -1))
+    '+0-'
+    """
+    return "".join("+" if s > 0 else "-" if s < 0 else "0" for s in signs)
 
 
 def lifted_points(x: Sequence[Sequence[Fraction]]) -> list[list[fmpq]]:

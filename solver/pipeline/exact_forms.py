@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from flint import fmpq_mpoly
 
+from solver.minima import AlgebraicRoot, ExactPoint, ExactUnit
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import fraction
-from solver.results import AlgebraicRoot, ExactPoint, ExactUnit
 
 
 def mpoly_str(f: fmpq_mpoly) -> str:
@@ -41,17 +41,23 @@ def direction_exprs(point: NeuronPoint, a: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def exact_point(point: NeuronPoint, labels: Sequence[int | None]) -> ExactPoint:
-    """The :class:`ExactPoint` of a neuron point with units assigned by ``labels``."""
-    roots = tuple(
+def algebraic_roots(roots: Sequence) -> tuple[AlgebraicRoot, ...]:
+    """Roots ``s0, s1, ...`` as exact data: minimal polynomials with isolating intervals,
+    or (``minpoly`` None) the coordinates of a proved box."""
+    return tuple(
         AlgebraicRoot(
             name=f"s{j}",
             minpoly=None if r.poly is None else tuple(int(c) for c in r.poly.coeffs()),
             lo=fraction(r.lo),
             hi=fraction(r.hi),
         )
-        for j, r in enumerate(point.roots)
+        for j, r in enumerate(roots)
     )
+
+
+def exact_point(point: NeuronPoint, labels: Sequence[int | None]) -> ExactPoint:
+    """The :class:`ExactPoint` of a neuron point with units assigned by ``labels``."""
+    roots = algebraic_roots(point.roots)
     m = point.problem.d + 1
     units = []
     dirs = {a: direction_exprs(point, a) for a in set(labels) if a is not None}

@@ -21,27 +21,58 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import product
 
 from flint import arb
 
-from solver.pipeline.certify import Verdict
-from solver.pipeline.curves import set_description
-from solver.pipeline.exact_forms import exact_point
-from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.numbers import as_float, fraction, working_precision
-from solver.results import (
+from solver.minima import (
     Certificate,
     CurveMinimum,
     IsolatedMinimum,
     Minimum,
     Point,
 )
+from solver.pipeline.certify import Certification
+from solver.pipeline.curves import set_description
+from solver.pipeline.exact_forms import exact_point
+from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.numbers import as_float, fraction, working_precision
 
 PREC = 256
 SAMPLES = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A network minimum found on one face set, before the solve numbers its orbit.
+
+    ``orbit`` identifies its orbit (the faces' sign vectors and the number of units of
+    each neuron: a face set has at most one critical point, so this is exact, and the
+    same in every process); ``tiebreak`` orders orbits equal in loss, kind and patterns;
+    ``form`` and ``fields`` give the minimum once its orbit has a number
+    (:meth:`numbered`). Plain picklable data.
+    """
+
+    orbit: tuple
+    tiebreak: tuple
+    form: type[IsolatedMinimum] | type[CurveMinimum]
+    fields: Mapping[str, object]
+
+    @property
+    def loss(self) -> float:
+        """The minimum's loss."""
+        return self.fields["loss"]  # type: ignore[return-value]
+
+    @property
+    def pattern(self) -> tuple[str, ...]:
+        """The minimum's sign patterns, one per unit."""
+        return self.fields["pattern"]  # type: ignore[return-value]
+
+    def numbered(self, orbit: int) -> Minimum:
+        """The minimum, in orbit number ``orbit``."""
+        return self.form(orbit=orbit, **self.fields)
 
 
 def surjections(units: int, k: int) -> Iterator[tuple[int, ...]]:
@@ -51,8 +82,8 @@ def surjections(units: int, k: int) -> Iterator[tuple[int, ...]]:
             yield labels
 
 
-def network_minima(point: NeuronPoint, verdict: Verdict, units: int) -> list[tuple[tuple, Minimum]]:
-    """The network-level minima of one certified neuron point, with sort keys."""
+def network_minima(point: NeuronPoint, verdict: Certification, units: int) -> list[Found]:
+    """The network-level minima of one certified neuron point, orbits not yet numbered."""
     out = []
     if point.k == 0:
         if verdict.dead_ok:
@@ -110,20 +141,18 @@ def loss_value(point: NeuronPoint) -> float:
     return as_float(point.values(PREC).loss)
 
 
-def _isolated(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Minimum]:
+def _isolated(point: NeuronPoint, verdict: Certification, labels) -> Found:
     vals = point.values(PREC)
     t = [vals.s[lb] if lb is not None else arb(0) for lb in labels]
-    pattern = patterns(point, labels)
-    minimum = IsolatedMinimum(
-        point=unit_values(point, labels, t),
-        loss=loss_value(point),
-        orbit=-1,
-        pattern=pattern,
-        active=_active(point, labels),
-        exact=exact_point(point, labels),
-        certificate=Certificate(verdict.checks),
-    )
-    return (_orbit_ident(point, labels), _tiebreak(point)), minimum
+    fields = {
+        "point": unit_values(point, labels, t),
+        "loss": loss_value(point),
+        "pattern": patterns(point, labels),
+        "active": _active(point, labels),
+        "exact": exact_point(point, labels),
+        "certificate": Certificate(verdict.checks),
+    }
+    return Found(_orbit_ident(point, labels), _tiebreak(point), IsolatedMinimum, fields)
 
 
 def _orbit_ident(point: NeuronPoint, labels) -> tuple:
@@ -145,7 +174,7 @@ def _tiebreak(point: NeuronPoint) -> tuple:
     )
 
 
-def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Minimum]:
+def _split_set(point: NeuronPoint, verdict: Certification, labels) -> Found:
     vals = point.values(PREC)
     groups = {a: [l for l, lb in enumerate(labels) if lb == a] for a in range(point.k)}
     samples = []
@@ -176,21 +205,19 @@ def _split_set(point: NeuronPoint, verdict: Verdict, labels) -> tuple[tuple, Min
         checks += ("closure: the endpoints (units dying) are minima by the dead-unit check",)
     elif verdict.reason:
         checks += (f"closure excluded: {verdict.reason}",)
-    pattern = patterns(point, labels)
-    minimum = CurveMinimum(
-        dimension=dimension,
-        variables=desc.variables,
-        equations=desc.equations,
-        inequalities=desc.inequalities,
-        samples=tuple(samples),
-        loss=loss_value(point),
-        orbit=-1,
-        pattern=pattern,
-        active=_active(point, labels),
-        endpoints=tuple(endpoints),
-        certificate=Certificate(checks),
-    )
-    return (_orbit_ident(point, labels), _tiebreak(point)), minimum
+    fields = {
+        "dimension": dimension,
+        "variables": desc.variables,
+        "equations": desc.equations,
+        "inequalities": desc.inequalities,
+        "samples": tuple(samples),
+        "loss": loss_value(point),
+        "pattern": patterns(point, labels),
+        "active": _active(point, labels),
+        "endpoints": tuple(endpoints),
+        "certificate": Certificate(checks),
+    }
+    return Found(_orbit_ident(point, labels), _tiebreak(point), CurveMinimum, fields)
 
 
 def _simplex_point(size: int, j: int) -> list[float]:
@@ -206,26 +233,24 @@ def _simplex_point(size: int, j: int) -> list[float]:
     return [v / total for v in raw]
 
 
-def orbit_numbers(entries: list[tuple[tuple, Minimum]]) -> dict[tuple, int]:
+def orbit_numbers(entries: Sequence[Found]) -> dict[tuple, int]:
     """The number of every orbit (by its identity), as :func:`canonical` numbers them.
 
     Orbits are ordered by (loss, kind, smallest pattern of an image, exact identity).
     """
-    orbits: dict[tuple, list[Minimum]] = {}
-    ties: dict[tuple, tuple] = {}
-    for (ident, tie), minimum in entries:
-        orbits.setdefault(ident, []).append(minimum)
-        ties[ident] = tie
+    orbits: dict[tuple, list[Found]] = {}
+    for found in entries:
+        orbits.setdefault(found.orbit, []).append(found)
 
     def orbit_key(ident: tuple) -> tuple:
         members = orbits[ident]
-        kind = 0 if members[0].kind == "isolated" else 1
-        return (members[0].loss, kind, min(m.pattern for m in members), ties[ident])
+        kind = 0 if members[0].form is IsolatedMinimum else 1
+        return (members[0].loss, kind, min(m.pattern for m in members), members[-1].tiebreak)
 
     return {ident: number for number, ident in enumerate(sorted(orbits, key=orbit_key))}
 
 
-def canonical(entries: list[tuple[tuple, Minimum]],
+def canonical(entries: Sequence[Found],
               numbers: dict[tuple, int] | None = None) -> tuple[Minimum, ...]:
     """Number the orbits and return the minima in canonical order.
 
@@ -234,11 +259,11 @@ def canonical(entries: list[tuple[tuple, Minimum]],
     """
     if numbers is None:
         numbers = orbit_numbers(entries)
-    orbits: dict[tuple, list[Minimum]] = {}
-    for (ident, _), minimum in entries:
-        orbits.setdefault(ident, []).append(minimum)
+    orbits: dict[tuple, list[Found]] = {}
+    for found in entries:
+        orbits.setdefault(found.orbit, []).append(found)
     out: list[Minimum] = []
     for ident in sorted(orbits, key=numbers.__getitem__):
-        for minimum in sorted(orbits[ident], key=lambda m: m.pattern):
-            out.append(replace(minimum, orbit=numbers[ident]))
+        for found in sorted(orbits[ident], key=lambda m: m.pattern):
+            out.append(found.numbered(numbers[ident]))
     return tuple(out)

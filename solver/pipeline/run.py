@@ -17,7 +17,7 @@ Examples
 >>> work = make_work(Problem.parse([0, 1], [1, 0], "1/10", 1))
 >>> [level_size(work, k) for k in levels(work)]
 [1, 5]
->>> result = run_chunk(work, RecordingEnumerator(work), 1, 0, 1)
+>>> result = run_chunk(work, NeuronEnumerator(work.problem, work.alive), 1, 0, 1)
 >>> result.sets, result.systems
 (5, 3)
 """
@@ -30,15 +30,14 @@ from itertools import combinations, islice
 from math import comb
 
 from solver.errors import SolverError
-from solver.pipeline.certify import certify
-from solver.pipeline.completeness import Decision, SetRecord, decision, set_record
+from solver.pipeline.certify import Certification, certify
+from solver.pipeline.completeness import set_record
 from solver.pipeline.divide import UnitFace, unit_faces
-from solver.pipeline.face_systems import components
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.merge import network_minima
+from solver.pipeline.merge import Found, network_minima
 from solver.problem import Problem
-from solver.results import Minimum
+from solver.results import SetRecord
 
 Key = tuple[int, ...]  # a face set: increasing indices into FaceWork.alive
 
@@ -86,46 +85,16 @@ def total_sets(work: FaceWork) -> int:
 class ChunkResult:
     """What one chunk found.
 
-    ``entries`` are the chunk's network minima with their sort keys (plain Python data,
-    for :func:`solver.pipeline.merge.canonical`); ``records`` its sets' completeness
-    records (only when the work asks for them).
+    ``entries`` are the chunk's network minima before their orbits are numbered (plain
+    Python data, for :func:`solver.pipeline.merge.canonical`); ``records`` its sets'
+    completeness records (only when the work asks for them).
     """
 
     sets: int
-    entries: tuple[tuple[tuple, Minimum], ...]
+    entries: tuple[Found, ...]
     candidates: int
     systems: int
     records: tuple[SetRecord, ...] = ()
-
-
-class RecordingEnumerator(NeuronEnumerator):
-    """The enumerator of a :class:`FaceWork`.
-
-    When ``work.completeness`` is set it also notes how it settled every set it solves
-    (``decisions``: decoupled parts, the pruning subset and its tied faces), for the
-    completeness records; the verdicts themselves are the enumerator's.
-    """
-
-    def __init__(self, work: FaceWork) -> None:
-        super().__init__(work.problem, work.alive)
-        self.work = work
-        self.decisions: dict[tuple, Decision] = {}
-        self._prunes: dict[tuple, tuple] = {}  # set -> (pruning subset, its tied faces)
-
-    def _solve(self, faces: tuple[UnitFace, ...]):
-        if not self.work.completeness:
-            return super()._solve(faces)
-        roots, signs = super()._solve(faces)
-        key = tuple(f.signs for f in faces)
-        parts = components([self.data[s] for s in key]) if faces else []
-        self.decisions[key] = decision(faces, parts, self._prunes.pop(key, None), roots)
-        return roots, signs
-
-    def _pruned(self, faces: tuple[UnitFace, ...]):
-        found = super()._pruned(faces)
-        if found and self.work.completeness:
-            self._prunes[tuple(f.signs for f in faces)] = found
-        return found
 
 
 def chunk_keys(work: FaceWork, level: int, start: int, stride: int):
@@ -135,7 +104,7 @@ def chunk_keys(work: FaceWork, level: int, start: int, stride: int):
 
 def run_chunk(
     work: FaceWork,
-    enumerator: RecordingEnumerator,
+    enumerator: NeuronEnumerator,
     level: int,
     start: int,
     stride: int,
@@ -147,7 +116,7 @@ def run_chunk(
     ``on_set()`` is called after every set (in-process progress and cancellation).
     """
     systems = enumerator.systems_solved
-    entries: list[tuple[tuple, Minimum]] = []
+    entries: list[Found] = []
     records: list[SetRecord] = []
     candidates = count = 0
     for key in chunk_keys(work, level, start, stride):
@@ -155,7 +124,7 @@ def run_chunk(
         points = enumerator.points(faces)
         candidates += len(points)
         verdict = None
-        found: list[tuple[tuple, Minimum]] = []
+        found: list[Found] = []
         for point in points:
             verdict = certify(point, work.faces, need_dead=work.problem.units > point.k)
             if verdict.alive_ok:
@@ -163,7 +132,8 @@ def run_chunk(
             found.extend(network_minima(point, verdict, work.problem.units))
         entries.extend(found)
         if work.completeness:
-            records.append(_record(enumerator, key, faces, verdict, [k[0] for k, _ in found]))
+            records.append(_record(enumerator, work, key, faces, verdict,
+                                   [f.orbit for f in found]))
         count += 1
         if on_set is not None:
             on_set()
@@ -174,12 +144,13 @@ def run_chunk(
 
 def run_levels(work: FaceWork, on_set: Callable[[], None] | None = None) -> list[ChunkResult]:
     """Every level as one chunk, with one enumerator: the sequential loop."""
-    enumerator = RecordingEnumerator(work)
+    enumerator = NeuronEnumerator(work.problem, work.alive, record=work.completeness)
     return [run_chunk(work, enumerator, k, 0, 1, on_set=on_set) for k in levels(work)]
 
 
-def _record(enumerator: RecordingEnumerator, key: Key, faces: tuple[UnitFace, ...],
-            verdict, orbits: list[tuple]) -> SetRecord:
+def _record(enumerator: NeuronEnumerator, work: FaceWork, key: Key,
+            faces: tuple[UnitFace, ...], verdict: Certification | None,
+            orbits: list[tuple]) -> SetRecord:
     """The completeness record of one set of the chunk (its entry was just solved)."""
     signs_key = tuple(f.signs for f in faces)
     found = enumerator.decisions.get(signs_key)
@@ -191,10 +162,10 @@ def _record(enumerator: RecordingEnumerator, key: Key, faces: tuple[UnitFace, ..
         nds = tuple(enumerator.data[s] for s in signs_key)
         candidate = NeuronPoint(enumerator.problem, faces, nds, roots, ())
     return set_record(key, faces, found, roots, signs, candidate, verdict, orbits,
-                      enumerator.work.problem.units)
+                      work.problem.units)
 
 
-def merge_results(results: Sequence[ChunkResult]) -> tuple[list[tuple[tuple, Minimum]], int, int]:
+def merge_results(results: Sequence[ChunkResult]) -> tuple[list[Found], int, int]:
     """All entries, candidates and systems of a solve's chunks."""
     entries = [e for r in results for e in r.entries]
     return entries, sum(r.candidates for r in results), sum(r.systems for r in results)

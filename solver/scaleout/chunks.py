@@ -29,17 +29,10 @@ from fractions import Fraction
 from flint import fmpz_poly
 
 from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.locate.enumerator import Entry, NeuronEnumerator
 from solver.pipeline.locate.interior import BoxRoot, BoxSolution, FaceProblem
 from solver.pipeline.numbers import fraction, to_fmpq
-from solver.pipeline.run import (
-    ChunkResult,
-    FaceWork,
-    Key,
-    RecordingEnumerator,
-    chunk_keys,
-    levels,
-    run_chunk,
-)
+from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +77,13 @@ class ChunkReply:
     solved: dict[Key, Encoded]
 
 
-class SeededEnumerator(RecordingEnumerator):
+class SeededEnumerator(NeuronEnumerator):
     """The run loop's enumerator taking subsets' interior solutions from a :class:`Seed`
     (decoded when first needed) instead of solving them again."""
 
     def __init__(self, work: FaceWork, seed: Seed | None = None) -> None:
-        super().__init__(work)
+        super().__init__(work.problem, work.alive, record=work.completeness)
+        self.work = work
         self.index = {f.signs: i for i, f in enumerate(work.alive)}
         self.seed: Mapping[Key, Encoded] = seed.entries if seed is not None else {}
         self._boxes: dict[tuple, BoxSolution] = {}
@@ -98,7 +92,7 @@ class SeededEnumerator(RecordingEnumerator):
         """Take the interior solutions of ``seed`` (it covers every lower level)."""
         self.seed = seed.entries
 
-    def known(self, key: tuple) -> tuple | None:
+    def known(self, key: tuple) -> Entry | None:
         """The seed's entry of the face set with these sign vectors, decoded."""
         encoded = self.seed.get(tuple(self.index[s] for s in key))
         return None if encoded is None else self._decode(encoded)

@@ -19,6 +19,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
 from itertools import combinations
 
 from flint import arb, arb_mat
@@ -32,6 +34,52 @@ from solver.pipeline.locate.interior import locate
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
+
+Signs = tuple[int, ...]
+# A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
+# (None: the solution is outside its faces).
+Entry = tuple[tuple | None, Signs | None]
+
+
+class Support(Enum):
+    """Where a face set's minimiser of ``J`` has its support, by its subsets' KKT tests."""
+
+    SUBSET = "subset"  # a proper subset's solution is the minimiser: no interior solution
+    FULL = "full"  # every minimiser has full support: exactly one interior solution
+    UNDECIDED = "undecided"  # a multiplier is zero to the working precision: eliminate
+
+
+class Kkt(Enum):
+    """The strict KKT test of a subset's solution against the other faces."""
+
+    HOLDS = "holds"
+    FAILS = "fails"
+    UNDECIDED = "undecided"
+
+
+@dataclass(frozen=True, slots=True)
+class Pruning:
+    """The outcome of the pruning test; for ``SUBSET``, the pruning subset ``by`` and its
+    tied faces."""
+
+    support: Support
+    by: tuple[UnitFace, ...] = ()
+    tied: tuple[UnitFace, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """How the enumerator settled one face set, for the completeness record.
+
+    ``how`` is ``"decoupled"`` (with its ``parts``), ``"pruned"`` (``by`` a subset, with
+    ``tied`` faces), ``"solution"`` (one interior solution) or ``"none"`` (exact
+    elimination found none); faces are given by their sign vectors.
+    """
+
+    how: str
+    parts: tuple[tuple[Signs, ...], ...] = ()
+    by: tuple[Signs, ...] = ()
+    tied: tuple[Signs, ...] = ()
 
 
 class NeuronEnumerator:
@@ -50,14 +98,17 @@ class NeuronEnumerator:
 
     The interior solution is then kept when its neuron directions lie in their faces.
     Subsets must be enumerated before the sets containing them (any missing subset is
-    solved on demand).
+    solved on demand). With ``record``, :attr:`decisions` notes how every set solved here
+    was settled (:class:`Decision`).
     """
 
-    def __init__(self, problem: Problem, alive: Sequence[UnitFace]) -> None:
+    def __init__(self, problem: Problem, alive: Sequence[UnitFace], record: bool = False
+                 ) -> None:
         self.problem = problem
         self.data = {f.signs: neuron_data(problem, f) for f in alive}
-        # key -> (interior roots or None, face signs or None)
-        self._solved: dict[tuple, tuple[tuple | None, tuple[int, ...] | None]] = {}
+        self.record = record
+        self.decisions: dict[tuple, Decision] = {}  # with ``record``: how each set was settled
+        self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
         self.systems_solved = 0
         self.pruned = 0
@@ -71,7 +122,7 @@ class NeuronEnumerator:
         nds = tuple(self.data[f.signs] for f in faces)
         return [NeuronPoint(self.problem, faces, nds, roots, signs)]
 
-    def entry(self, faces: tuple[UnitFace, ...]):
+    def entry(self, faces: tuple[UnitFace, ...]) -> Entry:
         """The set's interior solution (roots, or None) and its neurons' signs (or None:
         outside its faces), solved on first use or taken from :meth:`known`."""
         key = tuple(f.signs for f in faces)
@@ -80,42 +131,57 @@ class NeuronEnumerator:
             self._solved[key] = found if found is not None else self._solve(faces)
         return self._solved[key]
 
-    def known(self, key: tuple) -> tuple | None:
+    def known(self, key: tuple) -> Entry | None:
         """An entry solved elsewhere (scale-out seeds), or None: solve it here."""
         return None
 
-    def _solve(self, faces: tuple[UnitFace, ...]):
+    def _solve(self, faces: tuple[UnitFace, ...]) -> Entry:
+        decision, entry = self._settle(faces)
+        if self.record:
+            self.decisions[tuple(f.signs for f in faces)] = decision
+        return entry
+
+    def _settle(self, faces: tuple[UnitFace, ...]) -> tuple[Decision, Entry]:
+        """How the set is settled, and its entry (see the class docstring)."""
         if not faces:
-            return (), ()
+            return Decision("solution"), ((), ())
         nds = tuple(self.data[f.signs] for f in faces)
         parts = components(nds)
         if len(parts) > 1:
-            roots: list = [None] * len(faces)
-            signs: list | None = [0] * len(faces)
-            for part in parts:
-                r, sg = self.entry(tuple(faces[i] for i in part))
-                if r is None:
-                    return None, None
-                for pos, i in enumerate(part):
-                    roots[i] = r[pos]
-                    if signs is not None:
-                        signs[i] = sg[pos] if sg is not None else 0
-                if sg is None:
-                    signs = None
-            return tuple(roots), (tuple(signs) if signs is not None else None)
-        pruned = self._pruned(faces)
-        if pruned:
+            decision = Decision("decoupled",
+                                parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
+            return decision, self._combine(faces, parts)
+        pruning = self._pruned(faces)
+        if pruning.support is Support.SUBSET:
             self.pruned += 1
-            return None, None
+            decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
+                                tied=tuple(f.signs for f in pruning.tied))
+            return decision, (None, None)
         self.systems_solved += 1
-        if pruned is None:  # a multiplier exactly zero: decide by exact elimination
+        if pruning.support is Support.UNDECIDED:  # a multiplier exactly zero: eliminate
             roots = self._eliminate(faces, nds)
             if roots is None:
-                return None, None
+                return Decision("none"), (None, None)
         else:
             roots = locate(self.problem, nds)
         candidate = NeuronPoint(self.problem, faces, nds, roots, ())
-        return roots, face_signs(candidate)
+        return Decision("solution"), (roots, face_signs(candidate))
+
+    def _combine(self, faces: tuple[UnitFace, ...], parts: list[list[int]]) -> Entry:
+        """The entry of a decoupled set from its parts' entries."""
+        roots: list = [None] * len(faces)
+        signs: list | None = [0] * len(faces)
+        for part in parts:
+            r, sg = self.entry(tuple(faces[i] for i in part))
+            if r is None:
+                return None, None
+            for pos, i in enumerate(part):
+                roots[i] = r[pos]
+                if signs is not None:
+                    signs[i] = sg[pos] if sg is not None else 0
+            if sg is None:
+                signs = None
+        return tuple(roots), (tuple(signs) if signs is not None else None)
 
     def _eliminate(self, faces, nds):
         """The interior solution by exact elimination (None if there is none)."""
@@ -148,11 +214,10 @@ class NeuronEnumerator:
                 self._residuals[key] = arb_mat(len(r), 1, r)
         return self._residuals[key]
 
-    def _pruned(self, faces: tuple[UnitFace, ...]
-                ) -> tuple[tuple[UnitFace, ...], tuple[UnitFace, ...]] | bool | None:
-        """Whether a proper subset's solution meets the strict KKT conditions of the rest:
-        that subset and its tied faces (no interior solution; the pair is truthy), False
-        (exactly one), None (undecided: a multiplier is zero to the working precision, as
+    def _pruned(self, faces: tuple[UnitFace, ...]) -> Pruning:
+        """Whether a proper subset's solution meets the strict KKT conditions of the rest
+        (then that subset and its tied faces: no interior solution), or no subset does
+        (exactly one), or a multiplier is zero to the working precision (undecided, as
         for exact ties in the data)."""
         k = len(faces)
         undecided = False
@@ -163,16 +228,17 @@ class NeuronEnumerator:
                     continue
                 others = [faces[i] for i in range(k) if i not in keep]
                 verdict, tied = self._kkt(sub, others)
-                if verdict is True:
-                    return sub, tied
-                undecided = undecided or verdict is None
-        return None if undecided else False
+                if verdict is Kkt.HOLDS:
+                    return Pruning(Support.SUBSET, sub, tied)
+                undecided = undecided or verdict is Kkt.UNDECIDED
+        return Pruning(Support.UNDECIDED if undecided else Support.FULL)
 
-    def _kkt(self, sub, others) -> tuple[bool | None, tuple[UnitFace, ...]]:
-        """True if ``(s_sub, 0)`` is the only minimiser of ``J``: ``|M_b^T r_sub| < lam``
-        for every other face ``b``, or ``= lam`` exactly by a tie (below) with the vectors
-        ``P_c r_sub`` of all the faces linearly independent. False if some
-        ``|M_b^T r_sub| > lam``; None if undecidable. With the tied faces found.
+    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...]]:
+        """Whether ``(s_sub, 0)`` is the only minimiser of ``J`` (``HOLDS``):
+        ``|M_b^T r_sub| < lam`` for every other face ``b``, or ``= lam`` exactly by a tie
+        (below) with the vectors ``P_c r_sub`` of all the faces linearly independent;
+        ``FAILS`` if some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied
+        faces found.
 
         A *tie*: ``b`` has the span of a face ``a`` of ``sub`` and sees the same points
         apart from some whose residual is exactly zero (``y_i = 0``, seen by no face of
@@ -197,18 +263,19 @@ class NeuronEnumerator:
                 if q < 0:
                     break
                 if q > 0:
-                    return False, tuple(tied)
+                    return Kkt.FAILS, tuple(tied)
                 if prec >= MAX_PREC:
-                    return None, tuple(tied)
+                    return Kkt.UNDECIDED, tuple(tied)
                 prec *= 4
         # Every minimiser has s_b = 0 where the multiplier is > 0, so only the faces of
         # sub and the tied ones can carry weight; their s is unique if independent.
-        verdict = True if not tied else self._independent(sub, tuple(sub) + tuple(tied))
-        return verdict, tuple(tied)
+        if tied and not self._independent(sub, tuple(sub) + tuple(tied)):
+            return Kkt.UNDECIDED, tuple(tied)
+        return Kkt.HOLDS, tuple(tied)
 
-    def _independent(self, sub, faces) -> bool | None:
-        """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are linearly independent
-        (their Gram determinant is > 0), None if that cannot be decided."""
+    def _independent(self, sub, faces) -> bool:
+        """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly
+        independent (their Gram determinant is > 0); False if that cannot be decided."""
         prec = 128
         while prec <= MAX_PREC:
             with working_precision(prec):
@@ -226,4 +293,4 @@ class NeuronEnumerator:
             if det > 0:
                 return True
             prec *= 4
-        return None
+        return False

@@ -24,7 +24,6 @@ Outside(face='+-', point=1, why='sign', against=0)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from flint import arb, fmpq, fmpq_mat
 
@@ -33,28 +32,7 @@ from solver.pipeline.face_systems import NeuronData, components
 from solver.pipeline.locate.exact_zero import is_zero_at
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.numbers import sign_of
-
-
-@dataclass(frozen=True, slots=True)
-class Outside:
-    """Why an interior solution is not a critical point inside its faces: on ``face``,
-    the pre-activation of point ``point`` is structurally zero (``why == "zero"``),
-    exactly zero at this solution (``"exact zero"``: decided in ``Q(s0)``, the record then
-    gives the solution by minimal polynomials), or its sign times the face's sign differs
-    from that of point ``against`` (``"sign"``: no sign of ``a`` puts the direction in the
-    face)."""
-
-    face: str
-    point: int
-    why: str
-    against: int | None = None
-
-    def to_json(self) -> dict:
-        """JSON form (0-based points)."""
-        out: dict = {"face": self.face, "point": self.point, "why": self.why}
-        if self.against is not None:
-            out["against"] = self.against
-        return out
+from solver.results import Outside
 
 
 def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
