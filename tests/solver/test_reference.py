@@ -263,7 +263,7 @@ def network_units(point, split: bool) -> tuple[list[tuple[int, ...]], list[arb],
     vals = point.values(PREC)
     faces, a_out, w_out = [], [], []
     with _precision(PREC):
-        lam = arb(_q(point.lam))
+        lam = arb(_q(point.problem.lam))
         units = [(a, vals.s[a]) for a in range(point.k)]
         if split:
             units = [(0, vals.s[0] / 3), (0, vals.s[0] * 2 / 3)] + units[1:]
