@@ -180,10 +180,7 @@ def format_duration(seconds: float) -> str:
 
 def too_large_message(exc: ProblemTooLargeError) -> str:
     """The refusal line: the solver's reason, the estimate, and how to override."""
-    text = str(exc)
-    estimate = getattr(exc, "estimate_seconds", None)
-    if isinstance(estimate, (int, float)):
-        text += f" (estimated time {format_duration(float(estimate))})"
+    text = f"{exc} (estimated time {format_duration(float(exc.estimate_seconds))})"
     if "--force" not in text:
         text += "; pass --force to solve anyway"
     return text

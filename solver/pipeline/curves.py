@@ -135,28 +135,13 @@ def _as_fmpq_poly(f: fmpq_mpoly) -> fmpq_poly:
     return fmpq_poly([coeffs.get(i, fmpq(0)) for i in range(top + 1)])
 
 
-def _direction_polys(point: NeuronPoint, a: int) -> list[fmpq_mpoly]:
-    """Numerators of ``dir_a`` (the common denominator is ``det``)."""
-    sys = point.system
-    nd = sys.neurons[a]
-    block = [sys.numerators[i] for i in sys.blocks[a]]
-    out = []
-    for r in range(nd.V.nrows()):
-        num = sys.ctx.constant(0)
-        for j in range(nd.size):
-            coef = sum((nd.V[r, q] * nd.G_inv[q, j] for q in range(nd.size)), fmpq(0))
-            num += block[j] * coef
-        out.append(num)
-    return out
-
-
 def _single_neuron(point, labels, names, variables):
     """The reduced Groebner basis in ``rho`` (see the module docstring)."""
     p = fmpq_poly(point.roots[0].poly.coeffs())
     D = p.degree()
     lam = point.problem.lam_q
     q = _pivot(point, 0)
-    nums = [_as_fmpq_poly(f) for f in _direction_polys(point, 0)]
+    nums = [_as_fmpq_poly(f) for f in point.system.direction_numerators(0)]
     det = _as_fmpq_poly(point.system.det)
     s = fmpq_poly([0, 1])
     inv_det = _inverse_mod(det, p)
@@ -275,7 +260,7 @@ def _several_neurons(point, labels, names, variables):
     det = point.system.det.compose(*sys_ctx_gens, ctx=ctx)
     eqs = []
     for a in range(point.k):
-        nums = [f.compose(*sys_ctx_gens, ctx=ctx) for f in _direction_polys(point, a)]
+        nums = [f.compose(*sys_ctx_gens, ctx=ctx) for f in point.system.direction_numerators(a)]
         q = _pivot(point, a)
         group = [l for l, lb in enumerate(labels) if lb == a]
         for l in group:

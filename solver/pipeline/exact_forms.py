@@ -25,20 +25,9 @@ def mpoly_str(f: fmpq_mpoly) -> str:
 
 def direction_exprs(point: NeuronPoint, a: int) -> tuple[str, ...]:
     """The neuron direction ``dir_a`` as rational expressions in ``s0, s1, ...``."""
-    sys = point.system
-    nd = sys.neurons[a]
-    block = [sys.numerators[i] for i in sys.blocks[a]]
-    m = nd.V.nrows()
-    den = mpoly_str(sys.det)
-    out = []
-    for r in range(m):
-        num = sys.ctx.constant(0)
-        for j in range(nd.size):
-            coef = sum((nd.V[r, q] * nd.G_inv[q, j] for q in range(nd.size)), 0 * nd.V[0, 0])
-            if coef != 0:
-                num += block[j] * coef
-        out.append("0" if num.is_zero() else f"({mpoly_str(num)})/({den})")
-    return tuple(out)
+    den = mpoly_str(point.system.det)
+    return tuple("0" if num.is_zero() else f"({mpoly_str(num)})/({den})"
+                 for num in point.system.direction_numerators(a))
 
 
 def algebraic_roots(roots: Sequence) -> tuple[AlgebraicRoot, ...]:

@@ -68,6 +68,20 @@ class FaceSystem:
     numerators: tuple[fmpq_mpoly, ...]
     equations: tuple[fmpq_mpoly, ...]
 
+    def direction_numerators(self, a: int) -> list[fmpq_mpoly]:
+        """Numerators of neuron ``a``'s direction ``dir_a = V_a G_a^{-1} u_a`` in (b, c)
+        coordinates, over the common denominator ``det``."""
+        nd = self.neurons[a]
+        block = [self.numerators[i] for i in self.blocks[a]]
+        out = []
+        for r in range(nd.V.nrows()):
+            num = self.ctx.constant(0)
+            for j in range(nd.size):
+                coef = sum((nd.V[r, q] * nd.G_inv[q, j] for q in range(nd.size)), fmpq(0))
+                num += block[j] * coef
+            out.append(num)
+        return out
+
     @property
     def blocks(self) -> list[range]:
         """Index ranges of each neuron's block in the stacked vector ``u``."""

@@ -107,7 +107,29 @@ def solve(
     Solution
         Isolated minima and positive-dimensional sets, each certified, canonical order.
     """
-    problem = Problem.parse(x, y, lam, units)
+    return solve_problem(Problem.parse(x, y, lam, units), progress=progress,
+                         max_seconds=max_seconds, force=force, workers=workers,
+                         scheduler=scheduler, client=client, completeness=completeness)
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    progress: Progress | None = None,
+    max_seconds: float = 60.0,
+    force: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    completeness: bool = False,
+) -> Solution:
+    """:func:`solve` for a problem already parsed (a :class:`~solver.problem.Problem`),
+    with the same options.
+
+    >>> sol = solve_problem(Problem.parse(["0", "1"], ["1", "0"], "1/10", 1))
+    >>> len(sol.minima)
+    1
+    """
     n, d, L = problem.n, problem.d, problem.units
     _check_parallel(workers, scheduler, client)
     estimate = estimate_seconds(n, d, L)

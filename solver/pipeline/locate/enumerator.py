@@ -111,7 +111,6 @@ class NeuronEnumerator:
         self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
         self.systems_solved = 0
-        self.pruned = 0
 
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
         """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
@@ -153,7 +152,6 @@ class NeuronEnumerator:
             return decision, self._combine(faces, parts)
         pruning = self._pruned(faces)
         if pruning.support is Support.SUBSET:
-            self.pruned += 1
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
                                 tied=tuple(f.signs for f in pruning.tied))
             return decision, (None, None)
@@ -208,7 +206,7 @@ class NeuronEnumerator:
                 if faces:
                     nds = tuple(self.data[f.signs] for f in faces)
                     point = NeuronPoint(self.problem, faces, nds, roots, ())
-                    r = point.residual_balls(prec)
+                    r = point.values(prec).residual
                 else:
                     r = [arb(v) for v in self.problem.y_q]
                 self._residuals[key] = arb_mat(len(r), 1, r)

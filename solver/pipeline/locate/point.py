@@ -146,7 +146,3 @@ class NeuronPoint:
         if not changed:
             return self
         return NeuronPoint(self.problem, self.faces, self.neurons, tuple(roots), self.signs)
-
-    def residual_balls(self, prec: int) -> tuple[arb, ...]:
-        """The residual ``r = y - f(x)`` as balls with about ``prec`` bits."""
-        return self.values(prec).residual
