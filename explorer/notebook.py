@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fractions import Fraction
 from typing import Any
 
 import panel as pn

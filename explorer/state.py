@@ -81,9 +81,7 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
     units = parse_units(units)
     if units > MAX_UNITS:
         raise SolverInputError(f"the dashboard offers 1 to {MAX_UNITS} units, got {units}")
-    return SolveKey(
-        x=tuple(row[0] for row in dataset.x), y=dataset.y, lam=parse_lam(lam), units=units
-    )
+    return SolveKey.of(dataset, parse_lam(lam), units)
 
 
 def read_example(path: str | Path) -> str:

@@ -5,10 +5,9 @@ and this module, never Panel.
 
 Examples
 --------
->>> from fractions import Fraction
->>> key = SolveKey((Fraction(0), Fraction(1)), (Fraction(1), Fraction(0)), Fraction(1), 1)
->>> key.units
-1
+>>> key = SolveKey.parse([0, 1], [1, 0], 1, 1)
+>>> key.units, key.x
+(1, ((Fraction(0, 1),), (Fraction(1, 1),)))
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Literal
+
+from solver.problem import Problem
 
 OutcomeKind = Literal["ok", "refused", "cancelled", "failed"]
 
@@ -25,14 +25,9 @@ OutcomeKind = Literal["ok", "refused", "cancelled", "failed"]
 _PROGRESS_EVERY = 0.1
 
 
-@dataclass(frozen=True, slots=True)
-class SolveKey:
-    """One problem, exactly: the cache key and what a worker solves (d = 1 data)."""
-
-    x: tuple[Fraction, ...]
-    y: tuple[Fraction, ...]
-    lam: Fraction
-    units: int
+# One problem, exactly: the cache key and what a worker solves (the solver's Problem,
+# parsed once by the dashboard and solved as it is).
+SolveKey = Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +66,13 @@ def solve_key(
     queue : optional queue receiving ``(job_id, done, total)`` progress tuples.
     cancelled : optional shared mapping; ``job_id in cancelled`` stops the solve.
     """
-    from solver import solve
+    from solver import solve_problem
     from solver.errors import SolveCancelled, SolverError
 
     start = time.perf_counter()
     report = _progress_callback(job_id, queue, cancelled)
     try:
-        solution = solve(
-            list(key.x), list(key.y), key.lam, key.units,
-            progress=report, max_seconds=max_seconds,
-        )
+        solution = solve_problem(key, progress=report, max_seconds=max_seconds)
     except SolveCancelled:
         return Outcome("cancelled", seconds=time.perf_counter() - start)
     except SolverError as exc:

@@ -29,6 +29,8 @@ from solver.errors import (
 # Public name -> the module defining it, imported when the name is first used (PEP 562).
 _LAZY = {
     "solve": "solver.pipeline.solve",
+    "solve_problem": "solver.pipeline.solve",
+    "Problem": "solver.problem",
     "estimate_seconds": "solver.pipeline.solve",
     "critical_points": "solver.pipeline.critical",
     "CriticalPoint": "solver.pipeline.critical",
@@ -41,6 +43,8 @@ _LAZY = {
 
 __all__ = [
     "solve",
+    "solve_problem",
+    "Problem",
     "estimate_seconds",
     "critical_points",
     "CriticalPoint",

@@ -45,8 +45,8 @@ def shows(solution: Solution | None, step: TourStep) -> bool:
     if solution is None:
         return False
     key = make_key(step_data(step), step.lam, step.units)
-    return (solution.units, solution.lam, solution.y) == (key.units, key.lam, key.y) and tuple(
-        row[0] for row in solution.x) == key.x
+    return (solution.x, solution.y, solution.lam, solution.units) == (key.x, key.y, key.lam,
+                                                                      key.units)
 
 
 class TourView(pn.viewable.Viewer):

@@ -135,7 +135,7 @@ def test_make_key_refuses_bad_problems(data: str, lam: str, units: int, reason: 
 
 def test_make_key_is_exact() -> None:
     key = make_key("-0.17,0.05;1/3,1", "0.01", 2)
-    assert key.x == (Fraction(-17, 100), Fraction(1, 3)) and key.lam == Fraction(1, 100)
+    assert key.x == ((Fraction(-17, 100),), (Fraction(1, 3),)) and key.lam == Fraction(1, 100)
 
 
 def test_slider_gives_an_exact_three_digit_lambda() -> None:
