@@ -1,0 +1,146 @@
+"""The import graph of ``solver``: no cycle, no private name imported across modules, and
+the checker independent of the solving pipeline at run time.
+
+The graph is read statically from every module's source, with every import statement
+counted wherever it is (module level, inside functions, under ``TYPE_CHECKING``), plus
+the lazy names of ``solver/__init__.py`` (PEP 562), so that late imports cannot hide a
+cycle. The run-time check imports the checker in a fresh interpreter and lists what
+got loaded.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "solver"
+# The solving side: none of it may be loaded by the checker (or by ``import solver``).
+SOLVING = ("solver.pipeline", "solver.scaleout", "solver.cli")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    """The absolute module of a ``from ... import`` (relative imports resolved)."""
+    if not node.level:
+        return node.module or ""
+    is_package = MODULES[module].name == "__init__.py"
+    base = module.split(".")[: len(module.split(".")) - node.level + (1 if is_package else 0)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imports(module: str) -> list[tuple[str, str | None, int]]:
+    """Every ``solver`` import of ``module``: (imported module, name taken from it or
+    None, line)."""
+    tree = ast.parse(MODULES[module].read_text())
+    found: list[tuple[str, str | None, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, None, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            source = _resolve(module, node)
+            for alias in node.names:
+                sub = f"{source}.{alias.name}"
+                found.append((sub, None, node.lineno) if sub in MODULES
+                             else (source, alias.name, node.lineno))
+        elif (isinstance(node, ast.Assign) and module == "solver"
+              and any(isinstance(t, ast.Name) and t.id == "_LAZY" for t in node.targets)):
+            found += [(v.value, None, node.lineno) for v in node.value.values  # type: ignore[attr-defined]
+                      if isinstance(v, ast.Constant)]
+    return [f for f in found if f[0] == "solver" or f[0].startswith("solver.")]
+
+
+def graph() -> dict[str, set[str]]:
+    """Module -> the ``solver`` modules it imports (a package counts as its ``__init__``)."""
+    out: dict[str, set[str]] = {m: set() for m in MODULES}
+    for module in MODULES:
+        for target, _, _ in imports(module):
+            if target != module:
+                assert target in MODULES, f"{module} imports {target}, which does not exist"
+                out[module].add(target)
+    return out
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph, as a closed list of modules, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_the_graph_sees_late_and_type_checking_imports() -> None:
+    edges = graph()
+    assert "solver.pipeline.solve" in edges["solver"]  # a lazy name of solver/__init__
+    assert "solver.scaleout.cluster" in edges["solver.pipeline.solve"]  # inside solve()
+    assert "solver.verify" in edges["solver.cli.verify"]  # inside run_raw()
+
+
+def test_no_import_cycle() -> None:
+    cycle = find_cycle(graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_no_private_name_imported_across_modules() -> None:
+    private = [f"{module}:{line} imports {name} from {source}"
+               for module in MODULES for source, name, line in imports(module)
+               if name is not None and name.startswith("_") and source != module]
+    assert private == []
+
+
+def _loaded_by(code: str) -> list[str]:
+    """The ``solver`` modules loaded by ``code`` in a fresh interpreter."""
+    script = f"{code}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, check=True).stdout.split()
+    return [m for m in out if m == "solver" or m.startswith("solver.")]
+
+
+@pytest.mark.parametrize("code", ["import solver.verify", "from solver.verify import main",
+                                  "import solver"])
+def test_the_checker_loads_none_of_the_solving_side(code: str) -> None:
+    loaded = _loaded_by(code)
+    assert "solver" in loaded
+    assert [m for m in loaded if m.startswith(SOLVING)] == []
+    if "verify" in code:
+        assert "solver.verify" in loaded
+
+
+def test_a_public_name_loads_the_pipeline_on_first_use() -> None:
+    loaded = _loaded_by("import solver\nsolver.solve")
+    assert "solver.pipeline.solve" in loaded
