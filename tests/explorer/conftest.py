@@ -1,88 +1,52 @@
-"""Fixtures of the explorer's tests (``tests/explorer/``): a real server and Chromium."""
+"""Fixtures of the explorer's tests (``tests/explorer/``): a real server and Chromium.
+
+A real ``python -m panel serve explorer`` runs on a free localhost port in its own process
+group (:func:`explorer.testing.serve`); Playwright drives Debian's Chromium
+(``/usr/bin/chromium``, launched by path: no ``playwright install`` here). Every page records
+console errors, Bokeh's console warnings, uncaught page errors and requests that leave
+localhost, and the server's log is read after every test: a test fails on any of them, a
+traceback or "Exception" in the server log included.
+"""
 
 from __future__ import annotations
 
-# ---------------------------------------------------------------------------------------
-# Browser tests of the explorer (tests/explorer/test_browser.py, marker ``browser``).
-#
-# A real ``python -m panel serve explorer`` runs on a free localhost port in its own process
-# group; Playwright drives Debian's Chromium (``/usr/bin/chromium``, launched by path: no
-# ``playwright install`` here). Every page records console errors, Bokeh's console warnings,
-# uncaught page errors and requests that leave localhost; a test fails if there are any.
-# ---------------------------------------------------------------------------------------
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-_CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
-
-def _free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
-    """Poll ``url`` until it answers 200; fail early with the log if the server died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"panel serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"panel serve did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
+from explorer.testing import (
+    LOCAL_HOSTS,
+    Server,
+    ServerError,
+    launch_chromium,
+    serve,
+    server_errors,
+)
 
 
 @pytest.fixture(scope="session")
-def explorer_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real ``panel serve explorer`` (killed with its process group after)."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("explorer") / "panel-serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "panel", "serve", "explorer",
-             "--address", "127.0.0.1", "--port", str(port)],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/explorer"
+def explorer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real ``panel serve explorer`` for the session (killed with its process group)."""
     try:
-        _wait_for(url, process, log)
-        yield url
-    finally:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-                process.wait(timeout=wait)
-                break
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        with serve(tmp_path_factory.mktemp("explorer") / "panel-serve.log") as server:
+            yield server
+    except ServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+def explorer_url(explorer_server: Server) -> Iterator[str]:
+    """The server's page URL; the test fails if the server logs an exception meanwhile."""
+    log = explorer_server.log
+    start = log.stat().st_size
+    yield explorer_server.url
+    with log.open(errors="replace") as handle:
+        handle.seek(start)
+        written = handle.read()
+    assert not server_errors(written), f"the server logged an exception:\n{written}"
 
 
 @pytest.fixture(scope="session")
@@ -90,11 +54,11 @@ def chromium() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (one browser for the session)."""
     from playwright.sync_api import sync_playwright
 
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail("Chromium is missing: apt-get install -y chromium (see the README)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=_CHROMIUM_FLAGS)
+        try:
+            browser = launch_chromium(playwright)
+        except ServerError as exc:
+            pytest.fail(str(exc))
         try:
             yield browser
         finally:
@@ -123,7 +87,7 @@ class PageGuard:
         parsed = urlparse(request.url)
         if parsed.scheme in ("data", "blob", "about"):
             return
-        if parsed.hostname not in _LOCAL_HOSTS:
+        if parsed.hostname not in LOCAL_HOSTS:
             self.offsite.append(request.url)
 
 
@@ -152,8 +116,3 @@ def open_page(chromium: Any) -> Iterator[Any]:
     offsite = [u for g in guards for u in g.offsite]
     assert not errors, f"browser console errors: {errors}"
     assert not offsite, f"requests left localhost: {offsite}"
-
-
-# ---------------------------------------------------------------------------------------
-# (end of the explorer browser-test section)
-# ---------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The explorer in a real browser: ``panel serve explorer`` driven through Debian's Chromium.
 
-Fixtures (server, browser, console/offsite guards) are in the browser section of
-``conftest.py``. Expected values come from calling the solver directly in this process,
-never from the dashboard itself. Set ``EXPLORER_SCREENSHOT=assets/screenshot.png`` to save
+Fixtures (server, browser, console/offsite/server-log guards) are in ``conftest.py``; the
+page helpers (``window.__explorer``) in :mod:`explorer.testing`. Expected values come from
+calling the solver directly in this process, never from the dashboard itself. Set ``EXPLORER_SCREENSHOT=assets/screenshot.png`` to save
 the README's picture from the first test.
 """
 
@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from explorer.testing import PROBE_JS, READY_JS
 from solver import solve
 from solver.data import read_csv
 
@@ -24,65 +25,11 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60_000  # ms; the first solve includes spawning workers
 
-# Plain data from the document's Bokeh models (the widgets live in shadow DOM).
-_JS_HELPERS = r"""
-window.__explorer = {
-  models(type) { return Array.from(Bokeh.documents[0].all_models).filter(m => m.type === type); },
-  table(column) {
-    const t = this.models('panel.models.tabulator.DataTabulator')
-      .find(m => column in m.source.data);
-    return t ? t.source : null;
-  },
-  column(column) { const s = this.table(column); return s ? Array.from(s.data[column]) : []; },
-  texts() { return this.models('panel.models.markup.HTML').map(m => String(m.text)); },
-  status() {
-    return this.texts().find(t => /\d+ minim(a|um) \(.* · \d+ units? · /.test(t)) || '';
-  },
-  alert() {  // the visible refusal message, if any
-    const m = this.models('panel.models.markup.HTML')
-      .find(m => m.visible && String(m.text).includes('Refused'));
-    return m ? String(m.text) : '';
-  },
-  figure(prefix) {
-    const model = this.models('Figure').find(m => m.title && m.title.text.startsWith(prefix));
-    let view = null;
-    const walk = (v) => {
-      if (view) return;
-      if (v.model === model) { view = v; return; }
-      if (v.children) for (const c of v.children()) walk(c);
-    };
-    for (const root of Bokeh.index.roots) walk(root);
-    return view;
-  },
-  toScreen(prefix, x, y) {
-    const view = this.figure(prefix);
-    const rect = view.canvas_view.el.getBoundingClientRect();
-    return [rect.x + view.frame.x_scale.compute(x), rect.y + view.frame.y_scale.compute(y)];
-  },
-  scatterCounts(prefix) {
-    const view = this.figure(prefix);
-    return view.model.renderers.filter(r => r.glyph && r.glyph.type === 'Scatter')
-      .map(r => r.data_source.get_length());
-  },
-  ring(prefix, size) {  // centres of the selection ring (a Scatter of that size)
-    const r = this.figure(prefix).model.renderers.find(
-      r => r.glyph && r.glyph.type === 'Scatter' && r.glyph.size.value === size);
-    const d = r.data_source.data, keys = Object.keys(d).filter(k => k !== 'index');
-    const [h, v] = keys.includes('b') ? ['b', 'c'] : ['h', 'v'];
-    return Array.from(d[h]).map((x, i) => [x, d[v][i]]);
-  },
-};
-"""
-
 
 def _ready(page: Any) -> None:
     """Wait until the page shows a solved result, and install the JS helpers."""
-    page.wait_for_function(
-        "() => window.Bokeh && Bokeh.documents.length && Array.from(Bokeh.documents[0].all_models)"
-        ".some(m => m.type === 'panel.models.markup.HTML' && / · \\d+ units? · /.test(m.text))",
-        timeout=TIMEOUT,
-    )
-    page.evaluate(_JS_HELPERS)
+    page.wait_for_function(READY_JS, timeout=TIMEOUT)
+    page.evaluate(PROBE_JS)
 
 
 def _losses(page: Any) -> list[str]:
@@ -348,3 +295,4 @@ def test_examples_one_unit_and_a_problem_too_large(
         "() => __explorer.status().includes(' · 1 unit · ')", timeout=TIMEOUT)
     expected = solve(xs, ys, "1/100", 1)
     assert sorted(one) == sorted(f"{m.loss:.10g}" for m in expected.minima)
+

@@ -547,3 +547,4 @@ def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, pap
         polygons = app.plane._background(result).get(0)
         assert len(polygons.split()) == SECTOR_SLOTS
     assert len(sector_polygons([float(x) for x in xs], 1.0)) == SECTOR_SLOTS
+
