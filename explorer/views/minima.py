@@ -95,10 +95,18 @@ def minimum_latex(index: int, minimum: Any) -> str:
         )
     exact = minimum.exact.to_json()
     lines = []
+    box = [root for root in exact["s"] if root["minpoly"] is None]
     for root in exact["s"]:
+        if root["minpoly"] is None:
+            continue
         lo, hi = (_latex(v) for v in root["interval"])
         name = _latex(root["name"])
         lines.append(f"{_latex(root['minpoly'])} = 0, \\quad {name} \\in [{lo}, {hi}]")
+    if box:  # three or more coupled neurons: a Krawczyk-proved box, no polynomials
+        names = ", ".join(_latex(root["name"]) for root in box)
+        ranges = r" \times ".join(
+            "[{}, {}]".format(*(_latex(v) for v in root["interval"])) for root in box)
+        lines.append(f"({names}) \\in {ranges}")
     for k, unit in enumerate(exact["units"], start=1):
         if unit["sign"] == 0:
             lines.append(f"\\text{{unit {k} dead: }} a_{{{k}}} = b_{{{k}}} = c_{{{k}}} = 0")
@@ -110,10 +118,13 @@ def minimum_latex(index: int, minimum: Any) -> str:
             f"(b_{{{k}}}, c_{{{k}}}) = \\frac{{a_{{{k}}}}}{{\\lambda}}\\,\\left({direction}\\right)"
         )
     body = r" \\ ".join(lines)
-    return (
-        f"{head} Exactly, with each $s_j$ the unique real root of its polynomial in the "
-        f"given interval:\n\n$$\\begin{{gathered}}{body}\\end{{gathered}}$$"
-    )
+    where = "each $s_j$ the unique real root of its polynomial in the given interval"
+    if box:
+        where = ("the $s_j$ without a polynomial, together, the unique solution in the given box "
+                 "of their neurons' equations (proved with the Krawczyk test)")
+        if len(box) < len(exact["s"]):
+            where = f"the other $s_j$ the unique real roots of their polynomials, and {where}"
+    return f"{head} Exactly, with {where}:\n\n$$\\begin{{gathered}}{body}\\end{{gathered}}$$"
 
 
 class MinimaView(pn.viewable.Viewer):

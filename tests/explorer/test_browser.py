@@ -296,3 +296,33 @@ def test_examples_one_unit_and_a_problem_too_large(
     expected = solve(xs, ys, "1/100", 1)
     assert sorted(one) == sorted(f"{m.loss:.10g}" for m in expected.minima)
 
+
+def test_three_units_select_a_proved_box_minimum(explorer_url: str, open_page: Any) -> None:
+    # The 3-unit result of the paper's example: most of its isolated minima are proved
+    # boxes (no minimal polynomial). Selecting one must finish the status, write the
+    # exact form of that row, put units=3 and the selection in the URL, and log nothing.
+    data = read_csv(REPO / "assets" / "paper_example.csv")
+    expected = solve([row[0] for row in data.x], list(data.y), "1/100", 3)
+    page = open_page(explorer_url)
+    _ready(page)
+    page.locator(".bk-btn-group button", has_text="3").first.click()
+    page.wait_for_function(
+        "(n) => __explorer.status().startsWith(n + ' minima') && "
+        "__explorer.status().includes(' · 3 units · ')", arg=len(expected.minima),
+        timeout=TIMEOUT)
+    assert sorted(_losses(page)) == sorted(f"{m.loss:.10g}" for m in expected.minima)
+    patterns = page.evaluate("() => __explorer.column('pattern')")
+    row = next(i for i, m in enumerate(expected.minima) if i > 0 and m.kind == "isolated"
+               and all(r["minpoly"] is None for r in m.exact.to_json()["s"]))
+    minimum = expected.minima[row]
+    assert patterns[row] == " ".join(minimum.pattern)
+    page.locator(".tabulator").filter(has_text="certificate").locator(
+        ".tabulator-row").nth(row).click()
+    _wait_selected(page, row)
+    page.wait_for_function(
+        "(head) => __explorer.exact().startsWith(head) && __explorer.exact().includes('Krawczyk')",
+        arg=f"Minimum {row + 1}: isolated, loss ≈ {minimum.loss:.10g}.", timeout=TIMEOUT)
+    page.wait_for_function(
+        "(row) => window.location.search.includes('units=3')"
+        " && window.location.search.includes('sel=' + row)", arg=row, timeout=TIMEOUT)
+    assert "Solving" not in page.evaluate("() => __explorer.status()")

@@ -548,3 +548,24 @@ def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, pap
         assert len(polygons.split()) == SECTOR_SLOTS
     assert len(sector_polygons([float(x) for x in xs], 1.0)) == SECTOR_SLOTS
 
+
+def test_every_three_unit_minimum_is_written_exactly(app: Any) -> None:
+    # 3 units: most isolated minima have three coupled neurons, given by a proved box
+    # (``minpoly`` null) instead of minimal polynomials; selecting one crashed the pane.
+    assert app.state.edit(units=3)
+    expected = solve(PAPER_X, PAPER_Y, "1/100", 3)
+    minima = app.state.result.minima
+    assert same(minima, expected.minima)
+    boxes = [i for i, m in enumerate(minima) if m.kind == "isolated"
+             and any(r["minpoly"] is None for r in m.exact.to_json()["s"])]
+    assert len(boxes) >= 10
+    for index, minimum in enumerate(minima):
+        app.minima.table.selection = [index]
+        assert app.state.selected_index == index
+        text = app.minima.exact.object
+        assert text.startswith(f"Minimum {index + 1}: {minimum.kind}, loss ≈ {minimum.loss:.10g}.")
+        if index in boxes:
+            assert "Krawczyk" in text
+            for root in minimum.exact.to_json()["s"]:
+                low = Fraction(root["interval"][0])
+                assert f"\\frac{{{low.numerator}}}{{{low.denominator}}}" in text
