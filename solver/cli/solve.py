@@ -28,6 +28,7 @@ from solver.cli.common import (
 )
 from solver.data import parse_lam, parse_units, read_csv
 from solver.errors import SolverInputError
+from solver.problem import Problem
 
 
 def add_arguments(solve: argparse.ArgumentParser) -> None:
@@ -81,11 +82,11 @@ def run(args: argparse.Namespace) -> int:
         if out is not None:
             check_writable(Path(out))
 
-    from solver.pipeline.solve import solve  # late: input errors above need no solver core
+    from solver.pipeline.solve import solve_problem  # late: input errors need no solver core
 
     progress = ProgressPrinter(sys.stderr)
     try:
-        sol = solve(data.x, data.y, lam, units, progress=progress, **kwargs)
+        sol = solve_problem(Problem.of(data, lam, units), progress=progress, **kwargs)
     finally:
         progress.close()
 

@@ -16,5 +16,8 @@
 9. :mod:`~solver.pipeline.run` — the run loop: every face set, level by level.
 10. :mod:`~solver.pipeline.critical` — every critical point met, with its verdict.
 
-:mod:`~solver.pipeline.solve` is the entry point (``solver.solve``).
+:mod:`~solver.pipeline.solve` is the entry point (``solver.solve``). The stages share their
+exact and ball arithmetic: :mod:`~solver.pipeline.numbers` (conversions, working
+precision, rigorous signs, exact linear algebra, the Krawczyk test) and
+:mod:`~solver.pipeline.algebraic` (real algebraic numbers and root isolation).
 """
