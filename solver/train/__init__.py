@@ -3,7 +3,7 @@ certified minima.
 
 Many networks are trained at once (numpy, full batch, on exactly the solver's loss:
 :mod:`solver.train.network`), and the end of every run is classified against the exact
-results of :func:`solver.solve` and :func:`solver.critical.critical_points`
+results of :func:`solver.solve` and :func:`solver.critical_points`
 (:mod:`solver.train.classify`): converged to a certified minimum, hovering at its kink,
 stuck at a critical point that is not a minimum (a dead network, dead units, a saddle), not
 converged, or a **discrepancy** between the two methods. The solving pipeline never imports
@@ -19,30 +19,70 @@ Examples
 1.0
 """
 
-from solver.train.api import Landscape, Settings, Training, TrainReport, landscape, train
-from solver.train.basins import Basin
-from solver.train.classify import RunEnd
-from solver.train.init import INITS, initial_params
-from solver.train.loop import OPTIMIZERS, Descent, Optimizer, descend
-from solver.train.network import FloatData, Params, gradient, loss
+from __future__ import annotations
+
+import importlib
+
+# Public name -> the module defining it, imported when the name is first used (PEP 562):
+# the command line imports ``solver.train.cli`` at start-up and must not load the training
+# loop or scipy's statistics before ``train`` runs.
+_LAZY = {
+    "train": "solver.train.api",
+    "landscape": "solver.train.api",
+    "Settings": "solver.train.api",
+    "Landscape": "solver.train.api",
+    "Training": "solver.train.api",
+    "TrainReport": "solver.train.api",
+    "Basin": "solver.train.basins",
+    "RunEnd": "solver.train.classify",
+    "initial_params": "solver.train.init",
+    "INITS": "solver.train.init",
+    "OPTIMIZERS": "solver.train.loop",
+    "Descent": "solver.train.loop",
+    "Optimizer": "solver.train.loop",
+    "descend": "solver.train.loop",
+    "FloatData": "solver.train.network",
+    "Params": "solver.train.network",
+    "loss": "solver.train.network",
+    "gradient": "solver.train.network",
+    "report_text": "solver.train.report",
+    "report_json": "solver.train.report",
+}
 
 __all__ = [
     "train",
     "landscape",
     "Settings",
-    "Optimizer",
     "Landscape",
     "Training",
     "TrainReport",
     "Basin",
     "RunEnd",
-    "Descent",
-    "descend",
     "initial_params",
     "INITS",
     "OPTIMIZERS",
+    "Descent",
+    "Optimizer",
+    "descend",
     "FloatData",
     "Params",
     "loss",
     "gradient",
+    "report_text",
+    "report_json",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name's module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'solver.train' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included."""
+    return sorted(set(globals()) | set(__all__))

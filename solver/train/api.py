@@ -72,8 +72,7 @@ def landscape(problem: Problem, *, solution: Solution | None = None,
     ``solution`` reuses a solve already done; ``max_seconds``/``force`` are passed to
     :func:`solver.solve`.
     """
-    from solver import solve
-    from solver.critical import critical_points
+    from solver import critical_points, solve
 
     if solution is None:
         kwargs: dict = {"force": force}
@@ -109,25 +108,14 @@ class Training:
 
 @dataclass(frozen=True)
 class TrainReport:
-    """Trainings of one problem, one per optimiser and learning rate."""
+    """Trainings of one problem, one per optimiser and learning rate (as text and JSON:
+    :func:`solver.train.report.report_text` and :func:`~solver.train.report.report_json`)."""
 
     problem: Problem
     settings: Settings
     landscape: Landscape
     trainings: tuple[Training, ...]
     start: Params
-
-    def to_json(self) -> dict:
-        """The JSON document (README, "Training")."""
-        from solver.train.report import report_json
-
-        return report_json(self)
-
-    def to_text(self) -> str:
-        """The basin tables as text."""
-        from solver.train.report import report_text
-
-        return report_text(self)
 
 
 def train(problem: Problem, optimizers: Sequence[Optimizer], settings: Settings = Settings(),
@@ -170,7 +158,8 @@ def train(problem: Problem, optimizers: Sequence[Optimizer], settings: Settings 
         descent = descend(data, start, opt, settings.steps, settings.tol, progress=inner)
         trained = time.perf_counter()
         ends = classify(data, descent.params, descent.steps, descent.crossings, settings.tol,
-                        exact.minima, exact.critical, first=settings.first)
+                        exact.minima, exact.critical, first=settings.first,
+                        diverged=descent.diverged)
         gk, gs, gci = global_share(ends, exact.solution.global_loss)
         out.append(Training(opt, descent, ends, basin_table(ends, exact.solution.global_loss),
                             gk, gs, gci, trained - began, time.perf_counter() - trained))

@@ -37,7 +37,8 @@ def share_interval(k: int, n: int) -> tuple[float, float]:
 class Basin:
     """One row of the table.
 
-    ``outcome``: ``"minimum"``, ``"stuck"``, ``"not converged"`` or ``"discrepancy"``;
+    ``outcome``: ``"minimum"``, ``"stuck"``, ``"not converged"``, ``"diverged"`` or
+    ``"discrepancy"``;
     ``landmark``: the minimum (``kind == "minimum"``) or critical point, if any;
     ``converged``/``hovering``: how the runs of a minimum's row arrived;
     ``why``: for a stuck row, what holds the runs there.
@@ -122,7 +123,7 @@ def basin_table(ends: Sequence[RunEnd], global_loss: float) -> tuple[Basin, ...]
         elif e.outcome == "stuck" and lm is not None:
             key = (1, lm.loss, lm.index, e.target.split, "stuck")
         else:
-            key = (2 if e.outcome == "not converged" else 3, e.outcome)
+            key = ({"not converged": 2, "diverged": 3}.get(e.outcome, 4), e.outcome)
         groups.setdefault(key, []).append(e)
     rows = []
     for key in sorted(groups):  # groups of different kinds differ in the first entry

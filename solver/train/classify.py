@@ -3,17 +3,20 @@
 For every run (see :mod:`solver.train.polish` and :mod:`solver.train.landmarks`):
 
 1. **Its region and the region's minimiser.** Units seeing no point are dead (with
-   ``ReLU'(0) = 0`` they only decay to 0 and cannot come back under gradient descent);
+   ``ReLU'(0) = 0`` they only decay to 0 and cannot come back under gradient descent), and
+   so are units at the origin (every parameter below ``1e-4 (1 + max |y|)``: the saddle
+   where a unit is born or dies);
    the live units' patterns fix a closed region, and :func:`~solver.train.polish.polish`
    finds the unique minimiser of the loss over it — the critical point the run is heading
    to (on a kink when the run hovers across one). It is computed once per region.
 2. **Matching.** That point is compared, neuron by neuron, with the certified minima (one
    per orbit; a neuron carried by several units is the solver's curve) and then with the
-   non-minimal critical points of :func:`solver.critical.critical_points` (or a split of
+   non-minimal critical points of :func:`solver.critical_points` (or a split of
    one: the same neurons, carried by more units).
 3. **Has the run arrived?** A run is *at rest* when
    * its live gradient norm (dead units left out: they are only decaying) is at most
-     ``tol`` — **converged**;
+     ``tol`` and it is within ``0.05 (1 + |theta|)`` of the region's minimiser — **converged**
+     (a small gradient farther away is a unit slowly leaving the origin, a saddle);
    * or the region's minimiser lies on a kink and, during the last steps of the training
      (a tenth of the budget, at most 1000), the run crossed kinks, and only kinks of that
      minimiser (unit ``l`` at point ``i`` where the minimiser's neuron of unit ``l`` has
@@ -41,7 +44,6 @@ from solver.train.landmarks import (
     Landmark,
     Neuron,
     lifted,
-    same_faces,
     same_neurons,
     set_distance,
 )
@@ -49,7 +51,9 @@ from solver.train.network import FloatData, Params, gradient, loss
 from solver.train.polish import Neuron as RegionNeuron
 from solver.train.polish import Polished, polish
 
-OUTCOMES = ("converged", "kink", "stuck", "not converged", "discrepancy")
+VANISHED = 1e-4
+FAR = 0.05
+OUTCOMES = ("converged", "kink", "stuck", "not converged", "diverged", "discrepancy")
 
 
 @dataclass(frozen=True)
@@ -87,13 +91,18 @@ class RunEnd:
     detail: str
 
 
-def _region(a: np.ndarray, vb: np.ndarray, pre: np.ndarray) -> tuple[tuple, list[list[int]]]:
+# The target of a diverged run (no region: its parameters overflowed).
+_NOWHERE = Target(None, False, float("nan"), (), Polished((), False, float("inf"), 0))
+
+
+def _region(a: np.ndarray, pre: np.ndarray,
+            dead: np.ndarray) -> tuple[tuple, list[list[int]]]:
     """The region key (sorted ``(pattern, sign, count)`` of the live neurons) and the units
-    of each neuron, for one run (``a`` ``(L,)``, ``vb`` ``(L, d + 1)``, ``pre`` ``(L, n)``)."""
+    of each neuron, for one run (``a`` ``(L,)``, ``pre`` ``(L, n)``, ``dead`` ``(L,)``)."""
     groups: dict[tuple[str, int], list[int]] = {}
     for l in range(a.shape[0]):
         seen = pre[l] > 0
-        if not seen.any():
+        if dead[l]:
             continue
         pattern = "".join("+" if s else "-" for s in seen)
         groups.setdefault((pattern, 1 if a[l] >= 0 else -1), []).append(l)
@@ -105,37 +114,52 @@ def _match(polished: Polished, carriers: list[int], minima: tuple[Landmark, ...]
            critical: tuple[Landmark, ...], xt: np.ndarray) -> tuple[Landmark | None, bool,
                                                                     tuple[Neuron, ...]]:
     """The landmark the region's minimiser is, and whether as a split of it."""
-    neurons = tuple(sorted((Neuron.of(p.pattern, p.w, carriers[p.source], xt)
-                            for p in polished.neurons), key=lambda nr: nr.pattern))
+    merged: dict[str, tuple[np.ndarray, int]] = {}
+    for p in polished.neurons:  # region neurons that met on one face are one neuron there
+        w, k = merged.get(p.pattern, (np.zeros(len(p.w)), 0))
+        merged[p.pattern] = (w + np.array(p.w), k + carriers[p.source])
+    neurons = tuple(Neuron.of(pat, w, k, xt) for pat, (w, k) in sorted(merged.items()))
     for lm in minima:
-        if same_neurons(neurons, lm.neurons, carriers=True):
+        accepted = (tuple(nr.carriers for nr in lm.neurons), *lm.also)
+        if same_neurons(neurons, lm.neurons, carriers=accepted):
             return lm, False, neurons
     for lm in critical:
-        if same_neurons(neurons, lm.neurons, carriers=False):
+        if same_neurons(neurons, lm.neurons, carriers=None):
             split = any(a.carriers != b.carriers for a, b in zip(neurons, lm.neurons))
             return lm, split, neurons
     return None, False, neurons
 
 
 def _targets(data: FloatData, end: Params, minima: tuple[Landmark, ...],
-             critical: tuple[Landmark, ...]) -> tuple[list[Target], list, np.ndarray]:
+             critical: tuple[Landmark, ...],
+             diverged: np.ndarray) -> tuple[list[Target], list, np.ndarray]:
     """The target of every run (one polish per region), each run's units per region
     neuron, and the dead-unit mask ``(R, L)``."""
     xt = lifted(data.x)
     pre = end.preactivations(data.x)
     vb = np.concatenate([end.B, end.c[..., None]], axis=2)
-    dead = ~(pre > 0).any(axis=2)
+    # Dead: sees no point, or sits at the origin (every parameter below VANISHED times the
+    # data's scale: a unit there is at the saddle where it is born or dies, not a neuron).
+    size = np.sqrt(end.a**2 + (vb**2).sum(axis=2))
+    dead = ~(pre > 0).any(axis=2) | (size <= VANISHED * (1.0 + np.abs(data.y).max()))
     cache: dict[tuple, Target] = {}
     out, all_groups = [], []
     for r in range(end.runs):
-        key, groups = _region(end.a[r], vb[r], pre[r])
+        if diverged[r]:
+            out.append(_NOWHERE)
+            all_groups.append([])
+            continue
+        key, groups = _region(end.a[r], pre[r], dead[r])
         all_groups.append(groups)
         target = cache.get(key)
         if target is None:
+            # Start from the balanced form of the run's units (|a_l| = |(b_l, c_l)|):
+            # the same region, and inside it even when some a_l is 0.
             start = [RegionNeuron(tuple(bool(v) for v in pre[r, units[0]] > 0),
                                   key[f][1],
-                                  tuple(float(v) for v in sum(end.a[r, l] * vb[r, l]
-                                                              for l in units)))
+                                  tuple(float(v) for v in sum(
+                                      key[f][1] * np.linalg.norm(vb[r, l]) * vb[r, l]
+                                      for l in units)))
                      for f, units in enumerate(groups)]
             polished = polish(xt, data.y, data.lam, start)
             carriers = [len(units) for units in groups]
@@ -161,7 +185,7 @@ def _value(xt: np.ndarray, data: FloatData, polished: Polished) -> float:
 
 def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndarray,
              tol: float, minima: tuple[Landmark, ...], critical: tuple[Landmark, ...],
-             first: int = 0) -> tuple[RunEnd, ...]:
+             first: int = 0, diverged: np.ndarray | None = None) -> tuple[RunEnd, ...]:
     """Classify the end of every run (see the module docstring).
 
     Parameters
@@ -180,13 +204,19 @@ def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndar
         :func:`~solver.train.landmarks.critical_landmarks`.
     first : int
         Index of the first run (runs are numbered ``first, first + 1, ...``).
+    diverged : (R,) bool array, optional
+        Runs whose parameters overflowed (outcome ``diverged``).
 
     Returns
     -------
     tuple of RunEnd
     """
     R, L, d = end.runs, end.units, data.d
-    targets, groups, dead = _targets(data, end, minima, critical)
+    diverged = np.zeros(R, dtype=bool) if diverged is None else np.asarray(diverged, bool)
+    safe = Params(*(np.where(diverged.reshape((R,) + (1,) * (v.ndim - 1)), 0.0, v)
+                    for v in (end.a, end.B, end.c)))
+    targets, groups, dead = _targets(data, safe, minima, critical, diverged)
+    end = safe
     g = gradient(data, end)
     gsq = g.a**2 + (g.B**2).sum(axis=2) + g.c**2                   # (R, L)
     grad_live = np.sqrt(np.where(dead, 0.0, gsq).sum(axis=1))
@@ -207,7 +237,7 @@ def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndar
         by_target.setdefault(id(t), []).append(r)
     for rows in by_target.values():
         t = targets[rows[0]]
-        if t.landmark is not None:
+        if t.polished.ok:
             idx = np.array(rows)
             distance[idx] = set_distance(flat[idx], t.neurons, d)
     out = []
@@ -216,13 +246,25 @@ def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndar
         crossed = {(int(l), int(i)) for l, i in zip(*np.nonzero(crossings[r]))}
         hover = (t.polished.ok and bool(crossed) and crossed <= t.kinks(groups[r]))
         all_dead = bool(dead[r].all())
-        at_rest = grad_live[r] <= tol or hover or all_dead
-        outcome, detail = _outcome(t, at_rest, grad_live[r] <= tol, dead[r], excess)
+        # A small gradient far from the region's minimiser is the slow start of an escape
+        # from a saddle (a unit leaving the origin), not an arrival.
+        settled = grad_live[r] <= tol and not (
+            distance[r] > FAR * (1.0 + np.linalg.norm(flat[r])) and not hover)
+        at_rest = settled or hover or all_dead
+        if diverged[r]:
+            outcome, detail = "diverged", "the gradient overflowed: the learning rate is too large"
+        else:
+            outcome, detail = _outcome(t, at_rest, settled, dead[r], excess)
+            if grad_live[r] <= tol and not at_rest:
+                detail += " (at rest next to a saddle, far from it)"
+        nan = diverged[r] or not minima
         out.append(RunEnd(
             run=first + r, outcome=outcome, target=t, distance=float(distance[r]),
-            nearest_minimum=int(minima[nearest[r]].index) if minima else -1,
-            nearest_distance=float(nearest_d[r]), loss=float(end_loss[r]),
-            grad_norm=float(grad_all[r]), steps=int(steps[r]), detail=detail,
+            nearest_minimum=-1 if nan else int(minima[nearest[r]].index),
+            nearest_distance=float("nan") if nan else float(nearest_d[r]),
+            loss=float("inf") if diverged[r] else float(end_loss[r]),
+            grad_norm=float("inf") if diverged[r] else float(grad_all[r]),
+            steps=int(steps[r]), detail=detail,
         ))
     return tuple(out)
 

@@ -1,7 +1,8 @@
 """``train DATA.csv --lam 1/100 --units 2 --runs 1000``: gradient-descent runs against the
 certified minima, as a basin table per optimiser and learning rate.
 
-``--optimizer`` and ``--lr`` may be repeated: every combination is trained from the same
+Registered in :data:`solver.cli.COMMANDS` as :data:`COMMAND`. ``--optimizer`` and ``--lr``
+may be repeated: every combination is trained from the same
 initial points, one table each. Bad input is one ``error:`` line and exit code 2 (raised
 as :class:`~solver.errors.SolverInputError` for the command line's guard); a discrepancy
 (a run at rest where the exact results list nothing) is printed on stderr and makes the
@@ -21,10 +22,10 @@ Examples
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from solver.cli.common import Command, check_writable, write_atomic
 from solver.data import parse_lam, parse_rational, parse_units, read_csv
 from solver.errors import SolverInputError
 
@@ -110,26 +111,21 @@ def run(args: argparse.Namespace) -> int:
     """The ``train`` subcommand: validate, solve exactly, train, print the basin tables."""
     from solver.problem import Problem
     from solver.train.api import landscape, train
-    from solver.train.report import json_lines
+    from solver.train.report import json_lines, report_json, report_text
 
     data = read_csv(args.data)
     problem = Problem.of(data, parse_lam(args.lam), parse_units(args.units))
     settings, optimizers = _settings(args)
     out = Path(args.json) if args.json is not None else None
     if out is not None:
-        _check_writable(out)
+        check_writable(out)
     max_seconds = None if args.max_seconds is None else _positive(args.max_seconds,
                                                                  "--max-seconds")
     exact = landscape(problem, max_seconds=max_seconds, force=bool(args.force))
     report = train(problem, optimizers, settings, exact=exact)
     if out is not None:
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(json_lines(report.to_json(), "runs"), encoding="utf-8")
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
-    sys.stdout.write(report.to_text())
+        write_atomic(out, json_lines(report_json(report), "runs"))
+    sys.stdout.write(report_text(report))
     sys.stdout.flush()
     bad = sum(len(t.discrepancies) for t in report.trainings)
     if bad:
@@ -139,10 +135,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_writable(path: Path) -> None:
-    """Fail before training if ``path`` cannot be written."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise SolverInputError(f"{path}: is a directory, expected an output file name")
-    if not parent.is_dir():
-        raise SolverInputError(f"{path}: directory {parent} does not exist")
+COMMAND = Command("train", HELP, add_arguments, run, value_options=VALUE_OPTIONS)

@@ -15,9 +15,9 @@ The **distance** of a network to such a set is exact, in closed form: for one ne
 units ``U``, ``min_s sum_(l in U) |theta_l - (sign s_l, s_l e)|^2 = sum |theta_l|^2 + 2|w| -
 2 sqrt(|w|) max_s (q . s / |s|)`` over ``s >= 0``, ``q_l = sign a_l + <e, (b_l, c_l)>``, whose
 maximiser is ``q``'s positive part (:func:`set_distance` builds that nearest point and
-measures the difference itself, so small distances keep their precision). It is the distance to the set's
-closure (a curve's ends included); dead units add ``|theta_l|^2``; the minimum over
-assignments takes care of permutations.
+measures the difference itself, so small distances keep their precision). It is the
+distance to the set's closure (a curve's ends included); dead units add
+``|theta_l|^2``; the minimum over assignments takes care of permutations.
 
 Examples
 --------
@@ -72,9 +72,10 @@ class Landmark:
     """A certified minimum (one orbit) or a listed critical point that is not a minimum.
 
     ``index``: the first entry of the orbit in ``Solution.minima`` (0-based), or the
-    critical point's position in :func:`solver.critical.critical_points`' list; ``kinks``:
+    critical point's position in :func:`solver.critical_points`' list; ``kinks``:
     ``(neuron, point)`` pairs exactly on a kink (0-based); ``reason``: why a critical point
-    is not a minimum (empty for minima).
+    is not a minimum (empty for minima); ``also``: other carrier counts (one per neuron,
+    in order) that belong to the minimum — a curve's listed endpoints, where units died.
     """
 
     kind: str
@@ -85,6 +86,7 @@ class Landmark:
     neurons: tuple[Neuron, ...]
     units: int
     reason: str = ""
+    also: tuple[tuple[int, ...], ...] = ()
 
     @property
     def dead(self) -> int:
@@ -134,9 +136,22 @@ def minimum_landmarks(sol: Solution, xt: np.ndarray) -> tuple[Landmark, ...]:
         seen.add(m.orbit)
         curve = isinstance(m, CurveMinimum)
         point = m.samples[0] if curve else m.point
-        out.append(Landmark("minimum", idx, m.orbit, m.loss, curve,
-                            neurons_of_point(point, m.pattern, xt), sol.units))
+        neurons = neurons_of_point(point, m.pattern, xt)
+        also = ()
+        if curve:
+            also = tuple(sorted({_carriers(end, m.pattern, neurons, xt) for end in m.endpoints}))
+        out.append(Landmark("minimum", idx, m.orbit, m.loss, curve, neurons, sol.units,
+                            also=also))
     return tuple(out)
+
+
+def _carriers(end: Point, patterns: Sequence[str], neurons: tuple[Neuron, ...],
+              xt: np.ndarray) -> tuple[int, ...]:
+    """Carrier counts of a curve's endpoint (its dead units are exactly 0)."""
+    alive = [pat if (end.a[l] != 0 or any(end.B[l]) or end.c[l] != 0) else "0" * len(pat)
+             for l, pat in enumerate(patterns)]
+    found = {nr.pattern: nr.carriers for nr in neurons_of_point(end, alive, xt)}
+    return tuple(found.get(nr.pattern, 0) for nr in neurons)
 
 
 def critical_landmarks(points: Sequence, units: int, xt: np.ndarray) -> tuple[Landmark, ...]:
@@ -149,22 +164,20 @@ def critical_landmarks(points: Sequence, units: int, xt: np.ndarray) -> tuple[La
     )
 
 
-def same_neurons(a: Sequence[Neuron], b: Sequence[Neuron], carriers: bool) -> bool:
-    """Equal face patterns (and carrier counts when asked) and ``w`` within
-    :data:`MATCH_TOL` (relative), neuron by neuron in pattern order."""
+def same_neurons(a: Sequence[Neuron], b: Sequence[Neuron],
+                 carriers: Sequence[tuple[int, ...]] | None) -> bool:
+    """Equal face patterns, ``w`` within :data:`MATCH_TOL` (relative), neuron by neuron in
+    pattern order, and ``a``'s carrier counts among ``carriers`` (unless None)."""
     if len(a) != len(b):
         return False
-    for na, nb in zip(sorted(a, key=lambda v: v.pattern), sorted(b, key=lambda v: v.pattern)):
-        if na.pattern != nb.pattern or (carriers and na.carriers != nb.carriers):
+    if carriers is not None and tuple(v.carriers for v in a) not in carriers:
+        return False
+    for na, nb in zip(a, b):
+        if na.pattern != nb.pattern:
             return False
         if np.linalg.norm(np.subtract(na.w, nb.w)) > MATCH_TOL * (1.0 + na.size):
             return False
     return True
-
-
-def same_faces(a: Sequence[Neuron], b: Sequence[Neuron]) -> bool:
-    """Equal multisets of face patterns."""
-    return sorted(v.pattern for v in a) == sorted(v.pattern for v in b)
 
 
 def _assignments(counts: Sequence[int], units: int) -> list[tuple[int, ...]]:
@@ -198,14 +211,24 @@ def set_distance(flat: np.ndarray, neurons: Sequence[Neuron], d: int) -> np.ndar
     >>> float(set_distance(on, [nr], 1)[0]) < 1e-12
     True
     """
+    return nearest_on_set(flat, neurons, d)[0]
+
+
+def nearest_on_set(flat: np.ndarray, neurons: Sequence[Neuron],
+                   d: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`set_distance` and the nearest point of the set's closure, ``(R, L, d + 2)``.
+
+    >>> xt = np.array([[0.0, 1.0], [1.0, 1.0]])
+    >>> nr = Neuron.of("++", (0.0, 4.0), 1, xt)                  # a = 2, (b, c) = (0, 2)
+    >>> dist, near = nearest_on_set(np.zeros((1, 2, 3)), [nr], 1)  # a tie: the first assignment
+    >>> float(dist[0]), near[0].tolist()
+    (2.8284271247461903, [[0.0, 0.0, 0.0], [2.0, 0.0, 2.0]])
+    """
     R, L, _ = flat.shape
-    sq = (flat**2).sum(axis=2)                                      # (R, L)
     best = np.full(R, np.inf)
+    nearest = np.zeros_like(flat)
     for assign in _assignments([nr.carriers for nr in neurons], L):
-        total = np.zeros(R)
-        for l, f in enumerate(assign):
-            if f < 0:
-                total += sq[:, l]
+        target = np.zeros_like(flat)
         for f, nr in enumerate(neurons):
             units = [l for l, g in enumerate(assign) if g == f]
             e = np.array(nr.e)
@@ -218,8 +241,11 @@ def set_distance(flat: np.ndarray, neurons: Sequence[Neuron], d: int) -> np.ndar
             shares = np.where(norm > 0, pos / np.where(norm > 0, norm, 1.0), vertex)
             shares *= np.sqrt(nr.size)
             for j, l in enumerate(units):
-                da = flat[:, l, 0] - nr.sign * shares[:, j]
-                dv = flat[:, l, 1:] - shares[:, j, None] * e
-                total += da * da + (dv * dv).sum(axis=1)
-        best = np.minimum(best, total)
-    return np.sqrt(best)
+                target[:, l, 0] = nr.sign * shares[:, j]
+                target[:, l, 1:] = shares[:, j, None] * e
+        diff = flat - target
+        total = (diff * diff).sum(axis=(1, 2))
+        better = total < best
+        best = np.where(better, total, best)
+        nearest[better] = target[better]
+    return np.sqrt(best), nearest

@@ -13,6 +13,9 @@ step of the optimiser:
     Adam with PyTorch's defaults ``beta1 = 0.9``, ``beta2 = 0.999``, ``eps = 1e-8`` and bias
     correction.
 
+A run whose gradient overflows (a learning rate too large for the data) stops and is
+marked diverged.
+
 Examples
 --------
 >>> from solver.train.network import FloatData
@@ -76,7 +79,9 @@ class Descent:
     """Where the runs ended.
 
     ``params``: the end points; ``steps``: steps taken (``< budget`` when stopped on the
-    gradient norm); ``stopped``: the gradient norm reached ``tol``; ``grad_norm`` and
+    gradient norm); ``stopped``: the gradient norm reached ``tol``; ``diverged``: the
+    gradient overflowed (the run stopped there, its parameters may be infinite or NaN);
+    ``grad_norm`` and
     ``loss`` at the end point; ``last_move``: length of the last step taken (0 for a run
     that stopped before the budget ran out); ``crossings`` ``(R, L, n)``: how often unit
     ``l``'s pre-activation at point ``i`` changed sign during the last ``window`` steps
@@ -86,6 +91,7 @@ class Descent:
     params: Params
     steps: np.ndarray
     stopped: np.ndarray
+    diverged: np.ndarray
     grad_norm: FloatArray
     loss: FloatArray
     last_move: FloatArray
@@ -167,46 +173,55 @@ def descend(data: FloatData, start: Params, opt: Optimizer, steps: int, tol: flo
     work = Workspace(data, start.units, R)
     state = _State(opt, p)
     active = np.ones(R)
+    diverged = np.zeros(R, dtype=bool)
     taken = np.full(R, steps, dtype=np.int64)
     recorder = _Recorder(record, work) if record is not None else None
     previous = None
     window = crossing_window(steps)
     crossings = np.zeros((start.units, data.n, R), dtype=np.int64)
     seen = None
-    for t in range(steps + 1):
-        work.gradient(p)
-        if t >= steps - window:
-            now = work.pre > 0
-            if seen is not None:
-                crossings += now != seen
-            seen = now
-        norm = work.grad_norm()
-        newly = (norm <= tol) & (active > 0)
-        if newly.any():
-            taken[newly] = t
-            active[newly] = 0.0
-        last = t == steps or not active.any()
-        if recorder is not None:
-            recorder.maybe(t, p, last)
-        if last:
-            break
-        if t == steps - 1:
-            previous = p.copy()
-        state.step(p, [work.ga, work.gB, work.gc], active)
-        if progress is not None and t % PROGRESS_EVERY == 0:
-            progress(t, steps)
-    end_loss = work.rss + work.penalty(p)
-    if previous is None:
-        last_move = np.zeros(R)
-    else:
-        last_move = np.sqrt(((p.a - previous.a) ** 2).sum(0) + ((p.c - previous.c) ** 2).sum(0)
-                            + ((p.B - previous.B) ** 2).sum((0, 1)))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow marks a run diverged
+        for t in range(steps + 1):
+            work.gradient(p)
+            if t >= steps - window:
+                now = work.pre > 0
+                if seen is not None:
+                    crossings += now != seen
+                seen = now
+            norm = work.grad_norm()
+            newly = (norm <= tol) & (active > 0)
+            blown = ~np.isfinite(norm) & (active > 0)
+            if blown.any():  # overflowed: stop the run where it is (it is "diverged")
+                newly |= blown
+                diverged |= blown
+            if newly.any():
+                taken[newly] = t
+                active[newly] = 0.0
+            last = t == steps or not active.any()
+            if recorder is not None:
+                recorder.maybe(t, p, last)
+            if last:
+                break
+            if t == steps - 1:
+                previous = p.copy()
+            state.step(p, [work.ga, work.gB, work.gc], active)
+            if progress is not None and t % PROGRESS_EVERY == 0:
+                progress(t, steps)
+    with np.errstate(over="ignore", invalid="ignore"):
+        end_loss = work.rss + work.penalty(p)
+        if previous is None:
+            last_move = np.zeros(R)
+        else:
+            last_move = np.sqrt(((p.a - previous.a) ** 2).sum(0)
+                                + ((p.c - previous.c) ** 2).sum(0)
+                                + ((p.B - previous.B) ** 2).sum((0, 1)))
     if progress is not None:
         progress(steps, steps)
     return Descent(
         params=p.to_params(),
         steps=taken,
-        stopped=active == 0.0,
+        stopped=(active == 0.0) & ~diverged,
+        diverged=diverged,
         grad_norm=norm,
         loss=end_loss,
         last_move=last_move,

@@ -108,7 +108,8 @@ class Params:
 
 @dataclass(frozen=True)
 class Internal:
-    """Runs-last arrays ``a`` ``(L, R)``, ``B`` ``(L, d, R)``, ``c`` ``(L, R)`` (mutable contents)."""
+    """Runs-last arrays ``a`` ``(L, R)``, ``B`` ``(L, d, R)``, ``c`` ``(L, R)`` (contents
+    mutable)."""
 
     a: FloatArray
     B: FloatArray

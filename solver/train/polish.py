@@ -39,11 +39,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
+from scipy.optimize import linprog, nnls
 
 MAX_ROUNDS = 60
 MAX_NEWTON = 80
 KKT_TOL = 1e-9
+FACE_TOL = 1e-6        # after the barrier phase: a constraint or a neuron this small is 0
+MU_LAST = 1e-13        # the barrier weight of the last interior-point stage (times scale^2)
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,14 @@ def _newton_face(reg: _Region, bases: list[np.ndarray], u: list[np.ndarray],
         r = reg.y - sum((Kf @ uf for Kf, uf in zip(K, u)), np.zeros(reg.n))
         for f, uf in enumerate(u):
             if not zero[f] and np.linalg.norm(uf) <= 1e-9 * reg.scale:
-                if np.linalg.norm(2 * K[f].T @ (r + K[f] @ uf)) <= 2 * lam:
+                pull = 2 * K[f].T @ (r + K[f] @ uf)       # -gradient of the fit at u_f = 0
+                r = r + K[f] @ uf
+                if np.linalg.norm(pull) <= 2 * lam:
                     zero[f] = True
-                    r = r + K[f] @ uf
                     u[f] = np.zeros_like(uf)
+                else:                                     # 0 is not optimal: leave it
+                    u[f] = 1e-6 * reg.scale * pull / np.linalg.norm(pull)
+                    r = r - K[f] @ u[f]
         live = [f for f in range(len(u)) if not zero[f] and u[f].size]
         if not live:
             return u, zero
@@ -154,6 +160,9 @@ def _newton_face(reg: _Region, bases: list[np.ndarray], u: list[np.ndarray],
         if grad @ step >= 0:  # not a descent direction (singular Hessian): use the gradient
             step = -grad
         before = total(u)
+        # Close to the minimum the decrease is below the rounding of J: take full steps
+        # (Newton's quadratic convergence), not a line search that rounding would stall.
+        small = -float(grad @ step) <= 1e-12 * (1.0 + before)
         t = 1.0
         while True:
             trial = list(u)
@@ -161,7 +170,7 @@ def _newton_face(reg: _Region, bases: list[np.ndarray], u: list[np.ndarray],
             for f, m in zip(live, sizes):
                 trial[f] = u[f] + t * step[pos:pos + m]
                 pos += m
-            if total(trial) <= before + 1e-4 * t * float(grad @ step) or t < 1e-12:
+            if small or total(trial) <= before + 1e-4 * t * float(grad @ step) or t < 1e-12:
                 break
             t *= 0.5
         moved = max(np.linalg.norm(trial[f] - u[f]) for f in live)
@@ -169,6 +178,73 @@ def _newton_face(reg: _Region, bases: list[np.ndarray], u: list[np.ndarray],
         if moved <= 1e-15 * reg.scale:
             break
     return u, zero
+
+
+def _interior(H: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A point strictly inside the cone ``H w >= 0`` (the most interior unit-box direction,
+    by linear programming), or ``w`` itself when the cone has no interior."""
+    D = H.shape[1]
+    # maximise t subject to H u >= t, -1 <= u <= 1, t <= 1
+    res = linprog(np.r_[np.zeros(D), -1.0], A_ub=np.hstack([-H, np.ones((H.shape[0], 1))]),
+                  b_ub=np.zeros(H.shape[0]), bounds=[(-1, 1)] * D + [(None, 1)],
+                  method="highs")
+    if not res.success or res.x[-1] <= 1e-12:
+        return w
+    return res.x[:D] * max(np.linalg.norm(w), 1e-3)
+
+
+def _barrier(reg: _Region, w: list[np.ndarray], live: list[int]) -> list[np.ndarray]:
+    """Minimise ``J - mu sum log(h_i . w_f)`` over the open cones for ``mu`` falling to
+    ``MU_LAST scale^2``, by damped Newton steps that stay inside: the classic interior-point
+    path, which ends next to the minimiser whatever its face (kinks, neurons at 0)."""
+    lam, D = reg.lam, reg.D
+    A = np.hstack([reg.A[f] for f in live])
+    blocks = [slice(j * D, (j + 1) * D) for j in range(len(live))]
+    x = np.concatenate([w[f] for f in live])
+
+    def phi(v: np.ndarray, mu: float) -> float:
+        slack = [reg.H[f] @ v[b] for f, b in zip(live, blocks)]
+        if min(float(sl.min()) for sl in slack) <= 0:
+            return np.inf
+        r = reg.y - A @ v
+        return float(r @ r + sum(2 * lam * np.linalg.norm(v[b]) - mu * np.log(sl).sum()
+                                 for b, sl in zip(blocks, slack)))
+
+    mu = 1e-2 * reg.scale**2
+    while True:
+        for _ in range(MAX_NEWTON):
+            r = reg.y - A @ x
+            grad = -2 * A.T @ r
+            hess = 2 * A.T @ A
+            for f, b in zip(live, blocks):
+                v = x[b]
+                size = np.linalg.norm(v)
+                vhat = v / size
+                H = reg.H[f]
+                slack = H @ v
+                grad[b] += 2 * lam * vhat - mu * H.T @ (1 / slack)
+                hess[b, b] += (2 * lam * (np.eye(D) - np.outer(vhat, vhat)) / size
+                               + mu * (H.T * (1 / slack**2)) @ H)
+            step = np.linalg.lstsq(hess, -grad, rcond=None)[0]
+            decrement = -float(grad @ step)
+            if not decrement > 1e-14 * reg.scale**2:
+                break
+            before, t = phi(x, mu), 1.0
+            while phi(x + t * step, mu) > before - 0.25 * t * decrement:
+                t *= 0.5
+                if t < 1e-14:
+                    break
+            else:
+                x = x + t * step
+                continue
+            break  # no decrease left at this precision
+        if mu <= MU_LAST * reg.scale**2:
+            break
+        mu *= 0.1
+    out = list(w)
+    for f, b in zip(live, blocks):
+        out[f] = x[b].copy()
+    return out
 
 
 def _cone_projection(H: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -202,13 +278,34 @@ def polish(xt: np.ndarray, y: np.ndarray, lam: float, neurons: Sequence[Neuron])
     for f in range(F):
         if zero[f]:
             w[f] = np.zeros(reg.D)
-    tight = [set(np.flatnonzero(H @ wf <= 1e-12 * reg.scale * max(np.linalg.norm(wf), 1e-300)))
-             for H, wf in zip(reg.H, w)]
+    live = [f for f in range(F) if not zero[f]]
+    for f in live:
+        if not (reg.H[f] @ w[f] > 0).all():
+            w[f] = _interior(reg.H[f], w[f])
+    inside = all((reg.H[f] @ w[f] > 0).all() for f in live)
+    if inside and live:
+        # Interior-point phase: the minimiser's face, found without guessing.
+        w = _barrier(reg, w, live)
+        for f in live:
+            size = np.linalg.norm(w[f])
+            if size <= FACE_TOL * reg.scale:
+                zero[f] = True
+                w[f] = np.zeros(reg.D)
+        tight = [set(np.flatnonzero(H @ wf <= FACE_TOL * np.linalg.norm(wf)))
+                 if not zero[f] else set() for f, (H, wf) in enumerate(zip(reg.H, w))]
+    else:
+        tight = [set(np.flatnonzero(H @ wf <= 1e-12 * reg.scale
+                                    * max(np.linalg.norm(wf), 1e-300)))
+                 for H, wf in zip(reg.H, w)]
     worst = np.inf
-    for rounds in range(1, MAX_ROUNDS + 1):
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
         bases = [_null_basis(reg.xt[sorted(tight[f])], reg.D) for f in range(F)]
         for f in range(F):
-            if bases[f].shape[1] == 0:
+            # No direction left, or every point it sees held on its kink: only the penalty
+            # acts on the neuron, so 0 is its best value on this face.
+            if bases[f].shape[1] == 0 or not np.any(np.abs(reg.A[f] @ bases[f]) > 1e-14):
                 zero[f] = True
         u = [N.T @ wf if not zero[f] else np.zeros(N.shape[1])
              for f, (N, wf) in enumerate(zip(bases, w))]
@@ -241,10 +338,8 @@ def polish(xt: np.ndarray, y: np.ndarray, lam: float, neurons: Sequence[Neuron])
             tight[f] = set(np.flatnonzero(np.abs(reg.H[f] @ direction)
                                           <= 1e-12 * np.linalg.norm(direction)))
             continue
-        break
-    else:
-        return Polished(_neurons(reg, w, tight, zero), False, worst, MAX_ROUNDS)
-    return Polished(_neurons(reg, w, tight, zero), worst <= KKT_TOL, worst, rounds)
+        return Polished(_neurons(reg, w, tight, zero), worst <= KKT_TOL, worst, rounds)
+    return Polished(_neurons(reg, w, tight, zero), False, worst, rounds)
 
 
 def _kkt(reg: _Region, w: list[np.ndarray], tight: list[set[int]],

@@ -16,18 +16,19 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING
 
 from solver.train.basins import format_table
 from solver.train.classify import RunEnd
 
 if TYPE_CHECKING:
-    from solver.train.api import TrainReport, Training
+    from solver.train.api import Training, TrainReport
 
 
 def _num(v: float) -> float | None:
-    """A float for JSON (``None`` for NaN)."""
-    return None if v != v else float(v)
+    """A float for JSON (``None`` for NaN and infinities)."""
+    return float(v) if math.isfinite(v) else None
 
 
 def run_json(e: RunEnd) -> dict:
@@ -42,8 +43,8 @@ def run_json(e: RunEnd) -> dict:
         "distance": _num(e.distance),
         "nearest_minimum": e.nearest_minimum if e.nearest_minimum >= 0 else None,
         "nearest_distance": _num(e.nearest_distance),
-        "loss": e.loss,
-        "grad_norm": e.grad_norm,
+        "loss": _num(e.loss),
+        "grad_norm": _num(e.grad_norm),
         "steps": e.steps,
     }
 
@@ -156,6 +157,12 @@ def report_text(report: TrainReport) -> str:
         lines += ["", f"{t.optimizer.label}: {t.seconds:.2f} s training, "
                       f"{t.classify_seconds:.2f} s classification"]
         lines += format_table(t.basins)
+        for b in t.basins:
+            if b.outcome == "stuck" and b.landmark is not None:
+                lm = b.landmark
+                faces = ", ".join(nr.pattern for nr in lm.neurons) or "no live neuron"
+                lines.append(f"  critical point {lm.index + 1}: {faces}, {lm.dead} unit"
+                             f"{'s' if lm.dead != 1 else ''} dead; not a minimum: {lm.reason}")
         lo, hi = t.global_ci
         lines.append(f"P(global minimum) = {100 * t.global_share:.1f}% "
                      f"(95% CI {100 * lo:.1f}-{100 * hi:.1f}%), {t.global_runs} of {runs} runs")
@@ -164,6 +171,6 @@ def report_text(report: TrainReport) -> str:
             lines.append(f"  DISCREPANCY run {e.run} (seed [{s.seed}, {e.run}]): {e.detail}; "
                          f"loss {e.loss:.10g}; re-run alone: {rerun_hint(report, t, e)}")
     lines += ["", "minimum k: entry k of `solve` (its orbit); critical point k: entry k of "
-                  "solver.critical.critical_points; hovering: the run keeps stepping across "
+                  "solver.critical_points; hovering: the run keeps stepping across "
                   "the minimum's kink (see the README, Training)"]
     return "\n".join(lines) + "\n"

@@ -144,3 +144,19 @@ def test_the_checker_loads_none_of_the_solving_side(code: str) -> None:
 def test_a_public_name_loads_the_pipeline_on_first_use() -> None:
     loaded = _loaded_by("import solver\nsolver.solve")
     assert "solver.pipeline.solve" in loaded
+
+
+def test_the_solving_side_and_the_checker_never_import_the_training_package() -> None:
+    """``solver.train`` (gradient-descent runs, issue 12) is built on the public API only;
+    no module of the pipeline, the scale-out or the checker imports it, statically or in
+    a fresh interpreter that solves and lists critical points."""
+    edges = graph()
+    sides = ("solver.pipeline", "solver.scaleout", "solver.verify")
+    offenders = [f"{m} -> {t}" for m, targets in edges.items() if m.startswith(sides)
+                 for t in targets if t.startswith("solver.train")]
+    assert offenders == []
+    loaded = _loaded_by("import solver\n"
+                        "solver.solve(['0', '1', '2'], ['0', '1', '0'], '1/10', 2)\n"
+                        "solver.critical_points(['0', '1', '2'], ['0', '1', '0'], '1/10', 2)")
+    assert [m for m in loaded if m.startswith("solver.train")] == []
+    assert "solver.pipeline.critical" in loaded
