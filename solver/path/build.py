@@ -1,0 +1,182 @@
+"""From a traced path to the public :class:`~solver.path.results.Path`.
+
+Branches get float samples (:mod:`solver.path.sampling`), a canonical order (by where
+they start, then loss, then patterns) and orbit numbers (unit permutations of one
+another share one); every event group becomes a :class:`PathEvent` with its exact λ, a
+tight certified interval, the changes it makes and the witnesses (face set and
+condition) that prove it; loss crossings of the global minimum are added as ``"jump"``
+events (:mod:`solver.path.jumps`).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from flint import arb
+
+from solver.path.branches import EventGroup, NetPiece
+from solver.path.pieces import Cut, _to_fraction, root_index
+from solver.path.results import (
+    Branch,
+    Change,
+    LamValue,
+    PathEvent,
+    PathSample,
+    Segment,
+    Witness,
+)
+from solver.path.sampling import FloatSet, grid
+from solver.path.trace import Trace
+from solver.roots import RealRoot, working_precision
+
+SAMPLES = 48  # per branch over the whole range (more near short segments' ends)
+PRIORITY = ("neuron death", "fold", "dead-unit bound", "face change")
+
+
+def lam_value(root: RealRoot) -> LamValue:
+    """The exact :class:`LamValue` of a real algebraic λ."""
+    with working_precision(128):
+        value = float(root.ball(128).mid())
+    if root.poly.degree() == 1:
+        return LamValue.rational(Fraction(-int(root.poly[0]), int(root.poly[1])))
+    return LamValue(value, _fraction(root.lo), _fraction(root.hi),
+                    tuple(int(c) for c in root.poly.coeffs()))
+
+
+def _fraction(q) -> Fraction:
+    return Fraction(int(q.p), int(q.q))
+
+
+def tight(root: RealRoot, bits: int = 64) -> tuple[Fraction, Fraction]:
+    """A rational interval around the root of relative width about ``2^-bits``."""
+    with working_precision(bits + 32):
+        b = root.ball(bits + 32)
+        return _to_fraction(b.lower()), _to_fraction(b.upper())
+
+
+class Builder:
+    """Builds the branches and events of one :class:`Trace`."""
+
+    def __init__(self, t: Trace) -> None:
+        self.t = t
+        self.judge = t.judge
+        self.floats: dict[tuple[int, ...], FloatSet] = {}
+        self.event_of: dict[tuple, int] = {}
+
+    def float_set(self, key: tuple[int, ...]) -> FloatSet:
+        """The (cached) float data of a face set."""
+        if key not in self.floats:
+            self.floats[key] = FloatSet(self.judge, key)
+        return self.floats[key]
+
+    def pattern(self, p: NetPiece) -> tuple[str, ...]:
+        """The units' sign patterns of a network piece."""
+        n = len(self.judge.y)
+        return tuple("0" * n if f is None else "".join(
+            "+" if s > 0 else "-" if s < 0 else "0" for s in f) for f in p.units)
+
+    def bound(self, cut: Cut | None, end: Fraction) -> tuple[LamValue, int | None]:
+        """A segment end: the range's end or an event (its index)."""
+        if cut is None:
+            return LamValue.rational(end), None
+        return lam_value(cut.lam), self.event_of[root_index(cut.lam)]
+
+    # --- samples ------------------------------------------------------------------
+    def samples(self, chain: list[NetPiece]) -> list[PathSample]:
+        """Float samples along a chain of pieces, log-spaced over the whole range."""
+        lo_all, hi_all = float(self.t.lam_min), float(self.t.lam_max)
+        span = math.log(hi_all / lo_all) if hi_all > lo_all else 1.0
+        out: list[PathSample] = []
+        for p in chain:
+            lo = float(p.piece.lo.ball().mid()) if p.piece.lo else lo_all
+            hi = float(p.piece.hi.ball().mid()) if p.piece.hi else hi_all
+            count = max(3, round(SAMPLES * math.log(hi / lo) / span))
+            fs = self.float_set(p.piece.key)
+            sample = p.piece.samples[len(p.piece.samples) // 2]
+            start = fs.start(sample) if fs.k else None
+            lams = grid(lo, hi, count)
+            mid = min(range(len(lams)), key=lambda j: abs(math.log(lams[j] / float(sample))))
+            found: dict[int, PathSample] = {}
+            for order in (range(mid, len(lams)), range(mid - 1, -1, -1)):
+                s = start
+                for j in order:
+                    s_new = fs.solve(lams[j], s) if fs.k else None
+                    if fs.k and s_new is None:
+                        continue
+                    s = s_new
+                    loss, point = fs.values(s, lams[j], p.labels)
+                    found[j] = PathSample(lams[j], loss, point)
+            out.extend(found[j] for j in sorted(found))
+        return out
+
+    # --- events -------------------------------------------------------------------
+    def events(self, groups: list[EventGroup], branch_of: dict[int, int]) -> list[PathEvent]:
+        """Every event group as a :class:`PathEvent` (branch numbers from ``branch_of``,
+        keyed by ``id`` of a network piece)."""
+        out = []
+        for group in groups:
+            changes, kinds, witnesses = [], [], []
+            for p, q, how in group.joins:
+                changes.append(Change(branch_of[id(p)], "continues", self.pattern(p),
+                                      self.pattern(q)))
+                kinds.append(how)
+                witnesses.extend(self.witnesses(p, p.piece.hi))
+                witnesses.extend(self.witnesses(q, q.piece.lo))
+            for p in group.ends:
+                if p.after is None:
+                    changes.append(Change(branch_of[id(p)], "dies", self.pattern(p), None))
+                    kinds.append(self.kind(p.piece.hi))
+                    witnesses.extend(self.witnesses(p, p.piece.hi))
+            for p in group.starts:
+                if p.before is None:
+                    changes.append(Change(branch_of[id(p)], "born", None, self.pattern(p)))
+                    kinds.append(self.kind(p.piece.lo))
+                    witnesses.extend(self.witnesses(p, p.piece.lo))
+            for p, cut, ends in group.flips:
+                changes.append(Change(branch_of[id(p)], "gains ends" if ends else "loses ends",
+                                      self.pattern(p), self.pattern(p)))
+                kinds.append("dead-unit bound")
+                witnesses.extend(self.witnesses(p, cut))
+            kind = min(kinds, key=PRIORITY.index)
+            lam = lam_value(group.cut.lam)
+            changes.sort(key=lambda c: (c.branch, c.what))
+            unique = list(dict.fromkeys(witnesses))
+            out.append(PathEvent(
+                kind, lam, tight(group.cut.lam), tuple(sorted({c.branch for c in changes})),
+                tuple(changes), describe(kind, lam, changes), tuple(unique)))
+        return out
+
+    def kind(self, cut: Cut) -> str:
+        """The kind of a birth or death at ``cut`` from the conditions vanishing there."""
+        kinds = {c.kind for c in cut.conditions}
+        if "exists" in kinds:
+            return "neuron death"
+        if kinds & {"preactivation", "multiplier-off", "multiplier-on"}:
+            return "fold"
+        return "dead-unit bound"
+
+    def witnesses(self, p: NetPiece, cut: Cut) -> list[Witness]:
+        """The face set of ``p`` and each condition vanishing at ``cut``."""
+        faces = tuple(self.judge.alive[i].pattern for i in p.piece.key)
+        return [Witness(faces, c.kind, c.neuron, c.point, c.face) for c in cut.conditions]
+
+
+WHAT = {"born": "is born", "dies": "dies", "continues": "continues",
+        "gains ends": "gains its ends", "loses ends": "loses its ends"}
+
+
+def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:
+    """One line for people, e.g. ``"branch 3 dies: fold at λ = 0.03712…"``."""
+    parts = []
+    for c in changes:
+        text = f"branch {c.branch + 1} {WHAT[c.what]}"
+        if c.what == "continues":
+            text += f" from {' '.join(c.before)} to {' '.join(c.after)}"
+        parts.append(text)
+    return f"{'; '.join(parts)}: {kind} at λ = {lam.text()}"
+
+
+def ball_value(lam: LamValue) -> arb:
+    """A λ as a ball (for ordering)."""
+    return arb(lam.value)
