@@ -12,6 +12,13 @@ The public names below are loaded on first use, so that importing the checker (o
 ...             ["0.05", "1.02", "0.61", "-0.36", "-1.32"], "1/100", 2)
 >>> sorted({m.kind for m in sol.minima})
 ['curve', 'isolated']
+
+The regularisation path of every minimum over a λ range (:mod:`solver.regpath`):
+
+>>> from solver import path
+>>> p = path(["-1/2", "0", "1/2"], ["1/4", "-1/4", "5/4"], 1, "1/20", "1/2")
+>>> p.events[0].description
+'branch 3 is born: fold at λ = 0.1118034…'
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ _LAZY = {
     "Problem": "solver.problem",
     "estimate_seconds": "solver.pipeline.solve",
     "critical_points": "solver.pipeline.critical",
+    "path": "solver.regpath.api",
+    "Path": "solver.regpath.results",
     "CriticalPoint": "solver.pipeline.critical",
     "Solution": "solver.results",
     "SolveStats": "solver.results",
@@ -48,6 +57,8 @@ __all__ = [
     "estimate_seconds",
     "critical_points",
     "CriticalPoint",
+    "path",
+    "Path",
     "Solution",
     "SolveStats",
     "IsolatedMinimum",

@@ -27,7 +27,7 @@ from flint import arb, arb_mat
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.face_systems import components, face_system, neuron_data
+from solver.pipeline.face_systems import NeuronData, components, face_system, neuron_data
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.in_faces import face_signs
 from solver.pipeline.locate.interior import locate
@@ -102,10 +102,12 @@ class NeuronEnumerator:
     was settled (:class:`Decision`).
     """
 
-    def __init__(self, problem: Problem, alive: Sequence[UnitFace], record: bool = False
-                 ) -> None:
+    def __init__(self, problem: Problem, alive: Sequence[UnitFace], record: bool = False,
+                 data: dict[tuple, NeuronData] | None = None) -> None:
         self.problem = problem
-        self.data = {f.signs: neuron_data(problem, f) for f in alive}
+        # the faces' λ-free data (pass it to share it between enumerators at several λ)
+        self.data = data if data is not None else {
+            f.signs: neuron_data(problem, f) for f in alive}
         self.record = record
         self.decisions: dict[tuple, Decision] = {}  # with ``record``: how each set was settled
         self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors

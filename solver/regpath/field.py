@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_poly, fmpz_poly
 
 from solver.errors import DegenerateProblemError
-from solver.roots import RealRoot, isolate_roots, working_precision
+from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.numbers import working_precision
 
 Element = fmpq_poly  # an element of Q[t] / (p), reduced
 

@@ -5,7 +5,7 @@ every face set of at most ``units`` distinct alive faces gets its exact breakpoi
 ``(lam_min, lam_max)`` and its pieces (the intervals where it is a minimum, decided by the
 solver's own certification between breakpoints); the pieces' images are joined into
 branches and the λs where anything changes are grouped. The result is plain data for
-:mod:`solver.path.build`, which samples the branches and writes the public result.
+:mod:`solver.regpath.build`, which samples the branches and writes the public result.
 
 Examples
 --------
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from solver.path.branches import EventGroup, NetPiece, chains, link, net_pieces
-from solver.path.breakpoints import Breakpoint, set_breakpoints
-from solver.path.pieces import set_pieces
-from solver.path.status import Judge
+from solver.regpath.branches import EventGroup, NetPiece, chains, link, net_pieces
+from solver.regpath.breakpoints import Breakpoint, set_breakpoints
+from solver.regpath.pieces import set_pieces
+from solver.regpath.status import Judge
 
 Progress = Callable[[int, int], None]
 

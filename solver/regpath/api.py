@@ -15,10 +15,10 @@ from fractions import Fraction
 
 from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import SolverInputError
-from solver.path.build import Builder, lam_value
-from solver.path.pieces import root_index
-from solver.path.results import Branch, Path, PathStats, Segment
-from solver.path.trace import trace
+from solver.regpath.build import Builder, lam_value
+from solver.regpath.pieces import root_index
+from solver.regpath.results import Branch, Path, PathStats, Segment
+from solver.regpath.trace import trace
 
 Progress = Callable[[int, int], None]
 

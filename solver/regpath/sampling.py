@@ -1,7 +1,7 @@
 """Float samples along a branch: loss and parameters at many λ, for plots and tables.
 
 Along a piece the face set's interior solution ``s(lam)`` is the minimiser of the convex
-``J`` (:mod:`solver.interior`) and moves smoothly, so Newton's method on
+``J`` (:mod:`solver.pipeline.locate.interior`) and moves smoothly, so Newton's method on
 ``|M_a^T r(s)|^2_(G_a^-1) = lam^2`` continued from a nearby λ finds it in a few steps.
 The first start is the solver's own proved point at the λ where the piece's verdict was
 decided. These values are for display only (the events and verdicts are exact);
@@ -10,7 +10,7 @@ Newton's residual is checked to be tiny, else the sample is dropped.
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.path.status import Judge
+>>> from solver.regpath.status import Judge
 >>> x = ((F(-1, 2),), (F(0),), (F(1, 2),)); y = (F(1, 4), F(-1, 4), F(5, 4))
 >>> judge = Judge(x, y, 1)
 >>> key = (next(i for i, f in enumerate(judge.alive) if f.pattern == "+++"),)
@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from solver.path.status import Judge
+from solver.regpath.status import Judge
 from solver.results import Point
 
 

@@ -1,8 +1,8 @@
 """Per face set: the λ-intervals on which it is a minimum (its *pieces*).
 
-A face set's breakpoints (:mod:`solver.path.breakpoints`) cut ``[lam_min, lam_max]``
+A face set's breakpoints (:mod:`solver.regpath.breakpoints`) cut ``[lam_min, lam_max]``
 into intervals on which its verdict is constant; the verdict of each is decided at one
-rational λ inside it (:mod:`solver.path.status`). Consecutive intervals where the set is
+rational λ inside it (:mod:`solver.regpath.status`). Consecutive intervals where the set is
 a minimum form one :class:`SetPiece`; the breakpoints between them where only the
 dead-unit verdict changes (a split set gaining or losing its endpoints) are kept as
 ``flips``.
@@ -28,9 +28,10 @@ from functools import lru_cache
 from flint import arb, fmpz_poly
 
 from solver.errors import DegenerateProblemError
-from solver.path.breakpoints import Breakpoint, Condition
-from solver.path.status import Judge, Status
-from solver.roots import RealRoot, isolate_roots, working_precision
+from solver.regpath.breakpoints import Breakpoint, Condition
+from solver.regpath.status import Judge, Status
+from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.numbers import working_precision
 
 
 @lru_cache(maxsize=4096)

@@ -6,7 +6,7 @@ a zero of ``C`` on it has ``s0`` a root of ``Res_s1(phi, C)`` for a component ``
 ``Phi``, and ``s1`` the root of ``gcd(phi(s0, .), C(s0, .))`` over ``Q(s0)``, a rational
 function of ``s0`` (a gcd of higher degree is refused as degenerate). Only zeros with
 ``s > 0`` count: there the point is the face set's interior solution at
-``lam = sqrt(mu(s))`` (:mod:`solver.path.curve`).
+``lam = sqrt(mu(s))`` (:mod:`solver.regpath.curve`).
 
 Components of ``Phi`` along which ``mu`` is constant hold critical points at one λ only
 (a segment of interior solutions: the neurons' outputs are linearly dependent there);
@@ -15,8 +15,8 @@ they are set aside (:func:`components`).
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.arrangement import unit_faces
->>> from solver.path.curve import SetCurve
+>>> from solver.pipeline.divide import unit_faces
+>>> from solver.regpath.curve import SetCurve
 >>> x = ((F(-1, 2),), (F(0),), (F(1, 2),)); y = (F(1, 4), F(-1, 4), F(5, 4))
 >>> face = [f for f in unit_faces(x) if f.pattern == "+++"][0]
 >>> curve = SetCurve.of(x, y, (face,))
@@ -33,8 +33,8 @@ from functools import cached_property
 from flint import arb, fmpq_mpoly, fmpq_poly, fmpz_poly
 
 from solver.errors import DegenerateProblemError
-from solver.path.curve import SetCurve
-from solver.path.field import (
+from solver.regpath.curve import SetCurve
+from solver.regpath.field import (
     Element,
     as_fmpq_poly,
     element_minpoly,
@@ -47,7 +47,8 @@ from solver.path.field import (
     sqrt_root,
     univariate,
 )
-from solver.roots import RealRoot, isolate_roots, working_precision
+from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.numbers import working_precision
 
 PREC = 128
 

@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from solver.path import path
+>>> from solver.regpath import path
 >>> p = path(["-1/2", "0", "1/2"], ["1/4", "-1/4", "5/4"], 1, "1/20", "1/2")
 >>> j = p.alive_at(0.3)[0]
 >>> ev = Evaluator(p)
@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 
-from solver.path.results import Path
-from solver.path.sampling import FloatSet
-from solver.path.status import Judge
+from solver.regpath.results import Path
+from solver.regpath.sampling import FloatSet
+from solver.regpath.status import Judge
 from solver.results import Point
 
 

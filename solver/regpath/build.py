@@ -1,11 +1,11 @@
-"""From a traced path to the public :class:`~solver.path.results.Path`.
+"""From a traced path to the public :class:`~solver.regpath.results.Path`.
 
-Branches get float samples (:mod:`solver.path.sampling`), a canonical order (by where
+Branches get float samples (:mod:`solver.regpath.sampling`), a canonical order (by where
 they start, then loss, then patterns) and orbit numbers (unit permutations of one
 another share one); every event group becomes a :class:`PathEvent` with its exact λ, a
 tight certified interval, the changes it makes and the witnesses (face set and
 condition) that prove it; loss crossings of the global minimum are added as ``"jump"``
-events (:mod:`solver.path.jumps`).
+events (:mod:`solver.regpath.jumps`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from fractions import Fraction
 
 from flint import arb
 
-from solver.path.branches import EventGroup, NetPiece
-from solver.path.pieces import Cut, _to_fraction, root_index
-from solver.path.results import (
+from solver.regpath.branches import EventGroup, NetPiece
+from solver.regpath.pieces import Cut, _to_fraction, root_index
+from solver.regpath.results import (
     Branch,
     Change,
     LamValue,
@@ -26,9 +26,10 @@ from solver.path.results import (
     Segment,
     Witness,
 )
-from solver.path.sampling import FloatSet, grid
-from solver.path.trace import Trace
-from solver.roots import RealRoot, working_precision
+from solver.regpath.sampling import FloatSet, grid
+from solver.regpath.trace import Trace
+from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.numbers import working_precision
 
 SAMPLES = 48  # per branch over the whole range (more near short segments' ends)
 PRIORITY = ("neuron death", "fold", "dead-unit bound", "face change")

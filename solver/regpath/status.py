@@ -1,16 +1,16 @@
 """A face set's verdict at one λ, decided by the solver's own machinery.
 
-Between two consecutive breakpoints (:mod:`solver.path.breakpoints`) a face set's
+Between two consecutive breakpoints (:mod:`solver.regpath.breakpoints`) a face set's
 verdict is constant, so it is decided once per interval, at a rational λ inside it,
 exactly as :func:`solver.solve` decides it: the interior solution by KKT pruning or a
-proved box (:class:`~solver.neurons.NeuronEnumerator`), its faces, and the certificate
-(:func:`~solver.certify.certify`). The enumerators of the sampled λs are kept, so that
+proved box (:class:`~solver.pipeline.locate.enumerator.NeuronEnumerator`), its faces, and the certificate
+(:func:`~solver.pipeline.certify.certify`). The enumerators of the sampled λs are kept, so that
 the subsets of one face set solved at a λ serve every other set sampled there.
 
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.arrangement import unit_faces
+>>> from solver.pipeline.divide import unit_faces
 >>> x = ((F(-1, 2),), (F(0),), (F(1, 2),)); y = (F(1, 4), F(-1, 4), F(5, 4))
 >>> judge = Judge(x, y, 1)
 >>> face = [f for f in judge.alive if f.pattern == "+++"][0]
@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from solver.arrangement import UnitFace, unit_faces
-from solver.certify import certify
-from solver.neurons import NeuronEnumerator
-from solver.systems import neuron_data
+from solver.pipeline.divide import UnitFace, unit_faces
+from solver.pipeline.certify import certify
+from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.pipeline.face_systems import neuron_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +44,6 @@ class Status:
 NONE = Status(False, False)
 
 
-class _Enumerator(NeuronEnumerator):
-    """A neuron enumerator at one λ sharing the λ-free face data of the problem."""
-
-    def __init__(self, x, y, lam: Fraction, data: dict) -> None:
-        self.x, self.y, self.lam = x, y, lam
-        self.data = data
-        self._solved = {}
-        self._residuals = {}
-        self.systems_solved = 0
-        self.pruned = 0
-
-
 class Judge:
     """Verdicts of face sets at rational λs for one data set and number of units."""
 
@@ -66,13 +54,14 @@ class Judge:
         self.faces = unit_faces(self.x)
         self.alive = tuple(f for f in self.faces if f.dim > 0 and f.positive)
         self.data = {f.signs: neuron_data(self.x, f) for f in self.alive}
-        self._enumerators: dict[Fraction, _Enumerator] = {}
+        self._enumerators: dict[Fraction, NeuronEnumerator] = {}
 
     def enumerator(self, lam: Fraction) -> NeuronEnumerator:
         """The (cached) enumerator at ``lam``."""
         found = self._enumerators.get(lam)
         if found is None:
-            found = self._enumerators[lam] = _Enumerator(self.x, self.y, lam, self.data)
+            found = self._enumerators[lam] = NeuronEnumerator(self.x, self.y, lam, self.alive,
+                                                                self.data)
         return found
 
     def status(self, faces: Sequence[UnitFace], lam: Fraction) -> Status:

@@ -270,12 +270,12 @@ class Path(DataShape):
 
     def to_table(self) -> str:
         """A readable plain-text report: branches and events."""
-        from solver.path.report import path_table
+        from solver.regpath.report import path_table
 
         return path_table(self)
 
     def to_latex(self) -> str:
         """A LaTeX fragment: the events table with exact λs."""
-        from solver.path.report import path_latex
+        from solver.regpath.report import path_latex
 
         return path_latex(self)

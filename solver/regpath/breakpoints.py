@@ -1,7 +1,7 @@
 """Every λ at which a face set's verdict can change: its breakpoints, exactly.
 
 A face set's interior solution moves continuously along its curve
-(:mod:`solver.path.curve`), and whether it is a minimum depends on the signs of finitely
+(:mod:`solver.regpath.curve`), and whether it is a minimum depends on the signs of finitely
 many functions along the curve (docs/path.md, "Events"): the coordinates ``s_a``
 (existence), the pre-activations of the points the faces see or do not see, the KKT
 multipliers of the points on the faces' boundaries, and, when units are left over for
@@ -13,7 +13,7 @@ condition it belongs to.
 Examples
 --------
 >>> from fractions import Fraction as F
->>> from solver.arrangement import unit_faces
+>>> from solver.pipeline.divide import unit_faces
 >>> x = ((F(-1, 2),), (F(0),), (F(1, 2),)); y = (F(1, 4), F(-1, 4), F(5, 4))
 >>> face = [f for f in unit_faces(x) if f.pattern == "+++"][0]
 >>> [(b.condition.kind, b.lam.poly) for b in set_breakpoints(
@@ -30,13 +30,15 @@ from functools import cached_property
 
 from flint import arb, fmpq, fmpq_poly
 
-from solver.arrangement import UnitFace
+from solver.pipeline.divide import UnitFace
 from solver.errors import DegenerateProblemError
-from solver.path.curve import SetCurve, dead_bound_squared
-from solver.path.field import rational_sqrt_root, univariate
-from solver.path.zeros import CurveZero, components, curve_zeros, positive_roots
-from solver.roots import RealRoot, working_precision
-from solver.systems import NeuronData, neuron_data, to_fmpq
+from solver.regpath.curve import SetCurve, dead_bound_squared
+from solver.regpath.field import rational_sqrt_root, univariate
+from solver.regpath.zeros import CurveZero, components, curve_zeros, positive_roots
+from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.numbers import working_precision
+from solver.pipeline.face_systems import NeuronData, neuron_data
+from solver.pipeline.numbers import to_fmpq
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ def set_breakpoints(
     """The breakpoints of the face set ``faces`` inside ``(lam_min, lam_max)``, by λ.
 
     ``alive`` are all faces a neuron may sit on (the dead-unit bound is checked on each),
-    ``data`` an optional cache of their :func:`~solver.systems.neuron_data`.
+    ``data`` an optional cache of their :func:`~solver.pipeline.face_systems.neuron_data`.
     """
     data = data if data is not None else {}
 

@@ -2,7 +2,7 @@
 
 A face set that is a minimum on a λ-interval gives one *network piece* per way of
 putting the units on its neurons (a surjection units -> neurons, as
-:func:`solver.merge.network_minima` lists the images of an orbit; dead units for the
+:func:`solver.pipeline.merge.network_minima` lists the images of an orbit; dead units for the
 empty set). Pieces whose λ-intervals meet at one exact λ are joined into one branch when
 they are the same minimum continuing (docs/path.md):
 
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from solver.errors import DegenerateProblemError
-from solver.merge import surjections
-from solver.path.pieces import Cut, SetPiece, root_index
+from solver.pipeline.merge import surjections
+from solver.regpath.pieces import Cut, SetPiece, root_index
 
 Units = tuple[tuple[int, ...] | None, ...]  # per unit: its face's signs, None if dead
 
