@@ -75,18 +75,18 @@ def solution_table(sol: Solution) -> str:
                 [
                     str(k) if first else "",
                     (m.kind if m.kind == "isolated" else "curve*") if first else "",
-                    _num(m.loss, 10) if first else "",
+                    num(m.loss, 10) if first else "",
                     str(m.orbit) if first else "",
                     str(unit + 1),
                     m.pattern[unit] if unit < len(m.pattern) else "",
                     _vec(point.B[unit]) if point else "",
-                    _num(point.c[unit]) if point else "",
-                    _num(point.a[unit]) if point else "",
+                    num(point.c[unit]) if point else "",
+                    num(point.a[unit]) if point else "",
                     _active_text(m.active, unit, "x{}"),
                 ]
             )
     lines.append("")
-    lines.extend(_aligned(headers, rows, right={"#", "loss", "orbit", "unit", "b", "c", "a"}))
+    lines.extend(aligned(headers, rows, right={"#", "loss", "orbit", "unit", "b", "c", "a"}))
     lines.append("")
     lines.append(
         "pattern: sign of <b_l,x_i> + c_l per point (+ sees it, - does not, 0 exactly on the "
@@ -144,13 +144,13 @@ def solution_latex(sol: Solution) -> str:
             cells = [
                 str(k) if first else "",
                 (m.kind if m.kind == "isolated" else r"curve$^*$") if first else "",
-                f"${_tex_num(m.loss, 8)}$" if first else "",
+                f"${tex_num(m.loss, 8)}$" if first else "",
                 str(m.orbit) if first else "",
                 str(unit + 1),
-                _tex_pattern(m.pattern[unit]) if unit < len(m.pattern) else "",
+                tex_pattern(m.pattern[unit]) if unit < len(m.pattern) else "",
                 f"${_tex_vec(point.B[unit])}$" if point else "",
-                f"${_tex_num(point.c[unit])}$" if point else "",
-                f"${_tex_num(point.a[unit])}$" if point else "",
+                f"${tex_num(point.c[unit])}$" if point else "",
+                f"${tex_num(point.a[unit])}$" if point else "",
                 _tex_active(m.active, unit),
             ]
             out.append(" & ".join(cells) + r" \\")
@@ -189,7 +189,7 @@ def _count_text(sol: Solution) -> str:
         f"{total} {'minimum' if total == 1 else 'minima'} "
         f"({curves} {'curve' if curves == 1 else 'curves'}, {total - curves} isolated) "
         f"in {orbits} {'orbit' if orbits == 1 else 'orbits'} of unit permutations, "
-        f"global minimum loss {_num(sol.global_loss, 10)}"
+        f"global minimum loss {num(sol.global_loss, 10)}"
     )
 
 
@@ -197,7 +197,7 @@ def _curve_lines(k: int, m: CurveMinimum) -> list[str]:
     """Plain-text block of one curve: exact equations, inequalities, sample count."""
     lines = [
         f"Minimum {k}: set of dimension {m.dimension} (orbit {m.orbit}, loss "
-        f"{_num(m.loss, 10)}) in the variables {', '.join(m.variables)}",
+        f"{num(m.loss, 10)}) in the variables {', '.join(m.variables)}",
         "  equations (each = 0):",
         *(f"    {eq}" for eq in m.equations),
         "  inequalities:",
@@ -217,7 +217,7 @@ def _curve_latex(k: int, m: CurveMinimum) -> list[str]:
     out = [
         r"\medskip",
         rf"\noindent\textbf{{Minimum {k}}}: a set of dimension {m.dimension} "
-        rf"(orbit {m.orbit}, loss ${_tex_num(m.loss, 8)}$), the points $({names})$ with",
+        rf"(orbit {m.orbit}, loss ${tex_num(m.loss, 8)}$), the points $({names})$ with",
         r"\begin{itemize}",
     ]
     coefficients: dict[object, object] = {}
@@ -230,7 +230,7 @@ def _curve_latex(k: int, m: CurveMinimum) -> list[str]:
         for value, name in coefficients.items():
             out.append(
                 rf"\item ${_tex_symbol(str(name))} = {_tex_fraction(Fraction(str(value)))}"
-                rf" \approx {_tex_num(float(value), 6)}$"  # type: ignore[arg-type]
+                rf" \approx {tex_num(float(value), 6)}$"  # type: ignore[arg-type]
             )
         out.append(r"\end{itemize}")
     if m.inequalities:
@@ -254,7 +254,7 @@ def _active_text(active: Sequence[Sequence[int]], unit: int, fmt: str) -> str:
     return ", ".join(fmt.format(i + 1) for i in points) if points else "-"
 
 
-def _num(value: float, digits: int = 6) -> str:
+def num(value: float, digits: int = 6) -> str:
     """A float rounded to ``digits`` significant digits; -0 shows as 0."""
     text = f"{value + 0.0:.{digits}g}"
     return "0" if text in {"-0", "0"} else text
@@ -263,16 +263,16 @@ def _num(value: float, digits: int = 6) -> str:
 def _vec(values: Sequence[float]) -> str:
     """One number, or a parenthesised tuple for several."""
     if len(values) == 1:
-        return _num(values[0])
-    return "(" + ", ".join(_num(v) for v in values) + ")"
+        return num(values[0])
+    return "(" + ", ".join(num(v) for v in values) + ")"
 
 
 def _matrix(rows: Sequence[Sequence[float]]) -> str:
     """Rows of numbers as ``[(..), (..)]``."""
-    return "[" + ", ".join(_vec(r) if len(r) > 1 else _num(r[0]) for r in rows) + "]"
+    return "[" + ", ".join(_vec(r) if len(r) > 1 else num(r[0]) for r in rows) + "]"
 
 
-def _aligned(headers: list[str], rows: list[list[str]], right: set[str]) -> list[str]:
+def aligned(headers: list[str], rows: list[list[str]], right: set[str]) -> list[str]:
     """Columns padded to a common width: numbers right-aligned, text left-aligned."""
     widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(headers)]
 
@@ -286,9 +286,9 @@ def _aligned(headers: list[str], rows: list[list[str]], right: set[str]) -> list
     return [fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
 
 
-def _tex_num(value: float, digits: int = 4) -> str:
+def tex_num(value: float, digits: int = 4) -> str:
     """A float for math mode: ``1.2\\times 10^{-5}`` instead of ``1.2e-05``."""
-    text = _num(value, digits)
+    text = num(value, digits)
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
@@ -298,8 +298,8 @@ def _tex_num(value: float, digits: int = 4) -> str:
 def _tex_vec(values: Sequence[float]) -> str:
     """One number, or a parenthesised tuple, for math mode."""
     if len(values) == 1:
-        return _tex_num(values[0])
-    return "(" + ", ".join(_tex_num(v) for v in values) + ")"
+        return tex_num(values[0])
+    return "(" + ", ".join(tex_num(v) for v in values) + ")"
 
 
 def _tex_fraction(q: Fraction) -> str:
@@ -310,7 +310,7 @@ def _tex_fraction(q: Fraction) -> str:
     return rf"{sign}\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
-def _tex_pattern(pattern: str) -> str:
+def tex_pattern(pattern: str) -> str:
     """A sign pattern in typewriter type; braces stop ``--`` becoming a dash."""
     return r"\texttt{" + "".join("{-}" if ch == "-" else ch for ch in pattern) + "}"
 

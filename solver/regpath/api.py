@@ -4,18 +4,22 @@ Examples
 --------
 >>> p = path(["-1/2", "0", "1/2"], ["1/4", "-1/4", "5/4"], 1, "1/20", "1/2")
 >>> [(e.kind, e.lam.text()) for e in p.events]
-[('fold', '0.1118034…'), ('neuron death', '1/8'), ('fold', '0.3913119…')]
+[('fold', '0.1118034…'), ('neuron death', '1/8'), ('jump', '0.2932096…'), ('fold', '0.3913119…')]
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from solver.data import make_dataset, parse_lam, parse_units
 from solver.errors import SolverInputError
 from solver.regpath.build import Builder, lam_value
+from solver.regpath.envelope import envelope, jump_event, mark_global
+from solver.regpath.evaluate import Evaluator
+from solver.regpath.jumps import crossings
 from solver.regpath.pieces import root_index
 from solver.regpath.results import Branch, Path, PathStats, Segment
 from solver.regpath.trace import trace
@@ -63,29 +67,46 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
     start = time.perf_counter()
     t = trace(data.x, data.y, L, lo, hi, progress)
     b = Builder(t)
-    for index, group in enumerate(t.groups):
-        b.event_of[root_index(group.cut.lam)] = index
     sampled = [(chain, b.samples(chain)) for chain in t.chains]
     sampled.sort(key=lambda cs: _order(b, cs))
     branch_of = {id(p): j for j, (chain, _) in enumerate(sampled) for p in chain}
     orbits = _orbits([chain for chain, _ in sampled])
-    branches = []
-    for j, (chain, samples) in enumerate(sampled):
-        segments = []
-        for p in chain:
-            lo_v, lo_e = b.bound(p.piece.lo, lo)
-            hi_v, hi_e = b.bound(p.piece.hi, hi)
-            segments.append(Segment(b.pattern(p), lo_v, hi_v, lo_e, hi_e,
-                                    _ends(p, lo_v.value, hi_v.value)))
-        branches.append(Branch(chain[0].kind, orbits[j], tuple(segments), tuple(samples)))
-    events = b.events(t.groups, branch_of)
+    group_events = b.events(t.groups, branch_of)
+    # provisional branches (segments without event indices) for the jump search
+    plain = tuple(Branch(chain[0].kind, orbits[j], tuple(_segments(b, chain, lo, hi, {})),
+                         tuple(samples)) for j, (chain, samples) in enumerate(sampled))
+    draft = Path(data.x, data.y, L, lo, hi, plain, tuple(group_events),
+                 PathStats(0, 0, 0, 0.0))
+    ev = Evaluator(draft)
+    jumps = [jump_event(c, plain) for c in crossings(plain, ev, b.judge, b.grid())]
+    events = sorted(group_events + jumps, key=lambda e: e.lam.value)
+    index = {id(e): k for k, e in enumerate(events)}
+    event_of = {root_index(g.cut.lam): index[id(e)] for g, e in zip(t.groups, group_events)}
+    branches = tuple(
+        Branch(chain[0].kind, orbits[j], tuple(_segments(b, chain, lo, hi, event_of)),
+               tuple(samples)) for j, (chain, samples) in enumerate(sampled))
+    draft = replace(draft, branches=branches, events=tuple(events))
+    ev = Evaluator(draft)
+    runs = envelope(draft, ev)
+    events = [mark_global(e, runs) for e in events]
     stats = PathStats(
         face_sets=len(t.breakpoints),
         breakpoints=sum(len(v) for v in t.breakpoints.values()),
         verdicts=len(b.judge._enumerators),
         seconds=round(time.perf_counter() - start, 3),
     )
-    return Path(data.x, data.y, L, lo, hi, tuple(branches), tuple(events), stats)
+    return Path(data.x, data.y, L, lo, hi, branches, tuple(events), stats, runs)
+
+
+def _segments(b: Builder, chain, lo: Fraction, hi: Fraction, event_of: dict) -> list[Segment]:
+    """A chain's segments; ``event_of`` maps an exact λ's identity to its event index."""
+    out = []
+    for p in chain:
+        lo_v, lo_e = b.bound(p.piece.lo, lo, event_of)
+        hi_v, hi_e = b.bound(p.piece.hi, hi, event_of)
+        out.append(Segment(b.pattern(p), lo_v, hi_v, lo_e, hi_e,
+                           _ends(p, lo_v.value, hi_v.value)))
+    return out
 
 
 def _order(b: Builder, chain_samples) -> tuple:

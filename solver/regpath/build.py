@@ -31,8 +31,8 @@ from solver.regpath.trace import Trace
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.numbers import working_precision
 
-SAMPLES = 48  # per branch over the whole range (more near short segments' ends)
-PRIORITY = ("neuron death", "fold", "dead-unit bound", "face change")
+SAMPLES = 60  # common sample λs over the range (every piece adds its ends)
+PRIORITY = ("neuron death", "fold", "dead-unit bound", "face change", "jump")
 
 
 def lam_value(root: RealRoot) -> LamValue:
@@ -53,7 +53,10 @@ def tight(root: RealRoot, bits: int = 64) -> tuple[Fraction, Fraction]:
     """A rational interval around the root of relative width about ``2^-bits``."""
     with working_precision(bits + 32):
         b = root.ball(bits + 32)
-        return _to_fraction(b.lower()), _to_fraction(b.upper())
+        lo, hi = _to_fraction(b.lower()), _to_fraction(b.upper())
+    if lo == hi:  # a rational λ: an interval around it
+        lo, hi = lo * (1 - Fraction(1, 2**bits)), hi * (1 + Fraction(1, 2**bits))
+    return lo, hi
 
 
 class Builder:
@@ -63,7 +66,6 @@ class Builder:
         self.t = t
         self.judge = t.judge
         self.floats: dict[tuple[int, ...], FloatSet] = {}
-        self.event_of: dict[tuple, int] = {}
 
     def float_set(self, key: tuple[int, ...]) -> FloatSet:
         """The (cached) float data of a face set."""
@@ -77,26 +79,38 @@ class Builder:
         return tuple("0" * n if f is None else "".join(
             "+" if s > 0 else "-" if s < 0 else "0" for s in f) for f in p.units)
 
-    def bound(self, cut: Cut | None, end: Fraction) -> tuple[LamValue, int | None]:
-        """A segment end: the range's end or an event (its index)."""
+    def bound(self, cut: Cut | None, end: Fraction, event_of: dict
+              ) -> tuple[LamValue, int | None]:
+        """A segment end: the range's end or an event (its index in ``event_of``, keyed by
+        the exact λ's :func:`root_index`; None while events are not numbered)."""
         if cut is None:
             return LamValue.rational(end), None
-        return lam_value(cut.lam), self.event_of[root_index(cut.lam)]
+        return lam_value(cut.lam), event_of.get(root_index(cut.lam))
 
     # --- samples ------------------------------------------------------------------
+    def grid(self) -> list[float]:
+        """The common sample λs: :data:`SAMPLES` log-spaced points inside the range."""
+        return grid(float(self.t.lam_min), float(self.t.lam_max), SAMPLES)[1:-1]
+
+    def piece_lams(self, lo: float, hi: float) -> list[float]:
+        """A piece's sample λs: the common grid inside it, points next to both ends, and
+        at least three inside."""
+        inside = [g for g in self.grid() if lo * (1 + 1e-6) < g < hi * (1 - 1e-6)]
+        if len(inside) < 3:
+            inside = sorted(set(inside) | set(grid(lo, hi, 3)[1:-1]))
+        return [lo * (1 + 1e-9)] + inside + [hi * (1 - 1e-9)]
+
     def samples(self, chain: list[NetPiece]) -> list[PathSample]:
-        """Float samples along a chain of pieces, log-spaced over the whole range."""
+        """Float samples along a chain of pieces (:meth:`piece_lams` per piece)."""
         lo_all, hi_all = float(self.t.lam_min), float(self.t.lam_max)
-        span = math.log(hi_all / lo_all) if hi_all > lo_all else 1.0
         out: list[PathSample] = []
         for p in chain:
             lo = float(p.piece.lo.ball().mid()) if p.piece.lo else lo_all
             hi = float(p.piece.hi.ball().mid()) if p.piece.hi else hi_all
-            count = max(3, round(SAMPLES * math.log(hi / lo) / span))
             fs = self.float_set(p.piece.key)
             sample = p.piece.samples[len(p.piece.samples) // 2]
             start = fs.start(sample) if fs.k else None
-            lams = grid(lo, hi, count)
+            lams = self.piece_lams(lo, hi)
             mid = min(range(len(lams)), key=lambda j: abs(math.log(lams[j] / float(sample))))
             found: dict[int, PathSample] = {}
             for order in (range(mid, len(lams)), range(mid - 1, -1, -1)):
@@ -164,7 +178,9 @@ class Builder:
 
 
 WHAT = {"born": "is born", "dies": "dies", "continues": "continues",
-        "gains ends": "gains its ends", "loses ends": "loses its ends"}
+        "gains ends": "gains its ends", "loses ends": "loses its ends",
+        "becomes global": "becomes the global minimum",
+        "stops being global": "stops being the global minimum"}
 
 
 def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:

@@ -152,7 +152,8 @@ class Branch:
 @dataclass(frozen=True, slots=True)
 class Change:
     """What happens to one branch at an event (λ increasing): ``"born"``, ``"dies"``,
-    ``"continues"`` (from one face set to another), ``"gains ends"``, ``"loses ends"``."""
+    ``"continues"`` (from one face set to another), ``"gains ends"``, ``"loses ends"``,
+    ``"becomes global"``, ``"stops being global"`` (the global minimum jumps)."""
 
     branch: int
     what: str
@@ -176,14 +177,18 @@ class Witness:
     neuron: int | None = None
     point: int | None = None
     face: str | None = None
+    other: tuple[str, ...] | None = None
 
     def to_json(self) -> dict:
-        """JSON entry of an event's ``witnesses`` (0-based neuron and point)."""
+        """JSON entry of an event's ``witnesses`` (0-based neuron and point; ``other``:
+        the second face set of a loss crossing)."""
         out: dict = {"faces": list(self.faces), "condition": self.condition}
         for key in ("neuron", "point", "face"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.other is not None:
+            out["other"] = list(self.other)
         return out
 
 
@@ -247,6 +252,7 @@ class Path(DataShape):
     branches: tuple[Branch, ...]
     events: tuple[PathEvent, ...]
     stats: PathStats
+    global_min: tuple[tuple[float, float, int], ...] = ()
 
     def alive_at(self, lam: float) -> list[int]:
         """Indices of the branches alive at ``lam`` (not at an event)."""
@@ -265,6 +271,8 @@ class Path(DataShape):
             "y": [str(v) for v in self.y],
             "branches": [b.to_json() for b in self.branches],
             "events": [e.to_json() for e in self.events],
+            "global_min": [{"lam_min_float": _f15(a), "lam_max_float": _f15(b), "branch": j}
+                           for a, b, j in self.global_min],
             "stats": self.stats.to_json(),
         }
 
