@@ -17,12 +17,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from solver.cli import solve, verify
+from solver.cli import path, solve, verify
 from solver.cli.common import Parser, guarded, join_negative_values
 from solver.train import cli as train
 
 COMMANDS = (
     solve.COMMAND,
+    path.COMMAND,
     verify.COMMAND,
     train.COMMAND,
 )
@@ -33,6 +34,8 @@ examples:
   %(prog)s solve data.csv --lam 0.01 --units 2 --json result.json --latex result.tex
   %(prog)s verify result.json data.csv
   %(prog)s train assets/paper_example.csv --lam 1/100 --units 2 --runs 1000
+  %(prog)s path data.csv --units 2 --lam-min 1/10000 --lam-max 1 --json path.json
+  %(prog)s verify path.json data.csv
 
 CSV files have a header x,y (d = 1) or x1,...,xd,y; numbers are read exactly
 ("-0.17" is -17/100, "1/3" is allowed). Exit code 2 means bad input (one line on stderr).

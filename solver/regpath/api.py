@@ -9,13 +9,15 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
 from solver.data import make_dataset, parse_lam, parse_units
-from solver.errors import SolverInputError
+from solver.errors import ProblemTooLargeError, SolverInputError
+from solver.pipeline.divide import count_generic_faces
 from solver.regpath.build import Builder, lam_value
 from solver.regpath.envelope import envelope, jump_event, mark_global
 from solver.regpath.evaluate import Evaluator
@@ -39,8 +41,27 @@ def parse_range(lam_min: object, lam_max: object) -> tuple[Fraction, Fraction]:
     return lo, hi
 
 
+# CPU seconds per face set at n = 5, d = 1 on the 2-core reference machine
+# (benchmarks/bench_path.py); a set's polynomials grow with n and d.
+_SECONDS_PER_SET = 0.007
+
+
+def estimate_path_seconds(n: int, d: int, units: int) -> float:
+    """Rough run time of :func:`path` for ``n`` points in dimension ``d``.
+
+    >>> estimate_path_seconds(5, 1, 2) < 5
+    True
+    >>> estimate_path_seconds(40, 2, 2) > 60
+    True
+    """
+    alive = count_generic_faces(n, d) - 1
+    sets = sum(math.comb(alive, k) for k in range(min(units, alive) + 1))
+    return _SECONDS_PER_SET * sets * (1 + n / 5) * (1 + 2 * (d - 1))
+
+
 def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: object, *,
-         progress: Progress | None = None) -> Path:
+         progress: Progress | None = None, max_seconds: float = 60.0,
+         force: bool = False) -> Path:
     """Every local minimum followed over ``lam_min <= lam <= lam_max``, with exact events.
 
     Parameters
@@ -49,7 +70,10 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
     units : number of hidden units (1 or 2: events are exact for every face set of at
         most two neurons).
     lam_min, lam_max : the λ range, exact (``"1/10000"``, ``"1"``).
-    progress : optional ``callback(done, total)`` over the face sets (two passes).
+    progress : optional ``callback(done, total)`` over the face sets (two passes); raise
+        :class:`~solver.errors.SolveCancelled` inside it to stop.
+    max_seconds, force : refuse (:class:`~solver.errors.ProblemTooLargeError`) when the
+        estimated time exceeds ``max_seconds``, unless ``force``.
 
     Returns
     -------
@@ -64,6 +88,11 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
         raise SolverInputError(
             f"path supports up to 2 units (every event exact), got {L}")
     lo, hi = parse_range(lam_min, lam_max)
+    estimate = estimate_path_seconds(data.n, data.d, L)
+    if estimate > max_seconds and not force:
+        raise ProblemTooLargeError(
+            f"path too large: n={data.n}, d={data.d}, units={L} would take about "
+            f"{estimate:,.0f} s (limit {max_seconds:g} s)", estimate)
     start = time.perf_counter()
     t = trace(data.x, data.y, L, lo, hi, progress)
     b = Builder(t)
@@ -78,7 +107,7 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
     draft = Path(data.x, data.y, L, lo, hi, plain, tuple(group_events),
                  PathStats(0, 0, 0, 0.0))
     ev = Evaluator(draft)
-    jumps = [jump_event(c, plain) for c in crossings(plain, ev, b.judge, b.grid())]
+    jumps = [jump_event(c, plain, ev) for c in crossings(plain, ev, b.judge, b.grid())]
     events = sorted(group_events + jumps, key=lambda e: e.lam.value)
     index = {id(e): k for k, e in enumerate(events)}
     event_of = {root_index(g.cut.lam): index[id(e)] for g, e in zip(t.groups, group_events)}

@@ -32,6 +32,7 @@ from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.numbers import working_precision
 
 SAMPLES = 60  # common sample λs over the range (every piece adds its ends)
+END = 1e-6  # the first and last sample of a piece, relatively inside its ends
 PRIORITY = ("neuron death", "fold", "dead-unit bound", "face change", "jump")
 
 
@@ -95,10 +96,10 @@ class Builder:
     def piece_lams(self, lo: float, hi: float) -> list[float]:
         """A piece's sample λs: the common grid inside it, points next to both ends, and
         at least three inside."""
-        inside = [g for g in self.grid() if lo * (1 + 1e-6) < g < hi * (1 - 1e-6)]
+        inside = [g for g in self.grid() if lo * (1 + 1e-3) < g < hi * (1 - 1e-3)]
         if len(inside) < 3:
             inside = sorted(set(inside) | set(grid(lo, hi, 3)[1:-1]))
-        return [lo * (1 + 1e-9)] + inside + [hi * (1 - 1e-9)]
+        return [lo * (1 + END)] + inside + [hi * (1 - END)]
 
     def samples(self, chain: list[NetPiece]) -> list[PathSample]:
         """Float samples along a chain of pieces (:meth:`piece_lams` per piece)."""
@@ -136,23 +137,23 @@ class Builder:
                 changes.append(Change(branch_of[id(p)], "continues", self.pattern(p),
                                       self.pattern(q)))
                 kinds.append(how)
-                witnesses.extend(self.witnesses(p, p.piece.hi))
-                witnesses.extend(self.witnesses(q, q.piece.lo))
+                witnesses.extend(self.witnesses(p, p.piece.hi, how))
+                witnesses.extend(self.witnesses(q, q.piece.lo, how))
             for p in group.ends:
                 if p.after is None:
                     changes.append(Change(branch_of[id(p)], "dies", self.pattern(p), None))
                     kinds.append(self.kind(p.piece.hi))
-                    witnesses.extend(self.witnesses(p, p.piece.hi))
+                    witnesses.extend(self.witnesses(p, p.piece.hi, kinds[-1]))
             for p in group.starts:
                 if p.before is None:
                     changes.append(Change(branch_of[id(p)], "born", None, self.pattern(p)))
                     kinds.append(self.kind(p.piece.lo))
-                    witnesses.extend(self.witnesses(p, p.piece.lo))
+                    witnesses.extend(self.witnesses(p, p.piece.lo, kinds[-1]))
             for p, cut, ends in group.flips:
                 changes.append(Change(branch_of[id(p)], "gains ends" if ends else "loses ends",
                                       self.pattern(p), self.pattern(p)))
                 kinds.append("dead-unit bound")
-                witnesses.extend(self.witnesses(p, cut))
+                witnesses.extend(self.witnesses(p, cut, "dead-unit bound"))
             kind = min(kinds, key=PRIORITY.index)
             lam = lam_value(group.cut.lam)
             changes.sort(key=lambda c: (c.branch, c.what))
@@ -171,12 +172,37 @@ class Builder:
             return "fold"
         return "dead-unit bound"
 
-    def witnesses(self, p: NetPiece, cut: Cut) -> list[Witness]:
-        """The face set of ``p`` and each condition vanishing at ``cut``."""
+    def witnesses(self, p: NetPiece, cut: Cut, kind: str) -> list[Witness]:
+        """The face set of ``p`` and each condition of the event's ``kind`` vanishing at
+        ``cut`` (others may touch zero there without changing sign), with the set's
+        interior solution there as a float hint. A neuron reaching ``s = 0`` is stated on
+        the smaller set, as its dead-unit bound on the dying neuron's face (the smaller set
+        has its solution on both sides of the event)."""
         faces = tuple(self.judge.alive[i].pattern for i in p.piece.key)
-        return [Witness(faces, c.kind, c.neuron, c.point, c.face) for c in cut.conditions]
+        out = []
+        for b in cut.points:
+            c = b.condition
+            if c.kind not in RELEVANT[kind]:
+                continue
+            s = None
+            if b.zero is not None:
+                with working_precision(64):
+                    s = tuple(float(v.mid()) for v in b.zero.s_balls(64))
+            if c.kind == "exists":
+                keep = tuple(q for a, q in enumerate(faces) if a != c.neuron)
+                rest = None if s is None else tuple(v for a, v in enumerate(s) if a != c.neuron)
+                out.append(Witness(keep, "dead-unit", face=faces[c.neuron], s=rest or None))
+            else:
+                out.append(Witness(faces, c.kind, c.neuron, c.point, c.face, s=s))
+        return out
 
 
+RELEVANT = {
+    "face change": {"preactivation", "multiplier-off", "multiplier-on"},
+    "fold": {"preactivation", "multiplier-off", "multiplier-on"},
+    "neuron death": {"exists", "dead-unit"},
+    "dead-unit bound": {"dead-unit"},
+}
 WHAT = {"born": "is born", "dies": "dies", "continues": "continues",
         "gains ends": "gains its ends", "loses ends": "loses its ends",
         "becomes global": "becomes the global minimum",
@@ -184,13 +210,20 @@ WHAT = {"born": "is born", "dies": "dies", "continues": "continues",
 
 
 def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:
-    """One line for people, e.g. ``"branch 3 dies: fold at λ = 0.03712…"``."""
+    """One line for people, e.g. ``"branch 3 dies: fold at λ = 0.03712…"``; a change of
+    the global minimum is said last (``"the global minimum jumps from branch 1 to 7"``)."""
     parts = []
     for c in changes:
+        if c.what in ("becomes global", "stops being global"):
+            continue
         text = f"branch {c.branch + 1} {WHAT[c.what]}"
         if c.what == "continues":
             text += f" from {' '.join(c.before)} to {' '.join(c.after)}"
         parts.append(text)
+    old = [c.branch for c in changes if c.what == "stops being global"]
+    new = [c.branch for c in changes if c.what == "becomes global"]
+    if old and new:
+        parts.append(f"the global minimum jumps from branch {old[0] + 1} to branch {new[0] + 1}")
     return f"{'; '.join(parts)}: {kind} at λ = {lam.text()}"
 
 

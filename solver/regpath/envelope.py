@@ -25,14 +25,14 @@ from solver.regpath.jumps import Crossing
 from solver.regpath.results import Branch, Change, LamValue, Path, PathEvent, Witness
 
 
-def jump_event(c: Crossing, branches: tuple[Branch, ...]) -> PathEvent:
+def jump_event(c: Crossing, branches: tuple[Branch, ...], ev: Evaluator) -> PathEvent:
     """The ``"jump"`` event of a certified loss crossing."""
     lam = LamValue(c.value, c.lo, c.hi, None, certified=True)
     changes = [Change(c.before, "stops being global", _pattern_at(branches[c.before], c.value),
                       None),
                Change(c.after, "becomes global", None, _pattern_at(branches[c.after], c.value))]
-    faces = [_faces(branches[j], c.value) for j in (c.before, c.after)]
-    witness = Witness(faces[0], "loss", other=faces[1])
+    (faces_a, s_a), (faces_b, s_b) = (_set_at(ev, j, c.value) for j in (c.before, c.after))
+    witness = Witness(faces_a, "loss", other=faces_b, s=s_a, other_s=s_b)
     return PathEvent("jump", lam, (c.lo, c.hi), (c.before, c.after), tuple(changes),
                      describe("jump", lam, changes), (witness,), global_jump=True)
 
@@ -42,10 +42,17 @@ def _pattern_at(b: Branch, lam: float) -> tuple[str, ...]:
     return seg.pattern if seg is not None else ()
 
 
-def _faces(b: Branch, lam: float) -> tuple[str, ...]:
-    """The distinct faces (patterns of alive units) of a branch at ``lam``, sorted."""
-    pattern = _pattern_at(b, lam)
-    return tuple(sorted({q for q in pattern if "+" in q or "-" in q}, reverse=True))
+def _set_at(ev: Evaluator, j: int, lam: float) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Branch ``j``'s face set at ``lam`` (alive faces in order) and its ``s`` (floats)."""
+    seg = ev.path.branches[j].segment_at(lam)
+    key, labels = ev.labels(seg.pattern)
+    faces = tuple(ev.judge.alive[i].pattern for i in key)
+    _, point = ev.value(j, lam)
+    s = [0.0] * len(key)
+    for a_l, lb in zip(point.a, labels):
+        if lb is not None:
+            s[lb] += a_l * a_l / lam
+    return faces, tuple(s)
 
 
 def lowest_at(p: Path, ev: Evaluator, lam: float) -> int | None:

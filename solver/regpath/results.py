@@ -178,10 +178,13 @@ class Witness:
     point: int | None = None
     face: str | None = None
     other: tuple[str, ...] | None = None
+    s: tuple[float, ...] | None = None
+    other_s: tuple[float, ...] | None = None
 
     def to_json(self) -> dict:
         """JSON entry of an event's ``witnesses`` (0-based neuron and point; ``other``:
-        the second face set of a loss crossing)."""
+        the second face set of a loss crossing; ``s``: the set's interior solution at the
+        event, a float hint for the checker's Newton start)."""
         out: dict = {"faces": list(self.faces), "condition": self.condition}
         for key in ("neuron", "point", "face"):
             value = getattr(self, key)
@@ -189,6 +192,10 @@ class Witness:
                 out[key] = value
         if self.other is not None:
             out["other"] = list(self.other)
+        if self.s is not None:
+            out["s"] = list(self.s)
+        if self.other_s is not None:
+            out["other_s"] = list(self.other_s)
         return out
 
 

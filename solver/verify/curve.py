@@ -181,6 +181,17 @@ def _groups(pattern: list[str], sample: dict) -> list[list[int]]:
     return list(groups.values())
 
 
+def check_point_sample(sample: dict, pattern: list[str], loss: float, prob: Problem,
+                       label: str) -> list[str]:
+    """The float checks of :func:`check_curve`'s samples at one point (signs against
+    ``pattern``, balance, split structure, ``loss``, first and second order, dead units),
+    for any minimum (units on one face split a neuron); failures start with ``label``."""
+    found = Findings()
+    _check_sample(0, sample, {"pattern": pattern, "loss": loss},
+                  _groups(pattern, sample), prob, found)
+    return [line.replace("sample 0", label, 1) for line in found.fails]
+
+
 def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], prob: Problem,
                   out: Findings) -> None:
     """Signs, split structure, loss, first and second order at one sample (floats)."""
@@ -223,7 +234,7 @@ def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], pr
     dead = [ell for ell in range(prob.units) if ell not in alive]
     if dead:
         _dead_float(k, dead, r, xt, w, a, alive, lam, prob, out)
-    if not out.fails:
+    if not out.fails and alive:
         _second_order_float(k, alive, bases, groups, a, w, xt, r, entry["pattern"], lam, out)
 
 

@@ -38,7 +38,7 @@ from solver.verify.report import MinimumVerdict, VerifyReport
 from solver.verify.schema import check_schema
 
 
-def _data_problems(doc: dict, data: Dataset) -> list[str]:
+def data_problems(doc: dict, data: Dataset) -> list[str]:
     """Differences between the data recorded in the result and the CSV."""
     if (doc["n"], doc["d"]) != (data.n, data.d) or len(doc["x"]) != data.n or len(
             doc["y"]) != data.n:
@@ -117,7 +117,7 @@ def verify_result(result: dict, dataset: Dataset | None) -> VerifyReport:
     check_schema(result)
     if dataset is None:
         raise SolverInputError("no data set given")
-    problems = _data_problems(result, dataset)
+    problems = data_problems(result, dataset)
     lam = parse_lam(result["lam"])
     verdicts: list[MinimumVerdict] = []
     completeness: list[str] = []
@@ -165,11 +165,17 @@ def _verdict(number: int, entry: dict, prob: Problem) -> MinimumVerdict:
                           tuple(dict.fromkeys(found.notes)))
 
 
+def is_path(doc: object) -> bool:
+    """Whether a parsed document is a regularisation path (``"kind": "path"``)."""
+    return isinstance(doc, dict) and doc.get("kind") == "path"
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry: ``verify RESULT.json DATA.csv``; prints the report, returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help"):
-        print("usage: python -m solver verify RESULT.json DATA.csv")
+        print("usage: python -m solver verify RESULT.json DATA.csv\n"
+              "RESULT.json: the JSON of 'solve' or of 'path' (detected by its \"kind\")")
         return 0
     if len(args) != 2:
         print("error: usage: python -m solver verify RESULT.json DATA.csv", file=sys.stderr)
@@ -184,7 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         except json.JSONDecodeError as exc:
             raise SolverInputError(f"{args[0]}: not JSON ({exc.msg} at line {exc.lineno})"
                                    ) from None
-        report = verify_result(doc, read_csv(args[1]))
+        data = read_csv(args[1])
+        if is_path(doc):
+            from solver.verify.path import verify_path  # a regularisation path file
+
+            report = verify_path(doc, data)
+        else:
+            report = verify_result(doc, data)
     except SolverInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
