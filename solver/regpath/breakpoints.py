@@ -30,15 +30,14 @@ from functools import cached_property
 
 from flint import arb, fmpq, fmpq_poly
 
-from solver.pipeline.divide import UnitFace
 from solver.errors import DegenerateProblemError
+from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.divide import UnitFace
+from solver.pipeline.face_systems import NeuronData, neuron_data
+from solver.pipeline.numbers import to_fmpq, working_precision
 from solver.regpath.curve import SetCurve, dead_bound_squared
 from solver.regpath.field import rational_sqrt_root, univariate
 from solver.regpath.zeros import CurveZero, components, curve_zeros, positive_roots
-from solver.pipeline.algebraic import RealRoot
-from solver.pipeline.numbers import working_precision
-from solver.pipeline.face_systems import NeuronData, neuron_data
-from solver.pipeline.numbers import to_fmpq
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,21 +15,19 @@ from fractions import Fraction
 
 from flint import arb
 
+from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.numbers import working_precision
 from solver.regpath.branches import EventGroup, NetPiece
 from solver.regpath.pieces import Cut, _to_fraction, root_index
 from solver.regpath.results import (
-    Branch,
     Change,
     LamValue,
     PathEvent,
     PathSample,
-    Segment,
     Witness,
 )
 from solver.regpath.sampling import FloatSet, grid
 from solver.regpath.trace import Trace
-from solver.pipeline.algebraic import RealRoot
-from solver.pipeline.numbers import working_precision
 
 SAMPLES = 60  # common sample λs over the range (every piece adds its ends)
 END = 1e-6  # the first and last sample of a piece, relatively inside its ends

@@ -1,20 +1,21 @@
 """A face set's interior solution as λ varies: its curve and the conditions along it.
 
-For ``k`` neurons on distinct faces the reduced equations (MATH.md, :mod:`solver.pipeline.face_systems`)
-are ``|M_a^T r(s)|^2_(G_a^-1) = lam^2`` for every ``a``. With ``u = M^T r = N(s) / D(s)``
-(``D = det(I + S T(s)) > 0`` on ``s >= 0``, ``N`` its adjugate times ``z``) they read
-``Q_a(s) = mu D(s)^2`` with ``mu = lam^2`` and ``Q_a = N_a^T G_a^-1 N_a``: the unknown
-``mu`` enters linearly, so the interior solutions over all λ form the set
+For ``k`` neurons on distinct faces the reduced equations (MATH.md,
+:mod:`solver.pipeline.face_systems`) are ``|M_a^T r(s)|^2_(G_a^-1) = lam^2`` for every
+``a``. With ``u = M^T r = N(s) / D(s)`` (``D = det(I + S T(s)) > 0`` on ``s >= 0``, ``N``
+its adjugate times ``z``) they read ``Q_a(s) = mu D(s)^2`` with ``mu = lam^2`` and
+``Q_a = N_a^T G_a^-1 N_a``: the unknown ``mu`` enters linearly, so the interior solutions
+over all λ form the set
 
     Gamma = { s > 0 : Q_1(s) = ... = Q_k(s) },   mu(s) = Q_1(s) / D(s)^2,
 
 a curve (``k = 2``: one equation ``Phi = Q_1 - Q_2 = 0``) or the half-line ``s > 0``
 (``k = 1``). ``mu`` is injective on ``Gamma`` (a face set has at most one interior solution
-per λ: :mod:`solver.pipeline.locate.interior`), so every point of ``Gamma`` *is* the interior solution at
-``lam = sqrt(mu(s))``. Every quantity that decides whether that solution is a minimum is
-a rational function of ``s`` alone with a power of ``D`` as denominator; this module gives
-their numerators (:class:`SetCurve`), whose zeros on ``Gamma`` are the events
-(:mod:`solver.regpath.zeros`).
+per λ: :mod:`solver.pipeline.locate.interior`), so every point of ``Gamma`` *is* the
+interior solution at ``lam = sqrt(mu(s))``. Every quantity that decides whether that
+solution is a minimum is a rational function of ``s`` alone with a power of ``D`` as
+denominator; this module gives their numerators (:class:`SetCurve`), whose zeros on
+``Gamma`` are the events (:mod:`solver.regpath.zeros`).
 
 Examples
 --------
@@ -37,9 +38,8 @@ from functools import cached_property
 from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.pipeline.divide import UnitFace, lifted_points
-from solver.pipeline.numbers import eval_mpoly
 from solver.pipeline.face_systems import NeuronData, face_system, neuron_data
-from solver.pipeline.numbers import to_fmpq
+from solver.pipeline.numbers import eval_mpoly, to_fmpq
 
 
 @dataclass(frozen=True, eq=False)

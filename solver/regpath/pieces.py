@@ -28,10 +28,10 @@ from functools import lru_cache
 from flint import arb, fmpz_poly
 
 from solver.errors import DegenerateProblemError
-from solver.regpath.breakpoints import Breakpoint, Condition
-from solver.regpath.status import Judge, Status
 from solver.pipeline.algebraic import RealRoot, isolate_roots
 from solver.pipeline.numbers import working_precision
+from solver.regpath.breakpoints import Breakpoint, Condition
+from solver.regpath.status import Judge, Status
 
 
 @lru_cache(maxsize=4096)

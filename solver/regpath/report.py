@@ -93,7 +93,8 @@ def path_table(p: Path) -> str:
     str
         The report, ending with a newline; deterministic for a given ``p``.
     """
-    lines = _header(p) + ["", "Branches (λ increasing; one row per face set a branch passes through)"]
+    lines = _header(p) + [
+        "", "Branches (λ increasing; one row per face set a branch passes through)"]
     rows = []
     for j, b in enumerate(p.branches, start=1):
         for q, seg in enumerate(b.segments):

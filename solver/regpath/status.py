@@ -1,11 +1,14 @@
 """A face set's verdict at one λ, decided by the solver's own machinery.
 
-Between two consecutive breakpoints (:mod:`solver.regpath.breakpoints`) a face set's
-verdict is constant, so it is decided once per interval, at a rational λ inside it,
-exactly as :func:`solver.solve` decides it: the interior solution by KKT pruning or a
-proved box (:class:`~solver.pipeline.locate.enumerator.NeuronEnumerator`), its faces, and the certificate
-(:func:`~solver.pipeline.certify.certify`). The enumerators of the sampled λs are kept, so that
-the subsets of one face set solved at a λ serve every other set sampled there.
+Between two consecutive breakpoints (:mod:`solver.regpath.breakpoints`) a face set's verdict
+is constant, so it is decided once per interval, at a rational λ inside it, exactly as
+:func:`solver.solve` decides it: the interior solution by KKT pruning or a proved box
+(:class:`~solver.pipeline.locate.enumerator.NeuronEnumerator`), its faces, and the
+certificate (:func:`~solver.pipeline.certify.certify`). The enumerators of the sampled λs
+are kept, so that the subsets of one face set solved at a λ serve every other set sampled
+there.
+
+
 
 Examples
 --------
@@ -24,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from solver.pipeline.divide import UnitFace, unit_faces
 from solver.pipeline.certify import certify
-from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.pipeline.divide import UnitFace, unit_faces
 from solver.pipeline.face_systems import neuron_data
+from solver.pipeline.locate.enumerator import NeuronEnumerator
 
 
 @dataclass(frozen=True, slots=True)

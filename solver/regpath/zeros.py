@@ -33,6 +33,8 @@ from functools import cached_property
 from flint import arb, fmpq_mpoly, fmpq_poly, fmpz_poly
 
 from solver.errors import DegenerateProblemError
+from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.numbers import working_precision
 from solver.regpath.curve import SetCurve
 from solver.regpath.field import (
     Element,
@@ -47,8 +49,6 @@ from solver.regpath.field import (
     sqrt_root,
     univariate,
 )
-from solver.pipeline.algebraic import RealRoot, isolate_roots
-from solver.pipeline.numbers import working_precision
 
 PREC = 128
 

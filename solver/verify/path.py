@@ -14,7 +14,8 @@ re-checked without trusting the code that produced it:
    dropped or added is caught);
 4. every sample of every branch lies in one of its segments and, unless it is within a
    relative ``1e-4`` of an event (where the event's proof speaks), is re-checked there as a
-   local minimum in floating point, like a curve's samples (signs against the segment's
+   local minimum in floating point, like a curve's samples, and every segment has samples
+   next to both its ends (a branch cannot claim λs it was not sampled at) (signs against the segment's
    pattern, balanced units, loss, stationarity and strict multipliers, the Hessian on
    the span, dead units: :func:`solver.verify.curve.check_point_sample`).
 
@@ -32,10 +33,10 @@ from fractions import Fraction
 
 from solver.data import Dataset, parse_lam
 from solver.errors import SolverInputError
-from solver.verify.arrangement import Problem
+from solver.problem import Problem
 from solver.verify.curve import check_point_sample
 from solver.verify.path_events import check_event
-from solver.verify.result import data_problems
+from solver.verify.schema import data_problems
 
 _KEYS = {"lam_min": str, "lam_max": str, "d": int, "n": int, "units": int, "x": list,
          "y": list, "branches": list, "events": list}
@@ -100,12 +101,12 @@ def verify_path(doc: dict, dataset: Dataset) -> PathReport:
         lam_min, lam_max = parse_lam(doc["lam_min"]), parse_lam(doc["lam_max"])
     except SolverInputError as exc:
         return PathReport((), (f"path file: {exc}",))
-    xt = tuple((*x, Fraction(1)) for x in dataset.x)
+    x = dataset.x
     lines = [f"path: n = {dataset.n}, d = {dataset.d}, L = {doc['units']}, λ from {lam_min} "
              f"to {lam_max}: {len(doc['branches'])} branches, {len(doc['events'])} events"]
     for j, event in enumerate(doc["events"], start=1):
         try:
-            fails = check_event(event, xt, dataset.y)
+            fails = check_event(event, x, dataset.y)
         except (ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
             fails = [f"unreadable ({exc.__class__.__name__}: {exc})"]
         head = f"event {j} ({event['kind']}, λ = {event['lam_float']:.15g})"
@@ -115,7 +116,7 @@ def verify_path(doc: dict, dataset: Dataset) -> PathReport:
         problems += [f"{head}: {f}" for f in fails]
     problems += _consistency(doc, lam_min, lam_max)
     for j, branch in enumerate(doc["branches"], start=1):
-        fails = _samples(branch, j, xt, dataset.y, doc["units"])
+        fails = _samples(branch, j, x, dataset.y, doc["units"])
         lines.append(f"branch {j} ({branch['kind']}, {len(branch['segments'])} segments, "
                      f"{len(branch['samples'])} samples): " + ("ok" if not fails else "FAIL"))
         problems += fails
@@ -187,9 +188,17 @@ def _consistency(doc: dict, lam_min: Fraction, lam_max: Fraction) -> list[str]:
 NEAR = 1e-4  # samples this close (relatively) to an event are left to the event's proof
 
 
-def _samples(branch: dict, j: int, xt, y, units: int) -> list[str]:
-    """Every sample inside a segment and, away from events, a local minimum there."""
+def _samples(branch: dict, j: int, x, y, units: int) -> list[str]:
+    """Every sample inside a segment and, away from events, a local minimum there; every
+    segment has samples next to both its ends (relatively within ``1e-3``)."""
     out = []
+    lams = [s["lam"] for s in branch["samples"]]
+    for q, seg in enumerate(branch["segments"]):
+        for end in ("min", "max"):
+            v = seg[f"lam_{end}_float"]
+            if not any(abs(lam - v) <= 1e-3 * v for lam in lams):
+                out.append(f"branch {j}: segment {q + 1} has no sample next to its end "
+                           f"λ = {v:.15g}")
     for k, sample in enumerate(branch["samples"]):
         lam = sample["lam"]
         seg = next((s for s in branch["segments"]
@@ -202,7 +211,7 @@ def _samples(branch: dict, j: int, xt, y, units: int) -> list[str]:
                 if seg.get(f"lam_{end}_event") is not None]
         if any(abs(lam - v) <= NEAR * v for v in near):
             continue
-        prob = Problem(xt, tuple(y), Fraction(lam), units)
+        prob = Problem(tuple(x), tuple(y), Fraction(lam), units)
         try:
             out += check_point_sample(sample, seg["pattern"], sample["loss"], prob, label)
         except (KeyError, ValueError, TypeError) as exc:

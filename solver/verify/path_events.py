@@ -16,13 +16,13 @@ non-increasing in λ). Intervals must have relative width at most ``1e-12``.
 Examples
 --------
 >>> from fractions import Fraction as F
->>> xt = ((F(-1, 2), F(1)), (F(0), F(1)), (F(1, 2), F(1)))
+>>> x = ((F(-1, 2),), (F(0),), (F(1, 2),))
 >>> y = (F(1, 4), F(-1, 4), F(5, 4))
 >>> event = {"kind": "fold", "lam": {"minpoly": "80*lam**2 - 1", "interval": ["1/10", "1/8"]},
 ...          "interval": ["0.11180339887498", "0.11180339887499"],
 ...          "witnesses": [{"faces": ["+++"], "condition": "preactivation", "neuron": 0,
 ...                         "point": 0}]}
->>> check_event(event, xt, y)
+>>> check_event(event, x, y)
 []
 """
 
@@ -33,19 +33,23 @@ from fractions import Fraction
 from flint import arb, arb_mat, ctx, fmpq_poly
 
 from solver.data import parse_rational
-from solver.verify.arrangement import Problem, projector
-from solver.verify.face_system import FaceSystem, prove_box, refine
-from solver.verify.field import count_roots, parse_poly, to_fmpq
+from solver.problem import Problem
+from solver.verify.face_system import FaceSystem
+from solver.verify.field import count_roots
+from solver.verify.formula import parse_poly, to_fmpq
+from solver.verify.krawczyk import prove_box, refine
+from solver.verify.linalg import projector
 
 PREC = 256
 MAX_WIDTH = Fraction(1, 10**12)
 
 
-def interior(xt, y, lam: Fraction, faces: list[str], hint: list[float] | None
+def interior(x, y, lam: Fraction, faces: list[str], hint: list[float] | None
              ) -> tuple[FaceSystem, dict[int, arb]] | None:
-    """The face set's interior solution ``t`` at ``lam``, Krawczyk-proved (balls at
-    :data:`PREC` bits), or None when no box around the Newton point can be proved."""
-    prob = Problem(tuple(xt), tuple(y), lam, len(faces))
+    """The face set's interior solution ``t`` at ``lam`` (``x``: the data rows),
+    Krawczyk-proved (balls at :data:`PREC` bits), or None when no box around the Newton
+    point can be proved."""
+    prob = Problem(tuple(x), tuple(y), lam, len(faces))
     rows = list(range(len(faces)))
     system = FaceSystem(prob, faces, rows)
     if not faces:
@@ -94,13 +98,14 @@ def _dot(u, v) -> arb:
                 zip(u, v, strict=True)), arb(0))
 
 
-def condition_value(witness: dict, xt, y, lam: Fraction) -> arb | None:
+def condition_value(witness: dict, x, y, lam: Fraction) -> arb | None:
     """The witness's condition at ``lam`` as a ball (None: no proved interior solution)."""
     faces = list(witness["faces"])
-    found = interior(xt, y, lam, faces, witness.get("s"))
+    found = interior(x, y, lam, faces, witness.get("s"))
     if found is None:
         return None
     system, t = found
+    xt = system.prob.lifted
     with ctx.workprec(PREC):
         r, u = _quantities(system, t) if faces else ([arb(to_fmpq(v)) for v in y], {})
         kind = witness["condition"]
@@ -137,8 +142,8 @@ def _loss(system: FaceSystem, t: dict[int, arb], r: list[arb], lam: arb) -> arb:
     return _dot(r, r) + 2 * lam * lam * sum(t.values(), arb(0))
 
 
-def _loss_value(xt, y, lam: Fraction, faces: list[str], hint) -> tuple[arb, arb] | None:
-    found = interior(xt, y, lam, faces, hint)
+def _loss_value(x, y, lam: Fraction, faces: list[str], hint) -> tuple[arb, arb] | None:
+    found = interior(x, y, lam, faces, hint)
     if found is None:
         return None
     system, t = found
@@ -147,8 +152,8 @@ def _loss_value(xt, y, lam: Fraction, faces: list[str], hint) -> tuple[arb, arb]
         return _loss(system, t, r, arb(to_fmpq(lam))), sum(t.values(), arb(0))
 
 
-def check_event(event: dict, xt, y) -> list[str]:
-    """The failures of one event's proof (empty: proved)."""
+def check_event(event: dict, x, y) -> list[str]:
+    """The failures of one event's proof (empty: proved); ``x`` are the data rows."""
     fails: list[str] = []
     lo, hi = (parse_rational(v, "event interval") for v in event["interval"])
     if not 0 < lo < hi:
@@ -158,11 +163,12 @@ def check_event(event: dict, xt, y) -> list[str]:
                      "relative")
     fails += _check_exact(event["lam"], lo, hi)
     for w, witness in enumerate(event["witnesses"]):
-        where = f"witness {w + 1} ({witness['condition']} on {' '.join(witness['faces']) or 'no face'})"
+        faces = " ".join(witness["faces"]) or "no face"
+        where = f"witness {w + 1} ({witness['condition']} on {faces})"
         if witness["condition"] == "loss":
-            fails += _check_crossing(witness, xt, y, lo, hi, where)
+            fails += _check_crossing(witness, x, y, lo, hi, where)
             continue
-        values = [condition_value(witness, xt, y, lam) for lam in (lo, hi)]
+        values = [condition_value(witness, x, y, lam) for lam in (lo, hi)]
         if None in values:
             fails.append(f"{where}: no proved interior solution at an end of the interval")
             continue
@@ -200,11 +206,11 @@ def _check_exact(lam: dict, lo: Fraction, hi: Fraction) -> list[str]:
     return out
 
 
-def _check_crossing(witness: dict, xt, y, lo: Fraction, hi: Fraction, where: str) -> list[str]:
+def _check_crossing(witness: dict, x, y, lo: Fraction, hi: Fraction, where: str) -> list[str]:
     """Exactly one crossing of two face sets' losses in ``[lo, hi]``."""
     ends = []
     for lam in (lo, hi):
-        pair = [_loss_value(xt, y, lam, list(faces), hint) for faces, hint in
+        pair = [_loss_value(x, y, lam, list(faces), hint) for faces, hint in
                 ((witness["faces"], witness.get("s")),
                  (witness["other"], witness.get("other_s")))]
         if None in pair:

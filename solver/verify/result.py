@@ -25,7 +25,7 @@ import json
 import sys
 from pathlib import Path
 
-from solver.data import Dataset, parse_lam, parse_rational, read_csv
+from solver.data import Dataset, parse_lam, read_csv
 from solver.errors import SolverInputError
 from solver.problem import Problem
 from solver.verify.arrangement import face_count_lines
@@ -35,26 +35,7 @@ from solver.verify.curve import check_curve
 from solver.verify.findings import Findings, NotSupported
 from solver.verify.isolated import check_isolated
 from solver.verify.report import MinimumVerdict, VerifyReport
-from solver.verify.schema import check_schema
-
-
-def data_problems(doc: dict, data: Dataset) -> list[str]:
-    """Differences between the data recorded in the result and the CSV."""
-    if (doc["n"], doc["d"]) != (data.n, data.d) or len(doc["x"]) != data.n or len(
-            doc["y"]) != data.n:
-        return [f"data mismatch: the result has n={doc['n']}, d={doc['d']}, the CSV has "
-                f"n={data.n}, d={data.d}"]
-    out = []
-    for i, (row, yv) in enumerate(zip(doc["x"], doc["y"], strict=True)):
-        row = row if isinstance(row, list) else [row]
-        xs = tuple(parse_rational(v, f"result x[{i}]") for v in row)
-        if xs != data.x[i]:
-            out.append(f"data mismatch: x of point {i} is {[str(v) for v in data.x[i]]} in the "
-                       f"CSV but {[str(v) for v in xs]} in the result")
-        if parse_rational(yv, f"result y[{i}]") != data.y[i]:
-            out.append(f"data mismatch: y of point {i} is {data.y[i]} in the CSV but {yv} in "
-                       "the result")
-    return out
+from solver.verify.schema import check_schema, data_problems
 
 
 def _orbit_problems(minima: list[dict], units: int) -> list[str]:

@@ -14,6 +14,7 @@ solver.errors.SolverInputError: result file: missing key 'd'
 
 from __future__ import annotations
 
+from solver.data import Dataset, parse_rational
 from solver.errors import SolverInputError
 
 _KEYS = {"lam": str, "d": int, "n": int, "units": int, "x": list, "y": list,
@@ -114,3 +115,22 @@ def _check_exact_schema(exact: dict, units: int, d: int, where: str) -> None:
 
 
 __all__ = ["check_schema"]
+
+
+def data_problems(doc: dict, data: Dataset) -> list[str]:
+    """Differences between the data recorded in the result and the CSV."""
+    if (doc["n"], doc["d"]) != (data.n, data.d) or len(doc["x"]) != data.n or len(
+            doc["y"]) != data.n:
+        return [f"data mismatch: the result has n={doc['n']}, d={doc['d']}, the CSV has "
+                f"n={data.n}, d={data.d}"]
+    out = []
+    for i, (row, yv) in enumerate(zip(doc["x"], doc["y"], strict=True)):
+        row = row if isinstance(row, list) else [row]
+        xs = tuple(parse_rational(v, f"result x[{i}]") for v in row)
+        if xs != data.x[i]:
+            out.append(f"data mismatch: x of point {i} is {[str(v) for v in data.x[i]]} in the "
+                       f"CSV but {[str(v) for v in xs]} in the result")
+        if parse_rational(yv, f"result y[{i}]") != data.y[i]:
+            out.append(f"data mismatch: y of point {i} is {data.y[i]} in the CSV but {yv} in "
+                       "the result")
+    return out
