@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from solver import solve
+from solver import path, solve
 from solver.cli import main
 from solver.data import read_csv
 from solver.errors import (
@@ -241,6 +241,23 @@ ROWS: tuple[Row, ...] = (
                                             "not JSON (Expecting property name")),
     Row("result file with a wrong schema (`verify`)", ("{}", ("verify", "{csv}", "{paper}"),
                                                        "result file: missing key 'lam'")),
+    Row("`path`: `--lam-min` not below `--lam-max`",
+        (OK_CSV, ("path", "{csv}", "--units", "1", "--lam-min", "1", "--lam-max", "1/10"),
+         "lam_min must be below lam_max, got 1 and 1/10"),
+        (lambda: path([0, 1], [1, 0], 1, "1", "0.1"),
+         "lam_min must be below lam_max, got 1 and 1/10")),
+    Row("`path`: 3 or more units",
+        (OK_CSV, ("path", "{csv}", "--units", "3", "--lam-min", "1/100", "--lam-max", "1"),
+         "path supports up to 2 units (every event exact), got 3"),
+        (lambda: path([0, 1], [1, 0], 3, "1/100", "1"), "path supports up to 2 units")),
+    Row("`path`: a problem estimated too long",
+        ("x,y\n" + "".join(f"{k}/40,{k % 3}\n" for k in range(40)),
+         ("path", "{csv}", "--units", "2", "--lam-min", "1/100", "--lam-max", "1"),
+         "path too large: n=40, d=1, units=2 would take about"),
+        (lambda: path([k / 40 for k in range(40)], [k % 3 for k in range(40)], 2, "0.01", "1"),
+         "path too large: n=40, d=1, units=2")),
+    Row("path file with a wrong schema (`verify`)",
+        ('{"kind": "path"}', ("verify", "{csv}", "{paper}"), "path file: missing key 'lam_min'")),
     Row("nothing checked when pressing Delete",
         dash=(_delete(keep=5), "Check the rows to delete in the table first")),
 )

@@ -65,20 +65,23 @@ def net_pieces(piece: SetPiece, faces: Sequence, units: int) -> list[NetPiece]:
 
 def continues(u: Units, v: Units) -> str | None:
     """How a minimum on units ``u`` continues on units ``v`` at a common λ: ``"face
-    change"``, ``"neuron death"`` (one unit, to or from the all-dead point) or None."""
+    change"`` (every neuron that changes face moves to a facet or a coface of its face,
+    its units together; with symmetric data several may change at once), ``"neuron
+    death"`` (one unit, to or from the all-dead point) or None."""
     if len(u) == 1 and (u[0] is None) != (v[0] is None):
         return "neuron death"
-    diff = [l for l in range(len(u)) if u[l] != v[l]]
-    pairs = {(u[l], v[l]) for l in diff}
-    if len(pairs) != 1:
+    if any((a is None) != (b is None) for a, b in zip(u, v)):
         return None
-    f, g = next(iter(pairs))
-    if f is None or g is None:
-        return None
-    same = [l for l in range(len(u)) if l not in diff]
-    if any(u[l] == f for l in same) or any(v[l] == g for l in same):
-        return None  # a neuron's units must move together
-    return "face change" if facet_related(f, g) else None
+    moves: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for a, b in zip(u, v):
+        if a is not None and moves.setdefault(a, b) != b:
+            return None  # a neuron's units must move together
+    if len(set(moves.values())) != len(moves):
+        return None  # two neurons cannot merge
+    changed = [(f, g) for f, g in moves.items() if f != g]
+    if changed and all(facet_related(f, g) for f, g in changed):
+        return "face change"
+    return None
 
 
 @dataclass(eq=False)

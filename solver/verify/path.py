@@ -14,16 +14,18 @@ re-checked without trusting the code that produced it:
    dropped or added is caught);
 4. every sample of every branch lies in one of its segments and, unless it is within a
    relative ``1e-4`` of an event (where the event's proof speaks), is re-checked there as a
-   local minimum in floating point, like a curve's samples, and every segment has samples
-   next to both its ends (a branch cannot claim λs it was not sampled at) (signs against the segment's
-   pattern, balanced units, loss, stationarity and strict multipliers, the Hessian on
-   the span, dead units: :func:`solver.verify.curve.check_point_sample`).
+   local minimum in floating point, like a curve's samples (signs against the segment's
+   pattern, balanced units, loss, stationarity and strict multipliers, the Hessian on the
+   span, dead units: :func:`solver.verify.curve.check_point_sample`); every segment has
+   samples next to both its ends (a branch cannot claim λs it was not sampled at).
 
 Examples
 --------
 >>> from solver.data import make_dataset
->>> verify_path({"kind": "path"}, make_dataset([0, 1], [1, 0])).problems[0]
-"path file: missing key 'lam_min'"
+>>> verify_path({"kind": "path"}, make_dataset([0, 1], [1, 0]))
+Traceback (most recent call last):
+...
+solver.errors.SolverInputError: path file: missing key 'lam_min'
 """
 
 from __future__ import annotations
@@ -79,21 +81,26 @@ def _schema(doc: dict) -> list[str]:
             return [f"path file: missing key {key!r}"]
         if not isinstance(doc[key], kind):
             return [f"path file: {key!r} has the wrong type"]
+    if not all(isinstance(e, dict) for e in doc["events"] + doc["branches"]):
+        return ["path file: events and branches must be objects"]
     for j, e in enumerate(doc["events"]):
-        out += [f"event {j + 1}: missing key {k!r}" for k in _EVENT if k not in e]
+        out += [f"path file: event {j + 1}: missing key {k!r}" for k in _EVENT if k not in e]
     for j, b in enumerate(doc["branches"]):
-        out += [f"branch {j + 1}: missing key {k!r}" for k in _BRANCH if k not in b]
+        out += [f"path file: branch {j + 1}: missing key {k!r}" for k in _BRANCH if k not in b]
         for q, seg in enumerate(b.get("segments", [])):
-            out += [f"branch {j + 1} segment {q + 1}: missing key {k!r}"
+            out += [f"path file: branch {j + 1} segment {q + 1}: missing key {k!r}"
                     for k in _SEGMENT if k not in seg]
     return out
 
 
 def verify_path(doc: dict, dataset: Dataset) -> PathReport:
-    """Check a path document (parsed JSON) against the data set (see the module doc)."""
+    """Check a path document (parsed JSON) against the data set (see the module doc).
+
+    Raises :class:`~solver.errors.SolverInputError` (the CLI's exit code 2) when the
+    document does not have the path layout."""
     problems = _schema(doc)
     if problems:
-        return PathReport((), tuple(problems))
+        raise SolverInputError(problems[0])
     problems = data_problems(doc, dataset)
     if problems:
         return PathReport((), tuple(problems))

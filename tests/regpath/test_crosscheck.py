@@ -6,7 +6,8 @@ log-uniformly in the range and just below and above every event (relative step 1
 unit patterns (image by image), and losses equal to 1e-9. A disagreement fails with the
 data set printed. λs at which ``solve`` itself stops as degenerate are skipped and
 counted (at most 10%). The default profile runs a few small data sets; the ``deep``
-profile (``-m deep`` or ``DEEP=1``) many more and larger ones.
+profile (``-m deep`` or ``DEEP=1``) many more and larger ones, and the 1-D examples of
+``assets/`` (the symmetric V has several neurons changing faces at one λ).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import random
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +110,23 @@ def _run(shape: Shape, seed: int) -> None:
                          ids=lambda v: getattr(v, "name", str(v)))
 def test_path_agrees_with_solve(shape, seed):
     _run(shape, seed)
+
+
+ASSETS = [("v_shape.csv", 2), ("step.csv", 2), ("two_clusters.csv", 2), ("step.csv", 1),
+          ("only_dead_units.csv", 2)]
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("name, units", ASSETS)
+def test_path_agrees_with_solve_on_the_examples(name, units, pytestconfig):
+    if not _deep(pytestconfig):
+        pytest.skip("deep profile: run with -m deep or DEEP=1")
+    from solver.data import read_csv
+
+    data = read_csv(Path(__file__).resolve().parents[2] / "assets" / name)
+    checked, skipped, bad = crosscheck([list(r) for r in data.x], list(data.y), units, 1)
+    assert not bad, f"{name}, {units} units:\n" + "\n".join(bad)
+    assert skipped <= 0.1 * (checked + skipped)
 
 
 def _deep(config) -> bool:
