@@ -209,7 +209,8 @@ WHAT = {"born": "is born", "dies": "dies", "continues": "continues",
 
 def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:
     """One line for people, e.g. ``"branch 3 dies: fold at λ = 0.03712…"``; a change of
-    the global minimum is said last (``"the global minimum jumps from branch 1 to 7"``)."""
+    the global minimum is said last (``"the global minimum jumps from branch 1 to branch
+    7"``; it *passes* when the lowest branch merges into another at a neuron death)."""
     parts = []
     for c in changes:
         if c.what in ("becomes global", "stops being global"):
@@ -220,8 +221,10 @@ def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:
         parts.append(text)
     old = [c.branch for c in changes if c.what == "stops being global"]
     new = [c.branch for c in changes if c.what == "becomes global"]
-    if old and new:
-        parts.append(f"the global minimum jumps from branch {old[0] + 1} to branch {new[0] + 1}")
+    if old and new:  # continuous when a branch merges into another, else a jump
+        verb = "passes" if kind in ("neuron death", "dead-unit bound", "face change") else "jumps"
+        parts.append(f"the global minimum {verb} from branch {old[0] + 1} to branch "
+                     f"{new[0] + 1}")
     return f"{'; '.join(parts)}: {kind} at λ = {lam.text()}"
 
 
