@@ -70,7 +70,7 @@ def solve_key(
     from solver.errors import SolveCancelled, SolverError
 
     start = time.perf_counter()
-    report = _progress_callback(job_id, queue, cancelled)
+    report = progress_callback(job_id, queue, cancelled)
     try:
         solution = solve_problem(key, progress=report, max_seconds=max_seconds)
     except SolveCancelled:
@@ -90,7 +90,7 @@ def warm_up() -> bool:
     return True
 
 
-def _progress_callback(
+def progress_callback(
     job_id: int, queue: Any, cancelled: MutableMapping[int, bool] | None
 ) -> Callable[[int, int], None]:
     """A ``progress(done, total)`` that reports and honours cancel, at most every 0.1 s."""
