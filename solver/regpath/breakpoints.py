@@ -35,6 +35,7 @@ from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, neuron_data
 from solver.pipeline.numbers import to_fmpq, working_precision
+from solver.problem import Problem
 from solver.regpath.curve import SetCurve, dead_bound_squared
 from solver.regpath.field import rational_sqrt_root, univariate
 from solver.regpath.zeros import CurveZero, components, curve_zeros, positive_roots
@@ -94,7 +95,7 @@ def set_breakpoints(
 
     def nd(face: UnitFace) -> NeuronData:
         if face.signs not in data:
-            data[face.signs] = neuron_data(x, face)
+            data[face.signs] = neuron_data(Problem(x, tuple(y), Fraction(1), units), face)
         return data[face.signs]
 
     found: list[Breakpoint] = []

@@ -18,7 +18,7 @@ from flint import arb
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.numbers import working_precision
 from solver.regpath.branches import EventGroup, NetPiece
-from solver.regpath.pieces import Cut, _to_fraction, root_index
+from solver.regpath.pieces import Cut, ball_bounds, root_index
 from solver.regpath.results import (
     Change,
     LamValue,
@@ -52,7 +52,7 @@ def tight(root: RealRoot, bits: int = 64) -> tuple[Fraction, Fraction]:
     """A rational interval around the root of relative width about ``2^-bits``."""
     with working_precision(bits + 32):
         b = root.ball(bits + 32)
-        lo, hi = _to_fraction(b.lower()), _to_fraction(b.upper())
+        lo, hi = ball_bounds(b)
     if lo == hi:  # a rational λ: an interval around it
         lo, hi = lo * (1 - Fraction(1, 2**bits)), hi * (1 + Fraction(1, 2**bits))
     return lo, hi

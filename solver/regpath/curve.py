@@ -40,6 +40,7 @@ from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 from solver.pipeline.divide import UnitFace, lifted_points
 from solver.pipeline.face_systems import NeuronData, face_system, neuron_data
 from solver.pipeline.numbers import eval_mpoly, to_fmpq
+from solver.problem import Problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,8 +65,10 @@ class SetCurve:
            neurons: Sequence[NeuronData] | None = None) -> SetCurve:
         """The curve of ``faces`` (distinct alive faces) for exact data ``x``, ``y``."""
         x = tuple(tuple(r) for r in x)
-        nds = tuple(neurons) if neurons is not None else tuple(neuron_data(x, f) for f in faces)
-        system = face_system(x, tuple(y), Fraction(1), tuple(faces), nds)
+        problem = Problem(x, tuple(y), Fraction(1), max(1, len(faces)))
+        nds = (tuple(neurons) if neurons is not None
+               else tuple(neuron_data(problem, f) for f in faces))
+        system = face_system(problem, tuple(faces), nds)
         return cls(x, tuple(y), tuple(faces), nds, system.ctx, system.det,
                    system.numerators, tuple(system.blocks))
 

@@ -19,7 +19,7 @@ import numpy as np
 from solver.regpath.results import Path
 from solver.regpath.sampling import FloatSet
 from solver.regpath.status import Judge
-from solver.results import Point
+from solver.minima import Point
 
 
 class Evaluator:

@@ -29,7 +29,7 @@ from flint import arb, fmpz_poly
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import RealRoot, isolate_roots
-from solver.pipeline.numbers import working_precision
+from solver.pipeline.numbers import exact_mid, fraction, working_precision
 from solver.regpath.breakpoints import Breakpoint, Condition
 from solver.regpath.status import Judge, Status
 
@@ -85,14 +85,12 @@ class Cut:
 
     def bounds(self) -> tuple[Fraction, Fraction]:
         """Rational bounds of the λ enclosure."""
-        b = self.ball()
-        return _to_fraction(b.lower()), _to_fraction(b.upper())
+        return ball_bounds(self.ball())
 
 
-def _to_fraction(v: arb) -> Fraction:
-    man, exp = v.mid().man_exp()
-    man, exp = int(man), int(exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
+def ball_bounds(b: arb) -> tuple[Fraction, Fraction]:
+    """A ball's lower and upper ends as exact Fractions."""
+    return fraction(exact_mid(b.lower())), fraction(exact_mid(b.upper()))
 
 
 def cuts(points: Sequence[Breakpoint]) -> list[Cut]:

@@ -17,15 +17,16 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 from math import isqrt
+from typing import Any
 
-from solver.regpath.results import LamValue, Path
 from solver.report import aligned, num, tex_num, tex_pattern
 
 
-def lam_text(lam: LamValue) -> str:
+def lam_text(lam: Any) -> str:
     """λ for a table: a fraction, ``sqrt(p/q)``-style for a square root of a rational,
     else its decimal value with an ellipsis.
 
+    >>> from solver.regpath.results import LamValue
     >>> lam_text(LamValue(0.0, Fraction(0), Fraction(1), (-29, 0, 16)))
     'sqrt(29)/4'
     """
@@ -33,7 +34,7 @@ def lam_text(lam: LamValue) -> str:
     return root if root is not None else lam.text(10)
 
 
-def square_root_form(lam: LamValue) -> str | None:
+def square_root_form(lam: Any) -> str | None:
     """``sqrt(a)/b`` when the minimal polynomial is ``q lam^2 - p``, else None."""
     m = lam.minpoly
     if m is None or len(m) != 3 or m[1] != 0 or m[0] >= 0:
@@ -55,7 +56,7 @@ def square_root_form(lam: LamValue) -> str | None:
     return f"{lead}sqrt({inner}){tail}"
 
 
-def _exact_column(lam: LamValue) -> str:
+def _exact_column(lam: Any) -> str:
     if lam.is_rational:
         return "rational"
     if square_root_form(lam) is not None:
@@ -65,7 +66,7 @@ def _exact_column(lam: LamValue) -> str:
     return "certified"
 
 
-def _header(p: Path) -> list[str]:
+def _header(p: Any) -> list[str]:
     plural = "unit" if p.units == 1 else "units"
     curves = sum(1 for b in p.branches if b.kind == "curve")
     kinds = Counter(e.kind for e in p.events)
@@ -81,7 +82,7 @@ def _header(p: Path) -> list[str]:
     ]
 
 
-def path_table(p: Path) -> str:
+def path_table(p: Any) -> str:
     """Plain text: a header, the branches (one row per segment) and the events.
 
     Parameters
@@ -122,7 +123,7 @@ def path_table(p: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def path_latex(p: Path) -> str:
+def path_latex(p: Any) -> str:
     """A LaTeX fragment: the events with their exact λ (minimal polynomials), as a
     ``longtable``-free ``tabular``."""
     import sympy

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from solver.data import DataShape
-from solver.results import Point, poly_str
+from solver.minima import Point, poly_str
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 
 from solver.regpath.status import Judge
-from solver.results import Point
+from solver.minima import Point
 
 
 def _floats(m) -> np.ndarray:

@@ -31,6 +31,7 @@ from solver.pipeline.certify import certify
 from solver.pipeline.divide import UnitFace, unit_faces
 from solver.pipeline.face_systems import neuron_data
 from solver.pipeline.locate.enumerator import NeuronEnumerator
+from solver.problem import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +57,16 @@ class Judge:
         self.units = units
         self.faces = unit_faces(self.x)
         self.alive = tuple(f for f in self.faces if f.dim > 0 and f.positive)
-        self.data = {f.signs: neuron_data(self.x, f) for f in self.alive}
+        self.problem = Problem(self.x, self.y, Fraction(1), units)
+        self.data = {f.signs: neuron_data(self.problem, f) for f in self.alive}
         self._enumerators: dict[Fraction, NeuronEnumerator] = {}
 
     def enumerator(self, lam: Fraction) -> NeuronEnumerator:
         """The (cached) enumerator at ``lam``."""
         found = self._enumerators.get(lam)
         if found is None:
-            found = self._enumerators[lam] = NeuronEnumerator(self.x, self.y, lam, self.alive,
-                                                                self.data)
+            found = self._enumerators[lam] = NeuronEnumerator(
+                self.problem.with_lam(lam), self.alive, data=self.data)
         return found
 
     def status(self, faces: Sequence[UnitFace], lam: Fraction) -> Status:
