@@ -1,7 +1,7 @@
 """The λ-path plot's data, from a :class:`~solver.regpath.results.Path` (no Panel here).
 
-Every branch is a line of loss against log λ (isolated minima solid, curves of minima
-dashed), the global minimum's envelope is a wide pale band under them, face changes are
+Every branch is a line of loss against log λ (isolated minima solid blue, curves of minima
+dashed orange), the global minimum's envelope is a wide pale band under them, face changes are
 small vertical ticks on the branch, births and deaths are triangles and crosses (and the
 all-dead point's or a curve's ends changing, diamonds; loss crossings of the global
 minimum, stars), each with the event's description as hover text.
@@ -25,26 +25,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-KIND_DASH = {"isolated": "solid", "curve": "dashed"}
 MARKERS = {"born": ("triangle", "#2a9d8f", 11), "dies": ("x", "#d1495b", 11),
            "continues": ("dash", "#555555", 9), "gains ends": ("diamond", "#e07b00", 9),
            "loses ends": ("diamond", "#e07b00", 9), "becomes global": ("star", "#d1495b", 13),
            "stops being global": ("star", "#d1495b", 13)}
-PALETTE = ["#1f5fa8", "#e07b00", "#2a9d8f", "#8e44ad", "#c0392b", "#7f8c8d", "#16a085",
-           "#d35400", "#2c3e50", "#b8860b"]
 
 
 def branch_lines(p: Any) -> list[dict]:
     """One dict per branch for ``hv.Path`` (columns ``lam``, ``loss``; values ``branch``,
-    ``kind``, ``orbit``, ``patterns``, ``color``, ``dash``)."""
+    ``kind``, ``orbit``, ``patterns``)."""
     out = []
     for j, b in enumerate(p.branches):
         lams = np.array([s.lam for s in b.samples])
         losses = np.array([s.loss for s in b.samples])
         patterns = " → ".join(" ".join(seg.pattern) for seg in b.segments)
         out.append({"lam": lams, "loss": losses, "branch": j + 1, "kind": b.kind,
-                    "orbit": b.orbit, "patterns": patterns,
-                    "color": PALETTE[b.orbit % len(PALETTE)], "dash": KIND_DASH[b.kind]})
+                    "orbit": b.orbit, "patterns": patterns})
     return out
 
 

@@ -1,0 +1,235 @@
+"""The λ-path view: the loss of every minimum against log λ, linked to the λ slider.
+
+Every branch of the regularisation path (:func:`solver.path`) is a line; the global
+minimum's envelope is a pale band under them; face changes are small ticks, births and
+deaths triangles and crosses whose hover says what happens there (``branch 3 dies: fold
+at λ = 0.03712…``); a vertical line marks the current λ and follows the slider. A click
+on the plot moves λ there (a short decimal) and, once that λ is solved, selects the
+minimum of the branch under the click.
+
+The path is computed in its own worker process (:class:`~explorer.runner.SolveRunner`
+with :func:`~explorer.path_worker.path_key`): one process, so the current-λ solves keep
+the shared pool to themselves; a newer data set or unit count supersedes it; finished
+paths are cached per data set and unit count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import holoviews as hv
+import panel as pn
+import param
+
+from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
+from explorer.runner import SolveJob, SolveRunner
+from explorer.state import ExplorerState
+from explorer.views import caption, plot_column
+from explorer.views.lampath_plot import (
+    branch_at,
+    branch_lines,
+    envelope_lines,
+    event_frame,
+    short_decimal,
+)
+
+# A path's estimate above this is not computed in the dashboard (the command line can).
+PATH_SECONDS = 30.0
+_RUNNER: SolveRunner | None = None
+
+
+def get_path_runner() -> SolveRunner:
+    """The process-wide runner of paths (one worker process), shared by all sessions."""
+    global _RUNNER
+    if _RUNNER is None:
+        _RUNNER = SolveRunner(max_workers=1, max_seconds=PATH_SECONDS, cache_size=32,
+                              job=path_key)
+    return _RUNNER
+
+
+def shutdown_path_runner() -> None:
+    """Shut the path runner down (server exit)."""
+    global _RUNNER
+    if _RUNNER is not None:
+        _RUNNER.shutdown()
+        _RUNNER = None
+
+
+class PathModel(param.Parameterized):
+    """The session's path: recomputed when the data or the unit count change."""
+
+    path = param.Parameter(default=None, doc="The last path computed (solver.regpath Path).")
+    computing = param.Boolean(default=False, doc="A path is being computed.")
+    progress = param.Number(default=None, allow_None=True, bounds=(0, 1))
+    status = param.String(default="", doc="One line about the path shown.")
+
+    def __init__(self, state: ExplorerState, runner: SolveRunner, **params: Any) -> None:
+        super().__init__(**params)
+        self.state, self.runner = state, runner
+        self._latest = 0
+        self._job: SolveJob | None = None
+        self._wanted: tuple[str, tuple[str, ...]] | None = None  # (λ, pattern) to select
+        state.param.watch(lambda *_: self.refresh(), ["data", "units"])
+        state.param.watch(self._on_result, ["result"])
+
+    def key(self) -> PathKey:
+        """The path's exact problem: the state's data and units over the slider's range."""
+        rows = self.state.rows
+        return PathKey(tuple(Fraction(x) for x, _ in rows), tuple(Fraction(y) for _, y in rows),
+                       self.state.units, LAM_MIN, LAM_MAX)
+
+    def refresh(self) -> None:
+        """Compute the current problem's path (at once from the cache), superseding any."""
+        self._latest += 1
+        request = self._latest
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+        key = self.key()
+        cached = self.runner.lookup(key)
+        if cached is not None:
+            self._apply(request, cached)
+            return
+        job = self.runner.submit(key)
+        if job.future.done():
+            self._apply(request, job.future.result())
+            return
+        self._job = job
+        self.param.update(computing=True, progress=None, status="Computing the λ path…")
+        param.parameterized.async_executor(partial(self._await, request, job))
+
+    async def _await(self, request: int, job: SolveJob) -> None:
+        outcome = await asyncio.wrap_future(job.future)
+        self._apply(request, outcome)
+
+    def _apply(self, request: int, outcome: Any) -> None:
+        if request != self._latest or outcome.kind == "cancelled":
+            return
+        self._job = None
+        if outcome.kind != "ok":
+            self.param.update(path=None, computing=False, progress=None,
+                              status=f"No λ path: {outcome.message}")
+            return
+        p = outcome.solution
+        timing = "from cache" if outcome.cached else f"{outcome.seconds:.1f} s"
+        self.param.update(
+            path=p, computing=False, progress=None,
+            status=(f"λ path: {len(p.branches)} branches, {len(p.events)} events "
+                    f"for λ from {p.lam_min} to {p.lam_max} · {timing}"))
+
+    def poll(self) -> None:
+        """Collect the worker's progress (from a periodic callback)."""
+        job = self._job
+        if job is None:
+            return
+        self.runner.drain()
+        reported = self.runner.progress(job)
+        if reported is not None and reported[1] > 0:
+            self.progress = min(1.0, reported[0] / reported[1])
+
+    # ------------------------------------------------------------- click to select
+    def jump_to(self, lam: float, loss: float) -> bool:
+        """Move λ to a short decimal near ``lam`` and select there the minimum of the
+        branch nearest ``(lam, loss)``; False when no branch is alive there."""
+        p = self.path
+        if p is None or not float(p.lam_min) <= lam <= float(p.lam_max):
+            return False
+        text = short_decimal(lam)
+        j = branch_at(p, float(Fraction(text)), loss)
+        if j is None:
+            return False
+        seg = p.branches[j].segment_at(float(Fraction(text)))
+        self._wanted = (text, seg.pattern)
+        if Fraction(text) == Fraction(self.state.lam):
+            self._on_result()
+            return True
+        return self.state.edit(lam=text)
+
+    def _on_result(self, *events: Any) -> None:
+        """Select the wanted branch's minimum once its λ is solved."""
+        wanted, result = self._wanted, self.state.result
+        if wanted is None or result is None or result.lam != Fraction(wanted[0]):
+            return
+        self._wanted = None
+        for index, m in enumerate(result.minima):
+            if tuple(m.pattern) == wanted[1]:
+                self.state.select(index)
+                return
+
+
+class LamPathView(pn.viewable.Viewer):
+    """Loss of every branch against log λ, with events, the current λ and click-to-select."""
+
+    def __init__(self, state: ExplorerState, model: PathModel, **params: Any) -> None:
+        super().__init__(**params)
+        self.state, self.model = state, model
+        hv.extension("bokeh", logo=False)
+        self.lines = hv.DynamicMap(self._lines, streams=[hv.streams.Params(model, ["path"])])
+        self.events = hv.DynamicMap(self._events, streams=[hv.streams.Params(model, ["path"])])
+        self.now = hv.DynamicMap(self._now, streams=[hv.streams.Params(state, ["lam"])])
+        self.tap = hv.streams.Tap(source=self.lines, x=None, y=None)
+        self.tap.add_subscriber(self._on_tap)
+        self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
+                                               sizing_mode="stretch_width", height=10)
+        self.status = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
+        model.param.watch(self._show_status, ["status", "computing", "progress"])
+        self._show_status()
+
+    def _lines(self, path: Any) -> hv.Overlay:
+        lines = branch_lines(path) if path is not None else []
+        band = hv.Path(envelope_lines(path) if path is not None else [], ["lam", "loss"],
+                       vdims=["branch"]).opts(color="#f4c542", line_width=9, alpha=0.45)
+        vdims = ["branch", "kind", "orbit", "patterns"]
+        tips = [("branch", "@branch"), ("kind", "@kind"), ("faces", "@patterns")]
+        isolated = hv.Path([b for b in lines if b["kind"] == "isolated"], ["lam", "loss"],
+                           vdims=vdims).opts(color="#1f5fa8", line_width=2,
+                                             tools=["hover", "tap"], hover_tooltips=tips)
+        curves = hv.Path([b for b in lines if b["kind"] == "curve"], ["lam", "loss"],
+                         vdims=vdims).opts(color="#e07b00", line_width=2, line_dash="dashed",
+                                           tools=["hover", "tap"], hover_tooltips=tips)
+        return (band * isolated * curves).opts(
+            hv.opts.Path(logx=True, xlabel="λ", ylabel="loss", responsive=True, height=380,
+                         show_legend=False))
+
+    def _events(self, path: Any) -> hv.Points:
+        frame = event_frame(path) if path is not None else event_frame(_Empty())
+        return hv.Points(frame, ["lam", "loss"], vdims=["text", "what", "branch", "marker",
+                                                        "color", "size", "angle"]).opts(
+            marker="marker", color="color", size="size", angle="angle", logx=True,
+            tools=["hover"], hover_tooltips=[("", "@text")])
+
+    def _now(self, lam: str) -> hv.VLine:
+        return hv.VLine(float(Fraction(lam))).opts(color="#d1495b", line_width=1.5,
+                                                   line_dash="dotted")
+
+    def _on_tap(self, x: float | None = None, y: float | None = None) -> None:
+        if x is None or y is None:
+            return
+        self.model.jump_to(float(x), float(y))
+
+    def _show_status(self, *events: Any) -> None:
+        m = self.model
+        self.status.object = m.status
+        self.progress.visible = m.computing
+        self.progress.value = -1 if m.progress is None else int(100 * m.progress)
+        self.progress.active = m.computing and m.progress is None
+
+    def __panel__(self) -> pn.Column:
+        plot = self.lines * self.events * self.now
+        return plot_column(plot, self.status, caption(
+            "Every local minimum against λ (log scale): blue lines isolated minima, orange "
+            "dashed curves of minima, the pale band the global minimum. Ticks: face changes; ▲ a "
+            "minimum is born, ✕ it dies, ◆ a curve gains or loses its ends, ★ the global "
+            "minimum jumps (hover for the event). The dotted line is the current λ: click "
+            "the plot to move λ there and select that branch's minimum."),
+            before=(self.progress,))
+
+
+class _Empty:
+    """No path yet: no events."""
+
+    events: tuple = ()
+    branches: tuple = ()

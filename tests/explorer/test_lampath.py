@@ -1,0 +1,69 @@
+"""The λ-path view without a browser: its model follows the data, a click moves λ and
+selects the branch's minimum, and the plot renders with every kind of event marker."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import holoviews as hv
+import pytest
+
+from explorer.path_worker import path_key
+from explorer.runner import SolveRunner
+from explorer.state import ExplorerState
+from explorer.views.lampath import LamPathView, PathModel
+from explorer.views.lampath_plot import event_frame, short_decimal
+
+
+@pytest.fixture(scope="module")
+def paths() -> SolveRunner:
+    return SolveRunner(processes=False, job=path_key, max_seconds=60)
+
+
+@pytest.fixture()
+def board(paths):
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    model = PathModel(state, paths)
+    model.refresh()
+    return state, model
+
+
+def test_the_paper_examples_path_is_shown_and_matches_the_minima(board):
+    state, model = board
+    p = model.path
+    assert p is not None and len(p.branches) == 10 and len(p.events) == 17
+    assert model.status.startswith("λ path: 10 branches, 17 events")
+    lam = float(Fraction(state.lam))
+    alive = sorted(p.branches[j].segment_at(lam).pattern for j in p.alive_at(lam))
+    assert alive == sorted(tuple(m.pattern) for m in state.result.minima)
+
+
+def test_a_click_moves_lam_and_selects_that_branchs_minimum(board):
+    state, model = board
+    p = model.path
+    curve = next(j for j, b in enumerate(p.branches) if b.kind == "curve")
+    sample = next(s for s in p.branches[curve].samples if 0.03 < s.lam < 0.06)
+    assert model.jump_to(sample.lam, sample.loss)
+    assert state.lam == short_decimal(sample.lam)
+    at = float(Fraction(state.lam))
+    assert tuple(state.selected.pattern) == p.branches[curve].segment_at(at).pattern
+
+
+def test_editing_the_data_recomputes_the_path_and_a_cached_one_comes_back(board):
+    state, model = board
+    first = model.path
+    assert state.edit(units=1)
+    assert model.path is not first and model.path.units == 1
+    assert state.edit(units=2)
+    assert model.path.units == 2 and "from cache" in model.status
+
+
+def test_the_plot_renders_with_its_markers(board):
+    state, model = board
+    view = LamPathView(state, model)
+    hv.extension("bokeh")
+    figure = hv.render(view.lines * view.events * view.now)
+    assert figure is not None
+    frame = event_frame(model.path)
+    assert {"continues", "dies", "gains ends", "born"} <= set(frame["what"])
+    assert frame["text"].str.contains(": neuron death at λ = ").any()
