@@ -29,6 +29,12 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE]([+-]?\d+))?$", re.ASCII)
 _RATIO = re.compile(r"^[+-]?\d+\s*/\s*[+-]?\d+$", re.ASCII)
 # 10**exponent is computed exactly; a typo like 1e999999999 must not hang the parser.
 _MAX_EXPONENT = 1000
+# The sizes the solver accepts. Its exact stages take any rational, but it locates critical
+# points in floating point before proving them, and reports B, c, a and the loss as floats:
+# beyond these sizes that fails (1e309 overflows, lambda = 1e-300 underflows to 0). A data
+# value is 0 or between the two limits in size; lambda is between them.
+DATA_LIMITS = (Fraction(1, 10**6), Fraction(10**6))
+LAM_LIMITS = (Fraction(1, 10**6), Fraction(10**6))
 
 
 class DataShape:
@@ -138,7 +144,34 @@ def parse_lam(value: object) -> Fraction:
     lam = parse_rational(value, "lambda")
     if lam <= 0:
         raise SolverInputError(f"lambda must be positive, got {lam}")
+    low, high = LAM_LIMITS
+    if not low <= lam <= high:
+        raise SolverInputError(
+            f"lambda must be between 1e-6 and 1e6, got {_shown(value)}")
     return lam
+
+
+def parse_data_value(value: object, what: str = "value") -> Fraction:
+    """Parse one data coordinate exactly and check its size (:data:`DATA_LIMITS`).
+
+    >>> parse_data_value("-0.17", "x")
+    Fraction(-17, 100)
+    >>> parse_data_value("1e309", "x")
+    Traceback (most recent call last):
+    ...
+    solver.errors.SolverInputError: x must be 0 or between 1e-6 and 1e6 in size, got '1e309'
+    """
+    number = parse_rational(value, what)
+    low, high = DATA_LIMITS
+    if number and not low <= abs(number) <= high:
+        raise SolverInputError(
+            f"{what} must be 0 or between 1e-6 and 1e6 in size, got {_shown(value)}")
+    return number
+
+
+def _shown(value: object) -> str:
+    """A value as typed, for a message: text quoted and shortened, numbers as they print."""
+    return repr(_shorten(value.strip(), 40)) if isinstance(value, str) else _shorten(str(value), 40)
 
 
 def parse_units(value: object) -> int:
@@ -176,7 +209,7 @@ def make_dataset(x: Iterable[object], y: Iterable[object]) -> Dataset:
             kind = type(values).__name__
             raise SolverInputError(f"{name} must be a sequence of numbers, got {kind}")
     rows = [_as_row(item, i) for i, item in enumerate(x)]
-    ys = tuple(parse_rational(v, f"y of point {i + 1}") for i, v in enumerate(y))
+    ys = tuple(parse_data_value(v, f"y of point {i + 1}") for i, v in enumerate(y))
     if len(rows) != len(ys):
         raise SolverInputError(f"x has {len(rows)} points but y has {len(ys)}")
     if len(rows) < 2:
@@ -204,8 +237,8 @@ def _as_row(item: object, i: int) -> tuple[Fraction, ...]:
     if isinstance(item, (str, bytes, int, float, Fraction, Decimal)) or not isinstance(
         item, Iterable
     ):
-        return (parse_rational(item, what),)
-    return tuple(parse_rational(v, what) for v in item)
+        return (parse_data_value(item, what),)
+    return tuple(parse_data_value(v, what) for v in item)
 
 
 def read_csv(path: str | Path) -> Dataset:
@@ -259,7 +292,7 @@ def parse_csv_text(text: str, source: str = "<csv>") -> Dataset:
                 f"got {len(row)}"
             )
         try:
-            values = [parse_rational(cell, names[k]) for k, cell in enumerate(row)]
+            values = [parse_data_value(cell, names[k]) for k, cell in enumerate(row)]
         except SolverInputError as exc:
             raise SolverInputError(f"{source}, line {no}: {exc}") from None
         point = tuple(values[:d])

@@ -2,8 +2,9 @@
 
 Fixtures (server, browser, console/offsite/server-log guards) are in ``conftest.py``; the
 page helpers (``window.__explorer``) in :mod:`explorer.testing`. Expected values come from
-calling the solver directly in this process, never from the dashboard itself. Set ``EXPLORER_SCREENSHOT=assets/screenshot.png`` to save
-the README's picture from the first test.
+calling the solver directly in this process, never from the dashboard itself. Set
+``EXPLORER_SCREENSHOT=assets/screenshot.png`` to save the README's picture from the first
+test.
 """
 
 from __future__ import annotations

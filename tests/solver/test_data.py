@@ -19,6 +19,7 @@ from solver.data import (
     Dataset,
     make_dataset,
     parse_csv_text,
+    parse_data_value,
     parse_lam,
     parse_rational,
     parse_units,
@@ -326,3 +327,21 @@ def test_estimate_grows_with_the_problem() -> None:
     assert estimate_seconds(10_000, 1, 2) > 60
     assert estimate_seconds(5, 1, 10**6) > 60
     assert math.isfinite(small)
+
+
+def test_sizes_at_and_beyond_the_limits() -> None:
+    # The limits themselves are accepted, 0 always; one step beyond is refused.
+    for text in ("0", "1e-6", "-1e-6", "1e6", "-1000000", "1/1000000"):
+        assert parse_data_value(text, "x") == Fraction(text)
+    for text, shown in (("1000001", "'1000001'"), ("-1e309", "'-1e309'"),
+                        ("1/1000001", "'1/1000001'"), ("1e-300", "'1e-300'")):
+        with pytest.raises(SolverInputError, match="x must be 0 or between 1e-6 and 1e6 in size"
+                           ", got " + shown):
+            parse_data_value(text, "x")
+    assert parse_lam("1e-6") == Fraction(1, 10**6) and parse_lam("1e6") == 10**6
+    for text in ("1e-300", "1e-30", "0.0000009", "1e7"):
+        with pytest.raises(SolverInputError, match=f"lambda must be between 1e-6 and 1e6, "
+                           f"got '{text}'"):
+            parse_lam(text)
+    with pytest.raises(SolverInputError, match="y of point 2 must be 0 or between"):
+        make_dataset([0, 1], [0, 10**7])

@@ -208,13 +208,23 @@ def locate(problem: Problem, nds: Sequence[NeuronData]) -> tuple[BoxRoot, ...]:
 
     Minimises ``J`` in floating point, then proves a unique zero of the equations in a
     small box around it (Krawczyk). Raises :class:`DegenerateProblemError` when no box
-    can be proved (a singular Jacobian: a positive-dimensional solution set).
+    can be proved (a singular Jacobian: a positive-dimensional solution set), or when the
+    float stage fails on values of very different sizes.
     """
     face_problem = FaceProblem(problem, nds)
-    s0 = _minimise(face_problem)
+    try:
+        s0 = _minimise(face_problem)
+        starts = [fmpq(*float(v).as_integer_ratio()) for v in s0]
+    except (np.linalg.LinAlgError, ArithmeticError, ValueError):
+        # Values far apart in size (within the parser's limits) can defeat the float
+        # stage (a singular or overflowing float system): refuse rather than guess.
+        raise DegenerateProblemError(
+            "degenerate data: a face set's critical point could not be located in floating "
+            "point (values of very different sizes; data and lambda nearer 1 help)"
+        ) from None
     prec = 128
     with working_precision(prec + 32):
-        mids = [arb(fmpq(*float(v).as_integer_ratio())) for v in s0]
+        mids = [arb(v) for v in starts]
         balls = _prove(face_problem, mids, prec, None)
         lo = [exact_mid(b.lower()) for b in balls]
         hi = [exact_mid(b.upper()) for b in balls]
@@ -324,8 +334,8 @@ def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] |
 def _krawczyk(problem: FaceProblem, mids: list[arb], prec: int) -> list[arb] | None:
     """A box around ``mids`` proved to hold exactly one zero, or None."""
     k = len(mids)
-    F = problem.equations(mids)
-    try:
+    try:  # the system's matrix may be singular to this precision at the start point
+        F = problem.equations(mids)
         Y = problem.jacobian(mids).inv()
     except ZeroDivisionError:
         return None
