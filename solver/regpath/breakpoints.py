@@ -34,10 +34,11 @@ from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, neuron_data
+from solver.pipeline.number_field import univariate
 from solver.pipeline.numbers import to_fmpq, working_precision
 from solver.problem import Problem
 from solver.regpath.curve import SetCurve, dead_bound_squared
-from solver.regpath.field import rational_sqrt_root, univariate
+from solver.regpath.field import rational_sqrt_root
 from solver.regpath.zeros import CurveZero, components, curve_zeros, positive_roots
 
 

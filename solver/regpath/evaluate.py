@@ -16,10 +16,10 @@ import math
 
 import numpy as np
 
+from solver.minima import Point
 from solver.regpath.results import Path
 from solver.regpath.sampling import FloatSet
 from solver.regpath.status import Judge
-from solver.minima import Point
 
 
 class Evaluator:

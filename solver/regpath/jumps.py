@@ -30,7 +30,7 @@ from solver.regpath.evaluate import Evaluator
 from solver.regpath.results import Branch
 from solver.regpath.status import Judge
 
-WIDTH = 5e-13  # relative half-width of a certified crossing interval
+WIDTH = 4e-13  # relative half-width of a certified crossing interval (total <= 1e-12)
 
 
 @dataclass(frozen=True, slots=True)

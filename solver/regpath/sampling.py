@@ -27,8 +27,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from solver.regpath.status import Judge
 from solver.minima import Point
+from solver.regpath.status import Judge
 
 
 def _floats(m) -> np.ndarray:

@@ -34,9 +34,7 @@ from flint import arb, fmpq_mpoly, fmpq_poly, fmpz_poly
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import RealRoot, isolate_roots
-from solver.pipeline.numbers import working_precision
-from solver.regpath.curve import SetCurve
-from solver.regpath.field import (
+from solver.pipeline.number_field import (
     Element,
     as_fmpq_poly,
     element_minpoly,
@@ -46,9 +44,11 @@ from solver.regpath.field import (
     integer_poly,
     inverse,
     reduce,
-    sqrt_root,
     univariate,
 )
+from solver.pipeline.numbers import working_precision
+from solver.regpath.curve import SetCurve
+from solver.regpath.field import sqrt_root
 
 PREC = 128
 

@@ -48,43 +48,59 @@ def interior(x, y, lam: Fraction, faces: list[str], hint: list[float] | None
              ) -> tuple[FaceSystem, dict[int, arb]] | None:
     """The face set's interior solution ``t`` at ``lam`` (``x``: the data rows),
     Krawczyk-proved (balls at :data:`PREC` bits), or None when no box around the Newton
-    point can be proved."""
+    point can be proved. Newton runs in balls' exact midpoints at :data:`PREC` bits, so the
+    box can be tiny (small λ make ``t`` large and the system ill-conditioned)."""
     prob = Problem(tuple(x), tuple(y), lam, len(faces))
     rows = list(range(len(faces)))
     system = FaceSystem(prob, faces, rows)
     if not faces:
         return system, {}
-    t = [float(v) for v in hint] if hint else [1.0] * len(faces)
-    with ctx.workprec(128):
-        for _ in range(80):  # damped Newton from the hint, in balls' midpoints
-            point = {ell: arb(v) for ell, v in zip(rows, t, strict=True)}
-            try:
-                F = system.equations(point, rows)
-                J = system.jacobian(point, rows)
-                step = J.solve(arb_mat(len(rows), 1, F))
-            except ZeroDivisionError:
-                return None
-            new = [float(v) for v in t]
-            scale = 1.0
-            while True:
-                new = [v - scale * float(step[j, 0].mid()) for j, v in enumerate(t)]
-                if all(v > 0 for v in new) or scale < 1e-6:
-                    break
-                scale /= 2
-            done = all(abs(a - b) <= 1e-15 * abs(b) for a, b in zip(new, t, strict=True))
-            t = new
-            if done:
-                break
-    if not all(v > 0 for v in t):
+    t = _newton(system, rows, [float(v) for v in hint] if hint else [1.0] * len(faces))
+    if t is None:
         return None
-    for rel in (1e-9, 1e-6, 1e-3):
-        box = [(Fraction(v) * (1 - Fraction(rel)), Fraction(v) * (1 + Fraction(rel)))
-               for v in t]
+    for bits in (PREC // 2, 64, 30, 20, 10):
+        box = [(v - abs(v) / 2**bits, v + abs(v) / 2**bits) for v in t]
         status, info = prove_box(system, rows, {}, box, PREC)
         if status == "unique":
             Z = refine(system, rows, {}, list(info), PREC)
             return system, dict(zip(rows, Z, strict=True))
     return None
+
+
+def _newton(system: FaceSystem, rows: list[int], start: list[float]) -> list[Fraction] | None:
+    """Damped Newton on the face equations from ``start``, in exact midpoints."""
+    t = [Fraction(v) for v in start]
+    with ctx.workprec(PREC):
+        for _ in range(100):
+            point = {ell: arb(to_fmpq(v)) for ell, v in zip(rows, t, strict=True)}
+            try:
+                F = system.equations(point, rows)
+                step = system.jacobian(point, rows).solve(arb_mat(len(rows), 1, F))
+            except ZeroDivisionError:
+                return None
+            delta = [_mid(step[j, 0]) for j in range(len(rows))]
+            scale = Fraction(1)
+            while any(v - scale * d <= 0 for v, d in zip(t, delta, strict=True)):
+                scale /= 2
+                if scale < Fraction(1, 2**30):
+                    return None
+            t = [v - scale * d for v, d in zip(t, delta, strict=True)]
+            t = [_round(v) for v in t]
+            if scale == 1 and all(abs(d) <= abs(v) / 2**(PREC - 24)
+                                  for v, d in zip(t, delta, strict=True)):
+                break
+    return t
+
+
+def _mid(b: arb) -> Fraction:
+    """A ball's midpoint, exactly."""
+    man, exp = (int(v) for v in b.mid().man_exp())
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+
+def _round(v: Fraction) -> Fraction:
+    """``v`` rounded to :data:`PREC` bits (keeps Newton's rationals short)."""
+    return _mid(arb(to_fmpq(v)))
 
 
 def _quantities(system: FaceSystem, t: dict[int, arb]):
