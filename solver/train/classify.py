@@ -223,7 +223,10 @@ def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndar
     grad_all = np.sqrt(gsq.sum(axis=1))
     end_loss = loss(data, end)
     flat = end.flat().reshape(R, L, d + 2)
-    dead_penalty = data.lam * np.where(dead, (flat**2).sum(axis=2), 0.0).sum(axis=1)
+    # The loss without the dead units (they are 0 in the limit): never below J* of the
+    # live units' closed region.
+    live = ~dead
+    live_loss = loss(data, Params(end.a * live, end.B * live[..., None], end.c * live))
     # Distances: to every certified minimum (the nearest is reported) and to each target.
     if minima:
         to_minima = np.stack([set_distance(flat, lm.neurons, d) for lm in minima], axis=1)
@@ -242,7 +245,7 @@ def classify(data: FloatData, end: Params, steps: np.ndarray, crossings: np.ndar
             distance[idx] = set_distance(flat[idx], t.neurons, d)
     out = []
     for r, t in enumerate(targets):
-        excess = end_loss[r] - dead_penalty[r] - t.value
+        excess = live_loss[r] - t.value
         crossed = {(int(l), int(i)) for l, i in zip(*np.nonzero(crossings[r]))}
         hover = (t.polished.ok and bool(crossed) and crossed <= t.kinks(groups[r]))
         all_dead = bool(dead[r].all())

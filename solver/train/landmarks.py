@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import permutations
+from itertools import permutations, product
 
 import numpy as np
 
@@ -75,7 +75,8 @@ class Landmark:
     critical point's position in :func:`solver.critical_points`' list; ``kinks``:
     ``(neuron, point)`` pairs exactly on a kink (0-based); ``reason``: why a critical point
     is not a minimum (empty for minima); ``also``: other carrier counts (one per neuron,
-    in order) that belong to the minimum — a curve's listed endpoints, where units died.
+    in order) that belong to the minimum — a curve's boundary, where units died, when its
+    listed endpoints are minima.
     """
 
     kind: str
@@ -137,21 +138,19 @@ def minimum_landmarks(sol: Solution, xt: np.ndarray) -> tuple[Landmark, ...]:
         curve = isinstance(m, CurveMinimum)
         point = m.samples[0] if curve else m.point
         neurons = neurons_of_point(point, m.pattern, xt)
-        also = ()
-        if curve:
-            also = tuple(sorted({_carriers(end, m.pattern, neurons, xt) for end in m.endpoints}))
+        also: tuple[tuple[int, ...], ...] = ()
+        if curve and m.endpoints:
+            # The listed endpoints are minima: units of a split neuron died there. Whether
+            # a dead unit can grow depends only on the residual, the same all along the set,
+            # so every configuration with some of the split units dead (at least one unit
+            # left per neuron) is a minimum too: the set's boundary (points, or curves of a
+            # two-dimensional set).
+            full = [nr.carriers for nr in neurons]
+            also = tuple(c for c in product(*(range(1, k + 1) for k in full))
+                         if list(c) != full)
         out.append(Landmark("minimum", idx, m.orbit, m.loss, curve, neurons, sol.units,
                             also=also))
     return tuple(out)
-
-
-def _carriers(end: Point, patterns: Sequence[str], neurons: tuple[Neuron, ...],
-              xt: np.ndarray) -> tuple[int, ...]:
-    """Carrier counts of a curve's endpoint (its dead units are exactly 0)."""
-    alive = [pat if (end.a[l] != 0 or any(end.B[l]) or end.c[l] != 0) else "0" * len(pat)
-             for l, pat in enumerate(patterns)]
-    found = {nr.pattern: nr.carriers for nr in neurons_of_point(end, alive, xt)}
-    return tuple(found.get(nr.pattern, 0) for nr in neurons)
 
 
 def critical_landmarks(points: Sequence, units: int, xt: np.ndarray) -> tuple[Landmark, ...]:
