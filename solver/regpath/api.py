@@ -121,7 +121,7 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
     stats = PathStats(
         face_sets=len(t.breakpoints),
         breakpoints=sum(len(v) for v in t.breakpoints.values()),
-        verdicts=len(b.judge._enumerators),
+        verdicts=b.judge.lams,
         seconds=round(time.perf_counter() - start, 3),
     )
     return Path(data.x, data.y, L, lo, hi, branches, tuple(events), stats, runs)

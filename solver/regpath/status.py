@@ -61,6 +61,11 @@ class Judge:
         self.data = {f.signs: neuron_data(self.problem, f) for f in self.alive}
         self._enumerators: dict[Fraction, NeuronEnumerator] = {}
 
+    @property
+    def lams(self) -> int:
+        """How many λs verdicts were decided at."""
+        return len(self._enumerators)
+
     def enumerator(self, lam: Fraction) -> NeuronEnumerator:
         """The (cached) enumerator at ``lam``."""
         found = self._enumerators.get(lam)
