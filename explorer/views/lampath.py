@@ -20,21 +20,17 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-import holoviews as hv
 import panel as pn
 import param
+from bokeh.events import Tap
+from bokeh.models import ColumnDataSource, HoverTool, Span
+from bokeh.plotting import figure
 
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
 from explorer.runner import SolveJob, SolveRunner
 from explorer.state import ExplorerState
-from explorer.views import caption, plot_column
-from explorer.views.lampath_plot import (
-    branch_at,
-    branch_lines,
-    envelope_lines,
-    event_frame,
-    short_decimal,
-)
+from explorer.views import caption
+from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
 PATH_SECONDS = 30.0
@@ -161,54 +157,60 @@ class PathModel(param.Parameterized):
 
 
 class LamPathView(pn.viewable.Viewer):
-    """Loss of every branch against log λ, with events, the current λ and click-to-select."""
+    """Loss of every branch against log λ, with events, the current λ and click-to-select.
+
+    The Bokeh figure is built once; a new path replaces its sources' columns
+    (:func:`path_columns`), a new λ only moves the vertical line.
+    """
 
     def __init__(self, state: ExplorerState, model: PathModel, **params: Any) -> None:
         super().__init__(**params)
         self.state, self.model = state, model
-        hv.extension("bokeh", logo=False)
-        self.lines = hv.DynamicMap(self._lines, streams=[hv.streams.Params(model, ["path"])])
-        self.events = hv.DynamicMap(self._events, streams=[hv.streams.Params(model, ["path"])])
-        self.now = hv.DynamicMap(self._now, streams=[hv.streams.Params(state, ["lam"])])
-        self.tap = hv.streams.Tap(source=self.lines, x=None, y=None)
-        self.tap.add_subscriber(self._on_tap)
+        fig = figure(title="λ path: the loss of every local minimum as λ varies",
+                     x_axis_type="log", x_axis_label="λ", y_axis_label="loss", height=400,
+                     sizing_mode="stretch_width", tools="pan,wheel_zoom,box_zoom,reset,save",
+                     toolbar_location="right")
+        fig.title.text_font_size = "13px"
+        fig.toolbar.logo = None
+        empty = path_columns(None)
+        self.band = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["band"]),
+                                   color="#f4c542", line_width=10, alpha=0.45)
+        self.isolated = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["isolated"]),
+                                       color="#1f5fa8", line_width=2)
+        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["curve"]),
+                                     color="#e07b00", line_width=2, line_dash="dashed")
+        self.events = fig.scatter("lam", "loss", source=ColumnDataSource(empty["events"]),
+                                  marker="marker", color="color", size="size", angle="angle")
+        fig.add_tools(HoverTool(renderers=[self.isolated, self.curves], tooltips=[
+            ("branch", "@branch"), ("kind", "@kind"), ("faces", "@patterns")]))
+        fig.add_tools(HoverTool(renderers=[self.events], tooltips=[("", "@text")]))
+        self.now = Span(location=_lam_of(state.lam), dimension="height",
+                        line_color="#d1495b", line_width=1.5, line_dash="dotted")
+        fig.add_layout(self.now)
+        fig.on_event(Tap, self._on_tap)
+        self.figure = fig
         self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
                                                sizing_mode="stretch_width", height=10)
         self.status = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
+        model.param.watch(self._draw, ["path"])
         model.param.watch(self._show_status, ["status", "computing", "progress"])
+        state.param.watch(self._move, ["lam"])
+        self._draw()
         self._show_status()
 
-    def _lines(self, path: Any) -> hv.Overlay:
-        lines = branch_lines(path) if path is not None else []
-        band = hv.Path(envelope_lines(path) if path is not None else [], ["lam", "loss"],
-                       vdims=["branch"]).opts(color="#f4c542", line_width=9, alpha=0.45)
-        vdims = ["branch", "kind", "orbit", "patterns"]
-        tips = [("branch", "@branch"), ("kind", "@kind"), ("faces", "@patterns")]
-        isolated = hv.Path([b for b in lines if b["kind"] == "isolated"], ["lam", "loss"],
-                           vdims=vdims).opts(color="#1f5fa8", line_width=2,
-                                             tools=["hover", "tap"], hover_tooltips=tips)
-        curves = hv.Path([b for b in lines if b["kind"] == "curve"], ["lam", "loss"],
-                         vdims=vdims).opts(color="#e07b00", line_width=2, line_dash="dashed",
-                                           tools=["hover", "tap"], hover_tooltips=tips)
-        return (band * isolated * curves).opts(
-            hv.opts.Path(logx=True, xlabel="λ", ylabel="loss", responsive=True, height=380,
-                         show_legend=False))
+    def _draw(self, *events: Any) -> None:
+        columns = path_columns(self.model.path)
+        for name, renderer in (("band", self.band), ("isolated", self.isolated),
+                               ("curve", self.curves), ("events", self.events)):
+            renderer.data_source.data = columns[name]
 
-    def _events(self, path: Any) -> hv.Points:
-        frame = event_frame(path) if path is not None else event_frame(_Empty())
-        return hv.Points(frame, ["lam", "loss"], vdims=["text", "what", "branch", "marker",
-                                                        "color", "size", "angle"]).opts(
-            marker="marker", color="color", size="size", angle="angle", logx=True,
-            tools=["hover"], hover_tooltips=[("", "@text")])
+    def _move(self, *events: Any) -> None:
+        self.now.location = _lam_of(self.state.lam)
 
-    def _now(self, lam: str) -> hv.VLine:
-        return hv.VLine(float(Fraction(lam))).opts(color="#d1495b", line_width=1.5,
-                                                   line_dash="dotted")
-
-    def _on_tap(self, x: float | None = None, y: float | None = None) -> None:
-        if x is None or y is None:
+    def _on_tap(self, event: Any) -> None:
+        if event.x is None or event.y is None:
             return
-        self.model.jump_to(float(x), float(y))
+        self.model.jump_to(float(event.x), float(event.y))
 
     def _show_status(self, *events: Any) -> None:
         m = self.model
@@ -218,18 +220,16 @@ class LamPathView(pn.viewable.Viewer):
         self.progress.active = m.computing and m.progress is None
 
     def __panel__(self) -> pn.Column:
-        plot = self.lines * self.events * self.now
-        return plot_column(plot, self.status, caption(
+        pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        return pn.Column(self.progress, pane, self.status, caption(
             "Every local minimum against λ (log scale): blue lines isolated minima, orange "
-            "dashed curves of minima, the pale band the global minimum. Ticks: face changes; ▲ a "
-            "minimum is born, ✕ it dies, ◆ a curve gains or loses its ends, ★ the global "
-            "minimum jumps (hover for the event). The dotted line is the current λ: click "
-            "the plot to move λ there and select that branch's minimum."),
-            before=(self.progress,))
+            "dashed curves of minima, the pale band the global minimum. Ticks: face "
+            "changes; ▲ a minimum is born, ✕ it dies, ◆ a curve gains or loses its ends, "
+            "★ the global minimum jumps (hover for the event). The dotted line is the "
+            "current λ: click the plot to move λ there and select that branch's minimum."),
+            sizing_mode="stretch_width")
 
 
-class _Empty:
-    """No path yet: no events."""
-
-    events: tuple = ()
-    branches: tuple = ()
+def _lam_of(text: str) -> float:
+    """The state's λ text as a float (the slider's λ is always valid)."""
+    return float(Fraction(text))

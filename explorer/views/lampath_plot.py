@@ -15,6 +15,8 @@ Examples
 ['becomes global', 'born', 'continues', 'dies', 'stops being global']
 >>> branch_at(p, 0.45, 1.3)  # only the branch on +++ is alive there
 2
+>>> sorted(path_columns(p))
+['band', 'curve', 'events', 'isolated']
 """
 
 from __future__ import annotations
@@ -103,6 +105,25 @@ def branch_at(p: Any, lam: float, loss: float) -> int | None:
         if best is None or gap < best[0]:
             best = (gap, j)
     return None if best is None else best[1]
+
+
+def path_columns(p: Any) -> dict[str, dict[str, list]]:
+    """The columns of the view's Bokeh sources: ``band`` (the global minimum), ``isolated``
+    and ``curve`` (one line per branch: ``xs``, ``ys``, ``branch``, ``kind``, ``patterns``)
+    and ``events`` (markers)."""
+    lines = branch_lines(p) if p is not None else []
+    out: dict[str, dict[str, list]] = {}
+    for kind in ("isolated", "curve"):
+        mine = [b for b in lines if b["kind"] == kind]
+        out[kind] = {"xs": [list(b["lam"]) for b in mine], "ys": [list(b["loss"]) for b in mine],
+                     "branch": [b["branch"] for b in mine], "kind": [kind] * len(mine),
+                     "patterns": [b["patterns"] for b in mine]}
+    band = envelope_lines(p) if p is not None else []
+    out["band"] = {"xs": [list(b["lam"]) for b in band], "ys": [list(b["loss"]) for b in band]}
+    frame = event_frame(p) if p is not None else None
+    names = ["lam", "loss", "text", "marker", "color", "size", "angle"]
+    out["events"] = {n: ([] if frame is None else list(frame[n])) for n in names}
+    return out
 
 
 def short_decimal(lam: float) -> str:

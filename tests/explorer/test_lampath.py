@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import holoviews as hv
 import pytest
 
 from explorer.path_worker import path_key
@@ -58,12 +57,17 @@ def test_editing_the_data_recomputes_the_path_and_a_cached_one_comes_back(board)
     assert model.path.units == 2 and "from cache" in model.status
 
 
-def test_the_plot_renders_with_its_markers(board):
+def test_the_plot_draws_every_branch_and_follows_lam(board):
     state, model = board
     view = LamPathView(state, model)
-    hv.extension("bokeh")
-    figure = hv.render(view.lines * view.events * view.now)
-    assert figure is not None
+    drawn = view.isolated.data_source.data["branch"] + view.curves.data_source.data["branch"]
+    assert sorted(drawn) == list(range(1, len(model.path.branches) + 1))
+    assert len(view.events.data_source.data["lam"]) == sum(
+        len(e.changes) for e in model.path.events)
+    assert view.now.location == pytest.approx(0.01)
+    assert state.edit(lam="1/20")
+    assert view.now.location == pytest.approx(0.05)
+    view.panel = view.__panel__()  # builds without error
     frame = event_frame(model.path)
     assert {"continues", "dies", "gains ends", "born"} <= set(frame["what"])
     assert frame["text"].str.contains(": neuron death at λ = ").any()
