@@ -6,7 +6,7 @@ Kept apart from the view so a spawned worker imports only the solver and this mo
 Examples
 --------
 >>> from fractions import Fraction as F
->>> key = PathKey((F(-1, 2), F(0), F(1, 2)), (F(1, 4), F(-1, 4), F(5, 4)), 1)
+>>> key = PathKey(((F(-1, 2),), (F(0),), (F(1, 2),)), (F(1, 4), F(-1, 4), F(5, 4)), 1)
 >>> outcome = path_key(1, key, 60)
 >>> outcome.kind, [e.kind for e in outcome.solution.events]
 ('ok', ['fold', 'neuron death', 'jump', 'fold'])
@@ -29,9 +29,9 @@ LAM_MAX = Fraction(1)
 
 @dataclass(frozen=True, slots=True)
 class PathKey:
-    """One path, exactly: the data, the units and the λ range (the cache key)."""
+    """One path, exactly: the data (``x`` rows), the units and the λ range (the cache key)."""
 
-    x: tuple[Fraction, ...]
+    x: tuple
     y: tuple[Fraction, ...]
     units: int
     lam_min: Fraction = LAM_MIN

@@ -28,7 +28,7 @@ from bokeh.plotting import figure
 
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
 from explorer.runner import SolveJob, SolveRunner
-from explorer.state import ExplorerState
+from explorer.state import ExplorerState, make_key
 from explorer.views import caption
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 
@@ -73,9 +73,8 @@ class PathModel(param.Parameterized):
 
     def key(self) -> PathKey:
         """The path's exact problem: the state's data and units over the slider's range."""
-        rows = self.state.rows
-        return PathKey(tuple(Fraction(x) for x, _ in rows), tuple(Fraction(y) for _, y in rows),
-                       self.state.units, LAM_MIN, LAM_MAX)
+        problem = make_key(self.state.data, self.state.lam, self.state.units)
+        return PathKey(problem.x, problem.y, problem.units, LAM_MIN, LAM_MAX)
 
     def refresh(self) -> None:
         """Compute the current problem's path (at once from the cache), superseding any."""
