@@ -30,7 +30,7 @@ from explorer.state import (
     parse_data,
     read_example,
 )
-from explorer.worker import Outcome, SolveKey, _progress_callback
+from explorer.worker import Outcome, SolveKey, progress_callback
 from solver import solve
 from solver.data import read_csv
 from solver.errors import SolverInputError
@@ -239,7 +239,7 @@ def test_selection_from_a_link_survives_the_first_solve_only(runner: SolveRunner
 def _sleepy_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
                 cancelled: Any = None) -> Outcome:
     """Reports progress every 0.05 s for 3 s (honours cancel through the real callback)."""
-    report = _progress_callback(job_id, queue, cancelled)
+    report = progress_callback(job_id, queue, cancelled)
     for k in range(60):
         report(k, 60)
         time.sleep(0.05)
