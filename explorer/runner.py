@@ -85,6 +85,7 @@ class SolveRunner:
         self._lock = threading.RLock()
         self._cache: OrderedDict[SolveKey, Outcome] = OrderedDict()
         self._progress: dict[int, tuple[int, int]] = {}
+        self._pending: set[int] = set()  # ids of jobs not finished yet
         self._executor: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self._queue: Any = None
@@ -133,6 +134,8 @@ class SolveRunner:
     def submit(self, key: SolveKey) -> SolveJob:
         """Start solving ``key``; the returned job's ``future`` gives the outcome."""
         job = SolveJob(next(self._ids), key)
+        with self._lock:
+            self._pending.add(job.id)
         if not self.processes:
             self._finish(job, self.job(job.id, key, self.max_seconds))
             return job
@@ -169,7 +172,8 @@ class SolveRunner:
             except (OSError, EOFError):  # manager gone during shutdown
                 return
             with self._lock:
-                self._progress[job_id] = (done, total)
+                if job_id in self._pending:  # a late message of a finished job is dropped
+                    self._progress[job_id] = (done, total)
 
     def progress(self, job: SolveJob) -> tuple[int, int] | None:
         """The last ``(done, total)`` reported by ``job``, if any."""
@@ -221,6 +225,7 @@ class SolveRunner:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
             self._progress.pop(job.id, None)
+            self._pending.discard(job.id)
             cancelled = self._cancelled
         if cancelled is not None:
             try:

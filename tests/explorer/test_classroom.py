@@ -16,9 +16,32 @@ import pytest
 from benchmarks.bench_classroom import free_port, start_server, stop_server, tree
 from benchmarks.classroom import Student, check_shown
 
-pytestmark = pytest.mark.slow
 
 
+def test_shared_runner_state_is_bounded() -> None:
+    """What the sessions share (one runner per server process) cannot grow without bound:
+    the result cache keeps ``cache_size`` problems, and progress is kept for running jobs
+    only (a progress message arriving after its job finished used to stay forever)."""
+    from fractions import Fraction
+    from queue import Queue
+
+    from explorer.runner import SolveRunner
+    from explorer.worker import SolveKey
+
+    runner = SolveRunner(processes=False, cache_size=2)
+    keys = [SolveKey((Fraction(0), Fraction(1)), (Fraction(1), Fraction(k)), Fraction(1, 10), 1)
+            for k in range(3)]
+    jobs = [runner.submit(key) for key in keys]
+    assert [job.future.result().kind for job in jobs] == ["ok"] * 3
+    assert runner.lookup(keys[0]) is None and runner.lookup(keys[2]) is not None
+    runner._queue = Queue()
+    for job in jobs:
+        runner._queue.put((job.id, 5, 10))  # late messages of finished jobs
+    runner.drain()
+    assert runner._progress == {} and runner._pending == set()
+
+
+@pytest.mark.slow
 def test_two_concurrent_sessions_stay_apart_and_no_process_is_left(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     server = start_server(free_port(), 1, log)
