@@ -69,6 +69,8 @@ def _count(solution: Any) -> str:
 def test_walk_the_tour(served: tuple[str, Path], open_page: Any) -> None:
     url, _ = served
     page = open_page(url)
+    failed: list[str] = []  # named here (the page guard counts them without their address)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
     _wait_text(page, "New here?")
     page.get_by_role("button", name="Start the tour ▶").click()
     for k, step in enumerate(STEPS):
@@ -91,6 +93,7 @@ def test_walk_the_tour(served: tuple[str, Path], open_page: Any) -> None:
         assert selected[1] == [step.index(truth)]
     page.get_by_role("button", name="Previous").click()
     _wait_text(page, f"Step {len(STEPS) - 1} of {len(STEPS)}", absent="solving")
+    assert failed == []
 
 
 def test_hover_help_and_glossary_are_on_the_page(served: tuple[str, Path],
@@ -117,8 +120,8 @@ def test_hover_help_and_glossary_are_on_the_page(served: tuple[str, Path],
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("?units=7", "Refused the link's values"),
-    ("?lam=-1", "lambda must be positive, got -1"),
+    ("?units=7", "out of range. Showing the example"),
+    ("?lam=-1", "Refused"),
     ("?data=0,1", "need at least 2 data points, got 1"),
 ])
 def test_bad_links_are_refused_and_the_example_shown(
@@ -135,7 +138,7 @@ def test_bad_lambda_typed_in_the_browser_is_refused(served: tuple[str, Path],
     page = open_page(url)
     _wait_text(page, " · λ = 1/100 · ")
     box = page.locator("input.bk-input[type=text]").first
-    for typed, message in (("abc", "lambda is not a number: 'abc'"),
+    for typed, message in (("abc", "lambda is not a number"),
                            ("1/0", "lambda has a zero denominator")):
         box.fill(typed)
         box.press("Enter")
