@@ -109,7 +109,7 @@ def stop_server(process: subprocess.Popen, timeout: float = 30) -> list[int]:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         pass
-    _, alive = psutil.wait_procs(processes, timeout=10)
+    _, alive = psutil.wait_procs(processes, timeout=15)
     left = [p.pid for p in alive]
     try:
         os.killpg(process.pid, signal.SIGKILL)  # whatever is left, so nothing leaks from here

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from typing import Any
 
 from explorer.runner import get_runner, shutdown_runner
@@ -14,6 +17,23 @@ def on_server_loaded(server_context: Any) -> None:
     """
     get_runner().start()
     import explorer.app  # noqa: F401
+
+    from tornado.process import task_id
+
+    if task_id() is not None:  # a process forked by --num-procs
+        threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _follow_parent(parent: int) -> None:
+    """End this forked server process (and its workers) when the main one is gone.
+
+    With ``--num-procs N`` only the main process gets a SIGTERM sent to it; its forked
+    children would live on, each with its pool of solver workers.
+    """
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    shutdown_runner()
+    os._exit(0)
 
 
 def on_server_unloaded(server_context: Any) -> None:

@@ -66,3 +66,15 @@ def test_two_concurrent_sessions_stay_apart_and_no_process_is_left(tmp_path: Pat
     assert left == [], f"processes left after the server stopped: {left}"
     text = log.read_text()
     assert "Traceback" not in text and "Exception" not in text and "ERROR" not in text, text
+
+
+@pytest.mark.slow
+def test_num_procs_servers_leave_no_process_after_sigterm(tmp_path: Path) -> None:
+    """``--num-procs 2``: SIGTERM reaches only the main process; the forked ones follow it
+    (``explorer.app_hooks``) and end their own solver pools."""
+    server = start_server(free_port(), 2, tmp_path / "server.log")
+    try:
+        assert len(tree(server)) >= 7  # main, 2 forked servers, each with manager and workers
+    finally:
+        left = stop_server(server)
+    assert left == [], f"processes left after the server stopped: {left}"
