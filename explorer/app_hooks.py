@@ -7,6 +7,8 @@ import threading
 import time
 from typing import Any
 
+from tornado.process import task_id
+
 from explorer.runner import get_runner, shutdown_runner
 
 
@@ -17,8 +19,6 @@ def on_server_loaded(server_context: Any) -> None:
     """
     get_runner().start()
     import explorer.app  # noqa: F401
-
-    from tornado.process import task_id
 
     if task_id() is not None:  # a process forked by --num-procs
         threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()

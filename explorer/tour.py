@@ -143,8 +143,9 @@ def _say_boundary(s: Solution, k: int) -> str:
     m = s.minima[k]
     where = "; ".join(active_phrases(m))
     return (
-        f"Row {k + 1} is selected: pattern {_patterns(m)}, active `{active_label(m.active)}`. A `0` in a "
-        f"pattern means a unit's kink is exactly at that data point: {where}. In the "
+        f"Row {k + 1} is selected: pattern {_patterns(m)}, active "
+        f"`{active_label(m.active)}`. A `0` in a pattern means a unit's kink is exactly at "
+        f"that data point: {where}. In the "
         "(b, c) plane (card 2) the selected minimum's markers are ringed in red. Such a "
         "minimum sits on the boundary between two regions, where the loss is not smooth, "
         "which is why an exact solver is needed to find it. Hover a marker to read its "

@@ -17,7 +17,6 @@ from benchmarks.bench_classroom import free_port, start_server, stop_server, tre
 from benchmarks.classroom import Student, check_shown
 
 
-
 def test_shared_runner_state_is_bounded() -> None:
     """What the sessions share (one runner per server process) cannot grow without bound:
     the result cache keeps ``cache_size`` problems, and progress is kept for running jobs
