@@ -54,16 +54,17 @@ def start_server(port: int, num_procs: int, log: Path) -> subprocess.Popen:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}/explorer"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"panel serve exited:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 if response.status == 200:
                     return process
         except OSError:
             time.sleep(0.3)
+    stop_server(process)
     raise RuntimeError(f"panel serve did not answer:\n{log.read_text()}")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
 from explorer.state import ASSETS, ExplorerState, make_key, read_example
 from explorer.tour import STEPS, TourStep
@@ -67,6 +68,9 @@ class TourView(pn.viewable.Viewer):
         self.state = state
         self.set_slice = set_slice
         self._pending: int | None = None
+        # The session's document: a solve finishes in an asynchronous callback, where Panel
+        # has no current document and would give new models stylesheets from its CDN.
+        self._doc = pn.state.curdoc
         self.text = _INTRO.format(n=len(STEPS))
         self.previous = pn.widgets.Button(label="◀ Previous", width=95, disabled=True,
                                           description="The previous step of the tour.")
@@ -110,12 +114,13 @@ class TourView(pn.viewable.Viewer):
         self._pending = None
         step, solution = STEPS[index], self.state.result
         picked = step.index(solution)
-        self.state.select(step.pick(solution))
-        view = step.surface(solution, picked)
-        if view is not None and self.set_slice is not None:
-            self.set_slice(view)
-        self.text = (f"**{self._heading(index)}**\n\n*{step.settings()}*\n\n"
-                     f"{step.say(solution, picked)}")
+        with set_curdoc(self._doc or pn.state.curdoc):
+            self.state.select(step.pick(solution))
+            view = step.surface(solution, picked)
+            if view is not None and self.set_slice is not None:
+                self.set_slice(view)
+            self.text = (f"**{self._heading(index)}**\n\n*{step.settings()}*\n\n"
+                         f"{step.say(solution, picked)}")
 
     def _heading(self, index: int) -> str:
         return f"Step {index + 1} of {len(STEPS)} · {STEPS[index].title}"
