@@ -21,15 +21,13 @@ def test_shared_runner_state_is_bounded() -> None:
     """What the sessions share (one runner per server process) cannot grow without bound:
     the result cache keeps ``cache_size`` problems, and progress is kept for running jobs
     only (a progress message arriving after its job finished used to stay forever)."""
-    from fractions import Fraction
     from queue import Queue
 
     from explorer.runner import SolveRunner
-    from explorer.worker import SolveKey
+    from explorer.state import make_key
 
     runner = SolveRunner(processes=False, cache_size=2)
-    keys = [SolveKey((Fraction(0), Fraction(1)), (Fraction(1), Fraction(k)), Fraction(1, 10), 1)
-            for k in range(3)]
+    keys = [make_key(f"0,1;1,{k}", "1/10", 1) for k in range(3)]
     jobs = [runner.submit(key) for key in keys]
     assert [job.future.result().kind for job in jobs] == ["ok"] * 3
     assert runner.lookup(keys[0]) is None and runner.lookup(keys[2]) is not None
