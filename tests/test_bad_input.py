@@ -369,8 +369,10 @@ def test_the_readme_table_has_every_row_and_quotes_every_message() -> None:
     section = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
     cells = [re.split(r"(?<!\\)\|", line)[1].strip() for line in section.splitlines()
              if line.startswith("| ") and not line.startswith("| input")]
-    assert len(cells) >= 40
-    assert sorted(cells) == sorted(row.input for row in ROWS)
+    assert len(cells) >= 40 and len(ROWS) >= 40
+    # Every row here is in the table (other rows, e.g. of `train`, are tested by their own
+    # module's tests).
+    assert {row.input for row in ROWS} <= set(cells)
     for row in ROWS:
         for case in (row.cli, row.api, row.dash):
             if case is not None:
