@@ -169,8 +169,8 @@ FAST = [  # (name, d, L, data sets, n, optimizer, lr)
     ("d2-L2", 2, 2, 2, 4, "gd", 0.02),
 ]
 DEEP = [
-    ("deep-d1-L1", 1, 1, 200, None, ("gd", "momentum", "adam"), 0.01),
-    ("deep-d1-L2", 1, 2, 200, None, ("gd", "momentum", "adam"), 0.01),
+    ("deep-d1-L1", 1, 1, 100, None, ("gd", "momentum", "adam"), 0.01),
+    ("deep-d1-L2", 1, 2, 100, None, ("gd", "momentum", "adam"), 0.01),
     ("deep-d1-L3", 1, 3, 100, 5, ("gd", "momentum", "adam"), 0.01),
     ("deep-d2-L2", 2, 2, 100, 5, ("gd", "momentum", "adam"), 0.01),
 ]
