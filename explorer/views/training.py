@@ -1,0 +1,374 @@
+"""The Training view: many gradient-descent runs against the certified minima, and one
+run animated step by step.
+
+* **Train N runs** with an optimiser, learning rate, initialisation and step budget: the
+  runs go to a worker process (:mod:`explorer.training`) with progress; a newer edit of the
+  problem (or a newer request) cancels them. The result is the basin table as bars (tap a
+  minimum's bar to select it everywhere), one sentence on how many reached the global
+  minimum, a sample of trajectories on the (b, c) plane ending on the rings of their minima,
+  and the runs that reached the selected minimum on its loss-surface slice.
+* **One run** (or a tap on the plane: unit 1 starts there): the run is computed in the
+  worker, then played in the browser (play, pause, speed) — f(x), the units' markers on the
+  plane and the loss move together.
+
+Examples
+--------
+>>> from explorer.runner import SolveRunner
+>>> from explorer.state import ExplorerState
+>>> from explorer.training import train_job
+>>> state = ExplorerState(runner=SolveRunner(processes=False))
+>>> view = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+>>> view.runs.value = 30; view.steps.value = 1500
+>>> view.train()
+>>> sum(view.src["bars"].data["runs"])
+30
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.events import Tap
+
+from explorer.runner import SolveRunner
+from explorer.state import ExplorerState, make_key
+from explorer.training import TrainRequest, TrainResult, get_training_runner
+from explorer.views import caption
+from explorer.views.geometry import plane_radius
+from explorer.views.training_plots import (
+    ANIMATE_JS,
+    animation_data,
+    animation_figures,
+    bar_data,
+    bar_figure,
+    line_data,
+    plane_figure,
+    ring_data,
+    sources,
+    surface_data,
+    surface_figure,
+    trajectory_data,
+)
+from solver.errors import SolverInputError
+from solver.train.init import INITS
+from solver.train.loop import OPTIMIZERS
+
+LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
+FRAME_MS = 40  # the player's interval: 25 frames per second
+SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
+
+
+class TrainingView(pn.viewable.Viewer):
+    """Train runs on the session's problem and show where they ended."""
+
+    state = param.ClassSelector(class_=ExplorerState)
+    status = param.String(default="Train runs on the current problem to see their basins.")
+
+    def __init__(self, state: ExplorerState, runner: SolveRunner | None = None,
+                 **params: Any) -> None:
+        super().__init__(state=state, **params)
+        self.runner = runner or get_training_runner()
+        self.optimizer = pn.widgets.Select(label="optimiser", options=list(OPTIMIZERS),
+                                           value="gd", width=110)
+        self.lr = pn.widgets.Select(label="learning rate", options=LEARNING_RATES, value=0.01,
+                                    width=110)
+        self.init = pn.widgets.Select(label="init", options=list(INITS), value="torch-default",
+                                      width=130)
+        self.runs = pn.widgets.IntInput(label="runs", value=300, start=1, end=5000, width=90)
+        self.steps = pn.widgets.IntInput(label="steps", value=20000, start=10, end=100000,
+                                         step=1000, width=100)
+        self.seed = pn.widgets.IntInput(label="seed", value=0, start=0, width=80)
+        self.train_button = pn.widgets.Button(label="Train N runs", color="primary")
+        self.one_button = pn.widgets.Button(label="One run")
+        self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=200)
+        self.unit = pn.widgets.Select(label="slice: unit", options=[1, 2], value=1, width=90)
+        self.speed = pn.widgets.RadioButtonGroup(options=list(SPEEDS), value="×1")
+        self.player = pn.widgets.Player(start=0, end=1, value=0, interval=FRAME_MS,
+                                        loop_policy="once", show_loop_controls=False,
+                                        width=330, label="animated run")
+        self.src = sources()
+        self.player.jscallback(args={k: self.src[k] for k in
+                                     ("frames", "markers", "curve", "dot", "units")},
+                               value=ANIMATE_JS)
+        # The button group's Bokeh model holds the index of the active button.
+        steps_js = f"target.step = {list(SPEEDS.values())}[source.active]"
+        self.speed.jslink(self.player, code={"value": steps_js})
+        self.sentence = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self.run_text = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self.bars = bar_figure(self.src)
+        self.plane = plane_figure(self.src)
+        self.surface = surface_figure(self.src)
+        self.fx, self.loss_curve = animation_figures(self.src)
+        self._job: Any = None
+        self._latest = 0
+        self._one_runs = 0  # "One run" takes the seed's runs 0, 1, 2, ... in turn
+        self._result: TrainResult | None = None
+        self._doc = pn.state.curdoc
+        self.train_button.on_click(lambda event: self.train())
+        self.one_button.on_click(lambda event: self.one_run())
+        self.unit.param.watch(lambda event: self._locked(self._draw_surface), "value")
+        self.src["bars"].selected.on_change("indices", self._on_bar)
+        self.plane.on_event(Tap, self._on_plane_tap)
+        state.param.watch(self._on_problem, ["data", "lam", "units"])
+        state.param.watch(lambda event: self._locked(self._on_result), "result")
+        state.param.watch(lambda event: self._locked(self._draw_surface), "selection")
+        self._on_result()
+
+    def _locked(self, update: Any) -> None:
+        """Run ``update`` (which changes Bokeh models) with the document locked: on the next
+        tick in a served session (watchers of the state fire from its coroutines, which run
+        unlocked), at once otherwise."""
+        doc = self._doc
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(update)
+        else:
+            update()
+
+    # ------------------------------------------------------------------ layout
+    def __panel__(self) -> pn.viewable.Viewable:
+        controls = pn.Row(self.optimizer, self.lr, self.init, self.runs, self.steps, self.seed,
+                          pn.Column(self.train_button, self.one_button), self.progress,
+                          sizing_mode="stretch_width")
+        status = pn.pane.Markdown(self.param.status, sizing_mode="stretch_width")
+        return pn.Column(
+            controls, status,
+            pn.Row(pn.Column(pn.pane.Bokeh(self.bars, sizing_mode="stretch_width"),
+                             self.sentence, sizing_mode="stretch_width"),
+                   pn.pane.Bokeh(self.plane, sizing_mode="stretch_width"),
+                   sizing_mode="stretch_width"),
+            pn.Row(pn.Column(self.unit, pn.pane.Bokeh(self.surface, sizing_mode="stretch_width"),
+                             sizing_mode="stretch_width"),
+                   pn.Column(pn.Row(self.player, self.speed), self.run_text,
+                             pn.pane.Bokeh(self.fx, sizing_mode="stretch_width"),
+                             pn.pane.Bokeh(self.loss_curve, sizing_mode="stretch_width"),
+                             sizing_mode="stretch_width"),
+                   sizing_mode="stretch_width"),
+            caption("Bars: share of runs per outcome with its 95% interval (tap a minimum's "
+                    "bar to select it). Trajectories: a sample of the runs, coloured by the "
+                    "minimum they reached (grey: stuck or not converged). ReLU'(0) = 0, as in "
+                    "the frameworks. One run / tap the plane: press play."),
+            sizing_mode="stretch_width",
+        )
+
+    # --------------------------------------------------------------- requests
+    def _request(self, one: bool, start: tuple[float, ...] | None = None) -> TrainRequest | None:
+        """The request for the current problem and widgets, or None (with a status)."""
+        state = self.state
+        try:
+            problem = make_key(state.data, state.lam, state.units)
+        except SolverInputError as exc:
+            self.status = f"Cannot train: {exc}"
+            return None
+        first = 0
+        if one and start is None:
+            first = self._one_runs
+            self._one_runs += 1
+        return TrainRequest(problem, self.optimizer.value, float(self.lr.value),
+                            self.init.value, 1 if one else int(self.runs.value),
+                            int(self.steps.value), int(self.seed.value), start=start, one=one,
+                            first=first)
+
+    def train(self) -> None:
+        """Train ``runs`` runs (superseding any training under way)."""
+        request = self._request(one=False)
+        if request is not None:
+            self._submit(request, f"Training {request.runs} runs × {request.steps} steps…")
+
+    def one_run(self, start: tuple[float, ...] | None = None) -> None:
+        """One run from ``start`` (unit ``a, b, c`` flattened) or from the init."""
+        request = self._request(one=True, start=start)
+        if request is not None:
+            self._submit(request, "Computing one run…")
+
+    def _submit(self, request: TrainRequest, text: str) -> None:
+        """Send ``request`` to the runner; a newer one supersedes it."""
+        self._cancel()
+        self._latest += 1
+        ticket = self._latest
+        cached = self.runner.lookup(request)
+        if cached is not None:
+            self._apply(ticket, cached)
+            return
+        job = self.runner.submit(request)
+        if job.future.done():
+            self._apply(ticket, job.future.result())
+            return
+        self._job = job
+        self.status = text
+        self.progress.param.update(value=0, visible=True)
+        param.parameterized.async_executor(partial(self._await, ticket, job))
+
+    async def _await(self, ticket: int, job: Any) -> None:
+        """Wait for ``job`` off the event loop, reporting its progress."""
+        while not job.future.done():
+            self.runner.drain()
+            reported = self.runner.progress(job)
+            if reported is not None and reported[1] > 0 and ticket == self._latest:
+                self.progress.value = int(100 * reported[0] / reported[1])
+            await asyncio.sleep(0.25)
+        outcome = await asyncio.wrap_future(job.future)
+        self._locked(partial(self._apply, ticket, outcome))
+
+    def _cancel(self) -> None:
+        """Cancel the job under way, if any."""
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+        self.progress.visible = False
+
+    def _apply(self, ticket: int, outcome: Any) -> None:
+        """Show a finished request unless a newer one overtook it."""
+        if ticket != self._latest or outcome.kind == "cancelled":
+            return
+        self._job = None
+        self.progress.visible = False
+        if outcome.kind != "ok":
+            self.status = f"Training refused: {outcome.message}"
+            return
+        result: TrainResult = outcome.solution
+        if result.request.problem != self._problem():
+            return  # trained on a problem that is no longer shown
+        suffix = (" — DISCREPANCY: " + "; ".join(result.discrepancies[:3])
+                  if result.discrepancies else "")
+        if result.request.one:
+            self._show_run(result)
+            self.status = f"One run computed in {result.seconds:.1f} s: press play.{suffix}"
+        else:
+            self._result = result
+            self._show_many(result)
+            r = result.request
+            self.status = (f"{r.runs} runs × {r.steps} steps ({r.optimizer}, lr {r.lr:g}, "
+                           f"{r.init}) in {result.seconds:.1f} s.{suffix}")
+
+    def _problem(self) -> Any:
+        """The problem shown now (None when the state's problem is invalid)."""
+        try:
+            return make_key(self.state.data, self.state.lam, self.state.units)
+        except SolverInputError:
+            return None
+
+    # ------------------------------------------------------------------ drawing
+    def _show_many(self, result: TrainResult) -> None:
+        """The basin bars, the sentence, the sampled trajectories, the surface."""
+        state_result = self.state.result
+        self.src["bars"].selected.indices = []
+        data = bar_data(result.basins, state_result)
+        self.bars.x_range.factors = data["label"]
+        self.bars.y_range.end = min(100.0, max(data["hi"], default=10.0) + 5)
+        self.src["bars"].data = data
+        self.sentence.object = result.sentence
+        traj, ends = trajectory_data(result.sample, state_result)
+        self.src["traj"].data, self.src["ends"].data = traj, ends
+        self._draw_surface()
+
+    def _show_run(self, result: TrainResult) -> None:
+        """Load the animated run into the browser, at its first frame."""
+        frames = animation_data(result.sample)
+        self.src["units"].data = {"n": [result.request.problem.units]}
+        self.src["frames"].data = frames
+        last = len(frames["step"]) - 1
+        self.player.param.update(end=max(1, last), value=0)
+        self.run_text.object = result.sentence
+        first = {k: v[:1] for k, v in frames.items()}
+        L = result.request.problem.units
+        self.src["markers"].data = {"b": [first[f"b{l}"][0] for l in range(L)],
+                                    "c": [first[f"c{l}"][0] for l in range(L)]}
+        self.src["dot"].data = {"step": first["step"], "loss": first["loss"]}
+        losses = [v for v in frames["loss"] if v > 0] or [1.0]
+        self.loss_curve.x_range.update(start=0, end=max(1, frames["step"][-1]))
+        self.loss_curve.y_range.update(start=0.8 * min(losses), end=1.25 * max(losses))
+        xs = np.linspace(*self._x_span(), 200)
+        ys = sum(first[f"a{l}"][0] * np.maximum(first[f"b{l}"][0] * xs + first[f"c{l}"][0], 0)
+                 for l in range(L))
+        self.src["curve"].data = {"x": xs.tolist(), "y": np.asarray(ys).tolist()}
+
+    def _x_span(self) -> tuple[float, float]:
+        """The x range of the data, with a margin."""
+        xs = [float(x) for x, _ in self.state.rows] or [0.0]
+        pad = 0.15 * max(1.0, max(xs) - min(xs))
+        return min(xs) - pad, max(xs) + pad
+
+    def _draw_surface(self) -> None:
+        """The selected minimum's slice with the runs that reached it."""
+        result = self.state.result
+        orbit_of = {i: m.orbit for i, m in enumerate(result.minima)} if result else {}
+        sample = self._result.sample if self._result is not None else None
+        image, paths, ring = surface_data(result, self.state.selected_index,
+                                          int(self.unit.value) - 1, sample, orbit_of)
+        self.src["image"].data = image
+        self.src["surface_paths"].data = paths
+        self.src["surface_ring"].data = ring
+        if image["x"]:
+            radius = -image["x"][0]
+            self.surface.x_range.update(start=-radius, end=radius)
+            self.surface.y_range.update(start=-radius, end=radius)
+
+    def _on_result(self) -> None:
+        """A new solution: redraw the problem's geometry, drop results of another problem."""
+        result = self.state.result
+        self.src["rings"].data = ring_data(result)
+        self.src["lines"].data = line_data(result)
+        rows = self.state.rows
+        ys = [float(y) for _, y in rows] or [0.0]
+        self.src["points"].data = {"x": [float(x) for x, _ in rows], "y": ys}
+        lo, hi = self._x_span()
+        pad = 0.2 * max(1.0, max(ys) - min(ys))
+        self.fx.x_range.update(start=lo, end=hi)
+        self.fx.y_range.update(start=min(ys) - pad, end=max(ys) + pad)
+        radius = plane_radius(result.minima if result is not None else [])
+        self.plane.x_range.update(start=-1.6 * radius, end=1.6 * radius)
+        self.plane.y_range.update(start=-radius, end=radius)
+        units = result.units if result is not None else 1
+        self.unit.options = list(range(1, units + 1))
+        if self._result is not None and self._result.request.problem != self._problem():
+            self._clear("The problem changed: train again.")
+        self._draw_surface()
+
+    def _on_problem(self, *events: Any) -> None:
+        """An edit of the data, λ or units: cancel the training under way."""
+        if self._job is not None:
+            self._cancel()
+            self._latest += 1
+            self.status = "Training cancelled: the problem changed. Train again."
+
+    def _clear(self, text: str) -> None:
+        """Remove every training result from the plots."""
+        self._result = None
+        empty = sources()
+        for name in ("bars", "traj", "ends", "surface_paths", "frames", "markers", "dot",
+                     "curve"):
+            self.src[name].data = dict(empty[name].data)
+        self.bars.x_range.factors = []
+        self.sentence.object = ""
+        self.run_text.object = ""
+        self.status = text
+
+    # ------------------------------------------------------------------ events
+    def _on_bar(self, attr: str, old: list[int], new: list[int]) -> None:
+        """A tapped bar: select its minimum everywhere."""
+        if not new:
+            return
+        index = self.src["bars"].data["minimum"][new[0]]
+        if index >= 0:
+            self.state.select(int(index))
+
+    def _on_plane_tap(self, event: Any) -> None:
+        """A tap on the plane: one run with unit 1 starting at the tapped (b, c), the other
+        units from the init (with the seed)."""
+        from solver.train.init import initial_params
+
+        result = self.state.result
+        if result is None or event.x is None or event.y is None:
+            return
+        L = result.units
+        p = initial_params(self.init.value, 1, L, 1, int(self.seed.value))
+        a, b, c = p.a[0].copy(), p.B[0, :, 0].copy(), p.c[0].copy()
+        b[0], c[0] = float(event.x), float(event.y)
+        if a[0] == 0:
+            a[0] = 1.0 / np.sqrt(L)
+        self.one_run(tuple(float(v) for l in range(L) for v in (a[l], b[l], c[l])))

@@ -1,0 +1,136 @@
+"""The Training view without a browser: the job, the bars, selection by a bar, the
+animated run's frames, and cancellation by a newer edit.
+
+Expected values come from the headless training API run on the same request
+(``solver.train``), which its own tests check against the exact results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.runner import SolveRunner
+from explorer.state import ExplorerState, make_key
+from explorer.training import TrainRequest, train_job
+from explorer.views.training import TrainingView
+from explorer.views.training_plots import (
+    ANIMATE_JS,
+    STUCK_COLOR,
+    animation_data,
+    bar_data,
+    minimum_colors,
+    surface_data,
+)
+from solver.train import Optimizer, Settings, train
+
+
+@pytest.fixture(scope="module")
+def view() -> TrainingView:
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+    board.runs.value, board.steps.value = 60, 4000
+    board.train()
+    return board
+
+
+def test_the_bars_are_the_basin_table_of_the_same_training(view: TrainingView) -> None:
+    problem = make_key(view.state.data, view.state.lam, view.state.units)
+    report = train(problem, [Optimizer("gd", 0.01)], Settings(runs=60, steps=4000, seed=0))
+    expected = bar_data(report.trainings[0].basins, view.state.result)
+    assert view.src["bars"].data == expected
+    assert sum(view.src["bars"].data["runs"]) == 60
+    assert list(view.bars.x_range.factors) == expected["label"]
+    share = 100 * report.trainings[0].global_share
+    assert f"{report.trainings[0].global_runs} of 60 runs ({share:.0f}%" in view.sentence.object
+
+
+def test_a_tapped_bar_selects_its_minimum(view: TrainingView) -> None:
+    minima = view.src["bars"].data["minimum"]
+    row = next(k for k, m in enumerate(minima) if m > 0)  # not the global one (index 0)
+    view.src["bars"].selected.indices = [row]
+    assert view.state.selection == minima[row]
+    stuck = next((k for k, m in enumerate(minima) if m < 0), None)
+    if stuck is not None:  # a stuck or not-converged bar selects nothing new
+        view.src["bars"].selected.indices = [stuck]
+        assert view.state.selection == minima[row]
+
+
+def test_trajectories_are_coloured_by_the_minimum_their_run_reached(view: TrainingView) -> None:
+    sample = view._result.sample
+    traj, ends = view.src["traj"].data, view.src["ends"].data
+    L = view.state.units
+    assert len(traj["xs"]) == len(sample.minimum) * L == 24 * L
+    colors = minimum_colors(view.state.result)
+    for k, reached in enumerate(sample.minimum):
+        for l in range(L):
+            j = k * L + l
+            assert traj["xs"][j][-1] == ends["b"][j] == sample.b[-1, k, l]
+            assert traj["ys"][j][-1] == ends["c"][j] == sample.c[-1, k, l]
+            assert ends["color"][j] == colors.get(reached, STUCK_COLOR)
+
+
+def test_the_surface_shows_the_selected_minimums_runs(view: TrainingView) -> None:
+    view.state.select(0)  # the global minimum
+    result = view.state.result
+    orbit_of = {i: m.orbit for i, m in enumerate(result.minima)}
+    image, paths, ring = surface_data(result, 0, 0, view._result.sample, orbit_of)
+    assert view.src["surface_paths"].data == paths
+    assert len(paths["xs"]) == sum(1 for m in view._result.sample.minimum
+                                   if m >= 0 and orbit_of[m] == result.minima[0].orbit)
+    assert np.isfinite(image["image"][0]).all()
+    assert ring == {"b": [result.minima[0].point.B[0][0]], "c": [result.minima[0].point.c[0]]}
+
+
+def test_one_run_loads_its_frames_and_a_tap_starts_from_the_tapped_point(
+        view: TrainingView) -> None:
+    view.one_run()
+    frames = view.src["frames"].data
+    assert frames["step"][0] == 0 and frames["step"][-1] <= 4000
+    assert view.player.end == len(frames["step"]) - 1 and view.player.value == 0
+    assert set(frames) >= {"a0", "b0", "c0", "a1", "b1", "c1"}
+
+    class Tap:
+        x, y = 0.7, -0.3
+
+    view._on_plane_tap(Tap())
+    frames = view.src["frames"].data
+    assert (frames["b0"][0], frames["c0"][0]) == (0.7, -0.3)
+    assert "This run:" in view.run_text.object
+    assert "frames.data" in ANIMATE_JS and "markers.data" in ANIMATE_JS
+
+
+def test_an_edit_of_the_problem_clears_the_results(view: TrainingView) -> None:
+    view.state.edit(lam="1/20")
+    assert view.src["bars"].data["label"] == []
+    assert view.src["frames"].data["step"] == []
+    assert "changed" in view.status
+    view.state.edit(lam="1/100")
+
+
+def test_a_running_training_is_cancelled_by_an_edit() -> None:
+    """In a process pool: the edit cancels the job (its outcome is 'cancelled')."""
+    runner = SolveRunner(max_workers=1, job=train_job)
+    try:
+        state = ExplorerState(runner=SolveRunner(processes=False))
+        board = TrainingView(state, runner=runner)
+        board.runs.value, board.steps.value = 2000, 100000
+        request = board._request(one=False)
+        job = runner.submit(request)
+        board._job = job
+        state.edit(lam="1/20")
+        assert board._job is None and "cancelled" in board.status
+        assert job.future.result(timeout=120).kind == "cancelled"
+    finally:
+        runner.shutdown()
+
+
+def test_a_refused_problem_is_reported_not_raised() -> None:
+    request = TrainRequest(make_key("0,1;1,0", "1/100", 3), "gd", 0.01, "torch-default",
+                           runs=5, steps=100, seed=0)
+    outcome = train_job(1, request, 1e-9)  # the exact solve is estimated above the limit
+    assert outcome.kind == "refused" and "too large" in outcome.message
+
+
+def test_animation_data_has_one_column_per_unit() -> None:
+    assert animation_data(None) == {"step": [], "loss": []}
