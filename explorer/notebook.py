@@ -36,6 +36,7 @@ def exact_text(value: object, what: str = "value") -> str:
     """A value as the exact text the dashboard keeps: a typed string as it is, a number as a
     terminating decimal when it is one, else a fraction.
 
+    >>> from fractions import Fraction
     >>> exact_text(0.1), exact_text(-0.017), exact_text(Fraction(1, 3)), exact_text(" -0.170 ")
     ('0.1', '-0.017', '1/3', '-0.170')
     """

@@ -22,7 +22,7 @@ import param
 from bokeh.models import CustomJSTickFormatter
 
 from explorer.state import ExplorerState
-from solver.data import parse_lam
+from solver.data import parse_lam, parse_rational
 from solver.errors import SolverInputError
 
 LOG_RANGE = (-4.0, 0.0)
@@ -34,11 +34,19 @@ def lam_from_slider(value: float) -> str:
 
 
 def slider_from_lam(lam: str) -> float:
-    """The slider position for an exact λ (clipped to the slider's range)."""
+    """The slider position for an exact λ (clipped to the slider's range; not a positive
+    number: the default position).
+
+    >>> slider_from_lam("1/100"), slider_from_lam("1e-9"), slider_from_lam("-1")
+    (-2.0, -4.0, -2.0)
+    """
     try:
-        value = math.log10(float(parse_lam(lam)))
-    except (SolverInputError, ValueError):
+        q = parse_rational(lam, "lambda")
+    except SolverInputError:
         return -2.0
+    if q <= 0:
+        return -2.0
+    value = math.log10(q.numerator) - math.log10(q.denominator)
     return min(max(value, LOG_RANGE[0]), LOG_RANGE[1])
 
 
