@@ -1,6 +1,10 @@
 """Build the dashboard: one state, five linked views (:mod:`explorer.layout`), URL sync,
 progress polling.
 
+The page URL holds the shown problem and selection (:meth:`ExplorerState.link_query`): it
+is written when a result or a selection is shown, so a refused edit or a bad link is
+replaced by the last good state in the address bar.
+
 Examples
 --------
 >>> from explorer.runner import SolveRunner
@@ -9,14 +13,14 @@ Examples
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlencode
+
 import panel as pn
 
 from explorer.layout import build_dashboard
 from explorer.runner import SolveRunner, get_runner
 from explorer.state import ExplorerState
 
-# URL query names of the synced parameters.
-URL_PARAMETERS = {"data": "data", "lam": "lam", "units": "units", "selection": "sel"}
 TITLE = "ReLU minima explorer: every certified local minimum of a small ridge ReLU network"
 
 
@@ -24,9 +28,46 @@ def build_state(runner: SolveRunner | None = None, sync_url: bool = True) -> Exp
     """A session's state, restored from the page URL when ``sync_url``."""
     state = ExplorerState(runner=runner or get_runner(), autostart=False)
     if sync_url and pn.state.location is not None:
-        pn.state.location.sync(state, URL_PARAMETERS, on_error=state.link_error)
+        sync_location(state, pn.state.location)
     state.start()
     return state
+
+
+def link_search(query: dict[str, str]) -> str:
+    """A link query as the URL's search part (empty for the bare page).
+
+    >>> link_search({"lam": "1/20", "sel": "3"}), link_search({})
+    ('?lam=1/20&sel=3', '')
+    """
+    return f"?{urlencode(query, safe='/,;')}" if query else ""
+
+
+def search_query(search: str) -> dict[str, str]:
+    """The URL's search part as ``{name: value}`` (the last value of a repeated name).
+
+    >>> search_query("?lam=1/20&data=0,1;1,2")
+    {'lam': '1/20', 'data': '0,1;1,2'}
+    """
+    return {k: v[-1] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
+
+
+def sync_location(state: ExplorerState, location: pn.io.location.Location) -> None:
+    """Take the problem from the page's link, then keep the URL showing the last good state.
+
+    The link's values are read as the exact strings typed (Panel's own ``sync`` would turn
+    ``lam=-1`` into ``-1.0``).
+    """
+    state.apply_link(search_query(location.search))
+
+    def write(*_: object) -> None:
+        query = state.link_query()
+        if search_query(location.search) != query:
+            location.search = link_search(query)
+
+    state.param.watch(write, ["result", "selection", "refused"])
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        # the page sends its own address once loaded: a bad link is replaced only then
+        pn.state.onload(write)
 
 
 def build_app(runner: SolveRunner | None = None, sync_url: bool = True) -> pn.template.BaseTemplate:

@@ -96,7 +96,8 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
     board.main = [
-        pn.Row(card("1 · Data", data, "data_view"), card("2 · The (b, c) plane", plane,
+        pn.Row(card("1 · Data", pn.Column(controls.data_alert, data, sizing_mode="stretch_width"),
+                    "data_view"), card("2 · The (b, c) plane", plane,
                                                          "plane_view"),
                sizing_mode="stretch_width"),
         pn.Row(card("3 · Loss surface", surface, "surface_view", 4),
@@ -104,7 +105,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     ]
     board.sidebar = [
         card("Guided tour", tour, "tour", collapsed=False),
-        pn.pane.Markdown("### 5 · Controls"), lam_help, controls,
+        pn.pane.Markdown("### Controls"), lam_help, controls,
         glossary_card(collapsed=True),
         pn.pane.Markdown(ABOUT, styles={"font-size": "12px"}),
     ]

@@ -19,7 +19,8 @@ Examples
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import param
 
 from explorer.runner import Outcome, SolveJob, SolveKey, SolveRunner
+from solver.cli.common import progress_line
 from solver.data import make_dataset, parse_csv_text, parse_lam, parse_units
 from solver.errors import SolverInputError
 from solver.results import Solution
@@ -119,6 +121,8 @@ def decode_csv(raw: bytes, source: str = "upload") -> str:
 DEFAULT_DATA = read_example(PAPER_EXAMPLE)
 DEFAULT_LAM = "1/100"
 DEFAULT_UNITS = 2
+# The page URL's query names of the problem and the selection.
+LINK_NAMES = {"data": "data", "lam": "lam", "units": "units", "selection": "sel"}
 
 
 class ExplorerState(param.Parameterized):
@@ -148,9 +152,14 @@ class ExplorerState(param.Parameterized):
     )
     result = param.ClassSelector(class_=Solution, allow_None=True, doc="Last good solution.")
     message = param.String(default="", doc="Why the last edit was refused (empty if none).")
+    refused = param.String(
+        default="", doc="What the refusal in ``message`` concerns: 'data', 'lam', 'units', "
+        "'link' or '' (so that a view can show it next to the edited input).")
     status = param.String(default="", doc="One line: what is shown and how long it took.")
     solving = param.Boolean(default=False, doc="A solve is running.")
     progress = param.Number(default=None, allow_None=True, bounds=(0, 1), doc="Fraction done.")
+    progress_text = param.String(
+        default="", doc="The running solve's progress with an ETA, as the command line prints it.")
 
     def __init__(self, runner: SolveRunner, autostart: bool = True, **params: Any) -> None:
         super().__init__(**params)
@@ -161,6 +170,9 @@ class ExplorerState(param.Parameterized):
         self._requested: tuple[str, str, int] | None = None
         self._good: tuple[str, str, int] | None = None
         self._keep_selection = True
+        self._edited = ""  # which input the last edit changed ('data', 'lam' or 'units')
+        self._started = 0.0  # when the running solve was submitted (for the ETA)
+        self._link_refusal = ""  # why a link's values were not taken (kept over the start)
         self.param.watch(self._on_problem_change, ["data", "lam", "units"])
         if autostart:
             self.start()
@@ -192,6 +204,9 @@ class ExplorerState(param.Parameterized):
         """Solve the current problem unless a request is already under way."""
         if self._requested is None:
             self._on_problem_change()
+            if self._link_refusal:
+                self.param.update(message=self._link_refusal, refused="link")
+                self._link_refusal = ""
 
     def edit(self, **changes: Any) -> bool:
         """Change ``data``, ``lam`` and/or ``units`` if the result is a valid problem.
@@ -199,6 +214,8 @@ class ExplorerState(param.Parameterized):
         Returns ``False`` (and sets ``message``, changing nothing) for a bad edit.
         """
         candidate = {k: changes.get(k, getattr(self, k)) for k in ("data", "lam", "units")}
+        self._edited = next((k for k in ("data", "lam", "units")
+                             if k in changes and changes[k] != getattr(self, k)), self._edited)
         try:
             make_key(candidate["data"], candidate["lam"], candidate["units"])
         except SolverInputError as exc:
@@ -212,10 +229,63 @@ class ExplorerState(param.Parameterized):
         count = len(self.result.minima) if self.result is not None else 0
         self.selection = index if 0 <= index < count else -1
 
-    def link_error(self, mapped: dict[str, Any]) -> None:
-        """Report URL values that could not be applied (``pn.state.location`` callback)."""
-        shown = ", ".join(f"{k}={v!r}" for k, v in mapped.items())
-        self.message = f"Refused the link's values ({shown}): out of range. Showing the example."
+    def apply_link(self, query: Mapping[str, str]) -> None:
+        """Take the problem and selection from a page link's query (before :meth:`start`).
+
+        Values are the link's exact strings; a bad one is refused as a bad edit would be
+        (the paper's example is shown and ``message`` says why), never half applied.
+
+        >>> from explorer.runner import SolveRunner
+        >>> state = ExplorerState(runner=SolveRunner(processes=False), autostart=False)
+        >>> state.apply_link({"units": "7", "sel": "2"})
+        >>> state.message
+        "Refused the link: the dashboard offers 1 to 3 units, got 7. Showing the paper's example."
+        """
+        names = {query_name: name for name, query_name in LINK_NAMES.items()}
+        given = {names[k]: str(v).strip() for k, v in query.items() if k in names}
+        problem = {k: given.get(k, getattr(self, k)) for k in ("data", "lam", "units")}
+        try:
+            units = parse_units(problem["units"])
+            make_key(problem["data"], problem["lam"], units)
+            selection = int(given.get("selection", "-1"))
+        except (SolverInputError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, SolverInputError) else (
+                f"sel must be a row number, got {given.get('selection')!r}")
+            self._link_refusal = (f"Refused the link: {reason.rstrip('.')}. "
+                                  "Showing the paper's example.")
+            self.param.update(message=self._link_refusal, refused="link")
+            return
+        self._quiet = True
+        try:
+            self.param.update(data=problem["data"], lam=problem["lam"], units=units,
+                              selection=max(selection, -1))
+        finally:
+            self._quiet = False
+
+    def link_query(self) -> dict[str, str]:
+        """The query of a link to what is shown: the last good problem and the selection.
+
+        Values equal to the defaults are left out (the bare page shows the paper's example).
+
+        >>> from explorer.runner import SolveRunner
+        >>> state = ExplorerState(runner=SolveRunner(processes=False))
+        >>> state.link_query()
+        {}
+        >>> state.edit(lam="1/20"); state.select(3); state.link_query()
+        True
+        {'lam': '1/20', 'sel': '3'}
+        """
+        if self._good is None:
+            return {}
+        data, lam, units = self._good
+        query = {}
+        for name, value, default in (("data", data, DEFAULT_DATA), ("lam", lam, DEFAULT_LAM),
+                                     ("units", units, DEFAULT_UNITS)):
+            if value != default:
+                query[LINK_NAMES[name]] = str(value)
+        if self.selection >= 0:
+            query[LINK_NAMES["selection"]] = str(self.selection)
+        return query
 
     def poll_progress(self) -> None:
         """Collect worker progress (call from a periodic callback)."""
@@ -225,13 +295,18 @@ class ExplorerState(param.Parameterized):
         self.runner.drain()
         reported = self.runner.progress(job)
         if reported is not None and reported[1] > 0:
-            self.progress = min(1.0, reported[0] / reported[1])
+            done, total = reported
+            self.param.update(progress=min(1.0, done / total), progress_text=progress_line(
+                done, total, time.monotonic() - self._started))
 
     # ------------------------------------------------------------------ internals
     def _on_problem_change(self, *events: Any) -> None:
         """Validate the problem and start solving it, or refuse and restore."""
         if self._quiet:
             return
+        changed = [e.name for e in events if e.name in ("data", "lam", "units")]
+        if changed:
+            self._edited = changed[0]
         try:
             key = make_key(self.data, self.lam, self.units)
         except SolverInputError as exc:
@@ -241,7 +316,7 @@ class ExplorerState(param.Parameterized):
                 self._refuse(str(exc), restore=self._requested)
             return
         self._requested = (self.data, self.lam, self.units)
-        self.message = ""
+        self.param.update(message="", refused="")
         self._submit(key)
 
     def _submit(self, key: SolveKey) -> None:
@@ -260,7 +335,8 @@ class ExplorerState(param.Parameterized):
             self._apply(request, job.future.result())
             return
         self._job = job
-        self.param.update(solving=True, progress=None, status="Solving…")
+        self._started = time.monotonic()
+        self.param.update(solving=True, progress=None, progress_text="", status="Solving…")
         param.parameterized.async_executor(partial(self._await, request, job))
 
     async def _await(self, request: int, job: SolveJob) -> None:
@@ -275,7 +351,7 @@ class ExplorerState(param.Parameterized):
         self._job = None
         if outcome.kind != "ok":
             reason = ("" if outcome.kind == "refused" else "the solver failed: ") + outcome.message
-            self.param.update(solving=False, progress=None)
+            self.param.update(solving=False, progress=None, progress_text="")
             if self._good is None:  # nothing shown yet (a link to a bad problem): the example
                 self._fall_back(reason)
                 return
@@ -292,22 +368,26 @@ class ExplorerState(param.Parameterized):
             selection=self.selection if keep else -1,
             solving=False,
             progress=None,
+            progress_text="",
             status=_status_line(solution, outcome.seconds, outcome.cached),
         )
 
     def _fall_back(self, reason: str) -> None:
         """Nothing good to keep yet: refuse, then solve the paper's example instead."""
         if (self.data, self.lam, self.units) == (DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS):
-            self.message = f"The example could not be solved: {reason}"
+            self.param.update(message=f"The example could not be solved: {reason}",
+                              refused="link")
             return
         self._requested = None
         self._refuse(reason, restore=(DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS))
         self._on_problem_change()
-        self.message = f"Refused: {reason.rstrip('.')}. Showing the paper's example."
+        self.param.update(message=f"Refused: {reason.rstrip('.')}. Showing the paper's example.",
+                          refused="link")
 
     def _refuse(self, reason: str, restore: tuple[str, str, int] | None) -> None:
         """Say why an edit was refused and put ``restore`` back (quietly) if it differs."""
-        self.message = f"Refused: {reason.rstrip('.')}. The last good state is kept."
+        self.param.update(message=f"Refused: {reason.rstrip('.')}. The last good state is kept.",
+                          refused=self._edited)
         if restore is None or restore == (self.data, self.lam, self.units):
             return
         self._quiet = True

@@ -377,3 +377,27 @@ def test_the_readme_table_has_every_row_and_quotes_every_message() -> None:
         for case in (row.cli, row.api, row.dash):
             if case is not None:
                 assert case[-1].replace("|", "\\|") in section, (row.input, case[-1])
+
+
+# ------------------------------------------------------------------ verify, wrong data
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda text: text.replace("0.05", "0.06"), "y of point 0 is 3/50 in the CSV but 1/20"),
+    (lambda text: text.rsplit("\n", 2)[0] + "\n", "the result has n=5, d=1, the CSV has n=4"),
+])
+def test_verify_with_the_wrong_csv_says_so_first_and_stops(
+        change: Callable[[str], str], said: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # the issue: nine per-minimum FAILs came before "data mismatch"
+    paper = ROOT / "assets" / "paper_example.csv"
+    result = tmp_path / "r.json"
+    assert main(["solve", str(paper), "--lam", "1/100", "--units", "2",
+                 "--json", str(result)]) == 0
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(change(paper.read_text()))
+    capsys.readouterr()
+    assert main(["verify", str(result), str(wrong)]) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].startswith("FAIL: the data do not match the result: ") and said in lines[0]
+    assert len(lines) == 2 and "minimum 1" not in out and "Traceback" not in err + out
+    assert main(["verify", str(result), str(paper)]) == 0  # the right data still verify

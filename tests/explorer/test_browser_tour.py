@@ -131,8 +131,8 @@ def test_hover_help_and_glossary_are_on_the_page(served: tuple[str, Path],
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("?units=7", "out of range. Showing the example"),
-    ("?lam=-1", "Refused"),
+    ("?units=7", "Refused the link: the dashboard offers 1 to 3 units, got 7"),
+    ("?lam=-1", "Refused the link: lambda must be positive, got -1. "),  # not "-1.0"
     ("?data=0,1", "need at least 2 data points, got 1"),
 ])
 def test_bad_links_are_refused_and_the_example_shown(
@@ -141,6 +141,8 @@ def test_bad_links_are_refused_and_the_example_shown(
     page = open_page(url + query)
     _wait_text(page, message)
     _wait_text(page, "9 minima (3 curves, 6 isolated) · λ = 1/100 · 2 units")
+    # the address bar shows the last good state (the example's bare link), not the bad link
+    page.wait_for_function("() => window.location.search === ''", timeout=TIMEOUT)
 
 
 def test_bad_lambda_typed_in_the_browser_is_refused(served: tuple[str, Path],

@@ -145,7 +145,7 @@ def test_slider_gives_an_exact_three_digit_lambda() -> None:
     assert Fraction(lam_from_slider(-1.5)) == Fraction(79, 2500)  # 10**-1.5 = 0.0316...
     assert lam_from_slider(-4.0) == "0.0001" and lam_from_slider(0.0) == "1"
     assert slider_from_lam("1/100") == pytest.approx(-2.0)
-    assert slider_from_lam("1e-9") == -4.0  # clipped to the slider's range
+    assert slider_from_lam("1e5") == pytest.approx(5.0)  # the slider widens to show it
 
 
 # ---------------------------------------------------------------------------- state
@@ -569,3 +569,114 @@ def test_every_three_unit_minimum_is_written_exactly(app: Any) -> None:
             for root in minimum.exact.to_json()["s"]:
                 low = Fraction(root["interval"][0])
                 assert f"\\frac{{{low.numerator}}}{{{low.denominator}}}" in text
+
+
+def test_three_units_from_cache_say_three_units(state: ExplorerState) -> None:
+    # the issue: with the 3-unit result cached the status kept saying "2 units · from cache"
+    assert state.edit(units=3)
+    assert " · 3 units · " in state.status and not state.solving
+    assert state.edit(units=2) and state.edit(units=3)
+    assert state.status.endswith(" · 3 units · from cache")
+    expected = solve(PAPER_X, PAPER_Y, "1/100", 3)
+    assert state.status.startswith(f"{len(expected.minima)} minima")
+    assert state.link_query() == {"units": "3"}
+
+
+# ---------------------------------------------------------------- the page's link
+class FakeLocation:
+    """What :func:`explorer.app.sync_location` uses of ``pn.state.location``."""
+
+    def __init__(self, search: str) -> None:
+        self.search = search
+        self.history = [search]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "search" and hasattr(self, "history"):
+            self.history.append(value)
+
+
+def linked(runner: SolveRunner, search: str) -> tuple[ExplorerState, FakeLocation]:
+    from explorer.app import sync_location
+
+    state = ExplorerState(runner=runner, autostart=False)
+    location = FakeLocation(search)
+    sync_location(state, location)
+    state.start()
+    return state, location
+
+
+def test_a_link_gives_exact_strings_and_its_selection(runner: SolveRunner) -> None:
+    state, location = linked(runner, "?lam=1/20&units=1&sel=1&data=0,1;1/3,-2;1,0.5")
+    assert (state.data, state.lam, state.units) == ("0,1;1/3,-2;1,0.5", "1/20", 1)
+    expected = solve(["0", "1/3", "1"], ["1", "-2", "0.5"], "1/20", 1)
+    assert same(state.result.minima, expected.minima) and len(expected.minima) > 1
+    assert state.selection == 1 and state.message == ""
+    assert location.history == [location.search]  # the good link is left as it is
+
+
+@pytest.mark.parametrize(("search", "said"), [
+    ("?units=7", "the dashboard offers 1 to 3 units, got 7"),
+    ("?lam=-1", "lambda must be positive, got -1. "),  # as typed, not "-1.0"
+    ("?lam=1e400", "lambda must be between 1e-6 and 1e6, got '1e400'"),
+    ("?data=0,1", "need at least 2 data points, got 1"),
+    ("?sel=two", "sel must be a row number, got 'two'"),
+    ("?units=2.5", "units"),
+])
+def test_a_bad_link_is_refused_and_replaced_by_the_last_good_state(
+        runner: SolveRunner, search: str, said: str) -> None:
+    state, location = linked(runner, search)
+    assert said in state.message and state.message.startswith("Refused the link: ")
+    assert state.message.endswith("Showing the paper's example.") and state.refused == "link"
+    assert (state.data, state.lam, state.units) == (DEFAULT_DATA, "1/100", 2)
+    assert same(state.result.minima, solve(PAPER_X, PAPER_Y, "1/100", 2).minima)
+    assert location.search == ""  # the address bar shows the example's (bare) link
+
+
+def test_the_link_follows_what_is_shown_not_what_was_refused(runner: SolveRunner) -> None:
+    state, location = linked(runner, "")
+    assert state.edit(lam="1/20")
+    state.select(2)
+    assert location.search == "?lam=1/20&sel=2"
+    assert not state.edit(data="0,1;0,2")  # refused: the link stays
+    assert location.search == "?lam=1/20&sel=2" and state.refused == "data"
+    state.select(-1)
+    assert location.search == "?lam=1/20"  # no "sel=-1"
+    assert state.edit(lam="1/100")
+    assert location.search == ""
+
+
+def test_a_refusal_names_the_input_it_concerns(state: ExplorerState) -> None:
+    assert not state.edit(data="0,1;0,2") and state.refused == "data"
+    assert not state.edit(lam="-1") and state.refused == "lam"
+    assert state.edit(lam="1/20") and state.refused == "" and state.message == ""
+    assert not state.edit(units=4) and state.refused == "units"
+
+
+def test_the_progress_line_has_an_eta_as_on_the_command_line(state: ExplorerState) -> None:
+    # a running solve half done after 2 s: 2 s left (the CLI's own progress line)
+    fake = SimpleNamespace(drain=lambda: None, progress=lambda job: (50, 100))
+    state.runner, state._job = fake, object()
+    state._started = time.monotonic() - 2.0
+    state.poll_progress()
+    assert state.progress == 0.5
+    assert state.progress_text == "faces 50/100 (50%), ETA 2s"
+
+
+def test_a_typed_lambda_outside_the_slider_moves_the_slider_there(app: Any) -> None:
+    # the issue: typing λ = 1e5 left the slider at 1.00
+    app.controls.lam_text.value = "1e5"
+    assert app.state.result.lam == Fraction(10**5)
+    slider = app.controls.slider
+    assert (slider.start, slider.end) == (-4.0, 5.0) and slider.value == pytest.approx(5.0)
+    app.controls.lam_text.value = "1/100"
+    assert (slider.start, slider.end) == (-4.0, 0.0) and slider.value == pytest.approx(-2.0)
+
+
+def test_a_refused_data_edit_is_said_next_to_the_data(app: Any) -> None:
+    assert not app.state.edit(data="0,1;0,2")
+    assert app.controls.data_alert.visible and "same x" in app.controls.data_alert.object
+    assert not app.controls.alert.visible
+    assert not app.state.edit(lam="abc")
+    assert app.controls.alert.visible and "'abc'" in app.controls.alert.object
+    assert not app.controls.data_alert.visible
