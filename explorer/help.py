@@ -83,7 +83,15 @@ CONTROL_HELP: dict[str, str] = {
         "What is shown: the number of minima (curves and isolated points), λ, the units, and "
         "how long the exact solve took (or 'from cache' when this problem was solved before)."
     ),
-    "progress": "Shown while the solver works; a newer edit replaces a running solve.",
+    "progress": (
+        "Shown while the solver works, with the faces done and an estimate of the time left "
+        "(as the command line prints it); a newer edit replaces a running solve."
+    ),
+    "downloads": (
+        "Take the shown result away: JSON (the command line's --json: exact, checkable with "
+        "python -m solver verify), the LaTeX fragment (--latex), the data as a CSV, and a "
+        "PNG of any plot from the save icon in its toolbar."
+    ),
     "message": "Why the last edit was refused. The last good state stays on screen.",
     "example": "Load a teaching data set from assets/ (each is described in assets/README.md).",
     "upload": "Load a CSV file with a header x,y and one point per row (at most 40 points).",

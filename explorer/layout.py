@@ -26,6 +26,7 @@ from explorer.help import COLUMN_HELP, CONTROL_HELP, glossary_card, tooltip
 from explorer.state import ExplorerState
 from explorer.views.controls import ControlsView
 from explorer.views.data import DataView
+from explorer.views.downloads import DownloadsView
 from explorer.views.minima import MinimaView
 from explorer.views.plane import PlaneView
 from explorer.views.surface import SurfaceView
@@ -52,6 +53,7 @@ class Dashboard:
     tour: TourView
     sidebar: list = field(default_factory=list)
     main: list = field(default_factory=list)
+    downloads: DownloadsView | None = None
 
 
 def set_surface_slice(surface: SurfaceView, name: str) -> None:
@@ -93,6 +95,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     tour = TourView(state, set_slice=lambda name: set_surface_slice(surface, name))
     board = Dashboard(state, controls, data, plane, surface, minima, tour)
     attach_help(board)
+    board.downloads = DownloadsView(state)
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
     board.main = [
@@ -106,6 +109,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     board.sidebar = [
         card("Guided tour", tour, "tour", collapsed=False),
         pn.pane.Markdown("### Controls"), lam_help, controls,
+        card("Downloads", board.downloads, "downloads", collapsed=False),
         glossary_card(collapsed=True),
         pn.pane.Markdown(ABOUT, styles={"font-size": "12px"}),
     ]

@@ -184,6 +184,11 @@ class ExplorerState(param.Parameterized):
         return parse_data(self.data)
 
     @property
+    def shown_problem(self) -> tuple[str, str, int] | None:
+        """``(data, lam, units)`` as typed, of the result shown (``None`` before the first)."""
+        return self._good
+
+    @property
     def selected_index(self) -> int | None:
         """Index of the selected minimum (the first global minimum if none is chosen)."""
         if self.result is None or not self.result.minima:
