@@ -125,6 +125,7 @@ class SetRecord:
     parts: tuple[tuple[str, ...], ...] = ()
     by: tuple[str, ...] = ()
     tied: tuple[str, ...] = ()
+    twins: tuple[tuple[str, str], ...] = ()  # pruned: (tied face, its partner) not opposite
     roots: tuple[AlgebraicRoot, ...] = ()
     outside: Outside | None = None
     minimum: tuple | None = None
@@ -138,6 +139,8 @@ class SetRecord:
             out["decoupled"] = [list(p) for p in self.parts]
         elif self.how == "pruned":
             out["pruned"] = {"by": list(self.by), "tied": list(self.tied)}
+            if self.twins:
+                out["pruned"]["twins"] = [list(t) for t in self.twins]
         elif self.how == "solution":
             out["solution"] = [r.to_json() for r in self.roots]
         else:

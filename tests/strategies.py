@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
+from flint import fmpq, fmpq_mat
 from hypothesis import strategies as st
 
 LAMS = (Fraction(1, 100), Fraction(1, 20), Fraction(1, 5), Fraction(1, 2))
@@ -80,12 +81,19 @@ def _collinear(p: tuple[Fraction, ...], q: tuple[Fraction, ...], r: tuple[Fracti
 
 
 def in_general_position(rows: tuple[tuple[Fraction, ...], ...]) -> bool:
-    """Distinct rows, and for d = 2 no three on one line."""
+    """Distinct rows, for d = 2 no three on one line, for d >= 3 no ``d + 1`` on one
+    hyperplane (nor fewer on a lower flat)."""
     if len(set(rows)) != len(rows):
         return False
-    if len(rows[0]) != 2:
+    d = len(rows[0])
+    if d == 1:
         return True
-    return not any(_collinear(*t) for t in combinations(rows, 3))
+    if d == 2:
+        return not any(_collinear(*t) for t in combinations(rows, 3))
+    size = min(len(rows), d + 1)
+    return all(fmpq_mat([[fmpq(v.numerator, v.denominator) for v in r] + [fmpq(1)]
+                         for r in t]).rank() == size
+               for t in combinations(rows, size))
 
 
 @st.composite

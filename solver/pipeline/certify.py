@@ -202,20 +202,48 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
             u = projection(prec)
             return sum((v * v for v in u), arb(0)) - lam * lam
 
-        if sign_of(excess, "a dead-unit bound") < 0:
-            continue
+        try:
+            if sign_of(excess, "a dead-unit bound") < 0:
+                continue
+        except DegenerateProblemError:
+            # |P_G m_G| = lam exactly: the face matters only if +-u_G lies in it
+            # (docs/degenerate.md, section 5); a tie with a neuron's face up to points of
+            # zero residual puts u_G, the neuron's direction, outside G
+            if not any(_inside(h, face, projection, sgn) for sgn in (1, -1)):
+                continue
+            raise DegenerateProblemError(
+                f"degenerate data: a dead unit at exact equality |phi| = lam in a direction "
+                f"inside face {face.pattern}, which is no neuron's (decided at third order)"
+            ) from None
         # the bound is reached only if +-u lies in the face
         for sgn in (1, -1):
-            inside = all(
-                sign_of(lambda p, i=i: sgn * _dot(h[i], projection(p)), "a dead-unit direction")
-                == want
-                for i, want in enumerate(face.signs)
-                if want != 0
-            )
-            if inside:
+            if _inside(h, face, projection, sgn):
                 return Descent.dead(face.pattern)
     checks.append(
         "dead units: |sum_i r_i ReLU(<h_i,w>)| < lam on the unit sphere except at the neurons' "
         f"directions ({len(faces) - 1} faces checked)"
     )
     return None
+
+
+def _inside(h, face: UnitFace, projection, sgn: int) -> bool:
+    """Whether ``sgn * u`` (``projection(prec)`` in balls) lies in the relative interior of
+    ``face``: False as soon as one pre-activation has a decided wrong sign; raises
+    :class:`DegenerateProblemError` when every decided sign is right but one is zero to
+    the working precision."""
+    undecided = False
+    for i, want in enumerate(face.signs):
+        if want == 0:
+            continue
+        try:
+            got = sign_of(lambda p, i=i: sgn * _dot(h[i], projection(p)),
+                          "a dead-unit direction")
+        except DegenerateProblemError:
+            undecided = True  # zero at this point: not in the open face, unless ...
+            continue
+        if got != want:
+            return False
+    if undecided:  # ... an exactly zero pre-activation: on the face's boundary
+        raise DegenerateProblemError("degenerate data: a dead-unit direction on a face's "
+                                     "boundary, to the working precision")
+    return True

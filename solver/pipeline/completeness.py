@@ -79,6 +79,7 @@ def set_record(
         parts=tuple(names(p) for p in found.parts),
         by=names(found.by),
         tied=names(found.tied),
+        twins=tuple(names(t) for t in found.twins),
         roots=algebraic_roots(roots) if found.how == "solution" else (),
     )
     if roots is None:

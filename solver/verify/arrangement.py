@@ -5,7 +5,8 @@ Independent of the solver's enumeration: for unit ``l`` the hyperplanes
 dimension, each labelled by its sign string over the points. Supported for ``d <= 2``
 (``R^2`` or ``R^3``): rays are found in every hyperplane, the 2-dimensional faces by sorting
 the rays inside each plane by angle, and the regions by lifting a 2-face's zero to ``+``
-and ``-`` (every region has a facet). Exact rational arithmetic throughout.
+and ``-`` (every region has a facet); for ``d > 2`` the same idea by recursion on the
+hyperplanes (:func:`_face_points`). Exact rational arithmetic throughout.
 
 Examples
 --------
@@ -21,8 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key, lru_cache
 
-from solver.verify.findings import NotSupported
-from solver.verify.linalg import Vec, dot, projector, rank
+from solver.verify.linalg import Vec, dot, nullspace, projector, rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,8 @@ def _primitive(u: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
 def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
     """All faces (every dimension, the origin included) for points ``xt = (x_i, 1)``.
 
-    Raises :class:`~solver.verify.findings.NotSupported` for ``d > 2``.
+    For ``d > 2``, :func:`_face_points` (one point in every face, by recursion on the
+    hyperplanes).
 
     >>> from fractions import Fraction as F
     >>> pts = tuple((F(a), F(b), F(1)) for a, b in [(0, 0), (1, 0), (0, 1)])
@@ -108,10 +109,52 @@ def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
             for s in "+-":
                 faces[pattern.replace("0", s)] = 3
     else:
-        raise NotSupported(f"faces for d = {k - 1} (only d <= 2)")
+        for w in _face_points(xt, k):
+            faces[sign_string(w, xt)] = 0  # dimensions from the zero sets, below
     # The sign string determines the face; its dimension is that of its zero set's span.
     out = [Face(p, k - rank([xt[i] for i, s in enumerate(p) if s == "0"], k)) for p in faces]
     return tuple(sorted(out, key=lambda f: (f.dim, f.pattern)))
+
+
+def _face_points(vs: tuple[Vec, ...], k: int) -> list[Vec]:
+    """A point in every face but the smallest of the central arrangement ``<w, v> = 0``
+    (``v`` in ``vs``) in ``R^k``, any ``k``.
+
+    The faces inside a hyperplane ``H = v^perp`` are the faces of the arrangement that the
+    others cut in ``H`` (recursion, in a rational basis of ``H``); every region has a
+    facet ``q`` in some ``H``, and ``q + e v`` for both signs of ``e`` with
+    ``|e <v, v_j>| < |<q, v_j>|`` wherever ``<q, v_j> != 0`` keeps ``q``'s other signs and
+    so lies in the regions on both sides of the facet.
+
+    >>> from fractions import Fraction as F
+    >>> len({sign_string(w, ((F(1),), (F(-1),))) for w in _face_points(((F(1),), (F(-1),)), 1)})
+    2
+    """
+    nonzero = [v for v in vs if any(v)]
+    if not nonzero:
+        return [tuple(Fraction(int(j == 0)) for j in range(k))]  # the whole space, one face
+    if k == 1:
+        return [(Fraction(1),), (Fraction(-1),)]
+    out: list[Vec] = []
+    seen: set[Vec] = set()
+    for v in nonzero:
+        scale = next(c for c in v if c != 0)
+        key = tuple(c / scale for c in v)
+        if key in seen:  # one hyperplane per direction
+            continue
+        seen.add(key)
+        basis = nullspace([v], k)  # k - 1 rational vectors spanning v^perp
+        inner = tuple(tuple(dot(b, u) for b in basis) for u in vs)
+        for p in _face_points(inner, k - 1):
+            q = tuple(sum((p[j] * basis[j][c] for j in range(len(basis))), Fraction(0))
+                      for c in range(k))
+            out.append(q)
+            bounds = [abs(dot(q, u)) / abs(dot(v, u)) for u in nonzero
+                      if dot(q, u) != 0 and dot(v, u) != 0]
+            e = min(bounds, default=Fraction(1)) / 2
+            out += [tuple(a + e * b for a, b in zip(q, v, strict=True)),
+                    tuple(a - e * b for a, b in zip(q, v, strict=True))]
+    return out
 
 
 def _cross(u: Vec, v: Vec) -> Vec:

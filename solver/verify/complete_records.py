@@ -20,9 +20,9 @@ from fractions import Fraction
 from flint import arb, arb_mat, ctx, fmpq_mat
 
 from solver.data import parse_rational
-from solver.verify.complete_solution import Solved, State, decide, name
+from solver.verify.complete_solution import Solved, State, decide, name, quad
 from solver.verify.face_system import FaceSystem
-from solver.verify.field import RootField
+from solver.verify.field import RootField, to_fmpq
 from solver.verify.formula import parse_poly
 from solver.verify.krawczyk import prove_doubling, start_precision
 
@@ -80,14 +80,17 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
                      f"{name(by)}")
         return
     prob, lam2 = state.prob, arb(state.prob.lam_q) ** 2
-    quiet = {i for i, v in enumerate(prob.y) if v == 0 and all(p[i] != "+" for p in by)}
+    quiet = zero_residuals(by, sol, state) if tied else set()
+    partners: dict[str, str] = {}
     for b in sorted(S - A, key=state.order.get):
         if b in tied:
             twin = next((a for a in by if tie(a, b, quiet)), None)
             if twin is None:
                 fails.append(f"{where}: face {b} is listed as tied, but no face of {name(by)} "
-                             "has its zero set and its seen points up to points with y_i = 0")
+                             "has its zero set and its seen points up to points with a residual "
+                             "proved zero (y_i = 0 unseen, or aligned faces)")
                 return
+            partners[b] = twin
             continue
         P = state.faces[b].P
 
@@ -118,6 +121,19 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
                 return (Q.transpose() * Q).det()
 
         value, got = decide(gram)
+        twins = [tuple(t) for t in claim.get("twins", [])]
+        if got != 1 and twins:
+            bad = [t for t in twins if len(t) != 2 or t[0] not in partners
+                   or not tie(t[1], t[0], quiet) or t[1] not in by
+                   or not not_opposite(t[0], t[1])]
+            if bad:
+                fails.append(f"{where}: pruned by {name(by)} with twins {bad[0]}: not a tied "
+                             "face and a face of the subset with its zero set, neither equal "
+                             "nor opposite")
+                return
+            state.count("pruned with twins")
+            state.solved[S] = None
+            return
         if got != 1:
             fails.append(f"{where}: pruned by {name(by)} with tied faces {tied}: the vectors "
                          "P_c r of the subset and tied faces are not proved independent (Gram "
@@ -125,6 +141,48 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
             return
         state.count("pruned with ties")
     state.solved[S] = None
+
+
+def zero_residuals(by: list[str], sol, state: State) -> set[int]:
+    """Points whose residual at the subset's solution is exactly zero: ``y_i = 0`` at a
+    point no face of ``by`` sees (``r_i = y_i``), or *aligned faces* ``a, c`` of ``by``
+    (one zero set, ``c`` seeing ``a``'s points and ``i``). Both have ``r^T P r = lam^2``, so
+
+        0 = r^T P_c r - r^T P_a r = r_i (2 x~_i^T Pi m_a + r_i x~_i^T Pi x~_i),
+
+    ``m_a = sum_{j seen by a} r_j x~_j``: ``r_i = 0`` once the second factor is proved
+    nonzero in balls (docs/degenerate.md, Lemma 3)."""
+    prob = state.prob
+    quiet = {i for i, v in enumerate(prob.y) if v == 0 and all(p[i] != "+" for p in by)}
+    seen = {p: {i for i, ch in enumerate(p) if ch == "+"} for p in by}
+    zeros = {p: [i for i, ch in enumerate(p) if ch == "0"] for p in by}
+    for a in by:
+        for c in by:
+            extra = seen[c] - seen[a]
+            if zeros[a] != zeros[c] or len(extra) != 1 or not seen[a] < seen[c]:
+                continue
+            (i,) = extra
+            if i in quiet:
+                continue
+            proj = state.faces[a].system.proj[0]
+            xt = prob.lifted
+            coef = {j: quad(proj, xt[i], xt[j]) for j in seen[a] | {i}}
+
+            def cofactor(bits: int, i: int = i, a: str = a, coef: dict = coef) -> arb:
+                r = sol.residual(bits)
+                with ctx.workprec(sol.work(bits)):
+                    return sum((2 * arb(to_fmpq(coef[j])) * r[j] for j in seen[a]),
+                               arb(to_fmpq(coef[i])) * r[i])
+
+            if decide(cofactor)[1] in (1, -1):
+                quiet.add(i)
+    return quiet
+
+
+def not_opposite(a: str, b: str) -> bool:
+    """Two sign vectors neither equal nor each other's negation."""
+    flip = {"+": "-", "-": "+", "0": "0"}
+    return a != b and a != "".join(flip[ch] for ch in b)
 
 
 def tie(a: str, b: str, quiet: set[int]) -> bool:
@@ -163,4 +221,5 @@ def check_decoupled(S: frozenset, faces: list[str], parts: list, state: State, w
                              max(sol.prec for sol in sols), parts=sols)
 
 
-__all__ = ["check_decoupled", "check_pruned", "check_solution", "tie"]
+__all__ = ["check_decoupled", "check_pruned", "check_solution", "not_opposite", "tie",
+           "zero_residuals"]

@@ -39,10 +39,11 @@ class AliveFace:
         # x~_i^T Pi x~_m = 0 for every seen m (an exact zero no ball can decide)
         self.structural = frozenset(
             i for i, ch in enumerate(pattern) if ch != "0" and all(
-                _quad(one.proj[0], prob.lifted[i], prob.lifted[m]) == 0 for m in one.plus[0]))
+                quad(one.proj[0], prob.lifted[i], prob.lifted[m]) == 0 for m in one.plus[0]))
 
 
-def _quad(proj: list[list[Fraction]], u: tuple, v: tuple) -> Fraction:
+def quad(proj: list[list[Fraction]], u: tuple, v: tuple) -> Fraction:
+    """``u^T Pi v`` for a projector ``Pi`` (exact)."""
     return sum((u[a] * proj[a][b] * v[b] for a in range(len(u)) for b in range(len(v))),
                Fraction(0))
 
@@ -165,4 +166,4 @@ class State:
         return False
 
 
-__all__ = ["BITS", "AliveFace", "Solved", "State", "decide", "name"]
+__all__ = ["BITS", "AliveFace", "Solved", "State", "decide", "name", "quad"]

@@ -32,7 +32,14 @@ FaceSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
   that no face of ``A`` sees, so ``r_A^T P_b r_A = lam^2`` exactly), minimisers live on
   ``A`` and the tied faces, and along a segment of them ``d^2 J = 2 (D r)^T A^{-1} (D r)``
   with ``D = sum d_c P_c`` must vanish: if the ``P_c r_A`` are linearly independent
-  (Gram determinant > 0) ``(s_A, 0)`` is the only minimiser.
+  (Gram determinant > 0) ``(s_A, 0)`` is the only minimiser. A point unseen by ``A`` with
+  ``y_i = 0``, or *aligned faces* ``a, c`` of ``A`` (one zero set, ``c`` seeing ``a``'s points
+  and ``i``: ``0 = r^T P_c r - r^T P_a r = r_i (2 x~_i^T Pi m_a + r_i x~_i^T Pi x~_i)`` with
+  the second factor nonzero in balls) has ``r_i = 0`` exactly. If the Gram test fails, a
+  *twin* (a tied face ``b`` and its partner ``a``, neither equal nor opposite) still rules
+  out every interior solution inside the faces: all minimisers of ``J_S`` share the
+  residual ``r_A``, so ``u_b = u_a``, and one vector lies in two faces only if they are
+  equal or opposite (docs/degenerate.md, Theorems 1 and 5).
 * **T3, minimality** (:mod:`solver.verify.minimality`, exact or in balls). A
   KKT multiplier of the wrong sign, a negative leading minor of the face Hessian (one
   unit per face), or a dead unit with ``|sum_i r_i ReLU(<w, x~_i>)| > lam |w|`` along a
@@ -92,8 +99,7 @@ def check_completeness(cert: dict, prob: Problem, minima: list[dict], ok: set[in
     ``minima`` is the result's list, ``ok`` the numbers (from 1) of the listed minima
     that passed their own checks; ``cert`` has the layout :func:`~solver.verify.schema.
     check_schema` checks. The summary lines are the notes, the failures (each names its
-    set) the fails. Raises :class:`~solver.verify.findings.NotSupported` for ``d > 2``
-    (the arrangement is not recomputed there).
+    set) the fails.
     """
     out = Findings()
     alive = [f.pattern for f in unit_faces(prob.lifted) if f.dim > 0 and "+" in f.pattern]
@@ -200,7 +206,9 @@ def _summary(count: int, alive: int, top: int, state: State) -> list[str]:
         f"arrangement, recomputed here, has {alive} alive faces",
         f"decoupled: {c('decoupled', 0)} (parts share no seen point); pruned: "
         f"{c('pruned', 0)} (strict KKT at the subset's proved solution; "
-        f"{c('pruned with ties', 0)} with exact ties and independent P_c r); solution: "
+        f"{c('pruned with ties', 0)} with exact ties and independent P_c r"
+        + (f", {c('pruned with twins')} with twins" if c('pruned with twins') else "")
+        + "); solution: "
         f"{c('solution', 0)} (Krawczyk: exactly one zero in the box); none: {c('none', 0)}",
         f"solutions outside their faces: {c('outside: wrong sign', 0)} by a wrong sign, "
         f"{c('outside: structural zero', 0)} by a structurally zero pre-activation, "

@@ -143,11 +143,11 @@ def _check_formulas(k: int, equations: list[str], ineqs: list, names: dict, out:
     point = [to_fmpq(names[name]) for name in order]
     for j, eq in enumerate(equations):
         poly, absolute = _polynomial(eq, order)
-        value = float(abs(poly(*point)))
-        size = float(absolute(*[abs(v) for v in point]))
-        if value > EQ_TOL * size:
+        value = abs(poly(*point))  # exact: huge terms would overflow a float
+        size = absolute(*[abs(v) for v in point])
+        if value > to_fmpq(Fraction(EQ_TOL)) * size:
             out.fails.append(f"sample {k}: equation {j} not satisfied (relative residual "
-                             f"{value / size:.2g})")
+                             f"{float(value / size):.2g})")
     with ctx.workprec(256):
         balls = {name: arb(to_fmpq(v)) for name, v in names.items()}
         diffs = [ball_value(lhs, balls) - ball_value(rhs, balls) for lhs, _, rhs in ineqs]

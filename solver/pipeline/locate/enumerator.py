@@ -32,6 +32,7 @@ from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.in_faces import face_signs
 from solver.pipeline.locate.interior import locate
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
 
@@ -53,18 +54,21 @@ class Kkt(Enum):
     """The strict KKT test of a subset's solution against the other faces."""
 
     HOLDS = "holds"
+    TWINS = "twins"  # minimisers of J exist beside (s_sub, 0), none inside the faces
     FAILS = "fails"
     UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True, slots=True)
 class Pruning:
-    """The outcome of the pruning test; for ``SUBSET``, the pruning subset ``by`` and its
-    tied faces."""
+    """The outcome of the pruning test; for ``SUBSET``, the pruning subset ``by``, its
+    tied faces and (when the tied faces may carry weight) the twins ``(b, a)`` that keep
+    every interior solution out of its faces (:mod:`solver.pipeline.locate.ties`)."""
 
     support: Support
     by: tuple[UnitFace, ...] = ()
     tied: tuple[UnitFace, ...] = ()
+    twins: tuple[tuple[UnitFace, UnitFace], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,7 @@ class Decision:
     """How the enumerator settled one face set, for the completeness record.
 
     ``how`` is ``"decoupled"`` (with its ``parts``), ``"pruned"`` (``by`` a subset, with
-    ``tied`` faces), ``"solution"`` (one interior solution) or ``"none"`` (exact
+    ``tied`` faces and ``twins``), ``"solution"`` (one interior solution) or ``"none"`` (exact
     elimination found none); faces are given by their sign vectors.
     """
 
@@ -80,6 +84,7 @@ class Decision:
     parts: tuple[tuple[Signs, ...], ...] = ()
     by: tuple[Signs, ...] = ()
     tied: tuple[Signs, ...] = ()
+    twins: tuple[tuple[Signs, Signs], ...] = ()
 
 
 class NeuronEnumerator:
@@ -155,7 +160,8 @@ class NeuronEnumerator:
         pruning = self._pruned(faces)
         if pruning.support is Support.SUBSET:
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
-                                tied=tuple(f.signs for f in pruning.tied))
+                                tied=tuple(f.signs for f in pruning.tied),
+                                twins=tuple((b.signs, a.signs) for b, a in pruning.twins))
             return decision, (None, None)
         self.systems_solved += 1
         if pruning.support is Support.UNDECIDED:  # a multiplier exactly zero: eliminate
@@ -227,35 +233,32 @@ class NeuronEnumerator:
                 if sub and self.entry(sub)[0] is None:
                     continue
                 others = [faces[i] for i in range(k) if i not in keep]
-                verdict, tied = self._kkt(sub, others)
-                if verdict is Kkt.HOLDS:
-                    return Pruning(Support.SUBSET, sub, tied)
+                verdict, tied, twins = self._kkt(sub, others)
+                if verdict is Kkt.HOLDS or verdict is Kkt.TWINS:
+                    return Pruning(Support.SUBSET, sub, tied, twins)
                 undecided = undecided or verdict is Kkt.UNDECIDED
         return Pruning(Support.UNDECIDED if undecided else Support.FULL)
 
-    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...]]:
+    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...], tuple]:
         """Whether ``(s_sub, 0)`` is the only minimiser of ``J`` (``HOLDS``):
         ``|M_b^T r_sub| < lam`` for every other face ``b``, or ``= lam`` exactly by a tie
-        (below) with the vectors ``P_c r_sub`` of all the faces linearly independent;
-        ``FAILS`` if some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied
-        faces found.
-
-        A *tie*: ``b`` has the span of a face ``a`` of ``sub`` and sees the same points
-        apart from some whose residual is exactly zero (``y_i = 0``, seen by no face of
-        ``sub``); then ``M_b^T r_sub = M_a^T r_sub``, whose norm is ``lam``.
+        (:class:`~solver.pipeline.locate.ties.Ties`) with the vectors ``P_c r_sub`` of all
+        the faces linearly independent; ``TWINS`` when they are not but a tied face is
+        the twin of its partner (no interior solution inside the faces); ``FAILS`` if
+        some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied faces and
+        the twins ``(b, a)``.
         """
         lam = self.problem.lam_q
-        quiet = frozenset(i for i, v in enumerate(self.problem.y)
-                          if v == 0 and all(f.signs[i] <= 0 for f in sub))
+        ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec))
         tied: list[UnitFace] = []
+        partners: list[UnitFace] = []
         for face in others:
-            if any(a.zero == face.zero and set(a.positive) - quiet == set(face.positive) - quiet
-                   for a in sub):
-                tied.append(face)
-                continue
+            # a tie through y_i = 0 is seen without arithmetic; one through aligned faces
+            # (Lemma 3) needs balls: tried once the sign is undecided at 64 bits
+            partner = ties.partner(face, aligned=False)
             nd = self.data[face.signs]
             prec = 64
-            while True:
+            while partner is None:
                 with working_precision(prec):
                     r = self._residual(sub, prec)
                     u = arb_mat(nd.M.transpose()) * r
@@ -263,15 +266,22 @@ class NeuronEnumerator:
                 if q < 0:
                     break
                 if q > 0:
-                    return Kkt.FAILS, tuple(tied)
+                    return Kkt.FAILS, tuple(tied), ()
+                if prec == 64:
+                    partner = ties.partner(face)
                 if prec >= MAX_PREC:
-                    return Kkt.UNDECIDED, tuple(tied)
+                    return Kkt.UNDECIDED, tuple(tied), ()
                 prec *= 4
+            if partner is not None:
+                tied.append(face)
+                partners.append(partner)
         # Every minimiser has s_b = 0 where the multiplier is > 0, so only the faces of
         # sub and the tied ones can carry weight; their s is unique if independent.
         if tied and not self._independent(sub, tuple(sub) + tuple(tied)):
-            return Kkt.UNDECIDED, tuple(tied)
-        return Kkt.HOLDS, tuple(tied)
+            twins = tuple((b, a) for b, a in zip(tied, partners)
+                          if twins_not_opposite(a.signs, b.signs))
+            return (Kkt.TWINS if twins else Kkt.UNDECIDED), tuple(tied), twins[:1]
+        return Kkt.HOLDS, tuple(tied), ()
 
     def _independent(self, sub, faces) -> bool:
         """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly

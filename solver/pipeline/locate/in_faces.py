@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from flint import arb, fmpq, fmpq_mat
 
 from solver.errors import DegenerateProblemError
+from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, components
 from solver.pipeline.locate.exact_zero import is_zero_at
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
@@ -37,12 +38,15 @@ from solver.results import Outside
 
 def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
     """The sign of ``a`` per neuron that puts its direction in its face, or why there is
-    none: the first point whose pre-activation is structurally zero, exactly zero (when
-    ball arithmetic cannot decide it: :func:`preactivation_is_zero`), or of the wrong
-    sign against the face's first nonzero point."""
+    none: the first point whose pre-activation is structurally zero or of the wrong sign
+    against the face's first decided point. A pre-activation that ball arithmetic cannot
+    decide is decided exactly where :func:`preactivation_is_zero` applies; elsewhere it is
+    passed over, since a decided wrong sign further on still rules the point out, and
+    raises only if none does."""
     h = point.problem.lifted_q
     m = len(h[0])
     signs = []
+    undecided: list[tuple[int, int, UnitFace]] = []
     for a, face in enumerate(point.faces):
         sigma, first = 0, None
         for i, want in enumerate(face.signs):
@@ -51,21 +55,29 @@ def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
             if structurally_zero(point.neurons[a], h, i):
                 return Outside(face.pattern, i, "zero")  # on point i's hyperplane
 
-            def dot(prec: int, i: int = i) -> arb:
+            def dot(prec: int, i: int = i, a: int = a) -> arb:
                 direction = point.values(prec).directions[a]
                 return sum((arb(h[i][r]) * direction[r] for r in range(m)), arb(0))
 
             try:
                 this = sign_of(dot, f"a pre-activation on face {face.pattern}") * want
             except DegenerateProblemError:
-                if preactivation_is_zero(point, a, h[i]) is not True:
+                zero = preactivation_is_zero(point, a, h[i])
+                if zero is True:
+                    return Outside(face.pattern, i, "exact zero")  # not in this open face
+                if zero is False:
                     raise
-                return Outside(face.pattern, i, "exact zero")  # not in this open face
+                undecided.append((a, i, face))  # no exact test here: a sign may yet decide
+                continue
             if sigma == 0:
                 sigma, first = this, i
             elif this != sigma:
                 return Outside(face.pattern, i, "sign", first)
         signs.append(sigma)
+    for _, i, face in undecided[:1]:  # every decided sign fits, and no exact test applies
+        raise DegenerateProblemError(
+            f"degenerate data: the pre-activation of point {i} on face {face.pattern} is zero "
+            "to the working precision, at a point of more than two coupled neurons")
     return tuple(signs)
 
 

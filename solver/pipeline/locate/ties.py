@@ -1,0 +1,127 @@
+"""Exact ties: KKT multipliers that are zero for a structural reason (docs/degenerate.md).
+
+At the interior solution ``s_A`` of a face set ``A`` (residual ``r_A``) the multiplier of
+another face ``b`` is ``g_b = lam^2 - |Pi_b m_b|^2``, ``m_b = sum_{i seen by b} r_i h_i``
+and ``Pi_b`` the orthogonal projection onto ``b``'s span. Ball arithmetic decides its sign
+unless it is exactly zero; the zeros that the data produce are *ties*:
+
+* ``b`` has the span (zero set) of a face ``a`` of ``A``, and every point seen by exactly
+  one of them has ``r_A,i = 0`` exactly; then ``m_b = m_a`` and ``g_b = g_a = 0``
+  (Lemma 4).
+* ``r_A,i = 0`` is proved exactly in two ways: ``y_i = 0`` at a point no face of ``A``
+  sees (``r_i = y_i``), or *aligned faces* (Lemma 3): two faces ``a, c`` of ``A`` with one
+  span, ``c`` seeing the points of ``a`` and ``i``. Both have ``g = 0`` at ``s_A``, and
+
+      0 = g_a - g_c = r_i * (2 <h_i, dir_a> + r_i |Pi h_i|^2),
+
+  so ``r_i = 0`` as soon as the second factor is proved nonzero in ball arithmetic.
+
+Tied faces then carry either a zero weight at every minimiser of ``J`` (the vectors
+``P_c r_A`` independent: the enumerator's Gram test), or they are *twins* of their
+partner (Theorem 5): every minimiser of ``J`` has the residual ``r_A``, hence
+``dir_b = dir_a``, and one direction lies in two distinct faces ``F_a, F_b`` (up to the
+units' signs) only if ``F_b = -F_a``. So a tied face that is not its partner's opposite
+rules out every interior solution of the set inside its faces.
+
+Examples
+--------
+>>> twins_not_opposite((1, 1, -1), (1, -1, -1)), twins_not_opposite((1, -1), (-1, 1))
+(True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from flint import arb, arb_mat, fmpq_mat
+
+from solver.pipeline.divide import UnitFace
+from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.numbers import MAX_PREC, working_precision
+from solver.problem import Problem
+
+# The residual ``r_A`` as an n x 1 ball matrix at a precision.
+Residual = Callable[[int], arb_mat]
+
+
+def twins_not_opposite(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Two distinct sign vectors that are not each other's negation."""
+    return tuple(a) != tuple(b) and tuple(a) != tuple(-v for v in b)
+
+
+def _seen(face: UnitFace) -> frozenset[int]:
+    return frozenset(face.positive)
+
+
+class Ties:
+    """The exact ties of one face set ``sub`` (with an interior solution) at ``r_A``.
+
+    ``residual(prec)`` gives ``r_A`` in balls; ``data`` the faces' exact linear algebra.
+    Zero residuals are proved lazily, only for points that could make a tie.
+    """
+
+    def __init__(self, problem: Problem, sub: Sequence[UnitFace],
+                 data: dict[tuple, NeuronData], residual: Residual) -> None:
+        self.problem = problem
+        self.sub = tuple(sub)
+        self.data = data
+        self.residual = residual
+        self._zero: dict[int, bool] = {}
+        unseen = frozenset(range(problem.n)) - frozenset().union(*(_seen(f) for f in sub))
+        for i in unseen:
+            if problem.y_q[i] == 0:
+                self._zero[i] = True
+
+    def partner(self, face: UnitFace, aligned: bool = True) -> UnitFace | None:
+        """A face of ``sub`` that ``face`` is tied to (same zero set, and every point seen
+        by exactly one of them with ``r_A,i = 0`` proved), or None. Without ``aligned``
+        only the zeros ``y_i = 0`` count (no arithmetic)."""
+        for a in self.sub:
+            if a.zero != face.zero:
+                continue
+            if all(self.zero_residual(i, aligned) for i in sorted(_seen(a) ^ _seen(face))):
+                return a
+        return None
+
+    def zero_residual(self, i: int, aligned: bool = True) -> bool:
+        """Whether ``r_A,i = 0`` is proved exactly (``y_i = 0`` unseen, or Lemma 3)."""
+        if i not in self._zero:
+            if not aligned:
+                return False
+            self._zero[i] = any(self._aligned(a, c, i) for a, c in self._pairs(i))
+        return self._zero[i]
+
+    def _pairs(self, i: int) -> list[tuple[UnitFace, UnitFace]]:
+        """Faces ``a, c`` of ``sub`` with one zero set, ``c`` seeing ``a``'s points and ``i``."""
+        out = []
+        for a in self.sub:
+            for c in self.sub:
+                if a.zero == c.zero and _seen(c) == _seen(a) | {i} and i not in _seen(a):
+                    out.append((a, c))
+        return out
+
+    def _aligned(self, a: UnitFace, c: UnitFace, i: int) -> bool:
+        """Lemma 3: ``2 <h_i, dir_a> + r_i |Pi h_i|^2`` proved nonzero at ``r_A``."""
+        nd = self.data[a.signs]
+        h = arb_mat(len(self.problem.lifted_q[i]), 1, list(self.problem.lifted_q[i]))
+        hv = nd.V.transpose() * _column(self.problem.lifted_q[i])  # V^T h_i, exact
+        q_i = (hv.transpose() * nd.G_inv * hv)[0, 0]  # |Pi h_i|^2 >= 0, exact
+        prec = 64
+        while prec <= MAX_PREC:
+            with working_precision(prec):
+                r = self.residual(prec)
+                u = arb_mat(nd.M.transpose()) * r
+                direction = arb_mat(nd.V) * (arb_mat(nd.G_inv) * u)
+                dot = (h.transpose() * direction)[0, 0]
+                cofactor = 2 * dot + r[i, 0] * arb(q_i)
+            if cofactor > 0 or cofactor < 0:
+                return True
+            prec *= 4
+        return False
+
+
+def _column(values: Sequence) -> fmpq_mat:
+    return fmpq_mat(len(values), 1, list(values))
+
+
+__all__ = ["Residual", "Ties", "twins_not_opposite"]
