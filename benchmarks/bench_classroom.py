@@ -124,7 +124,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run(students: int, edits: int, num_procs: int, log: Path) -> dict:
+def run(students: int, edits: int, num_procs: int, log: Path,
+        think: tuple[float, float] = (0.5, 2.0)) -> dict:
     """One load test; returns the figures (see the module docstring)."""
     process = start_server(free_port(), num_procs, log)
     url = f"http://127.0.0.1:{process.args[process.args.index('--port') + 1]}/explorer"
@@ -135,7 +136,7 @@ def run(students: int, edits: int, num_procs: int, log: Path) -> dict:
         figures["rest"] = (memory_mb(rest), len(rest))
         sampler = Sampler(process)
         sampler.start()
-        crowd = [Student(url, k, edits=edits) for k in range(students)]
+        crowd = [Student(url, k, edits=edits, think=think) for k in range(students)]
         begin = time.perf_counter()
         for student in crowd:
             student.start()
@@ -168,8 +169,9 @@ def report(figures: dict, num_procs: int) -> str:
         if values:
             rows.append([name, str(len(values)), seconds_text(statistics.median(values)),
                          seconds_text(percentile(values, 0.95)), seconds_text(max(values))])
-    lines.append(f"{len(crowd)} students, `--num-procs {num_procs}`, "
-                 f"{figures['wall']:.0f} s of concurrent editing")
+    low, high = figures["think"]
+    lines.append(f"{len(crowd)} students, `--num-procs {num_procs}`, a pause of {low:g}-{high:g} s "
+                 f"before each edit, {figures['wall']:.0f} s of concurrent editing")
     lines.append("")
     lines.append(markdown_table(["latency", "count", "p50 s", "p95 s", "max s"], rows))
     lines.append("")
@@ -190,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--edits", type=int, default=8, help="edits per student")
     parser.add_argument("--num-procs", type=int, default=1)
+    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0),
+                        metavar=("LOW", "HIGH"), help="seconds a student pauses before an edit")
     parser.add_argument("--log", type=Path, default=Path("/tmp/bench_classroom_server.log"))
     args = parser.parse_args(argv)
-    figures = run(args.students, args.edits, args.num_procs, args.log)
+    figures = run(args.students, args.edits, args.num_procs, args.log, tuple(args.think))
+    figures["think"] = tuple(args.think)
     print(report(figures, args.num_procs))
     crowd = figures["students"]
     bad = figures["left"] or any(s.errors for s in crowd) or check_shown(crowd)

@@ -3,7 +3,8 @@
 Drag a point, tap to add one, tap + Backspace to delete (HoloViews ``PointDraw``), or type
 exact values (``-0.17``, ``1/3``) in the table. Moved and added points snap to 0.01 so
 their exact values stay short. Every edit goes through :meth:`ExplorerState.edit`; a refused
-edit redraws the last good data.
+edit redraws the last good data. The plot is a plain Bokeh figure built once (Bokeh's
+``PointDrawTool`` on the points' source); edits only replace its sources' columns.
 
 Examples
 --------
@@ -15,14 +16,16 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Any
 
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool, PointDrawTool
+from bokeh.plotting import figure
 
 from explorer.loss import network
 from explorer.state import (
@@ -38,12 +41,13 @@ from explorer.state import (
     format_data,
     read_example,
 )
-from explorer.views import caption
+from explorer.views import caption, redraw
 from explorer.views.geometry import representative
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
 _COLORS = {"points": "#1f5fa8", "fit": "#d1495b"}
+TITLE = "Data and f(x) of the selected minimum"
 
 
 def snap(value: float, digits: int = 2) -> str:
@@ -54,13 +58,19 @@ def snap(value: float, digits: int = 2) -> str:
 
 def example_files() -> dict[str, str]:
     """The 1-D example data sets in ``assets/`` as ``{label: data text}``."""
+    return dict(_read_examples())
+
+
+@functools.cache
+def _read_examples() -> tuple[tuple[str, str], ...]:
+    """Read once per server process (every session offers the same examples)."""
     out = {}
     for path in sorted(ASSETS.glob("*.csv")):
         try:
             out[path.stem.replace("_", " ")] = read_example(path)
         except SolverInputError:
             continue  # d > 1 or otherwise not drawable here
-    return out
+    return tuple(out.items())
 
 
 def _frame(rows: Rows) -> pd.DataFrame:
@@ -79,25 +89,58 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def point_columns(rows: Rows) -> dict[str, list[float]]:
+    """The data points' source columns.
+
+    >>> point_columns([("1/2", "-1")])
+    {'x': [0.5], 'y': [-1.0]}
+    """
+    frame = _frame(rows)
+    return {"x": frame["x"].tolist(), "y": frame["y"].tolist()}
+
+
+def fit_columns(state: ExplorerState) -> dict[str, Any]:
+    """f(x) of the selected minimum over the data's x range (empty when none is selected)."""
+    minimum = state.selected
+    if minimum is None:
+        return {"x": np.zeros(0), "y": np.zeros(0)}
+    xs = [float(Fraction(x)) for x, _ in state.rows]
+    low, high = min(xs), max(xs)
+    pad = 0.15 * (high - low) + 0.05
+    grid = np.linspace(low - pad, high + pad, 400)
+    point = representative(minimum)
+    return {"x": grid, "y": np.asarray(network(point.B, point.c, point.a, grid), float)}
+
+
 class DataView(pn.viewable.Viewer):
-    """Editable data plot and table, example loader, CSV upload and reset."""
+    """Editable data plot and table, example loader, CSV upload and reset.
+
+    The Bokeh figure is built once: its point source is what the draw tool edits, and the
+    state's data and the selected minimum's f(x) only replace its sources' columns.
+    """
 
     state = param.ClassSelector(class_=ExplorerState)
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
         self._examples = example_files()
-        self._pipe = hv.streams.Pipe(data=_frame(state.rows))
-        points = hv.DynamicMap(self._points, streams=[self._pipe])
-        self.draw = hv.streams.PointDraw(source=points, num_objects=MAX_POINTS, add=True)
-        self.draw.add_subscriber(self._on_draw)
-        fit = hv.DynamicMap(pn.bind(self._fit, state.param.result, state.param.selection))
-        self.plot = (fit * points).opts(
-            hv.opts.Points(
-                size=11, color=_COLORS["points"], line_color="white",
-                tools=["hover"], active_tools=["point_draw"],
-            ),
-        )
+        fig = figure(title=TITLE, height=330, sizing_mode="stretch_width", x_axis_label="x",
+                     y_axis_label="y", tools="pan,wheel_zoom,box_zoom,reset,save",
+                     toolbar_location="right")
+        fig.toolbar.logo = None
+        # Ranges follow the points (and f(x)) with a margin, so no marker is cut at an edge.
+        fig.x_range.range_padding = fig.y_range.range_padding = 0.15
+        self.fit = fig.line("x", "y", source=ColumnDataSource(fit_columns(state)),
+                            line_color=_COLORS["fit"], line_width=2.5)
+        self.points = fig.scatter("x", "y", source=ColumnDataSource(point_columns(state.rows)),
+                                  size=11, fill_color=_COLORS["points"], line_color="white")
+        self.draw = PointDrawTool(renderers=[self.points], num_objects=MAX_POINTS, add=True)
+        fig.add_tools(self.draw, HoverTool(renderers=[self.points],
+                                           tooltips=[("x", "@x"), ("y", "@y")]))
+        fig.toolbar.active_tap = self.draw
+        fig.toolbar.active_drag = self.draw
+        self.points.data_source.on_change("data", self._on_source)
+        self.figure = fig
         self.table = pn.widgets.Tabulator(
             self._table_frame(), show_index=False, editors={"point": None},
             layout="fit_data_stretch", height=190, selectable="checkbox",
@@ -117,9 +160,10 @@ class DataView(pn.viewable.Viewer):
         self.reset = pn.widgets.Button(label="Reset", color="warning", width=80)
         self.reset.on_click(self._on_reset)
         state.param.watch(self._refresh, "data")
+        state.param.watch(self._draw_fit, ["result", "selection"])
 
     def __panel__(self) -> pn.viewable.Viewable:
-        plot = pn.pane.HoloViews(self.plot, sizing_mode="stretch_width", height=330)
+        plot = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         help_text = caption(
             "Drag a point · tap to add · tap then Backspace to delete · type exact values "
             "(`-0.17`, `1/3`) in the table."
@@ -130,28 +174,9 @@ class DataView(pn.viewable.Viewer):
         return pn.Column(plot, help_text, self.table, buttons, loaders, sizing_mode="stretch_width")
 
     # ------------------------------------------------------------------- drawing
-    def _points(self, data: pd.DataFrame) -> hv.Points:
-        """The data points (PointDraw edits them)."""
-        return hv.Points(data, ["x", "y"]).opts(
-            xlabel="x", ylabel="y", title="Data and f(x) of the selected minimum",
-            padding=0.15, show_grid=True, responsive=True, min_height=300,
-        )
-
-    def _fit(self, result: Any, selection: int) -> hv.Curve:
-        """The network function of the selected minimum over the data's x range."""
-        rows = self.state.rows
-        xs = [float(Fraction(x)) for x, _ in rows]
-        low, high = min(xs), max(xs)
-        pad = 0.15 * (high - low) + 0.05
-        grid = np.linspace(low - pad, high + pad, 400)
-        minimum = self.state.selected
-        if minimum is None:
-            return hv.Curve((grid, np.full_like(grid, np.nan)), "x", "f(x)")
-        point = representative(minimum)
-        values = network(point.B, point.c, point.a, grid)
-        return hv.Curve((grid, values), "x", "f(x)").opts(
-            color=_COLORS["fit"], line_width=2.5,
-        )
+    def _draw_fit(self, *events: Any) -> None:
+        """The network function of the selected minimum."""
+        redraw(lambda: setattr(self.fit.data_source, "data", fit_columns(self.state)))
 
     def _table_frame(self) -> pd.DataFrame:
         """The data as exact strings, one row per point."""
@@ -164,7 +189,9 @@ class DataView(pn.viewable.Viewer):
 
     def _refresh(self, *events: Any) -> None:
         """Show the state's (last good) data in the plot and the table."""
-        self._pipe.send(_frame(self.state.rows))
+        columns = point_columns(self.state.rows)
+        if columns != self.points.data_source.data:
+            redraw(lambda: setattr(self.points.data_source, "data", columns))
         self.table.value = self._table_frame()
 
     # ------------------------------------------------------------------ editing
@@ -172,6 +199,10 @@ class DataView(pn.viewable.Viewer):
         """Ask the state to take ``rows``; redraw the last good data if it refuses."""
         if not self.state.edit(data=format_data(rows)):
             self._refresh()
+
+    def _on_source(self, attr: str, old: Any, new: dict[str, Any]) -> None:
+        """The draw tool changed the point source (the browser sent it)."""
+        self._on_draw(data=new)
 
     def _on_draw(self, data: dict[str, Any] | None = None, **_: Any) -> None:
         """A point was dragged, added or deleted in the plot."""

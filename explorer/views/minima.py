@@ -13,38 +13,38 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pandas as pd
 import panel as pn
 import param
-import sympy
 
 from explorer.state import ExplorerState
 from explorer.views.geometry import active_label
+from explorer.views.latex import Names, to_latex
 
 _COLUMNS = ["#", "kind", "loss", "orbit", "pattern", "active", "certificate"]
 
 
-@functools.lru_cache(maxsize=512)
-def _latex(expression: str) -> str:
-    """LaTeX of a sympy-parsable expression string, terms in the solver's order."""
-    return sympy.latex(sympy.parse_expr(expression, evaluate=False), order="none")
+CERTIFICATE_MEANING = (
+    "Certified means that the solver proved, exactly (or by a rigorous interval test where "
+    "it says so), that no small change of the weights lowers the loss: this point is a "
+    "local minimum. The checks it passed:"
+)
 
 
-def equation_latex(equation: str) -> str:
+def equation_latex(equation: str, names: Names | None = None) -> str:
     """``expr`` (meaning ``expr = 0``) as LaTeX."""
-    return f"{_latex(equation)} = 0"
+    return f"{to_latex(equation, names)} = 0"
 
 
-def inequality_latex(inequality: str) -> str:
-    """A strict inequality string such as ``"c1 - 17*b11/100 > 0"`` as LaTeX."""
-    for op, tex in ((">=", r"\ge"), ("<=", r"\le"), (">", ">"), ("<", "<")):
-        if op in inequality:
-            left, right = inequality.split(op, 1)
-            return f"{_latex(left)} {tex} {_latex(right)}"
-    return _latex(inequality)
+def inequality_latex(inequality: str, names: Names | None = None) -> str:
+    """A strict inequality string such as ``"c1 - 17*b11/100 > 0"`` as LaTeX.
+
+    >>> inequality_latex("c1 - 17*b11/100 > 0")
+    'c_{1} - \\\\frac{17 b_{11}}{100} > 0'
+    """
+    return to_latex(inequality, names)
 
 
 def certificate_summary(checks: tuple[str, ...]) -> str:
@@ -82,49 +82,82 @@ def minima_frame(result: Any) -> pd.DataFrame:
 
 
 def minimum_latex(index: int, minimum: Any) -> str:
-    """A LaTeX description of one minimum (``$$ ... $$`` blocks)."""
+    """The exact form of one minimum: a head line, then one line of inline maths per
+    equation (KaTeX wraps them at the pane's width), long rationals named ``R_k`` and
+    listed, exactly, in a collapsible block at the end (HTML for the KaTeX pane)."""
     head = f"Minimum {index + 1}: {minimum.kind}, loss ≈ {minimum.loss:.10g}."
+    names = Names()
     if minimum.kind == "curve":
-        equations = r" \\ ".join(equation_latex(e) for e in minimum.equations)
-        inequalities = r" \\ ".join(inequality_latex(s) for s in minimum.inequalities)
-        names = ", ".join(_latex(v) for v in minimum.variables)
-        return (
-            f"{head} The set is the part of the curve in $({names})$ where\n\n"
-            f"$$\\begin{{gathered}}{equations}\\end{{gathered}}$$\n\nand\n\n"
-            f"$$\\begin{{gathered}}{inequalities}\\end{{gathered}}$$"
-        )
+        equations = [equation_latex(e, names) for e in minimum.equations]
+        inequalities = [inequality_latex(s, names) for s in minimum.inequalities]
+        variables = ", ".join(to_latex(v) for v in minimum.variables)
+        body = (f" The set is the part of the curve in $({variables})$ where"
+                + _lines(equations) + "and" + _lines(inequalities))
+        return head + body + _coefficient_list(names)
     exact = minimum.exact.to_json()
     lines = []
     box = [root for root in exact["s"] if root["minpoly"] is None]
     for root in exact["s"]:
         if root["minpoly"] is None:
             continue
-        lo, hi = (_latex(v) for v in root["interval"])
-        name = _latex(root["name"])
-        lines.append(f"{_latex(root['minpoly'])} = 0, \\quad {name} \\in [{lo}, {hi}]")
+        lo, hi = (names.rational(v) for v in root["interval"])
+        name = to_latex(root["name"])
+        lines.append(f"{to_latex(root['minpoly'], names)} = 0, \\quad {name} \\in [{lo}, {hi}]")
     if box:  # three or more coupled neurons: a Krawczyk-proved box, no polynomials
-        names = ", ".join(_latex(root["name"]) for root in box)
+        roots = ", ".join(to_latex(root["name"]) for root in box)
         ranges = r" \times ".join(
-            "[{}, {}]".format(*(_latex(v) for v in root["interval"])) for root in box)
-        lines.append(f"({names}) \\in {ranges}")
+            "[{}, {}]".format(*(names.rational(v) for v in root["interval"])) for root in box)
+        lines.append(f"({roots}) \\in {ranges}")
     for k, unit in enumerate(exact["units"], start=1):
         if unit["sign"] == 0:
             lines.append(f"\\text{{unit {k} dead: }} a_{{{k}}} = b_{{{k}}} = c_{{{k}}} = 0")
             continue
         sign = "" if unit["sign"] > 0 else "-"
-        direction = ", ".join(_latex(p) for p in [*unit["b"], unit["c"]])
+        direction = ", ".join(to_latex(p, names) for p in [*unit["b"], unit["c"]])
         lines.append(
-            f"a_{{{k}}} = {sign}\\sqrt{{\\lambda\\,{_latex(unit['t'])}}}, \\quad "
-            f"(b_{{{k}}}, c_{{{k}}}) = \\frac{{a_{{{k}}}}}{{\\lambda}}\\,\\left({direction}\\right)"
+            f"a_{{{k}}} = {sign}\\sqrt{{\\lambda\\,{to_latex(unit['t'], names)}}}, \\quad "
+            f"(b_{{{k}}}, c_{{{k}}}) = \\frac{{a_{{{k}}}}}{{\\lambda}}\\,"
+            f"\\left({direction}\\right)"
         )
-    body = r" \\ ".join(lines)
     where = "each $s_j$ the unique real root of its polynomial in the given interval"
     if box:
         where = ("the $s_j$ without a polynomial, together, the unique solution in the given box "
                  "of their neurons' equations (proved with the Krawczyk test)")
         if len(box) < len(exact["s"]):
             where = f"the other $s_j$ the unique real roots of their polynomials, and {where}"
-    return f"{head} Exactly, with {where}:\n\n$$\\begin{{gathered}}{body}\\end{{gathered}}$$"
+    return f"{head} Exactly, with {where}:" + _lines(lines) + _coefficient_list(names)
+
+
+def _lines(tex: list[str]) -> str:
+    """Lines of inline maths, each its own block (wrapped by KaTeX where too long)."""
+    return "".join(f'<div class="eq">${line}$</div>' for line in tex)
+
+
+def _coefficient_list(names: Names) -> str:
+    """The named rationals, exactly, in a collapsible block (nothing if none)."""
+    entries = names.entries()
+    if not entries:
+        return ""
+    items = "".join(
+        f'<div class="eq">${name} \\approx {_tex_float(value)}$ = '
+        f'<code>{text}</code></div>' for name, text, value in entries)
+    first, last = entries[0][0], entries[-1][0]
+    span = f"${first}$" if len(entries) == 1 else f"${first}$ … ${last}$"
+    return (f"<details><summary>Long coefficients {span}, exactly "
+            f"({len(entries)})</summary>{items}</details>")
+
+
+def _tex_float(value: float) -> str:
+    """A float for maths: ``1.23\\times 10^{5}`` rather than ``1.23e+05``.
+
+    >>> _tex_float(123456.0), _tex_float(0.5)
+    ('1.235\\\\times 10^{5}', '0.5')
+    """
+    text = f"{value:.4g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}\\times 10^{{{int(exponent)}}}"
 
 
 class MinimaView(pn.viewable.Viewer):
@@ -134,19 +167,24 @@ class MinimaView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
+        # No fixed height: every row shows (up to max_height, then the table scrolls); the
+        # certificate column wraps its text instead of cutting it.
         self.table = pn.widgets.Tabulator(
             minima_frame(state.result), show_index=False, disabled=True, selectable=1,
-            layout="fit_columns", height=250, sizing_mode="stretch_width",
+            layout="fit_columns", max_height=430, sizing_mode="stretch_width",
             text_align={"loss": "right"},
-            widths={"#": 38, "kind": 80, "loss": 105, "orbit": 68, "pattern": 135, "active": 125},
+            widths={"#": 38, "kind": 80, "loss": 105, "orbit": 58, "pattern": 125, "active": 115},
+            formatters={"certificate": {"type": "textarea"}},
             stylesheets=[":host .tabulator { font-size: 13px; }"],
             configuration={"columnDefaults": {"headerSort": False}},
         )
         self.table.param.watch(self._on_select, "selection")
         self.checks = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
         self.exact = pn.pane.LaTeX(
-            "", renderer="katex", sizing_mode="stretch_width",
-            styles={"overflow-x": "auto", "font-size": "13px"}, max_height=260,
+            "", renderer="katex", sizing_mode="stretch_width", max_height=420,
+            styles={"overflow-y": "auto", "font-size": "13px"},
+            stylesheets=[".eq { margin: 4px 0; overflow-x: auto; } "
+                         "code { overflow-wrap: anywhere; word-break: break-all; }"],
         )
         state.param.watch(self._on_result, "result")
         state.param.watch(self._on_selection, "selection")
@@ -172,7 +210,8 @@ class MinimaView(pn.viewable.Viewer):
             return
         minimum = self.state.selected
         lines = "\n".join(f"- {check}" for check in minimum.certificate.checks)
-        self.checks.object = f"**Certificate of minimum {index + 1}**\n\n{lines}"
+        self.checks.object = (f"**Certificate of minimum {index + 1}.** {CERTIFICATE_MEANING}"
+                              f"\n\n{lines}")
         self.exact.object = minimum_latex(index, minimum)
 
     def _on_select(self, event: Any) -> None:

@@ -4,20 +4,34 @@ Each unit of each minimum is a marker at its ``(b_l, c_l)``: stars for global mi
 for the others, a ring around the selected minimum. A minimum on a boundary sits exactly on
 its line. Curves of minima are drawn as paths (one per unit). Hover shows the exact pattern,
 loss and active constraints; tap a marker to select its minimum everywhere.
+
+The Bokeh figure is built once; a new result or selection only replaces the columns of its
+sources (:func:`plane_columns`, :func:`ring_columns`) and moves its ranges.
+
+Examples
+--------
+>>> sorted(plane_columns(None))
+['curves', 'labels', 'lines', 'markers', 'sectors']
+>>> [round(r, 2) for r in label_radii([0.5, 0.51, 0.52, -5.0])]
+[0.6, 0.76, 0.92, 0.92]
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
 import param
+from bokeh.events import Tap
+from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper, Range1d
+from bokeh.palettes import interp_palette
+from bokeh.plotting import figure
 
 from explorer.state import MAX_POINTS, ExplorerState
-from explorer.views import caption, plot_column
+from explorer.views import caption, redraw
 from explorer.views.geometry import (
     active_label,
     fan_sectors,
@@ -29,16 +43,20 @@ from explorer.views.geometry import (
     representative,
 )
 
+TITLE = "(b, c) plane: lines b·xᵢ + c = 0 and all minima"
+RING_SIZE = 26
 _MARKER_COLUMNS = [
     "b", "c", "minimum", "unit", "kind", "loss", "orbit", "pattern", "active",
     "size", "color", "marker",
 ]
 _MARKER_COLORS = {"isolated": "#3a3a3a", "curve": "#e07b00", "global": "#d1495b"}
 _PALETTE = ["#f7f7f7", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c"]
-# The sector polygons are always this many (padded with empty ones): when their number
-# changed, Bokeh painted the new polygons with the old spatial index at the first update
-# and raised "Cannot read properties of undefined (reading 'length')" in the browser.
+# The sector polygons are always this many (padded with empty ones), so that a new data set
+# never changes the number of patches Bokeh holds.
 SECTOR_SLOTS = 2 * MAX_POINTS
+# Labels of lines closer than this angle (radians) are moved inwards in turn.
+_LABEL_GAP = 0.17
+_LABEL_RADII = (0.92, 0.76, 0.6, 0.44)
 
 
 def marker_frame(result: Any) -> pd.DataFrame:
@@ -74,6 +92,70 @@ def sector_polygons(xs: list[float], radius: float) -> list[dict]:
     return records + [dict(empty) for _ in range(max(0, SECTOR_SLOTS - len(records)))]
 
 
+def sector_palette(n: int) -> list[str]:
+    """One colour per count of points seen, ``0..n`` (pale to dark blue).
+
+    >>> len(sector_palette(3)), len(sector_palette(20))
+    (4, 21)
+    """
+    return _PALETTE[: n + 1] if n < len(_PALETTE) else list(interp_palette(_PALETTE, n + 1))
+
+
+def label_radii(xs: list[float]) -> list[float]:
+    """Each line label's distance from the origin (a fraction of the radius): labels of
+    lines at nearly the same angle step inwards in turn, so that they do not overlap."""
+    spots = label_positions(xs, 1.0)
+    angles = [math.atan2(c, b) for b, c in spots]
+    radii = [_LABEL_RADII[0]] * len(xs)
+    level, previous = 0, None
+    for i in sorted(range(len(xs)), key=lambda i: angles[i]):
+        close = previous is not None and angles[i] - previous < _LABEL_GAP
+        level = (level + 1) % len(_LABEL_RADII) if close else 0
+        radii[i] = _LABEL_RADII[level]
+        previous = angles[i]
+    return radii
+
+
+def plane_columns(result: Any) -> dict[str, dict[str, list]]:
+    """The columns of the plane's sources for ``result`` (None: empty): ``sectors``,
+    ``lines``, ``labels``, ``curves`` (one path per unit of every curve) and ``markers``."""
+    xs = [float(row[0]) for row in result.x] if result is not None else []
+    radius = plane_radius(result.minima if result is not None else [])
+    polygons = sector_polygons(xs, radius * 2)
+    colours = sector_palette(len(xs))
+    sectors = {"xs": [list(p["b"]) for p in polygons], "ys": [list(p["c"]) for p in polygons],
+               "seen": [p["seen"] for p in polygons], "active": [p["active"] for p in polygons],
+               "color": [colours[min(p["seen"], len(colours) - 1)] for p in polygons]}
+    segments = line_segments(xs, radius * 2)
+    lines = {"xs": [s[:, 0].tolist() for s in segments], "ys": [s[:, 1].tolist() for s in segments]}
+    spots = label_positions(xs, radius)
+    radii = label_radii(xs)
+    labels = {"x": [b * r for (b, _), r in zip(spots, radii, strict=True)],
+              "y": [c * r for (_, c), r in zip(spots, radii, strict=True)],
+              "text": [f"x{i + 1}" for i in range(len(xs))]}
+    curves: dict[str, list] = {"xs": [], "ys": [], "minimum": [], "unit": []}
+    for index, minimum in enumerate(result.minima if result is not None else []):
+        if minimum.kind != "curve":
+            continue
+        pts = points_of(minimum)
+        for k in range(result.units):
+            curves["xs"].append([p.B[k][0] for p in pts])
+            curves["ys"].append([p.c[k] for p in pts])
+            curves["minimum"].append(index + 1)
+            curves["unit"].append(k + 1)
+    markers = {k: list(v) for k, v in marker_frame(result).items()}
+    return {"sectors": sectors, "lines": lines, "labels": labels, "curves": curves,
+            "markers": markers}
+
+
+def ring_columns(minimum: Any) -> dict[str, list]:
+    """A ring at each unit of the selected minimum (none when nothing is selected)."""
+    if minimum is None:
+        return {"b": [], "c": []}
+    point = representative(minimum)
+    return {"b": [point.B[k][0] for k in range(len(point.c))], "c": list(point.c)}
+
+
 class PlaneView(pn.viewable.Viewer):
     """The partitioned (b, c) plane with all minima; tap to select."""
 
@@ -81,104 +163,71 @@ class PlaneView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        # Two DynamicMaps (few redraws per change). The markers are an element of their own
-        # because HoloViews attaches a Tap stream to elements, not to overlays.
-        scene = hv.DynamicMap(pn.bind(self._plane, state.param.result, state.param.selection))
-        markers = hv.DynamicMap(pn.bind(self._markers, state.param.result))
-        self.tap = hv.streams.Tap(source=markers)
-        self.tap.param.watch(self._on_tap, ["x", "y"])
-        self.plot = (scene * markers).opts(
-            hv.opts.Overlay(title="(b, c) plane: lines b·xᵢ + c = 0 and all minima"),
-        )
+        self.x_range, self.y_range = Range1d(-1.0, 1.0), Range1d(-1.0, 1.0)
+        fig = figure(title=TITLE, x_range=self.x_range, y_range=self.y_range, height=430,
+                     sizing_mode="stretch_width", x_axis_label="b", y_axis_label="c",
+                     tools="pan,wheel_zoom,box_zoom,reset,save", toolbar_location="right")
+        fig.toolbar.logo = None
+        empty = plane_columns(None)
+        self.mapper = LinearColorMapper(palette=sector_palette(1), low=0, high=1)
+        self.sectors = fig.patches("xs", "ys", source=ColumnDataSource(empty["sectors"]),
+                                   fill_color="color", fill_alpha=0.8, line_alpha=0)
+        fig.add_layout(ColorBar(color_mapper=self.mapper, title="points seen", width=14), "right")
+        self.lines = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["lines"]),
+                                    line_color="#555555", line_width=1.2)
+        self.labels = fig.text("x", "y", "text", source=ColumnDataSource(empty["labels"]),
+                               text_font_size="11pt", text_color="#222222",
+                               text_align="center", text_baseline="bottom")
+        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["curves"]),
+                                     line_color="#e07b00", line_width=4, line_alpha=0.85)
+        self.markers = fig.scatter("b", "c", source=ColumnDataSource(empty["markers"]),
+                                   marker="marker", size="size", fill_color="color",
+                                   line_color="white")
+        self.ring = fig.scatter("b", "c", source=ColumnDataSource(ring_columns(None)),
+                                marker="circle", size=RING_SIZE, fill_alpha=0,
+                                line_color="#d1495b", line_width=3)
+        fig.add_tools(HoverTool(renderers=[self.markers], tooltips=[
+            (name, f"@{{{name}}}") for name in _MARKER_COLUMNS[:9]]))
+        fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        self.figure = fig
+        state.param.watch(self._draw, ["result", "selection"])
+        self._draw()
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return plot_column(self.plot, caption(
+        return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"), caption(
             "Shade: how many points a unit sees there · ★ global minimum · ○ ring: selected · "
             "tap a marker to select its minimum."
-        ))
+        ), sizing_mode="stretch_width")
 
-    def _radius(self, result: Any) -> float:
-        """Half-width of the square shown."""
-        return plane_radius(result.minima if result is not None else [])
+    def _draw(self, *events: Any) -> None:
+        """A new result redraws everything; a new selection only moves the ring."""
+        redraw(lambda: self._update(events))
 
-    def _plane(self, result: Any, selection: int) -> hv.Overlay:
-        """Everything drawn in the plane but the markers."""
-        return self._background(result) * self._curves(result) * self._selected(result, selection)
+    def _update(self, events: tuple) -> None:
+        result = self.state.result
+        if not events or any(e.name == "result" for e in events):
+            columns = plane_columns(result)
+            n = len(result.x) if result is not None else 0
+            self.mapper.update(palette=sector_palette(max(n, 1)), high=max(n, 1))
+            for name, renderer in (("sectors", self.sectors), ("lines", self.lines),
+                                   ("labels", self.labels), ("curves", self.curves),
+                                   ("markers", self.markers)):
+                renderer.data_source.data = columns[name]
+            radius = plane_radius(result.minima if result is not None else [])
+            self.x_range.update(start=-radius, end=radius)
+            self.y_range.update(start=-radius, end=radius)
+        self.ring.data_source.data = ring_columns(self.state.selected)
 
-    def _background(self, result: Any) -> hv.Overlay:
-        """Shaded sectors, the n lines and their labels, for the result's data."""
-        if result is None:
-            return (
-                hv.Polygons(sector_polygons([], 1.0), ["b", "c"], vdims=["seen", "active"])
-                * hv.Path([], ["b", "c"])
-                * hv.Labels([], ["b", "c"], "text")
-            )
-        xs = [float(row[0]) for row in result.x]
-        radius = self._radius(result)
-        polygons = hv.Polygons(
-            sector_polygons(xs, radius * 2), ["b", "c"], vdims=["seen", "active"],
-        ).opts(
-            color="seen", cmap=_PALETTE[: len(xs) + 1], line_alpha=0, alpha=0.8,
-            clim=(0, len(xs)), colorbar=True, clabel="points seen", tools=[],
-        )
-        segments = line_segments(xs, radius * 2)
-        lines = hv.Path([{"b": s[:, 0], "c": s[:, 1]} for s in segments], ["b", "c"]).opts(
-            color="#555555", line_width=1.2,
-        )
-        spots = label_positions(xs, radius * 0.9)
-        labels = hv.Labels(
-            [(b, c, f"x{i + 1}") for i, (b, c) in enumerate(spots)], ["b", "c"], "text",
-        ).opts(text_font_size="11pt", text_color="#222222", yoffset=radius * 0.03)
-        return (polygons * lines * labels).opts(
-            hv.opts.Polygons(xlim=(-radius, radius), ylim=(-radius, radius), framewise=True),
-        )
-
-    def _curves(self, result: Any) -> hv.Path:
-        """Every curve of minima, one path per unit through its samples."""
-        paths = []
-        if result is not None:
-            for index, minimum in enumerate(result.minima):
-                if minimum.kind != "curve":
-                    continue
-                for k in range(result.units):
-                    pts = points_of(minimum)
-                    paths.append({
-                        "b": [p.B[k][0] for p in pts], "c": [p.c[k] for p in pts],
-                        "minimum": index + 1, "unit": k + 1,
-                    })
-        return hv.Path(paths, ["b", "c"], vdims=["minimum", "unit"]).opts(
-            color="#e07b00", line_width=4, alpha=0.85, tools=[],
-        )
-
-    def _markers(self, result: Any) -> hv.Points:
-        """All units of all minima, with exact pattern, loss and active constraints on hover."""
-        frame = marker_frame(result)
-        radius = self._radius(result)
-        return hv.Points(frame, ["b", "c"], _MARKER_COLUMNS[2:]).opts(
-            color="color", size="size", marker="marker", line_color="white", tools=["hover"],
-            hover_tooltips=[(name, f"@{{{name}}}") for name in _MARKER_COLUMNS[:9]],
-            show_legend=False,
-            xlim=(-radius, radius), ylim=(-radius, radius), responsive=True, min_height=380,
-            xlabel="b", ylabel="c", show_grid=True, framewise=True,
-        )
-
-    def _selected(self, result: Any, selection: int) -> hv.Points:
-        """A ring around each unit of the selected minimum."""
-        minimum = self.state.selected
-        spots = []
-        if minimum is not None:
-            point = representative(minimum)
-            spots = [(point.B[k][0], point.c[k]) for k in range(len(point.c))]
-        return hv.Points(spots, ["b", "c"]).opts(
-            marker="circle", size=26, fill_alpha=0, line_color="#d1495b", line_width=3,
-        )
-
-    def _on_tap(self, *events: Any) -> None:
-        """A click in the plane: select the minimum of the nearest marker, if close."""
-        if self.tap.x is None or self.tap.y is None:
+    def select_at(self, b: float | None, c: float | None) -> None:
+        """A click at ``(b, c)``: select the minimum of the nearest marker, if close."""
+        if b is None or c is None:
             return
         frame = marker_frame(self.state.result)
-        nearest = nearest_within(frame["b"], frame["c"], self.tap.x, self.tap.y,
-                                 0.06 * self._radius(self.state.result))
+        nearest = nearest_within(frame["b"], frame["c"], b, c,
+                                 0.06 * plane_radius(self._minima()))
         if nearest is not None:
             self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
+
+    def _minima(self) -> list:
+        result = self.state.result
+        return list(result.minima) if result is not None else []

@@ -4,13 +4,17 @@ Slices:
 
 - ``unit l``: vary ``(b_l, c_l)``, the other units held at the selected minimum. The loss is
   only piecewise smooth: its kinks lie on the lines ``b x_i + c = 0`` (drawn faintly).
-- ``(c1, c2) through a curve`` (2+ units): vary ``c1, c2`` with ``b_l = rho_l c_l``, the ratios
-  ``rho_l = b_l / c_l`` taken from the curve (constant along a split curve), so that the curve
-  is a valley floor.
+- ``(c1, c2) through a curve`` or ``through the selected minimum`` (2+ units): vary
+  ``c1, c2`` with ``b_l = rho_l c_l``, the ratios ``rho_l = b_l / c_l`` taken from that
+  minimum (constant along a split curve), so that a curve is a valley floor.
 
-The minima are overlaid projected onto the slice's coordinates: isolated minima as bright
-markers, curves as paths; tap one to select it everywhere. Every value drawn is
-:func:`explorer.loss.reduced_loss`.
+Until the user picks a slice, the view follows the selection (the slice through the
+selected minimum; unit 1 with one unit). The minima are overlaid projected onto the slice's
+coordinates: isolated minima as bright markers, curves as paths; tap one to select it
+everywhere. Every value drawn is :func:`explorer.loss.reduced_loss`.
+
+The Bokeh figure is built once; a change replaces its sources' columns
+(:func:`surface_frame`) and moves its ranges and colour scale.
 
 Examples
 --------
@@ -20,17 +24,21 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import holoviews as hv
+import contourpy
 import numpy as np
-import pandas as pd
 import panel as pn
 import param
+from bokeh.events import Tap
+from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LogColorMapper, Range1d
+from bokeh.palettes import Viridis256
+from bokeh.plotting import figure
 
 from explorer.loss import reduced_loss
 from explorer.state import ExplorerState
-from explorer.views import caption, plot_column
+from explorer.views import caption, redraw
 from explorer.views.geometry import (
     line_segments,
     nearest_within,
@@ -45,6 +53,8 @@ GRID = 140
 # The colour bar's title is drawn once, when the figure is built: it must not name a number
 # that belongs to one slice (hover shows the loss itself).
 EXCESS_LABEL = "loss − lowest loss in the slice"
+SELECTED = "(c1, c2) through the selected minimum"
+RING_SIZE = 24
 
 
 def slice_options(units: int, curve_numbers: list[int]) -> list[str]:
@@ -52,7 +62,7 @@ def slice_options(units: int, curve_numbers: list[int]) -> list[str]:
     options = [f"unit {k + 1}: (b{k + 1}, c{k + 1})" for k in range(units)]
     if units >= 2:
         options += [f"(c1, c2) through curve #{k}" for k in curve_numbers]
-        options.append("(c1, c2) through the selected minimum")
+        options.append(SELECTED)
     return options
 
 
@@ -98,6 +108,141 @@ def _levels(values: np.ndarray, focus: float, count: int = 14) -> list[float]:
     return sorted(set(np.concatenate([below, above]).tolist()))
 
 
+def contour_lines(axis: np.ndarray, values: np.ndarray, levels: list[float]) -> dict[str, list]:
+    """Contour lines of ``values`` over the square grid ``axis x axis`` (multi-line columns).
+
+    >>> axis = np.linspace(-1, 1, 21)
+    >>> lines = contour_lines(axis, np.add.outer(axis ** 2, axis ** 2), [0.5])
+    >>> len(lines["xs"]), round(max(lines["xs"][0]), 2)
+    (1, 0.71)
+    """
+    generator = contourpy.contour_generator(axis, axis, values, line_type="Separate")
+    xs, ys = [], []
+    for level in levels:
+        for line in generator.lines(level):
+            xs.append(line[:, 0].tolist())
+            ys.append(line[:, 1].tolist())
+    return {"xs": xs, "ys": ys}
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceFrame:
+    """Everything the figure shows for one slice: title, axes, half-width, the image (its
+    colour value ``excess`` and ``loss``), contour and kink lines, and the minima."""
+
+    title: str
+    axes: tuple[str, str]
+    radius: float
+    excess: np.ndarray
+    loss: np.ndarray
+    colour_range: tuple[float, float]
+    contours: dict[str, list]
+    kinks: dict[str, list]
+    curves: dict[str, list]
+    others: dict[str, list]
+    dots: dict[str, list]
+    ring: dict[str, list]
+
+    def image_columns(self) -> dict[str, list]:
+        r = self.radius
+        # float32 halves what is sent; colours and the hover's 6 decimals do not need more
+        return {"image": [self.excess.astype(np.float32)],
+                "loss": [self.loss.astype(np.float32)], "x": [-r], "y": [-r],
+                "dw": [2 * r], "dh": [2 * r]}
+
+
+def slice_geometry(result: Any, choice: str, selected: int) -> tuple[int | None, int, float]:
+    """``(unit, through, radius)`` of a slice: the unit varied (``None`` for a (c1, c2)
+    slice), the minimum a (c1, c2) slice passes through (else the selected one), and the
+    half-width shown."""
+    if choice.startswith("unit"):
+        unit = int(choice.split()[1].rstrip(":")) - 1
+        return unit, selected, plane_radius(result.minima, unit)
+    through = int(choice.split("#")[1]) - 1 if "curve #" in choice else selected
+    # Zoom on the minimum the slice passes through (its whole curve, if a curve).
+    on_slice = points_of(result.minima[through])
+    radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
+    return None, through, radius
+
+
+def surface_frame(result: Any, choice: str | None, selected: int | None) -> SurfaceFrame:
+    """The slice ``choice`` of ``result`` with minimum ``selected`` ringed (placeholders
+    when there is nothing to show)."""
+    if result is None or not result.minima or choice is None or selected is None:
+        flat = np.ones((3, 3))
+        empty = {"xs": [], "ys": []}
+        return SurfaceFrame("Loss surface", ("b", "c"), 1.0, flat, flat, (1e-3, 1.0),
+                            empty, empty, empty, empty, {"h": [], "v": [], "minimum": [],
+                                                         "loss": []}, {"h": [], "v": []})
+    x = np.array([float(row[0]) for row in result.x])
+    y = np.array([float(v) for v in result.y])
+    lam = float(result.lam)
+    unit, through, radius = slice_geometry(result, choice, selected)
+    if unit is not None:
+        held = representative(result.minima[selected])
+        axis, _, loss = unit_slice(x, y, lam, held, unit, radius)
+        axes = (f"b{unit + 1}", f"c{unit + 1}")
+        title = f"Loss over (b{unit + 1}, c{unit + 1}), other units at minimum #{selected + 1}"
+        segments = line_segments(x, radius * 2)
+        kinks = {"xs": [s[:, 0].tolist() for s in segments],
+                 "ys": [s[:, 1].tolist() for s in segments]}
+    else:
+        axis, _, loss = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
+        axes = ("c1", "c2")
+        kind = "curve" if result.minima[through].kind == "curve" else "minimum"
+        title = f"Loss over (c1, c2) through {kind} #{through + 1}"
+        kinks = {"xs": [], "ys": []}
+    # Colour by the loss above the slice's lowest value, on a log scale, so that the valley
+    # floor and the kinks stand out; hover shows the loss itself.
+    floor = float(loss.min())
+    excess = loss - floor + 1e-6 * max(1.0, abs(floor))
+    low = float(excess.min())
+    point = representative(result.minima[through])
+    focus = float(reduced_loss(x, y, lam, point.B, point.c)) - floor
+    contours = contour_lines(axis, excess, _levels(excess, focus))
+    curves, others, dots = _minima_columns(result, unit, None if unit is not None else through)
+    ring = slice_coords(representative(result.minima[selected]), unit)
+    return SurfaceFrame(title, axes, radius, excess, loss,
+                        (low, max(float(excess.max()), 10.0 * low)), contours, kinks, curves,
+                        others, dots, {"h": [ring[0]], "v": [ring[1]]})
+
+
+def _minima_columns(result: Any, unit: int | None,
+                    through: int | None) -> tuple[dict, dict, dict]:
+    """Curves as paths, isolated minima as markers, in the slice's coordinates. In a
+    (c1, c2) slice only the minimum ``through`` lies in it: other curves are drawn thin and
+    dashed (their projections)."""
+    curves: dict[str, list] = {"xs": [], "ys": []}
+    others: dict[str, list] = {"xs": [], "ys": []}
+    dots: dict[str, list] = {"h": [], "v": [], "minimum": [], "loss": []}
+    for index, minimum in enumerate(result.minima):
+        if minimum.kind == "curve":
+            xy = np.array([slice_coords(p, unit) for p in points_of(minimum)])
+            target = curves if through is None or through == index else others
+            target["xs"].append(xy[:, 0].tolist())
+            target["ys"].append(xy[:, 1].tolist())
+        else:
+            u, v = slice_coords(minimum.point, unit)
+            dots["h"].append(u)
+            dots["v"].append(v)
+            dots["minimum"].append(index + 1)
+            dots["loss"].append(f"{minimum.loss:.10g}")
+    return curves, others, dots
+
+
+def target_points(result: Any, unit: int | None) -> tuple[list[float], list[float], list[int]]:
+    """``h, v`` of every isolated minimum and curve sample in the coordinates of the slice
+    varying ``unit`` (None: (c1, c2)), with the 0-based index of its minimum."""
+    hs, vs, owners = [], [], []
+    for index, minimum in enumerate(result.minima if result is not None else []):
+        for p in points_of(minimum):
+            h, v = slice_coords(p, unit)
+            hs.append(h)
+            vs.append(v)
+            owners.append(index)
+    return hs, vs, owners
+
+
 class SurfaceView(pn.viewable.Viewer):
     """Heatmap and contours of the loss over a user-chosen slice."""
 
@@ -110,26 +255,73 @@ class SurfaceView(pn.viewable.Viewer):
         self.chooser.param.watch(self._on_choice, "value")
         self._chosen = False
         self._auto = False
+        self.x_range, self.y_range = Range1d(-1.0, 1.0), Range1d(-1.0, 1.0)
+        fig = figure(title="Loss surface", x_range=self.x_range, y_range=self.y_range,
+                     height=430, sizing_mode="stretch_width", x_axis_label="b",
+                     y_axis_label="c", tools="pan,wheel_zoom,box_zoom,reset,save",
+                     toolbar_location="right")
+        fig.toolbar.logo = None
+        fig.title.text_font_size = "12px"
+        empty = surface_frame(None, None, None)
+        self.mapper = LogColorMapper(palette=Viridis256, low=1e-3, high=1.0)
+        self.image = fig.image("image", "x", "y", "dw", "dh", color_mapper=self.mapper,
+                               source=ColumnDataSource(empty.image_columns()))
+        fig.add_layout(ColorBar(color_mapper=self.mapper, title=EXCESS_LABEL, width=14),
+                       "right")
+        self.contours = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.contours),
+                                       line_color="white", line_width=0.8, line_alpha=0.55)
+        self.kinks = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.kinks),
+                                    line_color="#bbbbbb", line_width=0.8, line_dash="dashed")
+        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.curves),
+                                     line_color="#ff9f1c", line_width=5)
+        self.others = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.others),
+                                     line_color="#ff9f1c", line_width=1.5, line_dash="dashed",
+                                     line_alpha=0.7)
+        self.dots = fig.scatter("h", "v", source=ColumnDataSource(empty.dots), size=11,
+                                fill_color="white", line_color="#d1495b", line_width=2)
+        self.ring = fig.scatter("h", "v", source=ColumnDataSource(empty.ring), size=RING_SIZE,
+                                marker="circle", fill_alpha=0, line_color="#d1495b",
+                                line_width=3)
+        fig.add_tools(HoverTool(renderers=[self.image], tooltips=[
+            ("h, v", "$x{0.000}, $y{0.000}"), ("loss", "@loss{0.000000}")]))
+        fig.add_tools(HoverTool(renderers=[self.dots], tooltips=[
+            ("minimum", "@minimum"), ("loss", "@loss")]))
+        fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        self.figure = fig
         state.param.watch(self._update_options, "result")
         self._update_options()
-        # Every frame has the same layers and generic axes ("h", "v"), so a change only
-        # updates the data of one Bokeh figure instead of rebuilding it.
-        scene = hv.DynamicMap(
-            pn.bind(self._surface, state.param.result, state.param.selection, self.param.slice)
-        )
-        # Tap targets are an element of their own: HoloViews attaches a Tap stream to
-        # elements, not to overlays (as in the plane view).
-        targets = hv.DynamicMap(pn.bind(self._targets, state.param.result, self.param.slice))
-        self.tap = hv.streams.Tap(source=targets)
-        self.tap.param.watch(self._on_tap, ["x", "y"])
-        self.plot = scene * targets
+        state.param.watch(self._draw, ["result", "selection"])
+        # An automatic change of the slice comes with a new result, drawn by the line above.
+        self.param.watch(lambda *_: None if self._auto else self._draw(), "slice")
+        self._draw()
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return plot_column(self.plot, caption(
+        return pn.Column(self.chooser, pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"),
+                         caption(
             "Colour: loss (log scale) with `a` at its optimum · thin lines: b·xᵢ + c = 0 (the "
             "kinks) · orange: curves of minima · white dots: isolated minima · ring: selected · "
-            "tap a minimum to select it."
-        ), before=(self.chooser,))
+            "tap a minimum to select it. Until you pick a slice, the view follows the "
+            "selected minimum: in a (c1, c2) slice each b_l / c_l is held as at that minimum."
+        ), sizing_mode="stretch_width")
+
+    def frame(self) -> SurfaceFrame:
+        """What the figure shows now."""
+        return surface_frame(self.state.result, self.slice, self.state.selected_index)
+
+    def _draw(self, *events: Any) -> None:
+        """Replace the figure's data by the current slice's."""
+        redraw(self._update)
+
+    def _update(self) -> None:
+        shown = self.frame()
+        self.figure.title.text = shown.title
+        self.figure.xaxis.axis_label, self.figure.yaxis.axis_label = shown.axes
+        self.mapper.update(low=shown.colour_range[0], high=shown.colour_range[1])
+        self.image.data_source.data = shown.image_columns()
+        for name in ("contours", "kinks", "curves", "others", "dots", "ring"):
+            getattr(self, name).data_source.data = getattr(shown, name)
+        self.x_range.update(start=-shown.radius, end=shown.radius)
+        self.y_range.update(start=-shown.radius, end=shown.radius)
 
     def _curve_numbers(self) -> list[int]:
         """1-based numbers of the result's curves."""
@@ -149,9 +341,8 @@ class SurfaceView(pn.viewable.Viewer):
         try:
             self.param.slice.objects = options
             if current not in options or not self._chosen:
-                # Until the user picks one, prefer the valley of the first curve.
-                curves = [o for o in options if "through curve" in o]
-                self.slice = curves[0] if curves else options[0]
+                # Until the user picks one, follow the selection.
+                self.slice = SELECTED if SELECTED in options else options[0]
         finally:
             self._auto = False
 
@@ -160,146 +351,13 @@ class SurfaceView(pn.viewable.Viewer):
         if not self._auto:
             self._chosen = True
 
-    def _surface(self, result: Any, selection: int, choice: str | None) -> hv.Overlay:
-        """The heatmap, contours and overlays for the chosen slice."""
-        if result is None or not result.minima or choice is None:
-            grid = (np.linspace(-1, 1, 3), np.linspace(-1, 1, 3), np.ones((3, 3)))
-            empty = self._minima(None, None, None)
-            return self._layers(grid, (1.0, 1.0), ("b", "c"), "Loss surface", [], empty)
-        x = np.array([float(row[0]) for row in result.x])
-        y = np.array([float(v) for v in result.y])
-        lam = float(result.lam)
-        unit, through, radius = self._geometry(result, choice)
-        if unit is not None:
-            grid = unit_slice(x, y, lam, representative(self.state.selected), unit, radius)
-            axes = (f"b{unit + 1}", f"c{unit + 1}")
-            title = f"Loss over (b{unit + 1}, c{unit + 1}), other units at the selected minimum"
-            lines = [{"h": s[:, 0], "v": s[:, 1]} for s in line_segments(x, radius * 2)]
-        else:
-            grid = ratio_slice(x, y, lam, representative(result.minima[through]), radius)
-            axes = ("c1", "c2")
-            where = choice.split("through ")[1]
-            title = f"Loss over (c1, c2), each b_l / c_l as on {where}"
-            if not where.startswith("curve"):
-                title = f"Loss over (c1, c2), each b_l / c_l as at {where}"
-            lines = []
-        index = self.state.selected_index if through is None else through
-        focus = self._value_at(x, y, lam, result.minima[index])
-        minima = self._minima(result, unit, through)
-        return self._layers(grid, (radius, focus), axes, title, lines, minima)
-
-    def _geometry(self, result: Any, choice: str) -> tuple[int | None, int | None, float]:
-        """``(unit, through, radius)`` of a slice: the unit varied (``None`` for a (c1, c2)
-        slice), the minimum a (c1, c2) slice passes through, and the half-width shown."""
-        if choice.startswith("unit"):
-            unit = int(choice.split()[1].rstrip(":")) - 1
-            return unit, None, plane_radius(result.minima, unit)
-        through = self.state.selected_index
-        if "curve #" in choice:
-            through = int(choice.split("#")[1]) - 1
-        # Zoom on the minimum the slice passes through (its whole curve, if a curve).
-        on_slice = points_of(result.minima[through])
-        radius = max(0.25, 1.6 * max(abs(p.c[k]) for p in on_slice for k in (0, 1)))
-        return None, through, radius
-
-    def _layers(
-        self, grid: tuple[np.ndarray, np.ndarray, np.ndarray], scale: tuple[float, float],
-        axes: tuple[str, str], title: str, lines: list[dict], minima: list[hv.Element],
-    ) -> hv.Overlay:
-        """Heatmap, contours, kink lines and minima, always as the same seven layers."""
-        radius, focus = scale
-        # Colour by the loss above the slice's lowest value, on a log scale, so that the
-        # valley floor and the kinks stand out; hover shows the loss itself.
-        loss = grid[2]
-        floor = float(loss.min())
-        excess = loss - floor + 1e-6 * max(1.0, abs(floor))
-        # An explicit positive colour range: a flat placeholder would get (v - 1, v + 1), an
-        # invalid low end for the log colour scale (a Bokeh warning in the browser).
-        low = float(excess.min())
-        colours = (low, max(float(excess.max()), 10.0 * low))
-        image = hv.Image(
-            (grid[0], grid[1], excess, loss), ["h", "v"],
-            [hv.Dimension("excess", label=EXCESS_LABEL, range=colours), "loss"],
-        ).opts(
-            xlim=(-radius, radius), ylim=(-radius, radius), framewise=True,
-            cmap="viridis", cnorm="log", colorbar=True, tools=["hover"],
-            responsive=True, min_height=380, title=title, xlabel=axes[0], ylabel=axes[1],
-        )
-        levels = _levels(excess, focus - floor)
-        contours = hv.operation.contours(image, levels=levels, filled=False).opts(
-            color="white", line_width=0.8, alpha=0.55, show_legend=False, tools=[],
-        )
-        kinks = hv.Path(lines, ["h", "v"]).opts(
-            color="#bbbbbb", line_width=0.8, line_dash="dashed",
-        )
-        return hv.Overlay([image, contours, kinks, *minima])
-
-    def _targets(self, result: Any, choice: str | None) -> hv.Points:
-        """Invisible points under every drawn minimum (what a tap selects)."""
-        has = result is not None and result.minima and choice is not None
-        frame = self._target_frame(result, self._geometry(result, choice)[0] if has else None)
-        return hv.Points(frame, ["h", "v"], ["minimum"]).opts(
-            alpha=0, size=12, tools=[], show_legend=False,
-        )
-
-    @staticmethod
-    def _target_frame(result: Any, unit: int | None) -> pd.DataFrame:
-        """``h, v`` of every isolated minimum and curve sample in the coordinates of the
-        slice varying ``unit`` (None: (c1, c2)), with the 1-based number of its minimum."""
-        records = []
-        for index, minimum in enumerate(result.minima if result is not None else []):
-            for p in points_of(minimum):
-                h, v = slice_coords(p, unit)
-                records.append({"h": h, "v": v, "minimum": index + 1})
-        frame = pd.DataFrame.from_records(records, columns=["h", "v", "minimum"])
-        return frame.astype({"h": float, "v": float})
-
-    def _on_tap(self, *events: Any) -> None:
-        """A click in the surface: select the minimum drawn nearest to it, if close."""
-        result, choice = self.state.result, self.slice
-        if self.tap.x is None or self.tap.y is None:
+    def select_at(self, h: float | None, v: float | None) -> None:
+        """A click at ``(h, v)`` in the slice: select the minimum drawn nearest, if close."""
+        result, choice, selected = self.state.result, self.slice, self.state.selected_index
+        if h is None or v is None or result is None or not result.minima or choice is None:
             return
-        if result is None or not result.minima or choice is None:
-            return
-        unit, _, radius = self._geometry(result, choice)
-        frame = self._target_frame(result, unit)
-        nearest = nearest_within(frame["h"], frame["v"], self.tap.x, self.tap.y, 0.06 * radius)
+        unit, _, radius = slice_geometry(result, choice, selected)
+        hs, vs, owners = target_points(result, unit)
+        nearest = nearest_within(hs, vs, h, v, 0.06 * radius)
         if nearest is not None:
-            self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
-
-    def _value_at(self, x: np.ndarray, y: np.ndarray, lam: float, minimum: Any) -> float:
-        """The loss at a minimum (where the contour levels are packed)."""
-        point = representative(minimum)
-        return float(reduced_loss(x, y, lam, point.B, point.c))
-
-    def _minima(self, result: Any, unit: int | None, through: int | None) -> list[hv.Element]:
-        """Curves as paths, isolated minima as markers, the selected one ringed.
-
-        Coordinates are unit ``unit``'s ``(b, c)``, or ``(c1, c2)`` when ``unit`` is None. In
-        a (c1, c2) slice only the minimum ``through`` lies in it: other curves are drawn
-        thin and dashed (their projections).
-        """
-
-        paths, others, dots = [], [], []
-        for index, minimum in enumerate(result.minima if result is not None else []):
-            if minimum.kind == "curve":
-                xy = np.array([slice_coords(p, unit) for p in points_of(minimum)])
-                inside = through is None or through == index
-                (paths if inside else others).append({"h": xy[:, 0], "v": xy[:, 1]})
-            else:
-                u, v = slice_coords(minimum.point, unit)
-                dots.append((u, v, index + 1, f"{minimum.loss:.10g}"))
-        selected = self.state.selected
-        ring = [] if selected is None else [slice_coords(representative(selected), unit)]
-        return [
-            hv.Path(paths, ["h", "v"]).opts(color="#ff9f1c", line_width=5, tools=[]),
-            hv.Path(others, ["h", "v"]).opts(
-                color="#ff9f1c", line_width=1.5, line_dash="dashed", alpha=0.7, tools=[],
-            ),
-            hv.Points(dots, ["h", "v"], ["minimum", "loss"]).opts(
-                color="white", line_color="#d1495b", line_width=2, size=11, tools=["hover"],
-            ),
-            hv.Points(ring, ["h", "v"]).opts(
-                marker="circle", size=24, fill_alpha=0, line_color="#d1495b", line_width=3,
-            ),
-        ]
+            self.state.select(owners[nearest])

@@ -117,20 +117,28 @@ def test_page_loads_with_all_views_filled(explorer_url: str, open_page: Any, pap
     page.mouse.click(*spot)
     _wait_selected(page, row)
     # ... and ringed in the plane (every unit) and in the surface's (c1, c2) slice.
-    units = [[target.point.B[k][0], target.point.c[k]] for k in range(2)]
-    ringed = sorted(page.evaluate("() => __explorer.ring('(b, c) plane', 26)"))
-    assert [v for p in ringed for v in p] == pytest.approx([v for p in sorted(units) for v in p])
+    units = sorted([target.point.B[k][0], target.point.c[k]] for k in range(2))
+    page.wait_for_function(  # the views' patches may arrive in any order
+        "(units) => { const r = __explorer.ring('(b, c) plane', 26).sort((p, q) => p[0] - q[0]);"
+        " return r.length === units.length && r.every((p, i) => Math.abs(p[0] - units[i][0])"
+        " < 1e-9 && Math.abs(p[1] - units[i][1]) < 1e-9); }", arg=units, timeout=TIMEOUT)
     page.wait_for_function(
         "(c) => { const r = __explorer.ring('Loss over', 24); return r.length === 1"
         " && Math.abs(r[0][0] - c[0]) < 1e-9 && Math.abs(r[0][1] - c[1]) < 1e-9; }",
         arg=list(target.point.c), timeout=TIMEOUT,
     )
-    # A tap on the curve drawn in the surface selects that curve everywhere.
-    title = page.evaluate("() => __explorer.figure('Loss over').model.title.text")
-    number = int(re.search(r"curve #(\d+)", title).group(1))
-    curve = next(
-        m for m in paper.minima if m.kind == "curve" and " ".join(m.pattern) == patterns[number - 1]
-    )
+    # The surface follows the selection: the (c1, c2) slice through the selected minimum.
+    page.wait_for_function(
+        "(n) => __explorer.figure('Loss over').model.title.text.endsWith('minimum #' + n)",
+        arg=row + 1, timeout=TIMEOUT)
+    # Pick the slice through a curve; a tap on the curve drawn there selects it everywhere.
+    curve = next(m for m in paper.minima if m.kind == "curve")
+    number = patterns.index(" ".join(curve.pattern)) + 1
+    page.locator("select").filter(has_text="through curve").select_option(
+        label=f"(c1, c2) through curve #{number}")
+    page.wait_for_function(
+        "(n) => __explorer.figure('Loss over').model.title.text.endsWith('curve #' + n)",
+        arg=number, timeout=TIMEOUT)
     middle = curve.samples[len(curve.samples) // 2]
     spot = page.evaluate(
         "([h, v]) => __explorer.toScreen('Loss over', h, v)", [middle.c[0], middle.c[1]])

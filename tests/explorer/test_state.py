@@ -7,6 +7,8 @@ independent numerical minimisation, never from the dashboard's own output.
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -424,18 +426,19 @@ def test_plane_markers_and_tap_select(app: Any, paper: Any) -> None:
     assert len(frame) == 2 * len(paper.minima)
     target = 4  # select minimum 5 by clicking next to its first unit
     row = frame[frame["minimum"] == target + 1].iloc[0]
-    app.plane.tap.event(x=row["b"] + 1e-3, y=row["c"] - 1e-3)
+    app.plane.select_at(row["b"] + 1e-3, row["c"] - 1e-3)
     assert app.state.selection == target
 
 
 def test_every_surface_slice_stays_above_the_global_minimum(app: Any, paper: Any) -> None:
+    from explorer.views.surface import surface_frame
+
     options = app.surface.param.slice.objects
     assert "unit 1: (b1, c1)" in options and any("through curve" in o for o in options)
     for option in options:
-        overlay = app.surface._surface(paper, -1, option)
-        assert len(overlay) == 7  # same layers for every slice (one redraw per change)
-        loss = overlay.get(0).dimension_values("loss")
-        assert loss.min() >= paper.global_loss - 1e-9
+        for selected in range(len(paper.minima)):
+            loss = surface_frame(paper, option, selected).loss
+            assert loss.min() >= paper.global_loss - 1e-9
 
 
 def test_controls_slider_and_units(app: Any) -> None:
@@ -493,49 +496,72 @@ def test_only_dead_units_has_the_dead_network_as_its_only_minimum() -> None:
         assert len(minima) == 1 and set("".join(minima[0].pattern)) == {"0"}
 
 
+def test_the_surface_follows_the_selection(app: Any) -> None:
+    # Until a slice is picked, the surface is the (c1, c2) slice through the selected
+    # minimum, zoomed so that it is inside (an isolated minimum fell outside a curve's window).
+    minima = app.state.result.minima
+    assert app.surface.slice == "(c1, c2) through the selected minimum"
+    for index, minimum in enumerate(minima):
+        app.state.select(index)
+        shown = app.surface.frame()
+        kind = "curve" if minimum.kind == "curve" else "minimum"
+        assert shown.title == f"Loss over (c1, c2) through {kind} #{index + 1}"
+        c1, c2 = shown.ring["h"][0], shown.ring["v"][0]
+        assert max(abs(c1), abs(c2)) < shown.radius
+        assert (c1, c2) == tuple(minimum.point.c if minimum.kind == "isolated"
+                                 else minimum.samples[len(minimum.samples) // 2].c)
+
+
 def test_a_tap_in_the_surface_selects_the_minimum_there(app: Any) -> None:
     minima = app.state.result.minima
-    assert "through curve" in app.surface.slice  # the default slice: the paper's curve
-    curve = int(app.surface.slice.split("#")[1]) - 1
+    curve = next(i for i, m in enumerate(minima) if m.kind == "curve")
+    app.surface.slice = f"(c1, c2) through curve #{curve + 1}"
     middle = minima[curve].samples[len(minima[curve].samples) // 2]
-    app.surface.tap.event(x=middle.c[0] + 1e-3, y=middle.c[1] - 1e-3)
+    app.surface.select_at(middle.c[0] + 1e-3, middle.c[1] - 1e-3)
     assert app.state.selection == curve
     app.surface.slice = "unit 1: (b1, c1)"
     target = next(i for i, m in enumerate(minima) if m.kind == "isolated" and i != curve)
     point = minima[target].point
-    app.surface.tap.event(x=point.B[0][0], y=point.c[0])
+    app.surface.select_at(point.B[0][0], point.c[0])
     assert app.state.selection == target
-    app.surface.tap.event(x=100.0, y=100.0)  # far from every minimum: nothing changes
+    app.surface.select_at(100.0, 100.0)  # far from every minimum: nothing changes
     assert app.state.selection == target
 
 
 def test_the_surface_colour_bar_names_no_slice_specific_number(app: Any, paper: Any) -> None:
     # Bokeh draws the colour bar's title once; a number in it would go stale.
-    labels = set()
+    from bokeh.models import ColorBar
+
+    from explorer.views.surface import surface_frame
+
+    bars = [r for r in app.surface.figure.right if isinstance(r, ColorBar)]
+    assert len(bars) == 1 and not any(ch.isdigit() for ch in bars[0].title)
     for option in app.surface.param.slice.objects:
-        image = app.surface._surface(paper, -1, option).get(0)
-        labels.add(image.vdims[0].label)
-        low, high = image.range("excess")
+        low, high = surface_frame(paper, option, 0).colour_range
         assert 0 < low < high
-    assert len(labels) == 1 and not any(ch.isdigit() for ch in labels.pop())
+        app.surface.slice = option
+        assert (app.surface.mapper.low, app.surface.mapper.high) == (low, high)
 
 
 def test_the_empty_surface_has_a_valid_log_colour_range(app: Any) -> None:
-    low, high = app.surface._surface(None, -1, None).get(0).range("excess")
+    from explorer.views.surface import surface_frame
+
+    low, high = surface_frame(None, None, None).colour_range
     assert 0 < low < high  # a flat image would get (v - 1, v + 1): negative on a log scale
 
 
 def test_the_automatic_slice_comes_back_after_one_unit(app: Any) -> None:
     app.surface.chooser.get_root()  # rendered: the Select itself moves its value
-    assert "through curve" in app.surface.slice
+    assert app.surface.slice == "(c1, c2) through the selected minimum"
     assert app.state.edit(units=1)
     assert app.surface.slice == "unit 1: (b1, c1)"
     assert app.state.edit(units=2)
-    assert "through curve" in app.surface.slice  # not taken for the user's choice
+    # not taken for the user's choice: it follows the selection again
+    assert app.surface.slice == "(c1, c2) through the selected minimum"
 
 
 def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, paper: Any) -> None:
-    from explorer.views.plane import SECTOR_SLOTS, sector_polygons
+    from explorer.views.plane import SECTOR_SLOTS, plane_columns, sector_polygons
 
     small = solve(["-0.6", "0.2", "0.9"], ["0.002", "-0.003", "0.002"], "1/100", 2)
     # the most points the state accepts: n lines through the origin cut the plane into
@@ -544,8 +570,7 @@ def test_the_plane_always_draws_the_same_number_of_sector_polygons(app: Any, pap
     make_key(";".join(f"{x},0" for x in xs), "1/100", 1)  # accepted
     largest = solve(xs, ["0"] * MAX_POINTS, "1/100", 1)
     for result in (paper, small, largest, None):
-        polygons = app.plane._background(result).get(0)
-        assert len(polygons.split()) == SECTOR_SLOTS
+        assert len(plane_columns(result)["sectors"]["xs"]) == SECTOR_SLOTS
     assert len(sector_polygons([float(x) for x in xs], 1.0)) == SECTOR_SLOTS
 
 
@@ -568,7 +593,9 @@ def test_every_three_unit_minimum_is_written_exactly(app: Any) -> None:
             assert "Krawczyk" in text
             for root in minimum.exact.to_json()["s"]:
                 low = Fraction(root["interval"][0])
-                assert f"\\frac{{{low.numerator}}}{{{low.denominator}}}" in text
+                # short endpoints typeset in place, long ones named R_k and listed exactly
+                assert (f"\\frac{{{low.numerator}}}{{{low.denominator}}}" in text
+                        or f"<code>{low.numerator}/{low.denominator}</code>" in text)
 
 
 def test_three_units_from_cache_say_three_units(state: ExplorerState) -> None:
@@ -680,3 +707,34 @@ def test_a_refused_data_edit_is_said_next_to_the_data(app: Any) -> None:
     assert not app.state.edit(lam="abc")
     assert app.controls.alert.visible and "'abc'" in app.controls.alert.object
     assert not app.controls.data_alert.visible
+
+
+def test_long_coefficients_are_named_and_listed_exactly(app: Any) -> None:
+    # The exact form names every long rational R1, R2, ... (so that its lines wrap) and
+    # lists their exact values in a collapsible block; the certificate is explained.
+    from explorer.views.minima import minimum_latex
+
+    for index, minimum in enumerate(app.state.result.minima):
+        text = minimum_latex(index, minimum)
+        maths = "".join(text.split("<details>")[0].split("$")[1::2])
+        assert not re.search(r"\d{20}", maths), index  # no 20-digit number in a formula
+        if minimum.kind == "isolated":
+            for root in minimum.exact.to_json()["s"]:
+                assert Fraction(root["interval"][0]) <= Fraction(root["interval"][1])
+                assert "R_{1}" in text and "<details>" in text
+                for value in root["interval"]:
+                    q = Fraction(value)
+                    assert (f"<code>{q.numerator}/{q.denominator}</code>" in text
+                            or f"\\frac{{{q.numerator}}}{{{q.denominator}}}" in text)
+    app.minima.table.selection = [0]
+    assert "no small change of the weights lowers the loss" in app.minima.checks.object
+
+
+def test_line_labels_of_close_lines_do_not_overlap() -> None:
+    from explorer.views.plane import label_positions, label_radii
+
+    xs = [k / 10 for k in range(-6, 7)]  # 13 points: many lines at nearly equal angles
+    radii = label_radii(xs)
+    spots = [(b * r, c * r) for (b, c), r in zip(label_positions(xs, 1.0), radii, strict=True)]
+    gaps = [math.dist(p, q) for i, p in enumerate(spots) for q in spots[i + 1:]]
+    assert min(gaps) > 0.12  # a label is about 0.1 of the radius wide
