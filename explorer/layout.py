@@ -26,10 +26,12 @@ from explorer.help import COLUMN_HELP, CONTROL_HELP, glossary_card, tooltip
 from explorer.state import ExplorerState
 from explorer.views.controls import ControlsView
 from explorer.views.data import DataView
+from explorer.views.data2d import Data2DView
 from explorer.views.downloads import DownloadsView
 from explorer.views.minima import MinimaView
 from explorer.views.plane import PlaneView
 from explorer.views.surface import SurfaceView
+from explorer.views.switch2d import DimensionSwitch, Slot
 from explorer.views.tour import TourView
 
 ABOUT = (
@@ -51,9 +53,20 @@ class Dashboard:
     surface: SurfaceView
     minima: MinimaView
     tour: TourView
+    data2d: Data2DView | None = None
+    switch: DimensionSwitch | None = None
     sidebar: list = field(default_factory=list)
     main: list = field(default_factory=list)
     downloads: DownloadsView | None = None
+
+
+DATA2D_HELP = (
+    "The data points in the input plane, coloured by y (blue below 0, red above); behind "
+    "them f(x) of the selected minimum in the same colours. Each line is where one unit's "
+    "kink lies, b·x + c = 0; its ticks point to the side where the unit is on. Drag a "
+    "point, tap to add one, tap then Backspace to delete, type exact values in the table "
+    "or set a point's y with the control."
+)
 
 
 def set_surface_slice(surface: SurfaceView, name: str) -> None:
@@ -96,12 +109,20 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     board = Dashboard(state, controls, data, plane, surface, minima, tour)
     attach_help(board)
     board.downloads = DownloadsView(state)
+    upload = pn.Column(pn.pane.Markdown("Upload CSV (x1,x2,y)", margin=(0, 5)), data.upload)
+    board.data2d = Data2DView(state, loaders=(data.example, upload, data.reset))
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
+    data_holder = pn.Column(data, sizing_mode="stretch_width")
+    data_card = card("1 · Data", pn.Column(controls.data_alert, data_holder,
+                                           sizing_mode="stretch_width"), "data_view")
+    board.switch = DimensionSwitch(state, [
+        Slot(data_card, data_holder, data, board.data2d,
+             ("1 · Data", "1 · Data in the plane (x1, x2)"),
+             (CONTROL_HELP["data_view"], DATA2D_HELP)),
+    ])
     board.main = [
-        pn.Row(card("1 · Data", pn.Column(controls.data_alert, data, sizing_mode="stretch_width"),
-                    "data_view"), card("2 · The (b, c) plane", plane,
-                                                         "plane_view"),
+        pn.Row(data_card, card("2 · The (b, c) plane", plane, "plane_view"),
                sizing_mode="stretch_width"),
         pn.Row(card("3 · Loss surface", surface, "surface_view", 4),
                card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),

@@ -6,7 +6,8 @@ starts a solve on the :class:`~explorer.runner.SolveRunner`. A bad edit is refus
 parameters go back to the last good values and ``message`` says why (quoting the entry).
 
 Data are exact strings (what the user typed), stored as one text ``"x,y;x,y;..."`` so that
-they fit in the page URL.
+they fit in the page URL; two-dimensional inputs as ``"x1,x2,y;x1,x2,y;..."`` (``d = 2``,
+see :attr:`ExplorerState.d`).
 
 Examples
 --------
@@ -14,6 +15,8 @@ Examples
 '-0.17,0.05;1/2,1'
 >>> parse_data("-0.17,0.05;1/2,1")
 [('-0.17', '0.05'), ('1/2', '1')]
+>>> parse_data("1,0,2;0,1,1/2")
+[('1', '0', '2'), ('0', '1', '1/2')]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import param
 
 from explorer.runner import Outcome, SolveJob, SolveKey, SolveRunner
+from solver import estimate_seconds
 from solver.cli.common import progress_line
 from solver.data import make_dataset, parse_csv_text, parse_lam, parse_units
 from solver.errors import SolverInputError
@@ -40,27 +44,36 @@ MAX_UNITS = 3
 # fixed number of sector polygons (2 per point) rest on it; every way in (drawing, the
 # table, an upload, an example, a link) goes through :func:`make_key`.
 MAX_POINTS = 40
+# Input dimensions the dashboard draws: (x, y) and (x1, x2, y).
+DIMENSIONS = (1, 2)
 
-Rows = list[tuple[str, str]]
+# Rows of exact strings: (x, y) for d = 1, (x1, x2, y) for d = 2.
+Rows = list[tuple[str, ...]]
 
 
-def format_data(rows: Sequence[tuple[str, str]]) -> str:
-    """Encode exact ``(x, y)`` strings as ``"x,y;x,y"`` (the URL form)."""
-    return ";".join(f"{x.strip()},{y.strip()}" for x, y in rows)
+def format_data(rows: Sequence[Sequence[str]]) -> str:
+    """Encode exact ``(x, y)`` (or ``(x1, x2, y)``) strings as ``"x,y;x,y"`` (the URL form)."""
+    return ";".join(",".join(cell.strip() for cell in row) for row in rows)
 
 
 def parse_data(text: str) -> Rows:
-    """Decode ``"x,y;x,y"`` into ``(x, y)`` string pairs (not yet validated as numbers).
+    """Decode ``"x,y;x,y"`` (or ``"x1,x2,y;..."``) into tuples of strings (not yet validated
+    as numbers); every row has as many cells as the first.
 
     >>> parse_data(" 1,2 ; 3,4 ")
     [('1', '2'), ('3', '4')]
     """
     rows: Rows = []
     for k, item in enumerate(part for part in text.split(";") if part.strip()):
-        cells = item.split(",")
-        if len(cells) != 2:
-            raise SolverInputError(f"data point {k + 1} must be 'x,y', got {item.strip()!r}")
-        rows.append((cells[0].strip(), cells[1].strip()))
+        cells = tuple(cell.strip() for cell in item.split(","))
+        if len(cells) - 1 not in DIMENSIONS:
+            raise SolverInputError(
+                f"data point {k + 1} must be 'x,y' or 'x1,x2,y', got {item.strip()!r}")
+        if rows and len(cells) != len(rows[0]):
+            raise SolverInputError(
+                f"data point {k + 1} has {len(cells) - 1} inputs, point 1 has "
+                f"{len(rows[0]) - 1}: {item.strip()!r}")
+        rows.append(cells)
     return rows
 
 
@@ -75,7 +88,7 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
     Fraction(1, 100)
     """
     rows = parse_data(data)
-    dataset = make_dataset([x for x, _ in rows], [y for _, y in rows])
+    dataset = make_dataset([row[:-1] for row in rows], [row[-1] for row in rows])
     if dataset.n > MAX_POINTS:
         raise SolverInputError(
             f"the dashboard shows at most {MAX_POINTS} points, got {dataset.n} "
@@ -87,7 +100,8 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
 
 
 def read_example(path: str | Path) -> str:
-    """Read a 1-D CSV data set (header ``x,y``) into the data text, keeping exact strings.
+    """Read a CSV data set (header ``x,y`` or ``x1,x2,y``) into the data text, keeping exact
+    strings.
 
     >>> read_example(PAPER_EXAMPLE).split(";")[0]
     '-0.17,0.05'
@@ -98,10 +112,12 @@ def read_example(path: str | Path) -> str:
 def csv_to_data(text: str, source: str = "upload") -> str:
     """Validate CSV text with the solver's reader and return it as the data text."""
     dataset = parse_csv_text(text, source=source)
-    if dataset.d != 1:
-        raise SolverInputError(f"{source}: the dashboard shows 1-D data (x,y); got d = {dataset.d}")
+    if dataset.d not in DIMENSIONS:
+        raise SolverInputError(
+            f"{source}: the dashboard shows data with 1 or 2 inputs (x,y or x1,x2,y); "
+            f"got d = {dataset.d}")
     rows = [line.split(",") for line in text.strip().splitlines()[1:] if line.strip()]
-    return format_data([(r[0], r[1]) for r in rows])
+    return format_data(rows)
 
 
 def decode_csv(raw: bytes, source: str = "upload") -> str:
@@ -180,13 +196,19 @@ class ExplorerState(param.Parameterized):
     # ---------------------------------------------------------------- public API
     @property
     def rows(self) -> Rows:
-        """The data as exact ``(x, y)`` string pairs."""
+        """The data as exact ``(x, y)`` string pairs (``(x1, x2, y)`` when ``d = 2``)."""
         return parse_data(self.data)
 
     @property
     def shown_problem(self) -> tuple[str, str, int] | None:
         """``(data, lam, units)`` as typed, of the result shown (``None`` before the first)."""
         return self._good
+
+    @property
+    def d(self) -> int:
+        """The number of inputs of the (last good) data: 1 or 2."""
+        rows = self.rows
+        return len(rows[0]) - 1 if rows else 1
 
     @property
     def selected_index(self) -> int | None:
@@ -341,7 +363,8 @@ class ExplorerState(param.Parameterized):
             return
         self._job = job
         self._started = time.monotonic()
-        self.param.update(solving=True, progress=None, progress_text="", status="Solving…")
+        self.param.update(solving=True, progress=None, progress_text="",
+                          status=_solving_line(key))
         param.parameterized.async_executor(partial(self._await, request, job))
 
     async def _await(self, request: int, job: SolveJob) -> None:
@@ -400,6 +423,15 @@ class ExplorerState(param.Parameterized):
             self.param.update(data=restore[0], lam=restore[1], units=restore[2])
         finally:
             self._quiet = False
+
+
+def _solving_line(key: SolveKey) -> str:
+    """``"Solving… (n = 6, d = 2, 2 units: estimated about 13 s)"``: what a long solve shows
+    while its progress bar runs."""
+    seconds = estimate_seconds(len(key.x), len(key.x[0]), key.units)
+    shown = f"{seconds:.0f} s" if seconds >= 1 else "under a second"
+    return (f"Solving… (n = {len(key.x)}, d = {len(key.x[0])}, {key.units} "
+            f"unit{'s' * (key.units != 1)}: estimated {shown})")
 
 
 def _status_line(solution: Solution, seconds: float | None, cached: bool) -> str:

@@ -42,7 +42,7 @@ from explorer.state import (
     read_example,
 )
 from explorer.views import caption, redraw
-from explorer.views.geometry import representative
+from explorer.views.geometry import one_input, representative
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
@@ -57,7 +57,7 @@ def snap(value: float, digits: int = 2) -> str:
 
 
 def example_files() -> dict[str, str]:
-    """The 1-D example data sets in ``assets/`` as ``{label: data text}``."""
+    """The example data sets in ``assets/`` (1-D and 2-D) as ``{label: data text}``."""
     return dict(_read_examples())
 
 
@@ -69,8 +69,13 @@ def _read_examples() -> tuple[tuple[str, str], ...]:
         try:
             out[path.stem.replace("_", " ")] = read_example(path)
         except SolverInputError:
-            continue  # d > 1 or otherwise not drawable here
+            continue  # d > 2 or otherwise not drawable here
     return tuple(out.items())
+
+
+def one_input_rows(state: ExplorerState) -> Rows:
+    """The state's rows if they have one input (2-D data are drawn by the 2-D data view)."""
+    return state.rows if state.d == 1 else []
 
 
 def _frame(rows: Rows) -> pd.DataFrame:
@@ -101,7 +106,8 @@ def point_columns(rows: Rows) -> dict[str, list[float]]:
 
 def fit_columns(state: ExplorerState) -> dict[str, Any]:
     """f(x) of the selected minimum over the data's x range (empty when none is selected)."""
-    minimum = state.selected
+    one = state.d == 1 and one_input(state.result) is not None  # 2-D: the 2-D view draws
+    minimum = state.selected if one else None
     if minimum is None:
         return {"x": np.zeros(0), "y": np.zeros(0)}
     xs = [float(Fraction(x)) for x, _ in state.rows]
@@ -132,7 +138,8 @@ class DataView(pn.viewable.Viewer):
         fig.x_range.range_padding = fig.y_range.range_padding = 0.15
         self.fit = fig.line("x", "y", source=ColumnDataSource(fit_columns(state)),
                             line_color=_COLORS["fit"], line_width=2.5)
-        self.points = fig.scatter("x", "y", source=ColumnDataSource(point_columns(state.rows)),
+        points = point_columns(one_input_rows(state))
+        self.points = fig.scatter("x", "y", source=ColumnDataSource(points),
                                   size=11, fill_color=_COLORS["points"], line_color="white")
         self.draw = PointDrawTool(renderers=[self.points], num_objects=MAX_POINTS, add=True)
         fig.add_tools(self.draw, HoverTool(renderers=[self.points],
@@ -180,7 +187,7 @@ class DataView(pn.viewable.Viewer):
 
     def _table_frame(self) -> pd.DataFrame:
         """The data as exact strings, one row per point."""
-        rows = self.state.rows
+        rows = one_input_rows(self.state)
         return pd.DataFrame({
             "point": [f"x{i + 1}" for i in range(len(rows))],
             "x": [x for x, _ in rows],
@@ -189,7 +196,7 @@ class DataView(pn.viewable.Viewer):
 
     def _refresh(self, *events: Any) -> None:
         """Show the state's (last good) data in the plot and the table."""
-        columns = point_columns(self.state.rows)
+        columns = point_columns(one_input_rows(self.state))
         if columns != self.points.data_source.data:
             redraw(lambda: setattr(self.points.data_source, "data", columns))
         self.table.value = self._table_frame()

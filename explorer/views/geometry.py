@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,16 @@ class Sector:
     b: tuple[float, ...]
     c: tuple[float, ...]
     active: tuple[int, ...]
+
+
+def one_input(result: Any) -> Any:
+    """``result`` if it is a solution for one input (d = 1), else ``None``: the 1-D views
+    draw nothing for two-dimensional data (the 2-D views do).
+
+    >>> one_input(None) is None
+    True
+    """
+    return result if result is not None and len(result.x[0]) == 1 else None
 
 
 def representative(minimum: Minimum) -> Point:

@@ -38,6 +38,7 @@ from explorer.views.geometry import (
     label_positions,
     line_segments,
     nearest_within,
+    one_input,
     plane_radius,
     points_of,
     representative,
@@ -204,7 +205,7 @@ class PlaneView(pn.viewable.Viewer):
         redraw(lambda: self._update(events))
 
     def _update(self, events: tuple) -> None:
-        result = self.state.result
+        result = one_input(self.state.result)
         if not events or any(e.name == "result" for e in events):
             columns = plane_columns(result)
             n = len(result.x) if result is not None else 0
@@ -216,18 +217,19 @@ class PlaneView(pn.viewable.Viewer):
             radius = plane_radius(result.minima if result is not None else [])
             self.x_range.update(start=-radius, end=radius)
             self.y_range.update(start=-radius, end=radius)
-        self.ring.data_source.data = ring_columns(self.state.selected)
+        selected = self.state.selected if result is not None else None
+        self.ring.data_source.data = ring_columns(selected)
 
     def select_at(self, b: float | None, c: float | None) -> None:
         """A click at ``(b, c)``: select the minimum of the nearest marker, if close."""
         if b is None or c is None:
             return
-        frame = marker_frame(self.state.result)
+        frame = marker_frame(one_input(self.state.result))
         nearest = nearest_within(frame["b"], frame["c"], b, c,
                                  0.06 * plane_radius(self._minima()))
         if nearest is not None:
             self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
 
     def _minima(self) -> list:
-        result = self.state.result
+        result = one_input(self.state.result)
         return list(result.minima) if result is not None else []

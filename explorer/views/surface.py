@@ -42,6 +42,7 @@ from explorer.views import caption, redraw
 from explorer.views.geometry import (
     line_segments,
     nearest_within,
+    one_input,
     plane_radius,
     points_of,
     representative,
@@ -306,7 +307,7 @@ class SurfaceView(pn.viewable.Viewer):
 
     def frame(self) -> SurfaceFrame:
         """What the figure shows now."""
-        return surface_frame(self.state.result, self.slice, self.state.selected_index)
+        return surface_frame(one_input(self.state.result), self.slice, self.state.selected_index)
 
     def _draw(self, *events: Any) -> None:
         """Replace the figure's data by the current slice's."""
@@ -325,14 +326,14 @@ class SurfaceView(pn.viewable.Viewer):
 
     def _curve_numbers(self) -> list[int]:
         """1-based numbers of the result's curves."""
-        result = self.state.result
+        result = one_input(self.state.result)
         if result is None:
             return []
         return [i + 1 for i, m in enumerate(result.minima) if m.kind == "curve"]
 
     def _update_options(self, *events: Any) -> None:
         """Offer the slices that fit the current result; keep the choice if still valid."""
-        result = self.state.result
+        result = one_input(self.state.result)
         options = slice_options(result.units if result else 1, self._curve_numbers())
         current = self.slice
         # A rendered Select moves its value to the first option when the old one is gone:
@@ -353,7 +354,8 @@ class SurfaceView(pn.viewable.Viewer):
 
     def select_at(self, h: float | None, v: float | None) -> None:
         """A click at ``(h, v)`` in the slice: select the minimum drawn nearest, if close."""
-        result, choice, selected = self.state.result, self.slice, self.state.selected_index
+        result, choice = one_input(self.state.result), self.slice
+        selected = self.state.selected_index
         if h is None or v is None or result is None or not result.minima or choice is None:
             return
         unit, _, radius = slice_geometry(result, choice, selected)

@@ -274,8 +274,8 @@ def test_examples_one_unit_and_a_problem_too_large(
     _ready(page)
     # The example chooser offers every CSV in assets/; loading one (fewer points than the
     # paper's example) shows the solver's minima for it.
-    # (the 1-D ones: the 2-D examples, *_2d.csv, are not drawn by the dashboard yet)
-    files = sorted(p for p in (REPO / "assets").glob("*.csv") if read_csv(p).d == 1)
+    # (1-D and 2-D: a 2-D one switches to the 2-D views, see test_browser_2d.py)
+    files = sorted((REPO / "assets").glob("*.csv"))
     chooser = page.locator("select").first
     labels = chooser.evaluate("s => Array.from(s.options).map(o => o.text)")
     assert labels == ["(choose)", *(path.stem.replace("_", " ") for path in files)]

@@ -1,0 +1,331 @@
+"""Data view for two inputs: the points in the ``(x1, x2)`` plane, ``f`` behind them, the
+units' kink lines across the plane.
+
+The points are coloured by ``y`` (a diverging colour map, blue below 0, red above, with a
+colour bar); behind them the selected minimum's network function ``f(x)`` is a heatmap in
+the same colours, so a well fitted point disappears into its background. Each alive unit
+``l`` of the selected minimum is its kink line ``<b_l, x> + c_l = 0`` with short ticks on
+its active side (:mod:`explorer.geometry2d.inputplane`).
+
+Edit the data by dragging a point (its ``y`` stays), tapping empty space (a new point with
+``y = 0``), tap + Backspace (delete), the table (exact values: ``-0.17``, ``1/3``) or the
+per-point ``y`` control under the plot; load an example or a CSV file (``x1,x2,y``).
+Every edit goes through :meth:`ExplorerState.edit`; a refused edit redraws the last good
+data.
+
+The Bokeh figure is built once; every change replaces its sources' columns in place.
+
+Examples
+--------
+>>> data2d_columns([("0", "0", "1"), ("1", "0", "-1/2")])["y"]
+[1.0, -0.5]
+>>> y_range([1.0, -0.5])
+1.1
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    HoverTool,
+    Legend,
+    LegendItem,
+    LinearColorMapper,
+    PointDrawTool,
+    Range1d,
+)
+from bokeh.palettes import RdBu11, interp_palette
+from bokeh.plotting import figure
+
+from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks
+from explorer.loss import network
+from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
+from explorer.views import caption, redraw
+from explorer.views.data import snap
+from explorer.views.geometry import representative
+from solver.data import parse_rational
+from solver.errors import SolverInputError
+
+# Blue (low y) through white to red (high y).
+PALETTE = tuple(interp_palette(RdBu11, 256))
+UNIT_COLOURS = ("#2a9d8f", "#e07b00", "#6a4c93")
+HEAT_STEPS = 81
+TITLE = "Input plane: points coloured by y, f(x) of the selected minimum behind"
+_EMPTY_BOX = (-1.0, 1.0, -1.0, 1.0)
+
+
+def data2d_columns(rows: Rows) -> dict[str, list]:
+    """The points' source columns: float coordinates and exact labels for hover."""
+    return {
+        "x1": [float(Fraction(r[0])) for r in rows],
+        "x2": [float(Fraction(r[1])) for r in rows],
+        "y": [float(Fraction(r[2])) for r in rows],
+        "name": [f"x{i + 1}" for i in range(len(rows))],
+        "exact": [f"({r[0]}, {r[1]}) → {r[2]}" for r in rows],
+    }
+
+
+def y_range(values: list[float] | np.ndarray) -> float:
+    """Half-width of the colour scale: 1.1 times the largest ``|y|`` (at least 0.1)."""
+    top = float(np.max(np.abs(values))) if len(values) else 0.0
+    return round(max(0.1, 1.1 * top), 12)
+
+
+def unit_columns(point: Any, box: tuple[float, float, float, float]) -> dict[str, dict]:
+    """Kink lines and active-side ticks of a parameter point's alive units in ``box``."""
+    lines: dict[str, list] = {"xs": [], "ys": [], "colour": [], "unit": [], "label": []}
+    ticks: dict[str, list] = {"xs": [], "ys": [], "colour": []}
+    if point is not None:
+        for k, (b, c, a) in enumerate(zip(point.B, point.c, point.a, strict=True)):
+            segment = kink_segment(b, c, box)
+            if segment is None:
+                continue
+            colour = UNIT_COLOURS[k % len(UNIT_COLOURS)]
+            lines["xs"].append([segment[0][0], segment[1][0]])
+            lines["ys"].append([segment[0][1], segment[1][1]])
+            lines["colour"].append(colour)
+            lines["unit"].append(k + 1)
+            lines["label"].append(f"unit {k + 1} (a = {a:.3g}; ticks: the side it is on)")
+            for start, stop in side_ticks(b, c, box):
+                ticks["xs"].append([start[0], stop[0]])
+                ticks["ys"].append([start[1], stop[1]])
+                ticks["colour"].append(colour)
+    return {"lines": lines, "ticks": ticks}
+
+
+class Data2DView(pn.viewable.Viewer):
+    """The input plane (d = 2): editable points, f as a heatmap, kink lines; table and y control."""
+
+    state = param.ClassSelector(class_=ExplorerState)
+
+    def __init__(self, state: ExplorerState, loaders: tuple = (), **params: Any) -> None:
+        super().__init__(state=state, **params)
+        self._pushing = False
+        # The 1-D view's example chooser, upload and reset (only one of the two views is on
+        # the page at a time): one set of loaders for both.
+        self.loaders = loaders
+        self.mapper = LinearColorMapper(palette=PALETTE, low=-1.0, high=1.0)
+        fig = figure(title=TITLE, height=420, sizing_mode="stretch_width", match_aspect=True,
+                     x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
+                     tools="pan,wheel_zoom,reset,save", toolbar_location="right",
+                     x_axis_label="x1", y_axis_label="x2")
+        fig.title.text_font_size = "13px"
+        fig.toolbar.logo = None
+        self.heat = fig.image(image="image", x="x", y="y", dw="dw", dh="dh",
+                              source=ColumnDataSource(_empty_heat()), color_mapper=self.mapper,
+                              alpha=0.85)
+        self.lines = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
+                                    _EMPTY_BOX)["lines"]), color="colour", line_width=3)
+        self.ticks = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
+                                    _EMPTY_BOX)["ticks"]), color="colour", line_width=2)
+        self.points = fig.scatter("x1", "x2", source=ColumnDataSource(data2d_columns([])),
+                                  size=14, line_color="black", line_width=1.5,
+                                  fill_color={"field": "y", "transform": self.mapper})
+        self.labels = fig.text("x1", "x2", text="name", source=self.points.data_source,
+                               x_offset=9, y_offset=-4, text_font_size="11px")
+        draw = PointDrawTool(renderers=[self.points], add=True, num_objects=MAX_POINTS,
+                             empty_value=0.0)
+        fig.add_tools(draw)
+        fig.toolbar.active_tap = draw
+        fig.toolbar.active_drag = draw
+        fig.add_tools(HoverTool(renderers=[self.points], tooltips=[
+            ("point", "@name"), ("(x1, x2) → y", "@exact")]))
+        # No hover on the lines: a tooltip under the cursor would catch the drag of a point
+        # that lies on a line. A legend names the units instead.
+        fig.add_layout(Legend(items=[LegendItem(label={"field": "label"},
+                                                renderers=[self.lines])],
+                              orientation="horizontal", label_text_font_size="11px",
+                              margin=0, padding=4), "below")
+        fig.add_layout(ColorBar(color_mapper=self.mapper, title="y and f(x)", width=10), "right")
+        self.figure = fig
+        self.points.data_source.on_change("data", self._on_points)
+        self.table = pn.widgets.Tabulator(
+            self._table_frame(), show_index=False, editors={"point": None},
+            layout="fit_data_stretch", height=190, selectable="checkbox",
+            sizing_mode="stretch_width",
+        )
+        self.table.on_edit(self._on_table_edit)
+        self.which = pn.widgets.Select(label="Point", options=[], width=80)
+        self.y_value = pn.widgets.FloatInput(label="its y", step=0.05, width=110)
+        self.which.param.watch(self._show_y, "value")
+        self.y_value.param.watch(self._on_y, "value")
+        self.add = pn.widgets.Button(label="Add point", width=95)
+        self.add.on_click(self._on_add)
+        self.delete = pn.widgets.Button(label="Delete checked", width=115)
+        self.delete.on_click(self._on_delete)
+        state.param.watch(lambda *_: redraw(self._refresh), "data")
+        state.param.watch(lambda *_: redraw(self._draw_fit), ["result", "selection"])
+        self._refresh()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        plot = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        help_text = caption(
+            "Drag a point · tap to add (y = 0) · tap then Backspace to delete · type exact "
+            "values in the table · set a point's y below. Lines: each unit's kink "
+            "b·x + c = 0, ticks on the side where it is on."
+        )
+        y_row = pn.Row(self.which, self.y_value, self.add, self.delete)
+        return pn.Column(plot, help_text, y_row, self.table, pn.Row(*self.loaders),
+                         sizing_mode="stretch_width")
+
+    # ------------------------------------------------------------------- drawing
+    def _rows(self) -> Rows:
+        """The state's rows if they have two inputs (else nothing: the 1-D view draws them)."""
+        return self.state.rows if self.state.d == 2 else []
+
+    def _refresh(self, *events: Any) -> None:
+        """Show the state's (last good) data: points, table, y control, box; then f."""
+        rows = self._rows()
+        columns = data2d_columns(rows)
+        box = data_box(list(zip(columns["x1"], columns["x2"], strict=True))) if rows else \
+            _EMPTY_BOX
+        self._pushing = True
+        try:
+            self.points.data_source.data = columns
+        finally:
+            self._pushing = False
+        self.figure.x_range.update(start=box[0], end=box[1])
+        self.figure.y_range.update(start=box[2], end=box[3])
+        self.table.value = self._table_frame()
+        names = [f"x{i + 1}" for i in range(len(rows))]
+        self.which.options = names
+        if self.which.value not in names:
+            self.which.value = names[0] if names else None
+        self._show_y()
+        self._draw_fit()
+
+    def _draw_fit(self, *events: Any) -> None:
+        """The selected minimum's f as a heatmap and its units' kink lines."""
+        rows = self._rows()
+        result = self.state.result
+        minimum = None
+        if rows and result is not None and len(result.x[0]) == 2:
+            minimum = self.state.selected
+        if not rows:
+            box = _EMPTY_BOX
+        else:
+            box = (self.figure.x_range.start, self.figure.x_range.end,
+                   self.figure.y_range.start, self.figure.y_range.end)
+        ys = [float(Fraction(r[2])) for r in rows]
+        scale = y_range(ys)
+        self.mapper.update(low=-scale, high=scale)
+        point = None if minimum is None else representative(minimum)
+        if point is None:
+            self.heat.data_source.data = _empty_heat()
+        else:
+            _, _, where = grid(box, HEAT_STEPS)
+            values = network(point.B, point.c, point.a, where).reshape(HEAT_STEPS, HEAT_STEPS)
+            self.heat.data_source.data = {"image": [values], "x": [box[0]], "y": [box[2]],
+                                          "dw": [box[1] - box[0]], "dh": [box[3] - box[2]]}
+        drawn = unit_columns(point, box)
+        self.lines.data_source.data = drawn["lines"]
+        self.ticks.data_source.data = drawn["ticks"]
+
+    def _table_frame(self) -> pd.DataFrame:
+        """The data as exact strings, one row per point."""
+        rows = self._rows()
+        return pd.DataFrame({
+            "point": [f"x{i + 1}" for i in range(len(rows))],
+            "x1": [r[0] for r in rows], "x2": [r[1] for r in rows], "y": [r[2] for r in rows],
+        })
+
+    def _show_y(self, *events: Any) -> None:
+        """The y control shows the chosen point's y."""
+        rows = self._rows()
+        names = [f"x{i + 1}" for i in range(len(rows))]
+        if self.which.value in names:
+            value = float(Fraction(rows[names.index(self.which.value)][2]))
+            if self.y_value.value != value:
+                self._pushing = True
+                try:
+                    self.y_value.value = value
+                finally:
+                    self._pushing = False
+
+    # ------------------------------------------------------------------ editing
+    def _propose(self, rows: Rows) -> None:
+        """Ask the state to take ``rows``; redraw the last good data if it refuses."""
+        if not self.state.edit(data=format_data(rows)):
+            self._refresh()
+
+    def _on_points(self, attr: str, old: Any, new: Any) -> None:
+        """The plot's points changed (drag, tap to add, Backspace to delete)."""
+        if self._pushing or self.state.d != 2:
+            return
+        x1 = np.asarray(new.get("x1", []), dtype=float)
+        x2 = np.asarray(new.get("x2", []), dtype=float)
+        before = self.state.rows
+        old_xy = np.array([[float(Fraction(r[0])), float(Fraction(r[1]))] for r in before])
+        rows: Rows = []
+        for k, (h, v) in enumerate(zip(x1, x2, strict=True)):
+            if not (np.isfinite(h) and np.isfinite(v)):
+                continue
+            same = np.flatnonzero(np.all(np.isclose(old_xy, [h, v], rtol=0, atol=1e-9),
+                                         axis=1))
+            if k < len(before) and k in same:
+                rows.append(before[k])
+            elif same.size:
+                rows.append(before[int(same[0])])
+            elif len(x1) == len(before):  # a drag: the point keeps its y
+                rows.append((snap(h), snap(v), before[k][2]))
+            else:
+                rows.append((snap(h), snap(v), "0"))
+        if rows != before:
+            self._propose(rows)
+
+    def _on_table_edit(self, event: Any) -> None:
+        """A cell was typed in: keep the exact text the user entered."""
+        rows = list(self.state.rows)
+        text = str(event.value).strip()
+        try:  # a comma or semicolon would be read as a separator of the data text
+            parse_rational(text, f"{event.column} of point {event.row + 1}")
+        except SolverInputError as exc:
+            self.state.message = f"Refused: {exc}. The last good state is kept."
+            self._refresh()
+            return
+        row = list(rows[event.row])
+        row[("x1", "x2", "y").index(event.column)] = text
+        rows[event.row] = tuple(row)
+        self._propose(rows)
+
+    def _on_y(self, event: Any) -> None:
+        """The y control was changed: the chosen point takes that y (snapped to 0.01)."""
+        if self._pushing or event.new is None or self.which.value is None:
+            return
+        rows = list(self._rows())
+        k = int(self.which.value[1:]) - 1
+        if k >= len(rows) or Fraction(rows[k][2]) == Fraction(snap(event.new)):
+            return
+        rows[k] = (rows[k][0], rows[k][1], snap(event.new))
+        self._propose(rows)
+
+    def _on_add(self, _: Any) -> None:
+        """Add a point to the right of the data, at mid height, with y = 0."""
+        rows = list(self._rows())
+        h = max(float(Fraction(r[0])) for r in rows) + 0.25
+        v = float(np.mean([float(Fraction(r[1])) for r in rows]))
+        rows.append((snap(h), snap(v), "0"))
+        self._propose(rows)
+
+    def _on_delete(self, _: Any) -> None:
+        """Delete the rows checked in the table."""
+        checked = set(self.table.selection)
+        if not checked:
+            self.state.message = "Check the rows to delete in the table first."
+            return
+        self._propose([row for i, row in enumerate(self.state.rows) if i not in checked])
+        self.table.selection = []
+
+
+def _empty_heat() -> dict[str, list]:
+    """A heatmap source with nothing to show (one transparent pixel)."""
+    return {"image": [np.full((1, 1), np.nan)], "x": [0.0], "y": [0.0], "dw": [1.0],
+            "dh": [1.0]}
