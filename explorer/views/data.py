@@ -213,7 +213,7 @@ class DataView(pn.viewable.Viewer):
 
     def _on_draw(self, data: dict[str, Any] | None = None, **_: Any) -> None:
         """A point was dragged, added or deleted in the plot."""
-        if not data:
+        if not data or self.state.d != 1:  # (emptied for 2-D data: not an edit)
             return
         xs = np.asarray(data.get("x", []), dtype=float)
         ys = np.asarray(data.get("y", []), dtype=float)
