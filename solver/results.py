@@ -126,6 +126,7 @@ class SetRecord:
     by: tuple[str, ...] = ()
     tied: tuple[str, ...] = ()
     twins: tuple[tuple[str, str], ...] = ()  # pruned: (tied face, its partner) not opposite
+    zeros: tuple = ()  # pruned: (point, part, exact s of the part) where r_i = 0 exactly
     roots: tuple[AlgebraicRoot, ...] = ()
     outside: Outside | None = None
     minimum: tuple | None = None
@@ -141,6 +142,10 @@ class SetRecord:
             out["pruned"] = {"by": list(self.by), "tied": list(self.tied)}
             if self.twins:
                 out["pruned"]["twins"] = [list(t) for t in self.twins]
+            if self.zeros:
+                out["pruned"]["zeros"] = [{"point": i, "faces": list(part),
+                                           "s": [r.to_json() for r in roots]}
+                                          for i, part, roots in self.zeros]
         elif self.how == "solution":
             out["solution"] = [r.to_json() for r in self.roots]
         else:

@@ -80,6 +80,7 @@ def set_record(
         by=names(found.by),
         tied=names(found.tied),
         twins=tuple(names(t) for t in found.twins),
+        zeros=tuple((i, names(part), algebraic_roots(roots)) for i, part, roots in found.zeros),
         roots=algebraic_roots(roots) if found.how == "solution" else (),
     )
     if roots is None:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
-from flint import arb, arb_mat, ctx, fmpq_mat
+from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_poly
 
 from solver.data import parse_rational
 from solver.verify.complete_solution import Solved, State, decide, name, quad
-from solver.verify.face_system import FaceSystem
-from solver.verify.field import RootField, to_fmpq
+from solver.verify.face_system import FaceSystem, exact_directions, face_relations
+from solver.verify.field import Elem, RootField, to_fmpq
 from solver.verify.formula import parse_poly
 from solver.verify.krawczyk import prove_doubling, start_precision
+from solver.verify.number_field import build_field
 
 
 def check_solution(S: frozenset, faces: list[str], roots: list, state: State, where: str,
@@ -80,7 +81,16 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
                      f"{name(by)}")
         return
     prob, lam2 = state.prob, arb(state.prob.lam_q) ** 2
-    quiet = zero_residuals(by, sol, state) if tied else set()
+    quiet = set()
+    if tied:
+        quiet = zero_residuals(by, sol, state)
+        for zero in claim.get("zeros", []):
+            bad = exact_residual_zero(zero, by, sol, state)
+            if bad:
+                fails.append(f"{where}: pruned by {name(by)}: the residual at point "
+                             f"{zero.get('point')} is not proved zero ({bad})")
+                return
+            quiet.add(zero["point"])
     partners: dict[str, str] = {}
     for b in sorted(S - A, key=state.order.get):
         if b in tied:
@@ -179,6 +189,48 @@ def zero_residuals(by: list[str], sol, state: State) -> set[int]:
     return quiet
 
 
+def exact_residual_zero(zero: dict, by: list[str], sol: Solved, state: State) -> str:
+    """'' when ``r_i = 0`` exactly at the subset's solution, by the claim ``zero``: the part
+    ``faces`` of ``by`` that sees point ``i`` (closed under shared seen points, so the
+    subset's solution restricted to it is the part's), its solution ``s`` by minimal
+    polynomials inside the subset's proved enclosures (so, by the uniqueness that the
+    Krawczyk test proved, the same solution), its face equations and ``r_i`` zero in the
+    roots' number field. Otherwise why not."""
+    prob, i, part, roots = state.prob, zero["point"], list(zero["faces"]), zero["s"]
+    seen = {p: {j for j, ch in enumerate(p) if ch == "+"} for p in by}
+    if not part or not set(part) <= set(by) or len(roots) != len(part):
+        return "its part is not a set of faces of the subset, one root each"
+    if any(i in seen[p] and p not in part for p in by):
+        return "a face outside its part sees the point"
+    if any(seen[p] & seen[q] for p in part for q in by if q not in part):
+        return "its part shares a seen point with the rest of the subset"
+    if any(r["minpoly"] is None for r in roots):
+        return "the part's solution must be given by minimal polynomials"
+    entries = [(r["name"], r["minpoly"], *(parse_rational(v, "interval") for v in r["interval"]))
+               for r in roots]
+    enclosure = sol.t()
+    for p, (label, poly, lo, hi) in zip(part, entries, strict=True):
+        a, b = RootField(parse_poly(poly, label), lo, hi).interval(200)
+        with ctx.workprec(sol.work()):
+            inside = enclosure[p].contains(arb((a + b) / 2, (b - a) / 2))
+        if not inside:
+            return f"the root {label} is not inside the subset's proved enclosure of face {p}"
+    system = FaceSystem.from_faces(prob, [state.faces[p].system for p in part])
+    names = [r["name"] for r in roots]
+    relations: tuple = ()
+    if len(names) >= 2:
+        relations = face_relations(system, dict(zip(system.alive, names, strict=True)))
+    K, images = build_field(entries, relations)
+    ts = {ell: images[label] for ell, label in zip(system.alive, names, strict=True)}
+    r, us = exact_directions(prob, system, ts, K)
+    lam2 = Elem(fmpq_poly([prob.lam_q ** 2]), K.m)
+    if any(not K.is_zero(sum((v * v for v in us[ell]), -lam2).p) for ell in system.alive):
+        return "the roots do not solve the part's face equations"
+    if not K.is_zero(r[i].p):
+        return "r_i is not zero in the roots' number field"
+    return ""
+
+
 def not_opposite(a: str, b: str) -> bool:
     """Two sign vectors neither equal nor each other's negation."""
     flip = {"+": "-", "-": "+", "0": "0"}
@@ -221,5 +273,5 @@ def check_decoupled(S: frozenset, faces: list[str], parts: list, state: State, w
                              max(sol.prec for sol in sols), parts=sols)
 
 
-__all__ = ["check_decoupled", "check_pruned", "check_solution", "not_opposite", "tie",
-           "zero_residuals"]
+__all__ = ["check_decoupled", "check_pruned", "check_solution", "exact_residual_zero",
+           "not_opposite", "tie", "zero_residuals"]

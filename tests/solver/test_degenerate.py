@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from solver import solve
+from solver import DegenerateProblemError, solve
 from solver.data import make_dataset
 from solver.pipeline.divide import unit_faces as solver_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
@@ -77,6 +77,39 @@ NEAR_TIES = [
 def test_dead_unit_bound_at_equality_is_decided(x, y, lam, units) -> None:
     """Section 5: the face is skipped because the neuron's direction is outside it."""
     _solve_and_check(x, y, lam, units)
+
+
+# --------------------------------------------------------------------------- exact zeros
+
+# d1-L3 deep profile (refused before): the one neuron on '-+-+' has s = 71/5 and r_1 = 0
+# exactly, so '---+' (the same span, without point 1) is tied to it
+ZERO_X, ZERO_Y = ["24/25", "1/100", "99/100", "0"], ["-19/20", "71/100", "-63/50", "19/25"]
+
+
+def test_residual_zero_in_a_number_field_makes_a_tie() -> None:
+    """Solved and checked (the record carries the part's minimal polynomial); the oracle
+    agrees; a hand check: r_1 = y_1 - s (h_1 . u) with s = 71/5 vanishes exactly."""
+    _solve_and_check(ZERO_X, ZERO_Y, "1/20", 3)
+    doc = solve(ZERO_X, ZERO_Y, "1/20", 3, force=True, completeness=True).to_json()
+    records = doc["completeness"]["sets"]
+    j = next(k for k, r in enumerate(records) if r.get("pruned", {}).get("zeros"))
+    zero = records[j]["pruned"]["zeros"][0]
+    assert zero["point"] == 1 and zero["s"][0]["minpoly"] == "5*s0 - 71"
+    # hand check: one neuron seeing points 1, 3 (x = 1/100, 0; P = H H^T), s = 71/5:
+    # r = (I + s H H^T)^{-1} y on the seen points
+    H = [[Fraction(1, 100), Fraction(1)], [Fraction(0), Fraction(1)]]
+    s0, y = Fraction(71, 5), [Fraction(71, 100), Fraction(19, 25)]
+    A = [[(i == j) + s0 * sum(H[i][c] * H[j][c] for c in range(2)) for j in range(2)]
+         for i in range(2)]
+    det = A[0][0] * A[1][1] - A[0][1] * A[1][0]
+    assert (A[1][1] * y[0] - A[0][1] * y[1]) / det == 0
+    data = make_dataset(ZERO_X, ZERO_Y)
+    for field, value in (("point", 0), ("s", [{"name": "s0", "minpoly": "5*s0 - 72",
+                                                "interval": ["66/5", "76/5"]}])):
+        bad = copy.deepcopy(doc)
+        bad["completeness"]["sets"][j]["pruned"]["zeros"][0][field] = value
+        gaps = verify_result(bad, data).gaps
+        assert any("is not proved zero" in g or "listed as tied" in g for g in gaps), gaps
 
 
 # --------------------------------------------------------------------------- twins
@@ -203,6 +236,14 @@ def test_d3_solve_is_checked() -> None:
     "not supported" before); the oracle agrees."""
     x = [["1/2", "0", "-1/4"], ["-1/2", "1/4", "0"], ["0", "-1/2", "1/2"], ["1/4", "1/2", "1/4"]]
     _solve_and_check(x, ["1", "-1/2", "1/4", "3/4"], "1/20", 1)
+
+
+def test_what_is_still_refused_names_its_reason() -> None:
+    """The symmetric V with 3 units: an exactly zero multiplier at a certified point (no
+    next-order test yet) is refused with that reason, not reported or dropped."""
+    c = next(c for c in CASES if "still_refused" in c)
+    with pytest.raises(DegenerateProblemError, match="a KKT multiplier is zero"):
+        solve(c["x"], c["y"], c["lam"], c["units"], force=True)
 
 
 # --------------------------------------------------------------------------- deep

@@ -69,6 +69,7 @@ class Pruning:
     by: tuple[UnitFace, ...] = ()
     tied: tuple[UnitFace, ...] = ()
     twins: tuple[tuple[UnitFace, UnitFace], ...] = ()
+    zeros: tuple = ()  # (point, part, exact point): residuals proved zero in a number field
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class Decision:
     by: tuple[Signs, ...] = ()
     tied: tuple[Signs, ...] = ()
     twins: tuple[tuple[Signs, Signs], ...] = ()
+    zeros: tuple = ()  # (point i, the part's sign vectors, its exact roots): r_i = 0
 
 
 class NeuronEnumerator:
@@ -161,7 +163,9 @@ class NeuronEnumerator:
         if pruning.support is Support.SUBSET:
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
                                 tied=tuple(f.signs for f in pruning.tied),
-                                twins=tuple((b.signs, a.signs) for b, a in pruning.twins))
+                                twins=tuple((b.signs, a.signs) for b, a in pruning.twins),
+                                zeros=tuple((i, tuple(f.signs for f in part), point.roots)
+                                            for i, part, point in pruning.zeros))
             return decision, (None, None)
         self.systems_solved += 1
         if pruning.support is Support.UNDECIDED:  # a multiplier exactly zero: eliminate
@@ -233,23 +237,24 @@ class NeuronEnumerator:
                 if sub and self.entry(sub)[0] is None:
                     continue
                 others = [faces[i] for i in range(k) if i not in keep]
-                verdict, tied, twins = self._kkt(sub, others)
+                verdict, tied, twins, zeros = self._kkt(sub, others)
                 if verdict is Kkt.HOLDS or verdict is Kkt.TWINS:
-                    return Pruning(Support.SUBSET, sub, tied, twins)
+                    return Pruning(Support.SUBSET, sub, tied, twins, zeros)
                 undecided = undecided or verdict is Kkt.UNDECIDED
         return Pruning(Support.UNDECIDED if undecided else Support.FULL)
 
-    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...], tuple]:
+    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...], tuple, tuple]:
         """Whether ``(s_sub, 0)`` is the only minimiser of ``J`` (``HOLDS``):
         ``|M_b^T r_sub| < lam`` for every other face ``b``, or ``= lam`` exactly by a tie
         (:class:`~solver.pipeline.locate.ties.Ties`) with the vectors ``P_c r_sub`` of all
         the faces linearly independent; ``TWINS`` when they are not but a tied face is
         the twin of its partner (no interior solution inside the faces); ``FAILS`` if
         some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied faces and
-        the twins ``(b, a)``.
+        the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
         lam = self.problem.lam_q
-        ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec))
+        ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec),
+                    self._point)
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
         for face in others:
@@ -266,11 +271,11 @@ class NeuronEnumerator:
                 if q < 0:
                     break
                 if q > 0:
-                    return Kkt.FAILS, tuple(tied), ()
+                    return Kkt.FAILS, tuple(tied), (), ()
                 if prec == 64:
                     partner = ties.partner(face)
                 if prec >= MAX_PREC:
-                    return Kkt.UNDECIDED, tuple(tied), ()
+                    return Kkt.UNDECIDED, tuple(tied), (), ()
                 prec *= 4
             if partner is not None:
                 tied.append(face)
@@ -280,8 +285,22 @@ class NeuronEnumerator:
         if tied and not self._independent(sub, tuple(sub) + tuple(tied)):
             twins = tuple((b, a) for b, a in zip(tied, partners)
                           if twins_not_opposite(a.signs, b.signs))
-            return (Kkt.TWINS if twins else Kkt.UNDECIDED), tuple(tied), twins[:1]
-        return Kkt.HOLDS, tuple(tied), ()
+            verdict = Kkt.TWINS if twins else Kkt.UNDECIDED
+            return verdict, tuple(tied), twins[:1], self._zeros(ties)
+        return Kkt.HOLDS, tuple(tied), (), self._zeros(ties) if tied else ()
+
+    @staticmethod
+    def _zeros(ties: Ties) -> tuple:
+        """The residuals that ``ties`` proved zero in a number field, by point."""
+        return tuple((i, part, point) for i, (part, point) in sorted(ties.exact.items()))
+
+    def _point(self, faces: tuple[UnitFace, ...]) -> NeuronPoint | None:
+        """The interior solution of ``faces`` as a point, or None."""
+        roots, _ = self.entry(faces)
+        if roots is None:
+            return None
+        return NeuronPoint(self.problem, faces, tuple(self.data[f.signs] for f in faces),
+                           roots, ())
 
     def _independent(self, sub, faces) -> bool:
         """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly

@@ -8,13 +8,17 @@ unless it is exactly zero; the zeros that the data produce are *ties*:
 * ``b`` has the span (zero set) of a face ``a`` of ``A``, and every point seen by exactly
   one of them has ``r_A,i = 0`` exactly; then ``m_b = m_a`` and ``g_b = g_a = 0``
   (Lemma 4).
-* ``r_A,i = 0`` is proved exactly in two ways: ``y_i = 0`` at a point no face of ``A``
-  sees (``r_i = y_i``), or *aligned faces* (Lemma 3): two faces ``a, c`` of ``A`` with one
+* ``r_A,i = 0`` is proved exactly in three ways: ``y_i = 0`` at a point no face of ``A``
+  sees (``r_i = y_i``); *aligned faces* (Lemma 3): two faces ``a, c`` of ``A`` with one
   span, ``c`` seeing the points of ``a`` and ``i``. Both have ``g = 0`` at ``s_A``, and
 
       0 = g_a - g_c = r_i * (2 <h_i, dir_a> + r_i |Pi h_i|^2),
 
-  so ``r_i = 0`` as soon as the second factor is proved nonzero in ball arithmetic.
+  so ``r_i = 0`` as soon as the second factor is proved nonzero in ball arithmetic; or, when
+  the faces of ``A`` that see ``i`` form a connected part of at most two neurons, exactly in
+  the number field of that part's solution (:func:`residual_is_zero`, the test of
+  :mod:`solver.pipeline.locate.exact_zero`). The last kind is recorded (:attr:`Ties.exact`)
+  with the part, so that its record can carry the minimal polynomials the checker needs.
 
 Tied faces then carry either a zero weight at every minimiser of ``J`` (the vectors
 ``P_c r_A`` independent: the enumerator's Gram test), or they are *twins* of their
@@ -36,12 +40,33 @@ from collections.abc import Callable, Sequence
 from flint import arb, arb_mat, fmpq_mat
 
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.face_systems import NeuronData, components
+from solver.pipeline.locate.exact_zero import is_zero_at
+from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
 
 # The residual ``r_A`` as an n x 1 ball matrix at a precision.
 Residual = Callable[[int], arb_mat]
+# The interior solution of a face set as a point (None: it has none).
+PointOf = Callable[[tuple[UnitFace, ...]], NeuronPoint | None]
+
+
+def residual_is_zero(point: NeuronPoint, i: int) -> bool | None:
+    """Exactly decide ``r_i = 0`` at a point of one or two coupled neurons; None where the
+    test does not apply. With ``u = numerators / det`` (:class:`~solver.pipeline.
+    face_systems.FaceSystem`), ``det * r_i = det * y_i - sum_a s_a (M_a G_a^{-1} num_a)_i``."""
+    if not 1 <= point.k <= EXACT_NEURONS or len(components(point.neurons)) > 1:
+        return None
+    system = point.system
+    gens = system.ctx.gens()
+    value = system.det * point.problem.y_q[i]
+    for a, (nd, block) in enumerate(zip(system.neurons, system.blocks, strict=True)):
+        coef = nd.M * nd.G_inv
+        for j, idx in enumerate(block):
+            if coef[i, j] != 0:
+                value -= gens[a] * system.numerators[idx] * coef[i, j]
+    return is_zero_at(value, system.equations, system.ctx, point.exact().roots[0].poly)
 
 
 def twins_not_opposite(a: Sequence[int], b: Sequence[int]) -> bool:
@@ -61,12 +86,16 @@ class Ties:
     """
 
     def __init__(self, problem: Problem, sub: Sequence[UnitFace],
-                 data: dict[tuple, NeuronData], residual: Residual) -> None:
+                 data: dict[tuple, NeuronData], residual: Residual,
+                 point_of: PointOf | None = None) -> None:
         self.problem = problem
         self.sub = tuple(sub)
         self.data = data
         self.residual = residual
+        self.point_of = point_of
         self._zero: dict[int, bool] = {}
+        # zeros proved in a part's number field: point -> (the part, its exact point)
+        self.exact: dict[int, tuple[tuple[UnitFace, ...], NeuronPoint]] = {}
         unseen = frozenset(range(problem.n)) - frozenset().union(*(_seen(f) for f in sub))
         for i in unseen:
             if problem.y_q[i] == 0:
@@ -88,8 +117,25 @@ class Ties:
         if i not in self._zero:
             if not aligned:
                 return False
-            self._zero[i] = any(self._aligned(a, c, i) for a, c in self._pairs(i))
+            self._zero[i] = (any(self._aligned(a, c, i) for a, c in self._pairs(i))
+                             or self._exact_zero(i))
         return self._zero[i]
+
+    def _exact_zero(self, i: int) -> bool:
+        """``r_i = 0`` in the number field of the part of ``sub`` that sees ``i``."""
+        if self.point_of is None:
+            return False
+        nds = [self.data[f.signs] for f in self.sub]
+        seers = {j for j, f in enumerate(self.sub) if i in _seen(f)}
+        part = next((p for p in components(nds) if seers <= set(p)), None)
+        if not seers or part is None or len(part) > EXACT_NEURONS:
+            return False
+        faces = tuple(self.sub[j] for j in part)
+        point = self.point_of(faces)
+        if point is None or residual_is_zero(point, i) is not True:
+            return False
+        self.exact[i] = (faces, point.exact())
+        return True
 
     def _pairs(self, i: int) -> list[tuple[UnitFace, UnitFace]]:
         """Faces ``a, c`` of ``sub`` with one zero set, ``c`` seeing ``a``'s points and ``i``."""
@@ -124,4 +170,4 @@ def _column(values: Sequence) -> fmpq_mat:
     return fmpq_mat(len(values), 1, list(values))
 
 
-__all__ = ["Residual", "Ties", "twins_not_opposite"]
+__all__ = ["PointOf", "Residual", "Ties", "residual_is_zero", "twins_not_opposite"]
