@@ -1,0 +1,227 @@
+"""Every 1-D example in ``assets/`` in Chromium: 1, 2 and 3 units, λ at both ends of the
+slider, the minima selected in turn.
+
+One server and one page for the module; the page is driven through its controls (example
+chooser, units buttons, slider handle dragged to either end, minima table rows clicked), never
+reloaded except for the link round trip. For each problem: the status reaches its final text
+with the solver's counts, the minima table lists the solver's minima, and each selected row
+is written in the exact-form pane. The server's log must stay free of exceptions (checked
+after every test), the page of console errors and requests off localhost. Expected values
+come from the solver called in this process.
+
+Which minima are clicked: one of every orbit (131 of the 301 minima; the others are the same
+networks with their units swapped, written by the same code) — every minimum in the deep
+profile (``-m deep`` or ``DEEP=1``). Each click costs a server round trip with every view
+redrawn, so this file's time is mostly the dashboard's redraw time.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from explorer.testing import LOCAL_HOSTS, PROBE_JS, READY_JS, Server
+from explorer.views.controls import LOG_RANGE, lam_from_slider
+from solver import solve
+from solver.data import parse_lam, read_csv
+
+pytestmark = pytest.mark.browser
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+EXAMPLES = sorted(p for p in ASSETS.glob("*.csv") if read_csv(p).d == 1)
+TIMEOUT = 90_000
+ENDS = (lam_from_slider(LOG_RANGE[0]), lam_from_slider(LOG_RANGE[1]))  # "0.0001", "1"
+
+
+
+def _deep(config: pytest.Config) -> bool:
+    """``DEEP=1`` in the environment, or a ``-m`` expression naming ``deep``."""
+    return os.environ.get("DEEP") == "1" or "deep" in (config.getoption("markexpr") or "")
+
+
+def picks(solution: Any, every: bool) -> list[int]:
+    """The rows to click: every row, or the first of each orbit.
+
+    >>> from types import SimpleNamespace as N
+    >>> picks(N(minima=[N(orbit=0), N(orbit=0), N(orbit=1)]), every=False)
+    [0, 2]
+    """
+    first: dict[int, int] = {}
+    for k, m in enumerate(solution.minima):
+        first.setdefault(m.orbit, k)
+    return list(range(len(solution.minima))) if every else sorted(first.values())
+
+
+# The minima table's Bokeh model and its Tabulator view.
+_TABLE_JS = """() => __explorer.models('panel.models.tabulator.DataTabulator')
+  .find(m => 'certificate' in m.source.data)"""
+
+
+@pytest.fixture(scope="module")
+def page(explorer_server: Server, chromium: Any) -> Iterator[Any]:
+    """One page for the module; it fails on console errors and requests off localhost."""
+    context = chromium.new_context(viewport={"width": 1500, "height": 1200},
+                                   accept_downloads=True)
+    errors: list[str] = []
+    offsite: list[str] = []
+    context.on("request", lambda r: None if urlparse(r.url).scheme in ("data", "blob", "about")
+               or urlparse(r.url).hostname in LOCAL_HOSTS else offsite.append(r.url))
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(explorer_server.url)
+    page.wait_for_function(READY_JS, timeout=TIMEOUT)
+    page.evaluate(PROBE_JS)
+    yield page
+    context.close()
+    assert errors == [] and offsite == [], (errors, offsite)
+
+
+def _count(solution: Any) -> str:
+    curves = sum(m.kind == "curve" for m in solution.minima)
+    n = len(solution.minima)
+    return (f"{n} minim{'um' if n == 1 else 'a'} ({curves} curve{'s' * (curves != 1)}, "
+            f"{n - curves} isolated) · λ = {solution.lam} · {solution.units} "
+            f"unit{'s' * (solution.units != 1)} · ")
+
+
+def _wait_shown(page: Any, solution: Any) -> None:
+    """The status line shows ``solution``'s problem with its counts, finished, and the table
+    lists its minima."""
+    page.wait_for_function(
+        "([head, losses]) => __explorer.status().startsWith(head)"
+        " && !__explorer.status().includes('Solving')"
+        " && JSON.stringify(__explorer.column('loss')) === JSON.stringify(losses)",
+        arg=[_count(solution), [f"{m.loss:.10g}" for m in solution.minima]], timeout=TIMEOUT)
+
+
+def _drag_slider_to(page: Any, end: str) -> None:
+    """Drag the λ slider's handle past its left or right end and release it."""
+    handle = page.locator(".noUi-handle").first
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + (-1500 if end == ENDS[0] else 1500), y, steps=6)
+    page.mouse.up()
+
+
+def _select(page: Any, solution: Any, rows: list[int]) -> None:
+    """Click these rows of the minima table in turn; each time the table's selection and
+    the exact-form pane agree with the solver."""
+    for k in rows:
+        minimum = solution.minima[k]
+        # the table scrolls (virtual rows): bring row k into the DOM, then click it
+        row = page.evaluate_handle(
+            f"async k => {{ const t = __explorer.view(({_TABLE_JS})()).tabulator;"
+            " const row = t.getRows()[k]; await t.scrollToRow(row, 'center', false);"
+            " return row.getElement(); }", k)
+        row.as_element().click()
+        page.wait_for_function(
+            "([k, head]) => JSON.stringify(Array.from(__explorer.table('loss').selected.indices))"
+            " === JSON.stringify([k]) && __explorer.exact().startsWith(head)",
+            arg=[k, f"Minimum {k + 1}: {minimum.kind}, loss ≈ {minimum.loss:.10g}."],
+            timeout=TIMEOUT)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_units_both_ends_of_the_slider_every_minimum(
+        page: Any, explorer_url: str, path: Path, pytestconfig: pytest.Config) -> None:
+    every = _deep(pytestconfig)
+    data = read_csv(path)
+    xs, ys = [row[0] for row in data.x], list(data.y)
+    label = path.stem.replace("_", " ")
+    page.wait_for_function("() => / · \\d units? · /.test(__explorer.status())", timeout=TIMEOUT)
+    lam = page.evaluate("() => __explorer.status().match(/λ = ([^ ]+) /)[1]")
+    units = int(page.evaluate("() => __explorer.status().match(/· (\\d) units? ·/)[1]"))
+    page.locator("select").first.select_option(label=label)
+    _wait_shown(page, solve(xs, ys, lam, units))
+    assert page.evaluate("() => __explorer.column('x').length") == len(xs)
+    for units in (1, 2, 3):
+        page.locator(".bk-btn-group button", has_text=str(units)).first.click()
+        # λ at the end nearest first (one solve fewer), then the other end
+        order = ENDS if parse_lam(lam) < 1 / 100 else ENDS[::-1]
+        for lam in order:
+            _drag_slider_to(page, lam)
+            solution = solve(xs, ys, lam, units)
+            _wait_shown(page, solution)
+            _select(page, solution, picks(solution, every))
+            query = parse_qs(urlparse(page.url).query)
+            assert query.get("units", ["2"]) == [str(units)] and query["lam"] == [lam]
+
+
+def test_the_slider_tooltip_fits_at_both_ends(page: Any, explorer_url: str) -> None:
+    # the issue: at λ = 10⁻⁴ the tooltip ("0.000100") was cut by the sidebar's edge
+    for end, text in ((ENDS[0], "1.00e-4"), (ENDS[1], "1.00")):
+        _drag_slider_to(page, end)
+        page.wait_for_function("(l) => __explorer.status().includes('λ = ' + l + ' ·')",
+                               arg=str(parse_lam(end)), timeout=TIMEOUT)
+        page.locator(".noUi-handle").first.hover()  # the tooltip shows on hover
+        tooltip = page.locator(".noUi-tooltip").first
+        tooltip.wait_for(state="visible", timeout=TIMEOUT)
+        assert tooltip.inner_text() == text
+        box = tooltip.bounding_box()
+        left, right = page.evaluate(
+            "() => { const r = document.getElementById('sidebar').getBoundingClientRect();"
+            " return [r.left, r.right]; }")
+        assert left <= box["x"] and box["x"] + box["width"] <= right, (box, left, right)
+
+
+def test_a_link_after_one_click_restores_the_selection(
+        page: Any, explorer_url: str, chromium: Any) -> None:
+    # the issue: the URL's selection lagged one click behind
+    page.get_by_role("button", name="Reset").click()  # the paper's example, λ = 1/100, 2 units
+    page.wait_for_function(
+        "() => __explorer.status().startsWith('9 minima (3 curves, 6 isolated) · λ = 1/100 · "
+        "2 units · ')", timeout=TIMEOUT)
+    rows = page.locator(".tabulator").filter(has_text="certificate").locator(".tabulator-row")
+    rows.nth(3).click()
+    page.wait_for_function("() => new URLSearchParams(window.location.search).get('sel') === '3'",
+                           timeout=TIMEOUT)
+    link = page.url
+    other = chromium.new_context(viewport={"width": 1500, "height": 1200}).new_page()
+    try:
+        other.goto(link)
+        other.wait_for_function(READY_JS, timeout=TIMEOUT)
+        other.evaluate(PROBE_JS)
+        other.wait_for_function(
+            "() => JSON.stringify(Array.from(__explorer.table('loss').selected.indices)) === '[3]'"
+            " && __explorer.exact().startsWith('Minimum 4: ')", timeout=TIMEOUT)
+        assert other.evaluate("() => __explorer.column('loss')") == page.evaluate(
+            "() => __explorer.column('loss')")
+    finally:
+        other.context.close()
+
+
+def test_downloads_happen(page: Any, explorer_url: str) -> None:
+    """JSON, LaTeX, CSV from the Downloads card and a PNG from a plot's save tool."""
+    status = page.evaluate("() => __explorer.status()")
+    for label, check in (("JSON", lambda b: b.startswith(b"{\n  \"lam\"")),
+                         ("LaTeX", lambda b: b.startswith(b"% Local minima")),
+                         ("CSV", lambda b: b.startswith(b"x,y\n"))):
+        with page.expect_download(timeout=TIMEOUT) as info:
+            page.get_by_role("button", name=label, exact=True).click()
+        body = Path(info.value.path()).read_bytes()
+        assert check(body), (label, body[:80])
+        if label == "JSON":
+            lam = status.split("λ = ")[1].split(" ")[0]
+            assert f'"lam": "{lam}"'.encode() in body
+    # every plot has Bokeh's save tool; the data plot's gives a PNG
+    figures = page.evaluate(
+        "() => __explorer.models('Figure').map(f => [f.title ? f.title.text : '',"
+        " f.toolbar.tools.some(t => t.type === 'SaveTool')])")
+    assert figures and all(has for _, has in figures), figures
+    page.once("dialog", lambda dialog: dialog.accept("data-view"))  # Bokeh asks for a name
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.locator(".bk-Figure").first.hover()
+        page.locator(".bk-tool-icon-save").first.click()
+    assert info.value.suggested_filename.startswith("data-view")
+    png = Path(info.value.path()).read_bytes()
+    assert png[:8] == base64.b64decode("iVBORw0KGgo=")  # the PNG signature
