@@ -2,8 +2,9 @@
 
 Every layer (the solving pipeline, scale-out, the checker, the dashboard) takes a
 :class:`Problem` instead of loose ``(x, y, lam, units)``. Its exact forms for python-flint
-are cached on first use; the cache is dropped when a problem is pickled (python-flint's
-types mostly do not pickle), so the object travels as plain fractions.
+are cached on first use (:func:`to_fmpq`, the one conversion both programs use); the cache
+is dropped when a problem is pickled (python-flint's types mostly do not pickle), so the
+object travels as plain fractions.
 
 Examples
 --------
@@ -14,6 +15,9 @@ Examples
 1/100
 >>> p.lifted[0]
 (Fraction(-17, 100), Fraction(1, 1))
+>>> import pickle
+>>> pickle.loads(pickle.dumps(p)) == p
+True
 """
 
 from __future__ import annotations
@@ -26,6 +30,15 @@ from functools import cached_property
 import flint
 
 from solver.data import Dataset, DataShape, make_dataset, parse_lam, parse_units
+
+
+def to_fmpq(v: Fraction) -> flint.fmpq:
+    """A Python Fraction as a python-flint rational.
+
+    >>> to_fmpq(Fraction(-3, 4))
+    -3/4
+    """
+    return flint.fmpq(v.numerator, v.denominator)
 
 
 @dataclass(frozen=True)
@@ -65,10 +78,6 @@ class Problem(DataShape):
         """The same data and units at another λ (exact)."""
         return Problem(self.x, self.y, lam, self.units)
 
-    def with_units(self, units: int) -> Problem:
-        """The same data and λ with another number of units."""
-        return Problem(self.x, self.y, self.lam, units)
-
     @cached_property
     def lifted(self) -> tuple[tuple[Fraction, ...], ...]:
         """``(x_i, 1)``: the rows whose hyperplanes ``<(x_i, 1), (b, c)> = 0`` divide."""
@@ -77,23 +86,18 @@ class Problem(DataShape):
     @cached_property
     def lam_q(self) -> flint.fmpq:
         """λ as a python-flint rational."""
-        return flint.fmpq(self.lam.numerator, self.lam.denominator)
+        return to_fmpq(self.lam)
 
     @cached_property
     def y_q(self) -> tuple[flint.fmpq, ...]:
         """``y`` as python-flint rationals."""
-        return tuple(flint.fmpq(v.numerator, v.denominator) for v in self.y)
+        return tuple(to_fmpq(v) for v in self.y)
 
     @cached_property
     def lifted_q(self) -> tuple[tuple[flint.fmpq, ...], ...]:
         """``(x_i, 1)`` as python-flint rationals."""
-        return tuple(tuple(flint.fmpq(v.numerator, v.denominator) for v in row)
-                     for row in self.lifted)
+        return tuple(tuple(to_fmpq(v) for v in row) for row in self.lifted)
 
-    def __getstate__(self) -> dict:
+    def __reduce__(self) -> tuple:
         """Pickle the exact fields only (the cached python-flint forms are rebuilt)."""
-        return {"x": self.x, "y": self.y, "lam": self.lam, "units": self.units}
-
-    def __setstate__(self, state: dict) -> None:
-        """Restore the exact fields (a frozen dataclass: set through ``__dict__``)."""
-        self.__dict__.update(state)
+        return (type(self), (self.x, self.y, self.lam, self.units))

@@ -31,7 +31,7 @@ class Stats(Protocol):
     seconds: float
 
 
-class Solution(Protocol):
+class SolutionLike(Protocol):
     """What a report reads of a solution (:class:`solver.results.Solution`, which calls
     these reports: typed by shape, so that this module need not import it)."""
 
@@ -47,12 +47,12 @@ class Solution(Protocol):
 _SUBSCRIPTED = re.compile(r"^([A-Za-z]+)(\d+)(?:_(\d+))?$")
 
 
-def solution_table(sol: Solution) -> str:
+def solution_table(sol: SolutionLike) -> str:
     """Plain-text report: a header, one table row per unit of every minimum, then curves.
 
     Parameters
     ----------
-    sol : Solution
+    sol : SolutionLike
         A solved problem.
 
     Returns
@@ -101,7 +101,7 @@ def solution_table(sol: Solution) -> str:
     return "\n".join(lines) + "\n"
 
 
-def solution_latex(sol: Solution) -> str:
+def solution_latex(sol: SolutionLike) -> str:
     r"""LaTeX fragment: a tabular of the minima and the exact equations of every curve.
 
     Needs no LaTeX package beyond the standard ones (``tabular``, ``itemize``). Equations
@@ -110,7 +110,7 @@ def solution_latex(sol: Solution) -> str:
 
     Parameters
     ----------
-    sol : Solution
+    sol : SolutionLike
         A solved problem.
 
     Returns
@@ -165,7 +165,7 @@ def solution_latex(sol: Solution) -> str:
     return "\n".join(out) + "\n"
 
 
-def _header_lines(sol: Solution) -> list[str]:
+def _header_lines(sol: SolutionLike) -> list[str]:
     """Problem size, solve statistics and a one-line summary."""
     st = sol.stats
     plural = "unit" if sol.units == 1 else "units"
@@ -178,7 +178,7 @@ def _header_lines(sol: Solution) -> list[str]:
     ]
 
 
-def _count_text(sol: Solution) -> str:
+def _count_text(sol: SolutionLike) -> str:
     """'9 minima (1 curve, 8 isolated) in 5 orbits, global minimum loss 0.1'."""
     if not sol.minima:
         return "no local minima"

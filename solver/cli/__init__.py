@@ -1,6 +1,7 @@
 """Command line: ``python -m solver solve DATA.csv --lam 1/100 --units 2``.
 
-One module per subcommand (:mod:`solver.cli.solve`, :mod:`solver.cli.verify`), each
+One module per subcommand (:mod:`solver.cli.solve`, :mod:`solver.cli.path`,
+:mod:`solver.cli.verify`, :mod:`solver.cli.train`), each
 defining a :class:`~solver.cli.common.Command`; adding a subcommand is a new module and
 one entry in :data:`COMMANDS`. Every input problem ends as one line ``error: ...`` on
 stderr and exit code 2, never a traceback.
@@ -17,9 +18,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from solver.cli import path, solve, verify
+from solver.cli import path, solve, train, verify
 from solver.cli.common import Parser, guarded, join_negative_values
-from solver.train import cli as train
 
 COMMANDS = (
     solve.COMMAND,

@@ -41,7 +41,8 @@ from flint import arb, arb_mat, fmpq_mat
 from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.numbers import sign_of, to_fmpq
+from solver.pipeline.numbers import sign_of
+from solver.problem import to_fmpq
 from solver.results import Descent
 
 

@@ -34,8 +34,8 @@ from functools import lru_cache
 from flint import fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.numbers import hstack, to_fmpq
-from solver.problem import Problem
+from solver.pipeline.numbers import hstack
+from solver.problem import Problem, to_fmpq
 
 
 @dataclass(frozen=True, slots=True)

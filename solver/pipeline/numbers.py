@@ -1,6 +1,7 @@
 """Exact and ball arithmetic shared by the pipeline's stages (python-flint).
 
-Conversions between Python's and python-flint's rationals, the working precision of
+The conversion back from python-flint's rationals (``to_fmpq``, the way there, is
+:func:`solver.problem.to_fmpq`), the working precision of
 ball (``arb``) arithmetic and the rigorous sign of a quantity computed at rising
 precision, exact linear algebra (rank, nullspace, stacking), ball evaluation of
 polynomials, and the Krawczyk test that proves a box holds exactly one zero.
@@ -8,8 +9,8 @@ polynomials, and the Krawczyk test that proves a box holds exactly one zero.
 Examples
 --------
 >>> from fractions import Fraction
->>> to_fmpq(Fraction(-17, 100)), fraction(fmpq(3, 4))
-(-17/100, Fraction(3, 4))
+>>> fraction(fmpq(3, 4))
+Fraction(3, 4)
 >>> sign_of(lambda prec: arb(2).sqrt() - 1, "sqrt(2) - 1")
 1
 >>> nullspace([[fmpq(1), fmpq(-1)]], 2)
@@ -29,11 +30,6 @@ from solver.errors import DegenerateProblemError
 
 # The highest working precision (bits) before a sign is declared undecidable.
 MAX_PREC = 4096
-
-
-def to_fmpq(v: Fraction) -> fmpq:
-    """A Python Fraction as a flint rational."""
-    return fmpq(v.numerator, v.denominator)
 
 
 def fraction(q: fmpq) -> Fraction:

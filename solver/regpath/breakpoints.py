@@ -35,11 +35,11 @@ from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, neuron_data
 from solver.pipeline.number_field import univariate
-from solver.pipeline.numbers import to_fmpq, working_precision
-from solver.problem import Problem
+from solver.pipeline.numbers import working_precision
+from solver.problem import Problem, to_fmpq
 from solver.regpath.curve import SetCurve, dead_bound_squared
 from solver.regpath.field import rational_sqrt_root
-from solver.regpath.zeros import CurveZero, components, curve_zeros, positive_roots
+from solver.regpath.zeros import CurveZero, curve_zeros, moving_components, positive_roots
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def set_breakpoints(
                                     rational=dead_bound_squared(y, nd(g))))
         return _in_range(found, lam_min, lam_max)
     curve = SetCurve.of(x, y, faces, [nd(f) for f in faces])
-    parts = components(curve) if curve.k == 2 else []
+    parts = moving_components(curve) if curve.k == 2 else []
     found.extend(_existence(curve, parts, y))
     for a, face in enumerate(faces):
         for i, sign in enumerate(face.signs):

@@ -39,8 +39,8 @@ from flint import arb, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.pipeline.divide import UnitFace, lifted_points
 from solver.pipeline.face_systems import NeuronData, face_system, neuron_data
-from solver.pipeline.numbers import eval_mpoly, to_fmpq
-from solver.problem import Problem
+from solver.pipeline.numbers import eval_mpoly
+from solver.problem import Problem, to_fmpq
 
 
 @dataclass(frozen=True, eq=False)

@@ -31,7 +31,7 @@ from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import RealRoot, isolate_roots
 from solver.pipeline.numbers import exact_mid, fraction, working_precision
 from solver.regpath.breakpoints import Breakpoint, Condition
-from solver.regpath.status import Judge, Status
+from solver.regpath.status import Judge, SetVerdict
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +140,7 @@ def set_pieces(judge: Judge, key: tuple[int, ...], points: Sequence[Breakpoint],
     faces = tuple(judge.alive[i] for i in key)
     found = cuts(points)
     bounds = [(lam_min, lam_min)] + [c.bounds() for c in found] + [(lam_max, lam_max)]
-    statuses: list[Status] = []
+    statuses: list[SetVerdict] = []
     samples: list[Fraction] = []
     for j in range(len(found) + 1):
         lo, hi = bounds[j][1], bounds[j + 1][0]
@@ -173,7 +173,7 @@ def set_pieces(judge: Judge, key: tuple[int, ...], points: Sequence[Breakpoint],
     return pieces
 
 
-def _decide(judge: Judge, faces, lo: Fraction, hi: Fraction) -> tuple[Fraction, Status]:
+def _decide(judge: Judge, faces, lo: Fraction, hi: Fraction) -> tuple[Fraction, SetVerdict]:
     """The verdict on ``(lo, hi)``, at a short decimal inside (another point if the
     solver meets an exact tie there)."""
     if not lo < hi:
@@ -187,10 +187,3 @@ def _decide(judge: Judge, faces, lo: Fraction, hi: Fraction) -> tuple[Fraction, 
             error = exc
     assert error is not None
     raise error
-
-
-def fraction_of(root: RealRoot) -> Fraction | None:
-    """The value of a rational root, else None."""
-    if root.poly.degree() == 1:
-        return Fraction(-int(root.poly[0]), int(root.poly[1]))
-    return None

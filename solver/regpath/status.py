@@ -18,7 +18,7 @@ Examples
 >>> judge = Judge(x, y, 1)
 >>> face = [f for f in judge.alive if f.pattern == "+++"][0]
 >>> judge.status((face,), F(1, 2)), judge.status((face,), F(1, 10))
-(Status(minimum=True, ends=False), Status(minimum=False, ends=False))
+(SetVerdict(minimum=True, ends=False), SetVerdict(minimum=False, ends=False))
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from solver.problem import Problem
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
+class SetVerdict:
     """A face set's verdict: ``minimum`` — its point (with every unit alive, split over
     its neurons when units outnumber them) is a certified minimum (for the empty set:
     the all-dead point is); ``ends`` — with fewer neurons than units, the configurations
@@ -45,7 +45,7 @@ class Status:
     ends: bool
 
 
-NONE = Status(False, False)
+NONE = SetVerdict(False, False)
 
 
 class Judge:
@@ -74,12 +74,12 @@ class Judge:
                 self.problem.with_lam(lam), self.alive, data=self.data)
         return found
 
-    def status(self, faces: Sequence[UnitFace], lam: Fraction) -> Status:
+    def status(self, faces: Sequence[UnitFace], lam: Fraction) -> SetVerdict:
         """The verdict of ``faces`` (distinct alive faces) at ``lam``."""
         points = self.enumerator(lam).points(tuple(faces))
         if not points:
             return NONE
         verdict = certify(points[0], self.faces, need_dead=self.units > len(faces))
         if not faces:
-            return Status(verdict.dead_ok, verdict.dead_ok)
-        return Status(verdict.alive_ok, verdict.alive_ok and verdict.dead_ok)
+            return SetVerdict(verdict.dead_ok, verdict.dead_ok)
+        return SetVerdict(verdict.alive_ok, verdict.alive_ok and verdict.dead_ok)

@@ -10,7 +10,7 @@ function of ``s0`` (a gcd of higher degree is refused as degenerate). Only zeros
 
 Components of ``Phi`` along which ``mu`` is constant hold critical points at one λ only
 (a segment of interior solutions: the neurons' outputs are linearly dependent there);
-they are set aside (:func:`components`).
+they are set aside (:func:`moving_components`).
 
 Examples
 --------
@@ -128,7 +128,7 @@ def _may_have_positive_root(g: fmpz_poly) -> bool:
     return any(a != b for a, b in zip(signs, signs[1:]))
 
 
-def components(curve: SetCurve) -> list[fmpq_mpoly]:
+def moving_components(curve: SetCurve) -> list[fmpq_mpoly]:
     """The irreducible factors of ``Phi`` that can meet ``s > 0`` and along which ``mu``
     is not constant (two neurons)."""
     phi = curve.phi
@@ -166,7 +166,7 @@ def curve_zeros(curve: SetCurve, condition: fmpq_mpoly,
                 parts: Sequence[fmpq_mpoly]) -> list[CurveZero]:
     """Every point of the curve (``s > 0``) where ``condition`` vanishes.
 
-    ``parts`` are the curve's :func:`components` (two neurons; ignored for one). A
+    ``parts`` are the curve's :func:`moving_components` (two neurons; ignored for one). A
     condition vanishing on a whole component raises :class:`DegenerateProblemError`.
     """
     if condition.is_zero():

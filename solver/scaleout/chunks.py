@@ -31,8 +31,9 @@ from flint import fmpz_poly
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.locate.enumerator import Entry, NeuronEnumerator
 from solver.pipeline.locate.interior import BoxRoot, BoxSolution, FaceProblem
-from solver.pipeline.numbers import fraction, to_fmpq
+from solver.pipeline.numbers import fraction
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
+from solver.problem import to_fmpq
 
 
 @dataclass(frozen=True, slots=True)

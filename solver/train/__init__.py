@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib
 
 # Public name -> the module defining it, imported when the name is first used (PEP 562):
-# the command line imports ``solver.train.cli`` at start-up and must not load the training
+# the command line imports ``solver.cli.train`` at start-up and must not load the training
 # loop or scipy's statistics before ``train`` runs.
 _LAZY = {
     "train": "solver.train.api",
@@ -38,7 +38,7 @@ _LAZY = {
     "initial_params": "solver.train.init",
     "INITS": "solver.train.init",
     "OPTIMIZERS": "solver.train.loop",
-    "Descent": "solver.train.loop",
+    "RunEnds": "solver.train.loop",
     "Optimizer": "solver.train.loop",
     "descend": "solver.train.loop",
     "FloatData": "solver.train.network",
@@ -61,7 +61,7 @@ __all__ = [
     "initial_params",
     "INITS",
     "OPTIMIZERS",
-    "Descent",
+    "RunEnds",
     "Optimizer",
     "descend",
     "FloatData",

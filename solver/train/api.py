@@ -24,7 +24,7 @@ from solver.train.basins import Basin, basin_table, global_share
 from solver.train.classify import RunEnd, classify
 from solver.train.init import INITS, initial_params
 from solver.train.landmarks import Landmark, critical_landmarks, lifted, minimum_landmarks
-from solver.train.loop import Descent, Optimizer, descend
+from solver.train.loop import Optimizer, RunEnds, descend
 from solver.train.network import FloatData, Params
 
 
@@ -91,7 +91,7 @@ class Training:
     reached a global minimum, and the wall time of the training and of the classification."""
 
     optimizer: Optimizer
-    descent: Descent
+    descent: RunEnds
     ends: tuple[RunEnd, ...]
     basins: tuple[Basin, ...]
     global_runs: int

@@ -48,8 +48,7 @@ from solver.train.landmarks import (
     set_distance,
 )
 from solver.train.network import FloatData, Params, gradient, loss
-from solver.train.polish import Neuron as RegionNeuron
-from solver.train.polish import Polished, polish
+from solver.train.polish import Polished, RegionNeuron, polish
 
 VANISHED = 1e-4
 FAR = 0.05

@@ -94,11 +94,6 @@ class Landmark:
         """Units carrying no neuron."""
         return self.units - sum(nr.carriers for nr in self.neurons)
 
-    @property
-    def has_kink(self) -> bool:
-        """Whether some neuron sits on a kink."""
-        return any("0" in nr.pattern for nr in self.neurons)
-
     def kink_text(self) -> str:
         """``x5 (neuron +0+++)``-style list of the kinks, 1-based points as in the tables."""
         parts = []

@@ -75,7 +75,7 @@ class Trajectory:
 
 
 @dataclass(frozen=True)
-class Descent:
+class RunEnds:
     """Where the runs ended.
 
     ``params``: the end points; ``steps``: steps taken (``< budget`` when stopped on the
@@ -145,7 +145,7 @@ class _State:
 
 def descend(data: FloatData, start: Params, opt: Optimizer, steps: int, tol: float,
             record: tuple[np.ndarray, int] | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Descent:
+            progress: Callable[[int, int], None] | None = None) -> RunEnds:
     """Train every network of ``start`` for at most ``steps`` steps.
 
     Parameters
@@ -166,7 +166,7 @@ def descend(data: FloatData, start: Params, opt: Optimizer, steps: int, tol: flo
 
     Returns
     -------
-    Descent
+    RunEnds
     """
     p = start.to_internal()
     R = start.runs
@@ -217,7 +217,7 @@ def descend(data: FloatData, start: Params, opt: Optimizer, steps: int, tol: flo
                                 + ((p.B - previous.B) ** 2).sum((0, 1)))
     if progress is not None:
         progress(steps, steps)
-    return Descent(
+    return RunEnds(
         params=p.to_params(),
         steps=taken,
         stopped=(active == 0.0) & ~diverged,

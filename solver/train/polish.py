@@ -26,7 +26,7 @@ Examples
 --------
 >>> import numpy as np
 >>> xt = np.array([[0.0, 1.0], [1.0, 1.0]])          # x = 0, 1 lifted to (x, 1)
->>> out = polish(xt, np.array([0.0, 1.0]), 0.01, [Neuron((False, True), 1, (1.0, -0.5))])
+>>> out = polish(xt, np.array([0.0, 1.0]), 0.01, [RegionNeuron((False, True), 1, (1.0, -0.5))])
 >>> out.neurons[0].pattern, out.ok
 ('0+', True)
 >>> [round(v, 6) + 0.0 for v in out.neurons[0].w]      # on the kink of x = 0
@@ -49,7 +49,7 @@ MU_LAST = 1e-13        # the barrier weight of the last interior-point stage (ti
 
 
 @dataclass(frozen=True)
-class Neuron:
+class RegionNeuron:
     """A region's neuron: the points it sees, the sign of its ``a``, a start ``w`` in its cone."""
 
     seen: tuple[bool, ...]
@@ -82,7 +82,7 @@ class _Region:
     """The convex problem of one closed region."""
 
     def __init__(self, xt: np.ndarray, y: np.ndarray, lam: float,
-                 neurons: Sequence[Neuron]) -> None:
+                 neurons: Sequence[RegionNeuron]) -> None:
         self.xt, self.y, self.lam = xt, y, lam
         self.n, self.D = xt.shape
         self.seen = [np.array(nr.seen, dtype=bool) for nr in neurons]
@@ -254,7 +254,7 @@ def _cone_projection(H: np.ndarray, z: np.ndarray) -> np.ndarray:
     return z + H.T @ mu
 
 
-def polish(xt: np.ndarray, y: np.ndarray, lam: float, neurons: Sequence[Neuron]) -> Polished:
+def polish(xt: np.ndarray, y: np.ndarray, lam: float, neurons: Sequence[RegionNeuron]) -> Polished:
     """The minimiser of ``J`` over the closed region of ``neurons`` (see the module docstring).
 
     Parameters
@@ -263,7 +263,7 @@ def polish(xt: np.ndarray, y: np.ndarray, lam: float, neurons: Sequence[Neuron])
         The points lifted to ``(x_i, 1)``.
     y : (n,) array
     lam : float
-    neurons : sequence of Neuron
+    neurons : sequence of RegionNeuron
         The region's live neurons, each with a start ``w`` in its closed cone.
 
     Returns

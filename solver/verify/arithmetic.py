@@ -30,7 +30,8 @@ from fractions import Fraction
 
 from flint import arb, arb_mat, ctx, fmpq_poly
 
-from solver.verify.field import RootField, to_fmpq
+from solver.problem import to_fmpq
+from solver.verify.field import RootField
 
 
 def ball_sign(ball: arb) -> int | None:

@@ -11,7 +11,7 @@ hyperplanes (:func:`_face_points`). Exact rational arithmetic throughout.
 Examples
 --------
 >>> from fractions import Fraction as F
->>> faces = unit_faces(((F(0), F(1)), (F(1), F(1))))      # d = 1, two points
+>>> faces = arrangement_faces(((F(0), F(1)), (F(1), F(1))))      # d = 1, two points
 >>> len(faces), sorted(f.pattern for f in faces if f.dim == 2)
 (9, ['++', '+-', '-+', '--'])
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key, lru_cache
 
-from solver.verify.linalg import Vec, dot, nullspace, projector, rank
+from solver.verify.linalg import Vec, dot, kernel_basis, matrix_rank, projector
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def _primitive(u: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
     return (u[0] / s, u[1] / s)
 
 
-def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
+def arrangement_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
     """All faces (every dimension, the origin included) for points ``xt = (x_i, 1)``.
 
     For ``d > 2``, :func:`_face_points` (one point in every face, by recursion on the
@@ -76,7 +76,7 @@ def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
 
     >>> from fractions import Fraction as F
     >>> pts = tuple((F(a), F(b), F(1)) for a, b in [(0, 0), (1, 0), (0, 1)])
-    >>> len(unit_faces(pts))      # 1 + 6 rays + 12 two-faces + 8 regions
+    >>> len(arrangement_faces(pts))      # 1 + 6 rays + 12 two-faces + 8 regions
     27
     """
     k = len(xt[0])
@@ -112,7 +112,7 @@ def unit_faces(xt: tuple[Vec, ...]) -> tuple[Face, ...]:
         for w in _face_points(xt, k):
             faces[sign_string(w, xt)] = 0  # dimensions from the zero sets, below
     # The sign string determines the face; its dimension is that of its zero set's span.
-    out = [Face(p, k - rank([xt[i] for i, s in enumerate(p) if s == "0"], k)) for p in faces]
+    out = [Face(p, k - matrix_rank([xt[i] for i, s in enumerate(p) if s == "0"], k)) for p in faces]
     return tuple(sorted(out, key=lambda f: (f.dim, f.pattern)))
 
 
@@ -143,7 +143,7 @@ def _face_points(vs: tuple[Vec, ...], k: int) -> list[Vec]:
         if key in seen:  # one hyperplane per direction
             continue
         seen.add(key)
-        basis = nullspace([v], k)  # k - 1 rational vectors spanning v^perp
+        basis = kernel_basis([v], k)  # k - 1 rational vectors spanning v^perp
         inner = tuple(tuple(dot(b, u) for b in basis) for u in vs)
         for p in _face_points(inner, k - 1):
             q = tuple(sum((p[j] * basis[j][c] for j in range(len(basis))), Fraction(0))
@@ -166,7 +166,7 @@ def face_count_lines(xt: tuple[Vec, ...], units: int, reported: int | None) -> l
     """The completeness argument as far as counting goes, one line each."""
     from math import comb
 
-    faces = unit_faces(xt)
+    faces = arrangement_faces(xt)
     by_dim = [sum(1 for f in faces if f.dim == k) for k in range(len(xt[0]) + 1)]
     blind = sum(1 for f in faces if f.dim > 0 and "+" not in f.pattern)
     useful = len(faces) - blind
@@ -197,4 +197,4 @@ def face_projectors(xt: tuple[Vec, ...]) -> tuple[tuple[Face, list[list[Fraction
     """Every face of positive dimension with the projector onto its linear span."""
     k = len(xt[0])
     return tuple((f, projector([xt[i] for i in f.zeros], k))
-                 for f in unit_faces(xt) if f.dim > 0)
+                 for f in arrangement_faces(xt) if f.dim > 0)

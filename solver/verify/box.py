@@ -9,7 +9,7 @@ minimal polynomial; they enter as exact algebraic numbers. :func:`check_box`
    exactly one alive unit);
 2. checks the pattern and ``active`` against the file's own expressions on the box;
 3. rebuilds the face system from the data and the pattern
-   (:class:`~solver.verify.face_system.FaceSystem`) and proves with the Krawczyk test that
+   (:class:`~solver.verify.face_system.PatternSystem`) and proves with the Krawczyk test that
    the box holds exactly one zero of it (a failure names the minimum's box and why);
 4. checks exactly, in ``Q(z)``, the face equations of units whose ``t`` is an exact root
    (their neurons must be decoupled from the box ones, else "not supported");
@@ -51,12 +51,12 @@ from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.problem import Problem
 from solver.verify.arithmetic import Balls, ball_sign
-from solver.verify.face_system import FaceSystem, exact_directions
+from solver.verify.face_system import PatternSystem, exact_directions
 from solver.verify.field import Elem, RootField, parse_in_field
 from solver.verify.findings import Findings
-from solver.verify.formula import ParseError, ball_value
+from solver.verify.formula import ParseError, formula_ball
 from solver.verify.krawczyk import MAX_PREC, hull, prove_doubling, refine, start_precision
-from solver.verify.linalg import rank
+from solver.verify.linalg import matrix_rank
 from solver.verify.minimality import check_point, check_signs, preactivations
 from solver.verify.number_field import build_field
 
@@ -170,11 +170,11 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
         balls = {**desc.exact_balls(prec0),
                  **{name: hull(lo, hi) for name, lo, hi in desc.box}}
         for ell in range(prob.units):
-            if signs[ell] == 0 and not ball_value(desc.t_texts[ell], balls).is_zero():
+            if signs[ell] == 0 and not formula_ball(desc.t_texts[ell], balls).is_zero():
                 out.fails.append(f"exact: unit {ell} has sign 0 but t is not 0")
         early = Findings()
         try:
-            us = {ell: [ball_value(text, balls) for text in desc.u_texts[ell]] for ell in alive}
+            us = {ell: [formula_ball(text, balls) for text in desc.u_texts[ell]] for ell in alive}
         except ZeroDivisionError:  # a denominator vanishes somewhere in the box: check later
             us = None
         if us is not None:
@@ -184,10 +184,10 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
     out.fails += early.fails
     if out.fails:
         return
-    system = FaceSystem(prob, entry["pattern"], alive)
+    system = PatternSystem(prob, entry["pattern"], alive)
     for ell in alive:
         zero = system.zero[ell]
-        if zero and rank([prob.lifted[i] for i in zero], prob.d + 1) < len(zero):
+        if zero and matrix_rank([prob.lifted[i] for i in zero], prob.d + 1) < len(zero):
             out.unsupported.append(f"unit {ell}: active points {zero} have dependent (x_i, 1)")
             return
     _exact_equations(desc, system, prob, out)
@@ -230,7 +230,7 @@ def _check(entry: dict, prob: Problem, desc: _Described, out: Findings) -> None:
                       "(degenerate?)" for item in dict.fromkeys(verdict.undecided)]
 
 
-def _exact_equations(desc: _Described, system: FaceSystem, prob: Problem,
+def _exact_equations(desc: _Described, system: PatternSystem, prob: Problem,
                      out: Findings) -> None:
     """Face equations of the units whose ``t`` is an exact root, exactly in ``Q(z)``.
 
@@ -297,7 +297,7 @@ def _value(xi: dict[int, list[arb]]):
     return lambda ell, i: float(xi[ell][i].mid()) if ell in xi else 0.0
 
 
-def check_enclosure(entry: dict, prob: Problem, system: FaceSystem, signs: list[int],
+def check_enclosure(entry: dict, prob: Problem, system: PatternSystem, signs: list[int],
                 t: dict[int, arb], names: dict[str, arb], texts: list[list[str]]) -> Findings:
     """Every check at the current precision; ``t`` holds the alive units' ``t`` (balls),
     ``names`` the coordinates for the file's expressions ``texts`` (``b..., c`` per unit)."""
@@ -314,7 +314,7 @@ def check_enclosure(entry: dict, prob: Problem, system: FaceSystem, signs: list[
     check_signs(entry, ball_signs(entry, signs, xi, out, structural=True), _value(xi), out)
     for ell in system.alive:
         for j, text in enumerate(texts[ell]):
-            given = ball_value(text, names)
+            given = formula_ball(text, names)
             if not given.overlaps(u[ell][j]):
                 name = f"b[{j}]" if j < prob.d else "c"
                 out.fails.append(f"exact: unit {ell}: its {name} expression is "

@@ -52,7 +52,7 @@ def check_empty(record: dict, where: str) -> list[str]:
     return [f"{where}: has no interior solution but records {', '.join(extra)}"] if extra else []
 
 
-def face_signs(sol) -> tuple[str, object]:
+def direction_signs(sol) -> tuple[str, object]:
     """``("inside", sigmas)``, ``("outside", (j, i, why, against))`` or
     ``("undecided", (j, i))`` for the solution's directions against their faces."""
     sigmas = []
@@ -87,7 +87,7 @@ def check_candidate(record: dict, sol, prob: Problem, orbits: dict, ok: set[int]
     try:
         if verdicts[0] == "outside":
             return _outside(record["outside"], sol, record.get("solution"), where)
-        status, info = face_signs(sol)
+        status, info = direction_signs(sol)
         if status == "undecided":
             j, i = info
             return "", [f"{where}: cannot decide the sign of the pre-activation of point {i} "
@@ -176,4 +176,4 @@ def _exact_zero(roots: list | None, sol, j: int, i: int) -> str:
     return ""
 
 
-__all__ = ["check_candidate", "check_empty", "face_signs"]
+__all__ = ["check_candidate", "check_empty", "direction_signs"]

@@ -20,9 +20,10 @@ from fractions import Fraction
 from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_poly
 
 from solver.data import parse_rational
+from solver.problem import to_fmpq
 from solver.verify.complete_solution import Solved, State, decide, name, quad
-from solver.verify.face_system import FaceSystem, exact_directions, face_relations
-from solver.verify.field import Elem, RootField, to_fmpq
+from solver.verify.face_system import PatternSystem, exact_directions, face_relations
+from solver.verify.field import Elem, RootField
 from solver.verify.formula import parse_poly
 from solver.verify.krawczyk import prove_doubling, start_precision
 from solver.verify.number_field import build_field
@@ -51,7 +52,7 @@ def check_solution(S: frozenset, faces: list[str], roots: list, state: State, wh
     if not faces:
         state.solved[S] = Solved(prob, [], [], 128)
         return
-    system = FaceSystem.from_faces(prob, [state.faces[p].system for p in faces])
+    system = PatternSystem.from_faces(prob, [state.faces[p].system for p in faces])
     status, info, prec = prove_doubling(system, system.alive, lambda _: {}, box,
                                         start_precision(box))
     if status == "none":
@@ -215,7 +216,7 @@ def exact_residual_zero(zero: dict, by: list[str], sol: Solved, state: State) ->
             inside = enclosure[p].contains(arb((a + b) / 2, (b - a) / 2))
         if not inside:
             return f"the root {label} is not inside the subset's proved enclosure of face {p}"
-    system = FaceSystem.from_faces(prob, [state.faces[p].system for p in part])
+    system = PatternSystem.from_faces(prob, [state.faces[p].system for p in part])
     names = [r["name"] for r in roots]
     relations: tuple = ()
     if len(names) >= 2:

@@ -1,7 +1,7 @@
 """Completeness: the alive faces and the face sets' proved solutions, shared by its checks.
 
 A face set's solution (:class:`Solved`) is the Krawczyk-proved zero of the face system of
-its faces (:class:`~solver.verify.face_system.FaceSystem`, one unit per face), enclosed
+its faces (:class:`~solver.verify.face_system.PatternSystem`, one unit per face), enclosed
 in balls and refined on demand (:data:`BITS`) until a sign is decided. :class:`State`
 holds what the checks of the sets so far established (see
 :mod:`solver.verify.completeness`).
@@ -21,7 +21,7 @@ from flint import arb, arb_mat, ctx
 
 from solver.problem import Problem
 from solver.verify.arithmetic import Balls, ball_sign
-from solver.verify.face_system import FaceSystem
+from solver.verify.face_system import PatternSystem
 from solver.verify.krawczyk import refine
 from solver.verify.minimality import preactivations
 
@@ -32,7 +32,7 @@ class AliveFace:
     """An alive face's data for the face systems (from the checker's own rebuild)."""
 
     def __init__(self, prob: Problem, pattern: str) -> None:
-        self.system = one = FaceSystem(prob, [pattern], [0])
+        self.system = one = PatternSystem(prob, [pattern], [0])
         self.pattern = pattern
         self.P = one.P[0]
         # points of nonzero sign whose pre-activation vanishes for every residual:
@@ -52,10 +52,10 @@ class Solved:
     """A set's proved interior solution: enclosures of ``t`` per face, refined on demand."""
 
     def __init__(self, prob: Problem, faces: list[AliveFace], Z: list[arb] | None, prec: int,
-                 parts: list[Solved] | None = None, system: FaceSystem | None = None) -> None:
+                 parts: list[Solved] | None = None, system: PatternSystem | None = None) -> None:
         self.prob, self.faces, self.prec = prob, faces, prec
         self.patterns = [f.pattern for f in faces]
-        self.system = system if system is not None else FaceSystem.from_faces(
+        self.system = system if system is not None else PatternSystem.from_faces(
             prob, [f.system for f in faces])
         self.parts = parts
         self._Z: dict[int, list[arb]] = {0: Z} if Z is not None else {}

@@ -10,7 +10,7 @@ arrangement (:mod:`solver.verify.arrangement`), the face system and its Krawczyk
 What the checker trusts (theorems, not the solver's code)
 ----------------------------------------------------------
 For a face set ``S`` let ``P_a = X_a Pi_a X_a^T`` (:class:`~solver.verify.face_system.
-FaceSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
+PatternSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
 
     J_S(s) = y^T A(s)^{-1} y + lam^2 sum_a s_a,    dJ_S/ds_a = lam^2 - r^T P_a r.
 
@@ -82,7 +82,7 @@ from __future__ import annotations
 import itertools
 
 from solver.problem import Problem
-from solver.verify.arrangement import unit_faces
+from solver.verify.arrangement import arrangement_faces
 from solver.verify.complete_point import check_candidate, check_empty
 from solver.verify.complete_records import check_decoupled, check_pruned, check_solution
 from solver.verify.complete_solution import AliveFace, State, name
@@ -102,7 +102,7 @@ def check_completeness(cert: dict, prob: Problem, minima: list[dict], ok: set[in
     set) the fails.
     """
     out = Findings()
-    alive = [f.pattern for f in unit_faces(prob.lifted) if f.dim > 0 and "+" in f.pattern]
+    alive = [f.pattern for f in arrangement_faces(prob.lifted) if f.dim > 0 and "+" in f.pattern]
     orbits: dict[int, list[tuple[int, dict]]] = {}
     for number, entry in enumerate(minima, start=1):
         orbits.setdefault(entry["orbit"], []).append((number, entry))

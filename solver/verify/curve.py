@@ -24,19 +24,18 @@ from functools import lru_cache
 import numpy as np
 from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
-from solver.problem import Problem
+from solver.problem import Problem, to_fmpq
 from solver.verify.arrangement import face_projectors
 from solver.verify.field import RootField
 from solver.verify.findings import REL_TOL, Findings
 from solver.verify.formula import (
     ParseError,
-    ball_value,
-    evaluate,
+    evaluate_formula,
+    formula_ball,
     free_names,
     parse_poly,
-    to_fmpq,
 )
-from solver.verify.linalg import nullspace
+from solver.verify.linalg import kernel_basis
 
 EQ_TOL = 1e-8      # equation residual relative to the sum of |terms|
 ZERO_TOL = 1e-8    # first-order quantities relative to their scale
@@ -75,7 +74,7 @@ def _auxiliary(entry: dict, ineqs: list[tuple[str, str, str]]) -> dict[str, Frac
         if name in own:
             continue
         polys = [e for e in entry["equations"] if free_names(e) == {name}]
-        bounds = [(op, evaluate(rhs, {})) for lhs, op, rhs in ineqs
+        bounds = [(op, evaluate_formula(rhs, {})) for lhs, op, rhs in ineqs
                   if lhs.replace(" ", "") == name and not free_names(rhs)]
         lo = max((v for op, v in bounds if op in (">", ">=")), default=None)
         hi = min((v for op, v in bounds if op in ("<", "<=")), default=None)
@@ -150,12 +149,12 @@ def _check_formulas(k: int, equations: list[str], ineqs: list, names: dict, out:
                              f"{float(value / size):.2g})")
     with ctx.workprec(256):
         balls = {name: arb(to_fmpq(v)) for name, v in names.items()}
-        diffs = [ball_value(lhs, balls) - ball_value(rhs, balls) for lhs, _, rhs in ineqs]
+        diffs = [formula_ball(lhs, balls) - formula_ball(rhs, balls) for lhs, _, rhs in ineqs]
     for j, ((lhs, op, rhs), ball) in enumerate(zip(ineqs, diffs, strict=True)):
         if ball > 0 or ball < 0:
             diff = Fraction(1 if ball > 0 else -1)
         else:
-            diff = evaluate(lhs, names) - evaluate(rhs, names)
+            diff = evaluate_formula(lhs, names) - evaluate_formula(rhs, names)
         ok = {">": diff > 0, "<": diff < 0, ">=": diff >= 0, "<=": diff <= 0}[op]
         if not ok:
             out.fails.append(f"sample {k}: inequality {j} ({lhs} {op} {rhs}) violated")
@@ -165,7 +164,7 @@ def _check_formulas(k: int, equations: list[str], ineqs: list, names: dict, out:
 def _polynomial(text: str, order: tuple[str, ...]) -> tuple[fmpq_mpoly, fmpq_mpoly]:
     """An equation as a polynomial in ``order``, and the same with absolute coefficients."""
     ring = fmpq_mpoly_ctx.get(order, "lex")
-    poly = evaluate(text, dict(zip(order, ring.gens(), strict=True)),
+    poly = evaluate_formula(text, dict(zip(order, ring.gens(), strict=True)),
                     lift=lambda q: ring.constant(to_fmpq(q)))
     if isinstance(poly, Fraction):
         poly = ring.constant(to_fmpq(poly))
@@ -258,7 +257,7 @@ def _first_order_float(k: int, ell: int, a: float, w: np.ndarray, xt: np.ndarray
             out.fails.append(f"sample {k}: unit {ell}, point {i}: multiplier {m:.3g} not strictly "
                              f"inside (2 a_l r_i, 0) = ({2 * a * r[i]:.3g}, 0)")
     rows = [tuple(Fraction(v) for v in xt[i]) for i in zero]
-    basis = nullspace(rows, xt.shape[1]) if zero else [
+    basis = kernel_basis(rows, xt.shape[1]) if zero else [
         tuple(Fraction(int(i == j)) for j in range(xt.shape[1])) for i in range(xt.shape[1])]
     q = np.array([[float(v) for v in b] for b in basis]).T
     return np.linalg.qr(q)[0] if q.size else q

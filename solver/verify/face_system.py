@@ -20,7 +20,7 @@ One unit seeing the point ``x = 0`` (``x~ = (0, 1)``) with ``y = 1``, ``lam = 1/
 equation ``r^2 = 1/4`` with ``r = 1/(1 + t)``, numerator ``1 - (1 + t)^2 / 4``.
 
 >>> from fractions import Fraction as F
->>> system = FaceSystem(Problem(((F(0),),), (F(1),), F(1, 2), 1), ["+"], [0])
+>>> system = PatternSystem(Problem(((F(0),),), (F(1),), F(1, 2), 1), ["+"], [0])
 >>> face_numerators(system, {0: "t"})[0]
 -1/4*t^2 - 1/2*t + 3/4
 """
@@ -32,12 +32,12 @@ from fractions import Fraction
 
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpq_mpoly, fmpq_mpoly_ctx, fmpq_poly
 
-from solver.problem import Problem
-from solver.verify.field import Elem, RootField, to_fmpq
+from solver.problem import Problem, to_fmpq
+from solver.verify.field import Elem, RootField
 from solver.verify.linalg import projector
 
 
-class FaceSystem:
+class PatternSystem:
     """The face equations of the alive units, rebuilt from the data and the pattern.
 
     Per alive unit ``l``: its zeros and seen points, the projector ``proj`` onto its
@@ -63,7 +63,7 @@ class FaceSystem:
         self._balls: tuple[int, dict[int, arb_mat], arb_mat, arb_mat] | None = None
 
     @classmethod
-    def from_faces(cls, prob: Problem, faces: Sequence[FaceSystem]) -> FaceSystem:
+    def from_faces(cls, prob: Problem, faces: Sequence[PatternSystem]) -> PatternSystem:
         """The system of several one-unit systems (unit ``j`` is ``faces[j]``'s unit 0),
         reusing their face data."""
         system = cls(prob, [], [])
@@ -120,7 +120,7 @@ class FaceSystem:
         return out
 
 
-def face_relations(system: FaceSystem, variables: dict[int, str]) -> tuple:
+def face_relations(system: PatternSystem, variables: dict[int, str]) -> tuple:
     """The face equations' numerators (:func:`face_numerators`) as relation hints for
     :func:`~solver.verify.number_field.build_field`: ``(variable order, sorted terms)`` each."""
     order = tuple(variables.values())
@@ -128,7 +128,7 @@ def face_relations(system: FaceSystem, variables: dict[int, str]) -> tuple:
                  for p in face_numerators(system, variables).values())
 
 
-def face_numerators(system: FaceSystem, variables: dict[int, str]) -> dict[int, fmpq_mpoly]:
+def face_numerators(system: PatternSystem, variables: dict[int, str]) -> dict[int, fmpq_mpoly]:
     """The numerators ``N_l`` of the face equations ``F_l`` as exact polynomials.
 
     ``variables`` names the ``t`` of every alive unit. With ``A = I + sum t_m P_m``,
@@ -167,7 +167,7 @@ def face_numerators(system: FaceSystem, variables: dict[int, str]) -> dict[int, 
     return out
 
 
-def exact_directions(prob: Problem, system: FaceSystem, ts: dict[int, fmpq_poly], K: RootField
+def exact_directions(prob: Problem, system: PatternSystem, ts: dict[int, fmpq_poly], K: RootField
                      ) -> tuple[list[Elem], dict[int, list[Elem]]]:
     """``r = A(t)^{-1} y`` with ``A = I + sum_l t_l P_l`` over the units of ``ts`` (their
     ``t`` exact in ``K``), and those units' directions ``u_l = Pi_l X_l^T r``."""

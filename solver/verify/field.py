@@ -23,7 +23,8 @@ from fractions import Fraction
 
 from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
 
-from solver.verify.formula import evaluate, to_fmpq
+from solver.problem import to_fmpq
+from solver.verify.formula import evaluate_formula
 
 
 def _sturm_chain(p: fmpq_poly) -> list[fmpq_poly]:
@@ -222,5 +223,5 @@ def _inverse_by_solve(p: fmpq_poly, m: fmpq_poly) -> fmpq_poly:
 def parse_in_field(text: str, K: RootField, images: dict[str, fmpq_poly]) -> fmpq_poly:
     """Evaluate a rational expression in the roots' names as an element of ``K``."""
     names = {name: Elem(p, K.m) for name, p in images.items()}
-    value = evaluate(text, names, lift=lambda q: Elem(fmpq_poly([to_fmpq(q)]), K.m))
+    value = evaluate_formula(text, names, lift=lambda q: Elem(fmpq_poly([to_fmpq(q)]), K.m))
     return value.p if isinstance(value, Elem) else fmpq_poly([to_fmpq(value)])

@@ -3,13 +3,13 @@
 The checker re-derives everything from the strings in a result file, so it has its own
 small tools, sharing no code with the solver: a whitelisting expression evaluator (no
 ``eval``) on rationals, polynomials, number-field elements or ``arb`` balls
-(:func:`ball_value`), and :func:`parse_poly` for univariate polynomials.
+(:func:`formula_ball`), and :func:`parse_poly` for univariate polynomials.
 
 Examples
 --------
 >>> parse_poly("z**2 - 1/2*z")
 x^2 + (-1/2)*x
->>> evaluate("__import__('os')", {})
+>>> evaluate_formula("__import__('os')", {})
 Traceback (most recent call last):
 ...
 solver.verify.formula.ParseError: Call not allowed in a formula
@@ -23,7 +23,9 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from flint import arb, fmpq, fmpq_poly
+from flint import arb, fmpq_poly
+
+from solver.problem import to_fmpq
 
 _MAX_TEXT = 200_000
 _MAX_POWER = 2000
@@ -33,7 +35,7 @@ class ParseError(ValueError):
     """A formula string is not a polynomial expression we accept."""
 
 
-def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
+def evaluate_formula(text: str, names: Mapping[str, Any], absolute: bool = False,
              lift: Callable[[Fraction], Any] = lambda q: q) -> Any:
     """Evaluate a ``+ - * / **`` expression over integers and the given names.
 
@@ -41,9 +43,9 @@ def evaluate(text: str, names: Mapping[str, Any], absolute: bool = False,
     (``-`` becomes ``+``), which bounds the sum of the absolute values of the terms.
     Constants meet non-rational values through ``lift``.
 
-    >>> evaluate("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)})
+    >>> evaluate_formula("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)})
     Fraction(1, 1)
-    >>> evaluate("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)}, absolute=True)
+    >>> evaluate_formula("3*b11**2 - c1/2", {"b11": Fraction(1), "c1": Fraction(4)}, absolute=True)
     Fraction(5, 1)
     """
     if not isinstance(text, str) or len(text) > _MAX_TEXT:
@@ -92,7 +94,7 @@ def _combine(op: ast.operator, u: Any, v: Any, lift: Callable[[Fraction], Any]) 
 
 def _eval(node: ast.AST, names: Mapping[str, Any], absolute: bool,
           lift: Callable[[Fraction], Any]) -> Any:
-    """Recursive whitelisting evaluator behind :func:`evaluate`."""
+    """Recursive whitelisting evaluator behind :func:`evaluate_formula`."""
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return Fraction(node.value)
     if isinstance(node, ast.Name):
@@ -157,21 +159,16 @@ class Ball:
         return Ball(1 / self.v)
 
 
-def ball_value(text: str, names: Mapping[str, arb], absolute: bool = False) -> arb:
+def formula_ball(text: str, names: Mapping[str, arb], absolute: bool = False) -> arb:
     """A rational expression in the given names as a ball (at the current precision);
-    ``absolute`` as in :func:`evaluate`.
+    ``absolute`` as in :func:`evaluate_formula`.
 
-    >>> ball_value("x**2 - 2*x", {"x": arb(2)}).is_zero()
+    >>> formula_ball("x**2 - 2*x", {"x": arb(2)}).is_zero()
     True
     """
-    value = evaluate(text, {k: Ball(v) for k, v in names.items()}, absolute,
+    value = evaluate_formula(text, {k: Ball(v) for k, v in names.items()}, absolute,
                      lift=lambda q: Ball(arb(to_fmpq(q))))
     return value.v if isinstance(value, Ball) else arb(to_fmpq(value))
-
-
-def to_fmpq(q: Fraction) -> fmpq:
-    """A Fraction as a flint rational."""
-    return fmpq(q.numerator, q.denominator)
 
 
 def parse_poly(text: str, var: str = "z") -> fmpq_poly:
@@ -180,6 +177,6 @@ def parse_poly(text: str, var: str = "z") -> fmpq_poly:
     >>> parse_poly("z**2 - 1/2*z")
     x^2 + (-1/2)*x
     """
-    value = evaluate(text, {var: fmpq_poly([0, 1])},
+    value = evaluate_formula(text, {var: fmpq_poly([0, 1])},
                      lift=lambda q: fmpq_poly([to_fmpq(q)]))
     return value if isinstance(value, fmpq_poly) else fmpq_poly([to_fmpq(value)])

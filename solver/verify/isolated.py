@@ -34,7 +34,7 @@ from solver.data import parse_rational
 from solver.errors import SolverInputError
 from solver.problem import Problem
 from solver.verify.arithmetic import Exact
-from solver.verify.face_system import FaceSystem, face_relations
+from solver.verify.face_system import PatternSystem, face_relations
 from solver.verify.field import RootField, parse_in_field
 from solver.verify.findings import Findings
 from solver.verify.formula import ParseError
@@ -103,6 +103,6 @@ def _relations(exact: dict, prob: Problem, pattern: list[str], names: list[str])
     if len(names) < 2 or sorted(variables.values()) != sorted(names):
         return ()
     try:
-        return face_relations(FaceSystem(prob, pattern, alive), variables)
+        return face_relations(PatternSystem(prob, pattern, alive), variables)
     except Exception:  # noqa: BLE001 - only a hint: without it the field is built anyway
         return ()

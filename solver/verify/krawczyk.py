@@ -2,7 +2,7 @@
 
 :func:`prove_box` iterates ``X <- K(X) & X`` in ``arb`` balls, with ``K(X) = m - Y F(m) +
 (I - Y J(X)) (X - m)`` for the equations ``F`` of a :class:`~solver.verify.face_system.
-FaceSystem`; ``K(X)`` inside the interior of ``X`` proves exactly one zero there (and the
+PatternSystem`; ``K(X)`` inside the interior of ``X`` proves exactly one zero there (and the
 Jacobian non-singular on ``X``), ``K(X)`` disjoint from ``X`` proves none.
 :func:`refine` shrinks the enclosure of a proved zero.
 
@@ -13,7 +13,7 @@ equation ``r^2 = 1/4`` with ``r = 1/(1 + t)`` has the zero ``t = 1``.
 
 >>> from fractions import Fraction as F
 >>> from solver.problem import Problem
->>> system = FaceSystem(Problem(((F(0),),), (F(1),), F(1, 2), 1), ["+"], [0])
+>>> system = PatternSystem(Problem(((F(0),),), (F(1),), F(1, 2), 1), ["+"], [0])
 >>> prove_box(system, [0], {}, [(F(9, 10), F(11, 10))], 128)[0]
 'unique'
 >>> prove_box(system, [0], {}, [(F(2), F(3))], 128)[0]
@@ -27,8 +27,8 @@ from fractions import Fraction
 
 from flint import arb, arb_mat, ctx
 
-from solver.verify.face_system import FaceSystem
-from solver.verify.formula import to_fmpq
+from solver.problem import to_fmpq
+from solver.verify.face_system import PatternSystem
 
 
 def hull(lo: Fraction, hi: Fraction) -> arb:
@@ -38,7 +38,7 @@ def hull(lo: Fraction, hi: Fraction) -> arb:
 
 
 
-def _step(system: FaceSystem, rows: list[int], fixed: dict[int, arb], X: list[arb]
+def _step(system: PatternSystem, rows: list[int], fixed: dict[int, arb], X: list[arb]
           ) -> list[arb]:
     """The Krawczyk image ``K(X) = m - Y F(m) + (I - Y J(X)) (X - m)``.
 
@@ -79,7 +79,7 @@ def start_precision(box: Sequence[tuple[Fraction, Fraction]]) -> int:
     return min(max(128, bits + 64), MAX_PREC)
 
 
-def prove_doubling(system: FaceSystem, rows: list[int], fixed: Callable[[int], dict[int, arb]],
+def prove_doubling(system: PatternSystem, rows: list[int], fixed: Callable[[int], dict[int, arb]],
                    box: list[tuple[Fraction, Fraction]], prec0: int) -> tuple[str, object, int]:
     """:func:`prove_box` from ``prec0`` bits, doubling while undecided up to ``4 prec0``
     (at most :data:`MAX_PREC`); ``fixed(prec)`` gives the fixed units' balls. Returns the
@@ -92,7 +92,7 @@ def prove_doubling(system: FaceSystem, rows: list[int], fixed: Callable[[int], d
         prec *= 2
 
 
-def prove_box(system: FaceSystem, rows: list[int], fixed: dict[int, arb],
+def prove_box(system: PatternSystem, rows: list[int], fixed: dict[int, arb],
               box: list[tuple[Fraction, Fraction]], prec: int, rounds: int = 40
               ) -> tuple[str, object]:
     """Decide whether the rational ``box`` holds exactly one zero of ``F_rows``.
@@ -125,7 +125,7 @@ def prove_box(system: FaceSystem, rows: list[int], fixed: dict[int, arb],
     return "unknown", f"no proof after {rounds} Krawczyk steps"
 
 
-def refine(system: FaceSystem, rows: list[int], fixed: dict[int, arb], Z: list[arb],
+def refine(system: PatternSystem, rows: list[int], fixed: dict[int, arb], Z: list[arb],
            prec: int) -> list[arb]:
     """Shrink a proved enclosure ``Z`` of the unique zero to about ``prec`` bits."""
     with ctx.workprec(prec + 32):

@@ -3,9 +3,9 @@
 Examples
 --------
 >>> from fractions import Fraction as F
->>> [[str(v) for v in w] for w in nullspace([(F(1), F(1), F(0))], 3)]
+>>> [[str(v) for v in w] for w in kernel_basis([(F(1), F(1), F(0))], 3)]
 [['-1', '1', '0'], ['0', '0', '1']]
->>> rank([(F(1), F(2)), (F(2), F(4))], 2)
+>>> matrix_rank([(F(1), F(2)), (F(2), F(4))], 2)
 1
 """
 
@@ -21,7 +21,7 @@ def dot(u: Vec, v: Vec) -> Fraction:
     return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
 
 
-def nullspace(rows: list[Vec], k: int) -> list[Vec]:
+def kernel_basis(rows: list[Vec], k: int) -> list[Vec]:
     """A basis of ``{w in Q^k : <row, w> = 0 for every row}`` (Gaussian elimination)."""
     mat = [list(r) for r in rows]
     pivots: list[int] = []
@@ -48,12 +48,12 @@ def nullspace(rows: list[Vec], k: int) -> list[Vec]:
     return basis
 
 
-def rank(rows: list[Vec], k: int) -> int:
+def matrix_rank(rows: list[Vec], k: int) -> int:
     """Rank of a list of rational vectors in Q^k."""
-    return k - len(nullspace(rows, k))
+    return k - len(kernel_basis(rows, k))
 
 
-def inverse(mat: list[list[Fraction]]) -> list[list[Fraction]]:
+def matrix_inverse(mat: list[list[Fraction]]) -> list[list[Fraction]]:
     """Inverse of a small invertible rational matrix (Gauss-Jordan)."""
     n = len(mat)
     aug = [list(row) + [Fraction(int(i == j)) for j in range(n)] for i, row in enumerate(mat)]
@@ -70,10 +70,10 @@ def inverse(mat: list[list[Fraction]]) -> list[list[Fraction]]:
 
 def projector(normals: list[Vec], k: int) -> list[list[Fraction]]:
     """Orthogonal projector onto ``{w : <w, v> = 0 for v in normals}``."""
-    basis = nullspace(normals, k)
+    basis = kernel_basis(normals, k)
     if not basis:
         return [[Fraction(0)] * k for _ in range(k)]
-    gram_inv = inverse([[dot(u, v) for v in basis] for u in basis])
+    gram_inv = matrix_inverse([[dot(u, v) for v in basis] for u in basis])
     return [[sum((basis[a][i] * gram_inv[a][b] * basis[b][j]
                   for a in range(len(basis)) for b in range(len(basis))), Fraction(0))
              for j in range(k)] for i in range(k)]

@@ -29,7 +29,7 @@ from flint import arb
 from solver.problem import Problem
 from solver.verify.arrangement import face_projectors
 from solver.verify.findings import REL_TOL, Findings
-from solver.verify.linalg import Vec, dot, inverse, nullspace, rank
+from solver.verify.linalg import Vec, dot, kernel_basis, matrix_inverse, matrix_rank
 
 
 def sign_char(s: int) -> str:
@@ -152,7 +152,7 @@ def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
             out.fails.append(f"unit {ell}: d loss / d a_l is not 0 (sum r_i <u_l,x_i> - lam^2 "
                              f"= {A.approx(ga):.3g}): not a critical point")
     rows = [xt[i] for i in zero]
-    if zero and rank(rows, k) < len(zero):
+    if zero and matrix_rank(rows, k) < len(zero):
         out.unsupported.append(f"unit {ell}: active points {zero} have dependent (x_i, 1)")
         return []
     # g = grad_w / a_l with every active constraint switched off; g = sum mu_i (x_i, 1).
@@ -160,7 +160,7 @@ def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
          for j in range(k)]
     mu: list = []
     if zero:
-        ginv = inverse([[dot(p, q) for q in rows] for p in rows])
+        ginv = matrix_inverse([[dot(p, q) for q in rows] for p in rows])
         proj = [sum((g[j] * A.q(x[j]) for j in range(k)), A.zero) for x in rows]
         mu = [sum((proj[b] * A.q(ginv[a][b]) for b in range(len(zero))), A.zero)
               for a in range(len(zero))]
@@ -178,7 +178,7 @@ def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
             out.undecided.append(f"the multiplier of unit {ell} at point {i}")
             continue
         out.fails.extend(multiplier_fails(ell, i, s * off, s * on))
-    return nullspace(rows, k)
+    return kernel_basis(rows, k)
 
 
 def second_order(A, nulls: dict[int, list[Vec]], t: dict, xi: dict, r: list,

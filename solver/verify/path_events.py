@@ -4,7 +4,7 @@ A witness names a face set (one face per neuron) and a condition (docs/path.md, 
 pre-activation, a multiplier, a dead-unit bound ``|proj_G m_G|^2 - lam^2`` on another
 face, or, for a ``jump``, the loss difference of two face sets. At each end of the event's
 interval ``[lo, hi]`` (rationals) the checker rebuilds the face set's equations at that λ
-(:class:`~solver.verify.face_system.FaceSystem`), proves the interior solution with the
+(:class:`~solver.verify.face_system.PatternSystem`), proves the interior solution with the
 Krawczyk test in a box around a Newton point (started from the witness's float hint, or
 from 1), evaluates the condition in ball arithmetic, and requires opposite signs: the
 interior solution moves continuously with λ, so the condition vanishes in between. An
@@ -30,13 +30,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flint import arb, arb_mat, ctx, fmpq_poly
+from flint import arb, arb_mat, ctx
 
 from solver.data import parse_rational
-from solver.problem import Problem
-from solver.verify.face_system import FaceSystem
+from solver.problem import Problem, to_fmpq
+from solver.verify.face_system import PatternSystem
 from solver.verify.field import count_roots
-from solver.verify.formula import parse_poly, to_fmpq
+from solver.verify.formula import parse_poly
 from solver.verify.krawczyk import prove_box, refine
 from solver.verify.linalg import projector
 
@@ -45,14 +45,14 @@ MAX_WIDTH = Fraction(1, 10**12)
 
 
 def interior(x, y, lam: Fraction, faces: list[str], hint: list[float] | None
-             ) -> tuple[FaceSystem, dict[int, arb]] | None:
+             ) -> tuple[PatternSystem, dict[int, arb]] | None:
     """The face set's interior solution ``t`` at ``lam`` (``x``: the data rows),
     Krawczyk-proved (balls at :data:`PREC` bits), or None when no box around the Newton
     point can be proved. Newton runs in balls' exact midpoints at :data:`PREC` bits, so the
     box can be tiny (small λ make ``t`` large and the system ill-conditioned)."""
     prob = Problem(tuple(x), tuple(y), lam, len(faces))
     rows = list(range(len(faces)))
-    system = FaceSystem(prob, faces, rows)
+    system = PatternSystem(prob, faces, rows)
     if not faces:
         return system, {}
     t = _newton(system, rows, [float(v) for v in hint] if hint else [1.0] * len(faces))
@@ -67,7 +67,7 @@ def interior(x, y, lam: Fraction, faces: list[str], hint: list[float] | None
     return None
 
 
-def _newton(system: FaceSystem, rows: list[int], start: list[float]) -> list[Fraction] | None:
+def _newton(system: PatternSystem, rows: list[int], start: list[float]) -> list[Fraction] | None:
     """Damped Newton on the face equations from ``start``, in exact midpoints."""
     t = [Fraction(v) for v in start]
     with ctx.workprec(PREC):
@@ -103,7 +103,7 @@ def _round(v: Fraction) -> Fraction:
     return _mid(arb(to_fmpq(v)))
 
 
-def _quantities(system: FaceSystem, t: dict[int, arb]):
+def _quantities(system: PatternSystem, t: dict[int, arb]):
     _, rm = system.residual(t)
     r = [rm[i, 0] for i in range(system.prob.n)]
     return r, system.directions(rm)
@@ -153,7 +153,7 @@ def condition_value(witness: dict, x, y, lam: Fraction) -> arb | None:
     raise ValueError(f"unknown condition {kind!r}")
 
 
-def _loss(system: FaceSystem, t: dict[int, arb], r: list[arb], lam: arb) -> arb:
+def _loss(system: PatternSystem, t: dict[int, arb], r: list[arb], lam: arb) -> arb:
     """``|r|^2 + 2 lam^2 sum t`` (balanced units at a critical point)."""
     return _dot(r, r) + 2 * lam * lam * sum(t.values(), arb(0))
 
@@ -240,9 +240,3 @@ def _check_crossing(witness: dict, x, y, lo: Fraction, hi: Fraction, where: str)
     if not (sa2 > sb1 or sa1 < sb2):
         return [f"{where}: cannot show a single crossing (sum t of the two sets overlap)"]
     return []
-
-
-def poly_degree(text: str) -> int:
-    """Degree of a minimal polynomial given as text (for the report)."""
-    p: fmpq_poly = parse_poly(text, "lam")
-    return p.degree()

@@ -1,5 +1,5 @@
-"""The import graph of ``solver``: no cycle, no private name imported across modules, and
-the checker independent of the solving pipeline at run time.
+"""The import graph of ``solver``: no cycle, no private name imported across modules, no
+public name defined twice, and the checker independent of the solving pipeline at run time.
 
 The graph is read statically from every module's source, with every import statement
 counted wherever it is (module level, inside functions, under ``TYPE_CHECKING``), plus
@@ -61,14 +61,25 @@ def imports(module: str) -> list[tuple[str, str | None, int]]:
     return [f for f in found if f[0] == "solver" or f[0].startswith("solver.")]
 
 
+def _packages_run_first(module: str, target: str) -> list[str]:
+    """The packages whose ``__init__`` importing ``target`` runs before it, apart from
+    those ``module`` itself is in (already running): ``solver.train.x`` importing
+    ``solver.cli.common`` runs ``solver.cli`` first."""
+    parts = target.split(".")
+    return [p for p in (".".join(parts[:i]) for i in range(2, len(parts)))
+            if p in MODULES and not (module + ".").startswith(p + ".")]
+
+
 def graph() -> dict[str, set[str]]:
-    """Module -> the ``solver`` modules it imports (a package counts as its ``__init__``)."""
+    """Module -> the ``solver`` modules it imports (a package counts as its ``__init__``,
+    and importing a package's module runs that package's ``__init__`` too)."""
     out: dict[str, set[str]] = {m: set() for m in MODULES}
     for module in MODULES:
         for target, _, _ in imports(module):
             if target != module:
                 assert target in MODULES, f"{module} imports {target}, which does not exist"
                 out[module].add(target)
+                out[module].update(_packages_run_first(module, target))
     return out
 
 
@@ -109,6 +120,8 @@ def test_the_graph_sees_late_and_type_checking_imports() -> None:
     assert "solver.pipeline.solve" in edges["solver"]  # a lazy name of solver/__init__
     assert "solver.scaleout.cluster" in edges["solver.pipeline.solve"]  # inside solve()
     assert "solver.verify" in edges["solver.cli.verify"]  # inside run_raw()
+    assert _packages_run_first("solver.train.api", "solver.cli.common") == ["solver.cli"]
+    assert _packages_run_first("solver.cli.train", "solver.cli.common") == []
 
 
 def test_no_import_cycle() -> None:
@@ -121,6 +134,24 @@ def test_no_private_name_imported_across_modules() -> None:
                for module in MODULES for source, name, line in imports(module)
                if name is not None and name.startswith("_") and source != module]
     assert private == []
+
+
+# Names every subcommand module defines by contract (solver.cli.COMMANDS: add_arguments,
+# run) and the two programs' entry points (solver.cli.main, solver.verify.main).
+PROTOCOL = {"add_arguments", "run", "main"}
+
+
+def test_no_public_name_defined_twice() -> None:
+    """A public class or function name means one thing in ``solver``: the checker's own
+    re-implementations (its face system, arrangement, linear algebra) carry names of
+    their own, so that a reader (or ``grep``) never lands on the other program's."""
+    where: dict[str, list[str]] = {}
+    for module, path in MODULES.items():
+        for node in ast.parse(path.read_text()).body:
+            if (isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                    and not node.name.startswith("_") and node.name not in PROTOCOL):
+                where.setdefault(node.name, []).append(module)
+    assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}
 
 
 def _loaded_by(code: str) -> list[str]:

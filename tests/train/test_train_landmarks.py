@@ -21,7 +21,7 @@ import sympy
 from solver.results import CurveMinimum
 from solver.train.landmarks import lifted, nearest_on_set, neurons_of_point, set_distance
 from solver.train.network import FloatData
-from solver.train.polish import Neuron, polish
+from solver.train.polish import RegionNeuron, polish
 from tests.train.helpers import exact, paper, random_problem
 
 
@@ -211,7 +211,8 @@ def test_one_neuron_region_minimiser_is_the_brute_force_minimum(seed: int) -> No
         start = _random_cone_start(rng, xt, seen, sign)
         if start is None or not seen.any():
             continue
-        out = polish(xt, data.y, data.lam, [Neuron(tuple(bool(v) for v in seen), sign, start)])
+        region = RegionNeuron(tuple(bool(v) for v in seen), sign, start)
+        out = polish(xt, data.y, data.lam, [region])
         assert out.ok
         ours, brute = _j(xt, data.y, data.lam, out), _brute_one(xt, data.y, data.lam, seen,
                                                                   sign)
@@ -234,7 +235,7 @@ def test_two_neuron_region_minimiser_is_the_brute_force_minimum(seed: int) -> No
         if (spec[0][0] == spec[1][0]).all() and spec[0][1] == spec[1][1]:
             continue
         tried += 1
-        out = polish(xt, data.y, data.lam, [Neuron(tuple(bool(v) for v in s), g, st)
+        out = polish(xt, data.y, data.lam, [RegionNeuron(tuple(bool(v) for v in s), g, st)
                                             for (s, g), st in zip(spec, starts)])
         assert out.ok
         ours, brute = _j(xt, data.y, data.lam, out), _brute_two(xt, data.y, data.lam, spec)

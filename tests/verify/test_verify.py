@@ -24,10 +24,10 @@ from scipy.optimize import linprog
 from solver.data import make_dataset, read_csv
 from solver.errors import SolverInputError
 from solver.verify import main, verify_result
-from solver.verify.arrangement import unit_faces
+from solver.verify.arrangement import arrangement_faces
 from solver.verify.field import RootField, count_roots, parse_in_field
 from solver.verify.findings import Status
-from solver.verify.formula import ParseError, evaluate, parse_poly
+from solver.verify.formula import ParseError, evaluate_formula, parse_poly
 from solver.verify.number_field import build_field
 from tests.strategies import problems
 
@@ -367,12 +367,12 @@ def test_schema_errors_are_one_line(path, value, message):
 # ----------------------------------------------------------------------------------------
 
 def test_evaluate_is_a_whitelist():
-    assert evaluate("2*x**3 - x/4", {"x": F(2)}) == F(31, 2)
-    assert evaluate("2*x**3 - x/4", {"x": F(2)}, absolute=True) == F(33, 2)
+    assert evaluate_formula("2*x**3 - x/4", {"x": F(2)}) == F(31, 2)
+    assert evaluate_formula("2*x**3 - x/4", {"x": F(2)}, absolute=True) == F(33, 2)
     for text in ["__import__('os')", "x.real", "f(x)", "x**-1", "x**5000", "x**(1/2)", "1.5*x",
                  "x if x else 1", "[x]", "x/0"]:
         with pytest.raises(ParseError):
-            evaluate(text, {"x": F(2), "y": F(3)})
+            evaluate_formula(text, {"x": F(2), "y": F(3)})
 
 
 def test_count_roots_against_known_roots():
@@ -458,13 +458,13 @@ def _lp_faces(xt: list[tuple[F, ...]]) -> set[str]:
 
 
 @pytest.mark.parametrize("d, n, seed", [(1, 3, 0), (1, 4, 1), (2, 3, 2), (2, 4, 3), (2, 4, 4)])
-def test_unit_faces_match_linear_programming(d, n, seed):
+def test_arrangement_faces_match_linear_programming(d, n, seed):
     rng = random.Random(seed)
     pts = {tuple(F(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(d)) for _ in range(n)}
     if seed == 4:  # three collinear points: a degenerate arrangement
         pts = {(F(0), F(0)), (F(1), F(1)), (F(2), F(2)), (F(0), F(1))}
     xt = [(*p, F(1)) for p in sorted(pts)]
-    faces = unit_faces(tuple(xt))
+    faces = arrangement_faces(tuple(xt))
     assert {f.pattern for f in faces} == _lp_faces(xt)
     if d == 1:
         assert len(faces) == 4 * len(xt) + 1
@@ -475,7 +475,7 @@ def test_unit_face_count_generic_d2():
     # n(n-1) + 2 regions (Euler's formula on the sphere).
     pts = tuple((F(a), F(a * a), F(1)) for a in range(6))  # on a parabola: no 3 collinear
     n = len(pts)
-    assert len(unit_faces(pts)) == 1 + n * (n - 1) + 2 * n * (n - 1) + n * (n - 1) + 2
+    assert len(arrangement_faces(pts)) == 1 + n * (n - 1) + 2 * n * (n - 1) + n * (n - 1) + 2
 
 
 # ----------------------------------------------------------------------------------------

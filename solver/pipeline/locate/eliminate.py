@@ -181,13 +181,14 @@ def _is_solution(polys: list[fmpq_mpoly], combo: Sequence[RealRoot]) -> bool:
             values = [eval_mpoly(f, point) for f in polys]
             if any(not v.contains(0) for v in values):
                 return False
-            if _krawczyk(polys, combo, prec):
+            if _unique_zero_in_intervals(polys, combo, prec):
                 return True
         prec *= 4
     raise DegenerateProblemError("degenerate data: a multiple or unresolved critical point")
 
 
-def _krawczyk(polys: list[fmpq_mpoly], combo: Sequence[RealRoot], prec: int) -> bool:
+def _unique_zero_in_intervals(polys: list[fmpq_mpoly], combo: Sequence[RealRoot],
+                              prec: int) -> bool:
     """Prove a unique zero in a box within the isolating intervals (Krawczyk test)."""
     k = len(combo)
     mids = [r.ball(prec).mid() for r in combo]

@@ -319,7 +319,7 @@ def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] |
                 point = [arb((p - step[j, 0]).mid()) for j, p in enumerate(point)]
                 if all(abs(step[j, 0].mid()) <= tiny * abs(p) for j, p in enumerate(point)):
                     break
-            box = _krawczyk(problem, point, work)
+            box = _proved_box(problem, point, work)
             if box is not None:
                 if within is not None:
                     box = [b.intersection(w) for b, w in zip(box, within)]
@@ -331,7 +331,7 @@ def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] |
     )
 
 
-def _krawczyk(problem: FaceProblem, mids: list[arb], prec: int) -> list[arb] | None:
+def _proved_box(problem: FaceProblem, mids: list[arb], prec: int) -> list[arb] | None:
     """A box around ``mids`` proved to hold exactly one zero, or None."""
     k = len(mids)
     try:  # the system's matrix may be singular to this precision at the start point
