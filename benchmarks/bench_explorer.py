@@ -139,7 +139,7 @@ def _settle(page: Any, quiet: float = 1.0, timeout: float = 30.0, edit: bool = T
 def _measure(page: Any, act: Any, event: str) -> Sample:
     """Install the recorder, perform ``act()``, wait for the views to settle."""
     page.evaluate(RECORDER_JS)
-    for _ in range(3):  # a gesture the page missed (still laying out) is tried again
+    for _ in range(5):  # a gesture the page missed (still laying out) is tried again
         act()
         try:
             page.wait_for_function("() => Object.keys(__rec.changes).length > 0", timeout=8000)

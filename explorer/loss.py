@@ -112,10 +112,26 @@ def reduced_loss(
     yv = np.asarray(y, dtype=float)
     xs = np.asarray(x, dtype=float).reshape(len(yv), B.shape[-1])
     units = B.shape[-2]
-    phi = np.maximum(np.einsum("nd,...ld->...nl", xs, B) + c[..., None, :], 0.0)
-    gram = np.einsum("...nl,...nk->...lk", phi, phi) + lam * np.eye(units)
-    rhs = np.einsum("...nl,n->...l", phi, yv)
-    coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
-    fit = np.einsum("...l,...l->...", rhs, coef)
-    norm = np.einsum("...ld,...ld->...", B, B) + np.einsum("...l,...l->...", c, c)
+    # Batched matrix products (einsum's generic loops were twice as slow on a grid).
+    phi = np.maximum(np.matmul(xs, np.swapaxes(B, -1, -2)) + c[..., None, :], 0.0)
+    phi_t = np.swapaxes(phi, -1, -2)
+    gram = np.matmul(phi_t, phi) + lam * np.eye(units)
+    rhs = np.matmul(phi_t, yv)
+    coef = _solve_small(gram, rhs)
+    fit = (rhs * coef).sum(-1)
+    norm = (B * B).sum((-1, -2)) + (c * c).sum(-1)
     return (yv @ yv - fit) + lam * norm
+
+
+def _solve_small(gram: FloatArray, rhs: FloatArray) -> FloatArray:
+    """``gram^{-1} rhs`` for a batch of small positive definite systems (1 x 1 and 2 x 2 in
+    closed form, the common cases of a loss-surface grid)."""
+    units = gram.shape[-1]
+    if units == 1:
+        return rhs / gram[..., 0]
+    if units == 2:
+        a, b, d = gram[..., 0, 0], gram[..., 0, 1], gram[..., 1, 1]
+        det = a * d - b * b
+        return np.stack([(d * rhs[..., 0] - b * rhs[..., 1]) / det,
+                         (a * rhs[..., 1] - b * rhs[..., 0]) / det], axis=-1)
+    return np.linalg.solve(gram, rhs[..., None])[..., 0]

@@ -60,25 +60,30 @@ _LABEL_GAP = 0.17
 _LABEL_RADII = (0.92, 0.76, 0.6, 0.44)
 
 
-def marker_frame(result: Any) -> pd.DataFrame:
-    """One row per unit of every minimum (a curve contributes its middle sample)."""
-    records = []
+def marker_columns(result: Any) -> dict[str, list]:
+    """One entry per unit of every minimum (a curve contributes its middle sample), as the
+    columns :data:`_MARKER_COLUMNS` of the markers' source."""
+    columns: dict[str, list] = {name: [] for name in _MARKER_COLUMNS}
     if result is not None and result.minima:
         best = min(m.loss for m in result.minima)
         for index, minimum in enumerate(result.minima):
             point = representative(minimum)
-            is_best = np.isclose(minimum.loss, best, rtol=1e-12, atol=1e-12)
+            is_best = bool(np.isclose(minimum.loss, best, rtol=1e-12, atol=1e-12))
             for k in range(len(point.c)):
-                records.append({
-                    "b": point.B[k][0], "c": point.c[k], "minimum": index + 1, "unit": k + 1,
-                    "kind": minimum.kind + (" (global)" if is_best else ""),
-                    "loss": f"{minimum.loss:.10g}", "orbit": minimum.orbit,
-                    "pattern": minimum.pattern[k], "active": active_label(minimum.active, k),
-                    "size": 16 if is_best else 10,
-                    "color": _MARKER_COLORS["global" if is_best else minimum.kind],
-                    "marker": "star" if is_best else "circle",
-                })
-    frame = pd.DataFrame.from_records(records, columns=_MARKER_COLUMNS)
+                row = (float(point.B[k][0]), float(point.c[k]), index + 1, k + 1,
+                       minimum.kind + (" (global)" if is_best else ""),
+                       f"{minimum.loss:.10g}", minimum.orbit, minimum.pattern[k],
+                       active_label(minimum.active, k), 16.0 if is_best else 10.0,
+                       _MARKER_COLORS["global" if is_best else minimum.kind],
+                       "star" if is_best else "circle")
+                for name, value in zip(_MARKER_COLUMNS, row, strict=True):
+                    columns[name].append(value)
+    return columns
+
+
+def marker_frame(result: Any) -> pd.DataFrame:
+    """:func:`marker_columns` as a table (one row per unit of every minimum)."""
+    frame = pd.DataFrame(marker_columns(result), columns=_MARKER_COLUMNS)
     return frame.astype({"b": float, "c": float, "size": float})
 
 
@@ -144,7 +149,7 @@ def plane_columns(result: Any) -> dict[str, dict[str, list]]:
             curves["ys"].append([p.c[k] for p in pts])
             curves["minimum"].append(index + 1)
             curves["unit"].append(k + 1)
-    markers = {k: list(v) for k, v in marker_frame(result).items()}
+    markers = marker_columns(result)
     return {"sectors": sectors, "lines": lines, "labels": labels, "curves": curves,
             "markers": markers}
 
@@ -224,11 +229,11 @@ class PlaneView(pn.viewable.Viewer):
         """A click at ``(b, c)``: select the minimum of the nearest marker, if close."""
         if b is None or c is None:
             return
-        frame = marker_frame(one_input(self.state.result))
-        nearest = nearest_within(frame["b"], frame["c"], b, c,
+        markers = marker_columns(one_input(self.state.result))
+        nearest = nearest_within(markers["b"], markers["c"], b, c,
                                  0.06 * plane_radius(self._minima()))
         if nearest is not None:
-            self.state.select(int(frame["minimum"].iloc[nearest]) - 1)
+            self.state.select(markers["minimum"][nearest] - 1)
 
     def _minima(self) -> list:
         result = one_input(self.state.result)
