@@ -30,7 +30,9 @@ from explorer.views.data2d import Data2DView
 from explorer.views.downloads import DownloadsView
 from explorer.views.minima import MinimaView
 from explorer.views.plane import PlaneView
+from explorer.views.sphere2d import SphereView
 from explorer.views.surface import SurfaceView
+from explorer.views.surface2d import Surface2DView
 from explorer.views.switch2d import DimensionSwitch, Slot
 from explorer.views.tour import TourView
 
@@ -54,6 +56,8 @@ class Dashboard:
     minima: MinimaView
     tour: TourView
     data2d: Data2DView | None = None
+    sphere: SphereView | None = None
+    surface2d: Surface2DView | None = None
     switch: DimensionSwitch | None = None
     sidebar: list = field(default_factory=list)
     main: list = field(default_factory=list)
@@ -66,6 +70,25 @@ DATA2D_HELP = (
     "kink lies, b·x + c = 0; its ticks point to the side where the unit is on. Drag a "
     "point, tap to add one, tap then Backspace to delete, type exact values in the table "
     "or set a point's y with the control."
+)
+
+SPHERE_HELP = (
+    "With two inputs a unit has three parameters (b1, b2, c); scaling them changes its size, "
+    "not which points it sees, so only its direction matters: a point on a sphere, drawn as "
+    "two disks (left: c > 0, right: c < 0, the rims: c = 0). Data point xᵢ is the great "
+    "circle b·xᵢ + c = 0 (labelled xᵢ); the circles cut the sphere into cells, shaded by how "
+    "many points a unit there sees (hover a cell). Each unit of each minimum is a marker at "
+    "its direction, sized by its norm: ★ global minimum, orange curve of minima, red ring "
+    "the selected minimum. A marker on a circle is a kink exactly on that point (a 0 in its "
+    "pattern). Hover a marker for its pattern; tap to select."
+)
+
+SURFACE2D_HELP = (
+    "The loss (a at its best value, the other units at the selected minimum) over a slice "
+    "of one unit's three parameters: its direction on the sphere as two angles (each pixel "
+    "the best over the unit's size), or its (b1, b2) with c held. Dashed: the kinks, where "
+    "the unit's kink crosses a data point. Dots: every minimum's unit, the selected one "
+    "ringed; only it lies in the slice. Tap a dot to select its minimum."
 )
 
 
@@ -113,18 +136,28 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     board.data2d = Data2DView(state, loaders=(data.example, upload, data.reset))
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
+    board.sphere = SphereView(state)
     data_holder = pn.Column(data, sizing_mode="stretch_width")
+    plane_card = card("2 · The (b, c) plane", plane, "plane_view")
+    board.surface2d = Surface2DView(state)
+    surface_card = card("3 · Loss surface", surface, "surface_view", 4)
     data_card = card("1 · Data", pn.Column(controls.data_alert, data_holder,
                                            sizing_mode="stretch_width"), "data_view")
     board.switch = DimensionSwitch(state, [
         Slot(data_card, data_holder, data, board.data2d,
              ("1 · Data", "1 · Data in the plane (x1, x2)"),
              (CONTROL_HELP["data_view"], DATA2D_HELP)),
+        Slot(plane_card, plane_card, plane, board.sphere,
+             ("2 · The (b, c) plane", "2 · The sphere of directions of (b1, b2, c)"),
+             (CONTROL_HELP["plane_view"], SPHERE_HELP)),
+        Slot(surface_card, surface_card, surface, board.surface2d,
+             ("3 · Loss surface", "3 · Loss surface over one unit's parameters"),
+             (CONTROL_HELP["surface_view"], SURFACE2D_HELP)),
     ])
     board.main = [
-        pn.Row(data_card, card("2 · The (b, c) plane", plane, "plane_view"),
+        pn.Row(data_card, plane_card,
                sizing_mode="stretch_width"),
-        pn.Row(card("3 · Loss surface", surface, "surface_view", 4),
+        pn.Row(surface_card,
                card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
     ]
     board.sidebar = [

@@ -35,7 +35,6 @@ import param
 from bokeh.models import (
     ColorBar,
     ColumnDataSource,
-    HoverTool,
     Legend,
     LegendItem,
     LinearColorMapper,
@@ -136,10 +135,8 @@ class Data2DView(pn.viewable.Viewer):
         fig.add_tools(draw)
         fig.toolbar.active_tap = draw
         fig.toolbar.active_drag = draw
-        fig.add_tools(HoverTool(renderers=[self.points], tooltips=[
-            ("point", "@name"), ("(x1, x2) → y", "@exact")]))
-        # No hover on the lines: a tooltip under the cursor would catch the drag of a point
-        # that lies on a line. A legend names the units instead.
+        # No hover tooltips: a tooltip under the cursor catches the drag of a point (the
+        # table has the exact values, the labels the names). A legend names the units.
         fig.add_layout(Legend(items=[LegendItem(label={"field": "label"},
                                                 renderers=[self.lines])],
                               orientation="horizontal", label_text_font_size="11px",

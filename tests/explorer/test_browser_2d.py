@@ -17,6 +17,7 @@ import pytest
 from explorer.state import read_example
 from explorer.testing import PROBE_JS, READY_JS
 from solver import solve
+from solver.data import read_csv
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,37 @@ def _rows(page: Any) -> list[list[str]]:
     return [list(r) for r in zip(*columns, strict=True)]
 
 
+def _tap_a_marker(page: Any, title: str) -> None:
+    """Tap a marker of the figure ``title`` away from the selected minimum's markers and
+    wait until a minimum with a marker there is selected (orbit partners, whose units are
+    swapped, share their markers' places)."""
+    data = page.evaluate(
+        f"() => {{ const r = __explorer.glyphs('{title}', 'Scatter').find(r => "
+        f"'minimum' in r.data_source.data); const d = r.data_source.data; return "
+        f"[Array.from(d.h), Array.from(d.v), Array.from(d.minimum)]; }}")
+    selected = page.evaluate("() => Array.from(__explorer.table('loss').selected.indices)")
+    spans = page.evaluate(
+        f"() => {{ const f = __explorer.figure('{title}').model; return "
+        f"[f.x_range.end - f.x_range.start, f.y_range.end - f.y_range.start]; }}")
+    markers = list(zip(*data, strict=True))
+
+    def near(a: tuple, b: tuple) -> bool:
+        return abs(a[0] - b[0]) < 0.03 * spans[0] and abs(a[1] - b[1]) < 0.03 * spans[1]
+
+    mine = [m for m in markers if [m[2] - 1] == selected]
+    for marker in markers:
+        if any(near(marker, m) for m in mine):
+            continue
+        there = sorted({m[2] - 1 for m in markers if near(marker, m)})
+        spot = page.evaluate(f"([x, y]) => __explorer.toScreen('{title}', x, y)", marker[:2])
+        page.mouse.click(*spot)
+        page.wait_for_function(
+            "(there) => there.includes(Array.from(__explorer.table('loss').selected.indices)"
+            "[0])", arg=there, timeout=TIMEOUT)
+        return
+    raise AssertionError(f"no marker away from the selected minimum's in {title}: {data}")
+
+
 def _url(base: str, example: str, **extra: Any) -> str:
     return base + "?" + urlencode({"data": read_example(ASSETS / example), **extra})
 
@@ -81,8 +113,8 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     start = page.evaluate(f"() => __explorer.toScreen('{PLANE}', -1, -0.9)")
     stop = page.evaluate(f"() => __explorer.toScreen('{PLANE}', -0.7, -0.9)")
     page.mouse.move(*start)
-    page.mouse.down()
-    page.mouse.move(*stop, steps=10)
+    page.mouse.down()  # moved at once: a pointer held still ~250 ms is a press, not a drag
+    page.mouse.move(*stop, steps=2)
     page.mouse.up()
     after = _wait_losses_change(page, before)
     rows = _rows(page)
@@ -94,7 +126,9 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     lam_box.press("Enter")
     after = _wait_losses_change(page, after)
     assert sorted(after) == _losses_of(rows, "1/20", 2)
-    # select a minimum in the table: row 3
+    # select a minimum in every view: a marker in the sphere, a dot in the loss slice, a row
+    _tap_a_marker(page, SPHERE)
+    _tap_a_marker(page, SLICE)
     page.locator(".tabulator").filter(has_text="certificate").locator(
         ".tabulator-row").nth(3).click()
     _wait_selected(page, 3)
@@ -106,3 +140,39 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     assert "λ = 1/20" in student.evaluate("() => __explorer.status()")
     _wait_selected(student, 3)
     assert student.evaluate(f"() => __explorer.scatterCounts('{PLANE}')") == [4]
+
+
+def test_every_2d_example_with_every_unit_count(explorer_url: str, open_page: Any) -> None:
+    page = open_page(explorer_url)
+    _ready(page)
+    chooser = page.locator("select").filter(has_text="(choose)")
+
+    def units(count: int) -> Any:
+        return page.get_by_role("button", name=str(count), exact=True)
+
+    for path in sorted(ASSETS.glob("*_2d.csv")):
+        before = _losses(page)
+        chooser.select_option(label=path.stem.replace("_", " "))
+        page.wait_for_function(  # the 2-D views are in
+            f"() => __explorer.figure('{SPHERE}') !== null", timeout=TIMEOUT)
+        data = read_csv(path)
+        rows = [[str(v) for v in (*x, y)] for x, y in zip(data.x, data.y, strict=True)]
+        for count in (1, 2):
+            units(count).click()
+            page.wait_for_function(
+                "([n, before]) => __explorer.status().includes(` · ${n} unit`) && "
+                "JSON.stringify(__explorer.column('loss')) !== JSON.stringify(before)",
+                arg=[count, before], timeout=TIMEOUT)
+            before = _losses(page)
+            assert sorted(before) == _losses_of(rows, "1/100", count), (path.name, count)
+            page.evaluate(PROBE_JS)
+            markers = page.evaluate(
+                f"() => __explorer.glyphs('{SPHERE}', 'Scatter').find(r => "
+                "'minimum' in r.data_source.data).data_source.get_length()")
+            assert markers >= len(before)  # at least one alive unit per minimum
+        # three units: refused with the solver's estimate; the 2-unit result stays
+        units(3).click()
+        page.wait_for_function(
+            "() => __explorer.alert().includes('problem too large')", timeout=TIMEOUT)
+        assert "would take about" in page.evaluate("() => __explorer.alert()")
+        assert _losses(page) == before

@@ -263,3 +263,71 @@ def test_every_2d_example_loads_from_the_chooser(board: Any, path: Path) -> None
     assert same(state.result.minima, expected.minima)
     assert len(board.data2d.points.data_source.data["x1"]) == data.n
     assert np.isfinite(board.data2d.heat.data_source.data["image"][0]).all()
+
+
+def test_the_sphere_shows_every_alive_unit_at_its_direction_and_taps_select(board: Any) -> None:
+    state, sphere = board.state, board.sphere
+    assert board.switch.slots[1].holder.objects[0].objects[0].object is sphere.figure
+    markers = sphere.markers.data_source.data
+    expected = []
+    for index, minimum in enumerate(state.result.minima):
+        point = minimum.point if minimum.kind == "isolated" else \
+            minimum.samples[len(minimum.samples) // 2]
+        for k in range(2):
+            w = np.array([*point.B[k], point.c[k]], dtype=float)
+            if np.linalg.norm(w) == 0:
+                continue
+            w /= np.linalg.norm(w)
+            # left disk (c >= 0) centred at 0, right disk (c < 0) at 2.5; seen along c
+            expected.append((index + 1, k + 1, w[0] + (0.0 if w[2] >= 0 else 2.5), w[1]))
+    got = sorted(zip(markers["minimum"], markers["unit"], markers["h"], markers["v"],
+                     strict=True))
+    assert [g[:2] for g in got] == [e[:2] for e in sorted(expected)]
+    assert np.allclose([g[2:] for g in got], [e[2:] for e in sorted(expected)], atol=1e-12)
+    # the cells' shading counts the points seen: one cell per hemisphere sees all / none
+    seen = [s for s, label in zip(sphere.cells.data_source.data["seen"],
+                                  sphere.cells.data_source.data["label"], strict=True) if label]
+    assert max(seen) == 4 and min(seen) == 0
+    # a tap on a marker of minimum 5 selects it; the ring follows
+    at = markers["minimum"].index(5)
+    sphere.select_at(markers["h"][at] + 0.01, markers["v"][at])
+    assert state.selected_index == 4
+    ring = sphere.ring.data_source.data
+    assert (markers["h"][at], markers["v"][at]) in set(zip(ring["h"], ring["v"], strict=True))
+
+
+def test_the_loss_slices_hold_the_selected_minimum_and_taps_select(board: Any) -> None:
+    from explorer.loss import reduced_loss
+
+    state, surface = board.state, board.surface2d
+    assert surface.param.slice.objects == [
+        "unit 1: direction (angles)", "unit 1: (b1, b2) at its c",
+        "unit 2: direction (angles)", "unit 2: (b1, b2) at its c"]
+    x = np.array([[float(v) for v in r[:2]] for r in state.rows])
+    y = np.array([float(r[2]) for r in state.rows])
+    point = state.selected.point
+    # direction slice: the ring is unit 1's angles; the image's least loss is no more
+    # than the minimum's (the slice passes through it) and no less (up to the grid)
+    b, c = point.B[0], point.c[0]
+    azimuth = np.degrees(np.arctan2(b[1], b[0]))
+    polar = np.degrees(np.arctan2(np.hypot(*b), c))
+    ring = surface.ring.data_source.data
+    assert ring["h"] == pytest.approx([azimuth]) and ring["v"] == pytest.approx([polar])
+    at_minimum = float(reduced_loss(x, y, 0.01, point.B, point.c))
+    assert at_minimum == pytest.approx(state.selected.loss, abs=1e-9)
+    floor = float(np.min(surface._shown.loss))
+    assert floor <= at_minimum + 0.05
+    # (b1, b2) slice of unit 2: kinks are the lines <x_i, b> + c2 = 0
+    surface.slice = "unit 2: (b1, b2) at its c"
+    kinks = surface.kinks.data_source.data
+    assert kinks["xs"]
+    for xs, ys in zip(kinks["xs"], kinks["ys"], strict=True):
+        residues = [min(abs(xi[0] * h + xi[1] * v + point.c[1]) for xi in x)
+                    for h, v in zip(xs, ys, strict=True)]
+        assert max(residues) < 1e-9
+    assert surface.ring.data_source.data["h"] == pytest.approx([point.B[1][0]])
+    # a tap on minimum 3's dot selects it
+    dots = surface.minima.data_source.data
+    at = dots["minimum"].index(3)
+    surface.select_at(dots["h"][at], dots["v"][at])
+    assert state.selected_index == 2
