@@ -29,7 +29,7 @@ from solver.pipeline.divide import unit_faces as solver_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.problem import Problem
 from solver.verify import verify_result
-from solver.verify.arrangement import unit_faces
+from solver.verify.arrangement import arrangement_faces
 from tests import oracle
 from tests.solver.test_oracle_crosscheck import disagreements
 from tests.strategies import in_general_position
@@ -214,7 +214,7 @@ def test_d3_arrangement_counts(n: int) -> None:
     regions (Cover / Zaslavsky); the solver's own enumeration gives the same faces."""
     rows = _generic_points(n, 3, seed=n)
     assert in_general_position(tuple(r[:3] for r in rows))
-    faces = unit_faces(rows)
+    faces = arrangement_faces(rows)
     k = 4
 
     def regions(m: int, e: int) -> int:

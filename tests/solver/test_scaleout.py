@@ -29,6 +29,7 @@ from solver.pipeline.merge import canonical
 from solver.problem import Problem
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
 from solver.scaleout.cluster import local_cluster_options
+from tests.solves import ASSET_LAM, asset_solution
 from tests.strategies import in_general_position
 
 distributed = pytest.importorskip("distributed")
@@ -36,6 +37,7 @@ distributed = pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 LAM = "1/100"
+assert Fraction(LAM) == ASSET_LAM
 MAX_ESTIMATE = 10.0  # seconds in-process; larger asset/units pairs are skipped
 
 
@@ -78,7 +80,7 @@ def _asset_cases() -> list:
 @pytest.mark.parametrize(("path", "units"), _asset_cases())
 def test_cluster_matches_in_process_on_assets(client: Any, path: Path, units: int) -> None:
     data = read_csv(path)
-    here = solve(data.x, data.y, LAM, units)
+    here = asset_solution(path, units)  # in process (shared with tests/verify)
     there = solve(data.x, data.y, LAM, units, client=client)
     assert comparable(there) == comparable(here)
 

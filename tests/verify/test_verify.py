@@ -29,6 +29,7 @@ from solver.verify.field import RootField, count_roots, parse_in_field
 from solver.verify.findings import Status
 from solver.verify.formula import ParseError, evaluate_formula, parse_poly
 from solver.verify.number_field import build_field
+from tests.solves import asset_solution
 from tests.strategies import problems
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -753,14 +754,14 @@ ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 @pytest.mark.parametrize("units", [1, 2, 3])
 @pytest.mark.parametrize("path", ASSETS, ids=[p.stem for p in ASSETS])
 def test_solver_results_on_assets_verify(path, units):
-    from solver import estimate_seconds, solve
+    from solver import estimate_seconds
     from solver.errors import DegenerateProblemError
 
     data = read_csv(path)
     if estimate_seconds(data.n, data.d, units) > 60:  # solve()'s default limit
         pytest.skip("the solver refuses it without force (cone_2d.csv with 3 units)")
     try:
-        sol = solve(data.x, data.y, F(1, 100), units)
+        sol = asset_solution(path, units)  # lam = 1/100 (shared with tests/solver)
     except DegenerateProblemError as exc:  # the solver's call; nothing to check
         pytest.skip(f"solver: {exc}")
     report = verify_result(sol.to_json(), data)
