@@ -1,5 +1,6 @@
 """The import graph of ``solver``: no cycle, no private name imported across modules, no
-public name defined twice, and the checker independent of the solving pipeline at run time.
+public name defined twice, no module over about 400 lines, and the checker independent of
+the solving pipeline at run time.
 
 The graph is read statically from every module's source, with every import statement
 counted wherever it is (module level, inside functions, under ``TYPE_CHECKING``), plus
@@ -191,3 +192,13 @@ def test_the_solving_side_and_the_checker_never_import_the_training_package() ->
                         "solver.critical_points(['0', '1', '2'], ['0', '1', '0'], '1/10', 2)")
     assert [m for m in loaded if m.startswith("solver.train")] == []
     assert "solver.pipeline.critical" in loaded
+
+
+# STYLE.md: small modules, about 400 lines at most (a little slack, so that the limit is
+# a reason to split a module, not to squeeze its last docstring).
+MAX_LINES = 420
+
+
+def test_no_module_over_about_400_lines() -> None:
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
