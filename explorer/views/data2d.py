@@ -55,7 +55,7 @@ from solver.errors import SolverInputError
 
 # Blue (low y) through white to red (high y).
 PALETTE = tuple(interp_palette(RdBu11, 256))
-UNIT_COLOURS = ("#2a9d8f", "#e07b00", "#6a4c93")
+UNIT_COLOURS = ("#111111", "#7b2cbf", "#1b7837")  # apart from the blue-red map
 HEAT_STEPS = 81
 TITLE = "Input plane: points coloured by y, f(x) of the selected minimum behind"
 _EMPTY_BOX = (-1.0, 1.0, -1.0, 1.0)
@@ -92,7 +92,7 @@ def unit_columns(point: Any, box: tuple[float, float, float, float]) -> dict[str
             lines["ys"].append([segment[0][1], segment[1][1]])
             lines["colour"].append(colour)
             lines["unit"].append(k + 1)
-            lines["label"].append(f"unit {k + 1} (a = {a:.3g}; ticks: the side it is on)")
+            lines["label"].append(f"unit {k + 1} (a = {a:.3g})")
             for start, stop in side_ticks(b, c, box):
                 ticks["xs"].append([start[0], stop[0]])
                 ticks["ys"].append([start[1], stop[1]])

@@ -8,6 +8,7 @@ solver called directly in this process on the same exact data. Set
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -108,6 +109,12 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     lines = page.evaluate(
         f"() => __explorer.glyphs('{PLANE}', 'MultiLine').map(r => r.data_source.get_length())")
     assert lines[0] == 2 and lines[1] > 0  # two lines, their ticks
+    picture = os.environ.get("EXPLORER_SCREENSHOT_2D")
+    if picture:  # the README's picture (shrunk afterwards: see the README)
+        page.set_viewport_size({"width": 1400, "height": 1350})
+        page.mouse.move(5, 700)  # no tooltip in the picture
+        page.wait_for_timeout(3000)
+        page.screenshot(path=picture)
     # drag x1 from (-1, -0.9) to (-0.7, -0.9): its y stays, the minima follow
     before = _losses(page)
     start = page.evaluate(f"() => __explorer.toScreen('{PLANE}', -1, -0.9)")
