@@ -331,3 +331,17 @@ def test_the_loss_slices_hold_the_selected_minimum_and_taps_select(board: Any) -
     at = dots["minimum"].index(3)
     surface.select_at(dots["h"][at], dots["v"][at])
     assert state.selected_index == 2
+
+
+def test_the_minima_table_certificates_and_exact_forms_for_two_inputs(board: Any) -> None:
+    state, view = board.state, board.minima
+    expected = truth(parse_data(XOR))
+    table = view.table.value
+    assert sorted(table["pattern"]) == sorted(" ".join(m.pattern) for m in expected.minima)
+    assert sorted(table["loss"]) == sorted(f"{m.loss:.10g}" for m in expected.minima)
+    for index in (0, 5, len(expected.minima) - 1):
+        state.select(index)
+        minimum = state.result.minima[index]
+        assert str(view.exact.object).startswith(f"Minimum {index + 1}: {minimum.kind}")
+        assert view.table.selection == [index]
+        assert minimum.certificate.checks and str(view.checks.object)
