@@ -149,6 +149,7 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     assert student.evaluate(f"() => __explorer.scatterCounts('{PLANE}')") == [4]
 
 
+@pytest.mark.slow  # 8 solves with 2 units: ~60 s idle, 100 s under load 13
 def test_every_2d_example_with_every_unit_count(explorer_url: str, open_page: Any) -> None:
     page = open_page(explorer_url)
     _ready(page)
