@@ -10,6 +10,8 @@ from typing import Any
 from tornado.process import task_id
 
 from explorer.runner import get_runner, shutdown_runner
+from explorer.training import shutdown_training_runner
+from explorer.views.lampath import get_path_runner, shutdown_path_runner
 
 
 def on_server_loaded(server_context: Any) -> None:
@@ -18,6 +20,7 @@ def on_server_loaded(server_context: Any) -> None:
     Spawning workers and importing Panel, HoloViews and the views cost seconds.
     """
     get_runner().start()
+    get_path_runner().start()  # every session opens with its data's λ path
     import explorer.app  # noqa: F401
 
     if task_id() is not None:  # a process forked by --num-procs
@@ -32,10 +35,17 @@ def _follow_parent(parent: int) -> None:
     """
     while os.getppid() == parent:
         time.sleep(1.0)
-    shutdown_runner()
+    shutdown_all()
     os._exit(0)
 
 
 def on_server_unloaded(server_context: Any) -> None:
     """Terminate the workers and the manager process."""
+    shutdown_all()
+
+
+def shutdown_all() -> None:
+    """Terminate the solver, λ-path and training workers and their manager processes."""
     shutdown_runner()
+    shutdown_path_runner()
+    shutdown_training_runner()

@@ -127,6 +127,31 @@ CONTROL_HELP: dict[str, str] = {
         "meaning). Below the table: the checks of the selected minimum's certificate and "
         "its exact form (a curve by its equations and inequalities)."
     ),
+    "lampath_view": (
+        "The loss of every certified minimum as λ varies (log scale), computed exactly by "
+        "the regularisation path. Blue lines: isolated minima; orange dashed: curves of "
+        "minima; the pale band: the global minimum. Ticks mark face changes (a kink reaches "
+        "a data point), ▲ a minimum is born, ✕ it dies, ★ the global minimum jumps; hover a "
+        "marker for its exact event. The dotted line is the current λ. Click a line to move "
+        "λ there and select that minimum."
+    ),
+    "training_view": (
+        "Gradient descent on exactly this loss, from random starts, and where each run "
+        "ended: the bars give the share of runs per certified minimum (or stuck at a "
+        "critical point that is not a minimum, e.g. the all-dead network), with a 95% "
+        "interval; tap a bar to select its minimum. One run (or a tap on its (b, c) plane) "
+        "records a single run: press play to watch f(x), the units and the loss move."
+    ),
+    "train_optimizer": "gd: plain gradient descent; momentum: heavy ball (0.9); adam: "
+                       "PyTorch's defaults.",
+    "train_lr": "The learning rate (step size). Too large and the runs diverge.",
+    "train_init": (
+        "Where runs start: torch-default is PyTorch's nn.Linear default (uniform on "
+        "±1/√fan-in); he, xavier as named; small: every weight near 0."
+    ),
+    "train_runs": "How many runs to train at once (all advance together).",
+    "train_steps": "The step budget of each run (full-batch steps).",
+    "train_seed": "The same seed gives the same runs and the same table.",
     "tour": (
         "A guided tour of the dashboard in short steps: each step loads an example, sets "
         "λ, the units and the selection, and says what to look at. Next / Previous move "

@@ -28,6 +28,7 @@ from explorer.views.controls import ControlsView
 from explorer.views.data import DataView
 from explorer.views.data2d import Data2DView
 from explorer.views.downloads import DownloadsView
+from explorer.views.lampath import LamPathView, PathModel, get_path_runner
 from explorer.views.minima import MinimaView
 from explorer.views.plane import PlaneView
 from explorer.views.sphere2d import SphereView
@@ -35,6 +36,7 @@ from explorer.views.surface import SurfaceView
 from explorer.views.surface2d import Surface2DView
 from explorer.views.switch2d import DimensionSwitch, Slot
 from explorer.views.tour import TourView
+from explorer.views.training import TrainingView
 
 ABOUT = (
     "loss(a, B, c) = Σᵢ (yᵢ − Σₗ aₗ ReLU(bₗ·xᵢ + cₗ))² + λ(|a|² + |B|² + |c|²). "
@@ -62,6 +64,8 @@ class Dashboard:
     sidebar: list = field(default_factory=list)
     main: list = field(default_factory=list)
     downloads: DownloadsView | None = None
+    lampath: LamPathView | None = None
+    training: TrainingView | None = None
 
 
 DATA2D_HELP = (
@@ -120,6 +124,9 @@ def attach_help(board: Dashboard) -> None:
         getattr(data, name).description = CONTROL_HELP[name]
     board.surface.chooser.description = CONTROL_HELP["slice"]
     data.table.header_tooltips = dict(COLUMN_HELP["data"])
+    training = board.training
+    for name in ("optimizer", "lr", "init", "runs", "steps", "seed"):
+        getattr(training, name).description = CONTROL_HELP[f"train_{name}"]
     board.minima.table.header_tooltips = dict(COLUMN_HELP["minima"])
 
 
@@ -129,7 +136,10 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     controls, data = ControlsView(state), DataView(state)
     plane, surface, minima = PlaneView(state), SurfaceView(state), MinimaView(state)
     tour = TourView(state, set_slice=lambda name: set_surface_slice(surface, name))
-    board = Dashboard(state, controls, data, plane, surface, minima, tour)
+    paths = PathModel(state, get_path_runner(state.runner.processes))
+    lampath, training = LamPathView(state, paths), TrainingView(state)
+    board = Dashboard(state, controls, data, plane, surface, minima, tour, lampath=lampath,
+                      training=training)
     attach_help(board)
     board.downloads = DownloadsView(state)
     upload = pn.Column(pn.pane.Markdown("Upload CSV (x1,x2,y)", margin=(0, 5)), data.upload)
@@ -159,6 +169,8 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
                sizing_mode="stretch_width"),
         pn.Row(surface_card,
                card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
+        card("5 · λ path", lampath, "lampath_view"),
+        card("6 · Training", training, "training_view"),
     ]
     board.sidebar = [
         card("Guided tour", tour, "tour", collapsed=False),
@@ -167,6 +179,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
         glossary_card(collapsed=True),
         pn.pane.Markdown(ABOUT, styles={"font-size": "12px"}),
     ]
+    paths.refresh()
     return board
 
 

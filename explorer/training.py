@@ -241,21 +241,20 @@ def _sentence(basins: tuple, k: int, share: float, ci: tuple[float, float], n: i
     return words
 
 
-_RUNNER: SolveRunner | None = None
+_RUNNERS: dict[bool, SolveRunner] = {}
 
 
-def get_training_runner() -> SolveRunner:
-    """The process-wide training runner shared by all sessions (one worker process: the
-    training loop is numpy on one core, and solves keep the other)."""
-    global _RUNNER
-    if _RUNNER is None:
-        _RUNNER = SolveRunner(max_workers=1, max_seconds=15.0, cache_size=32, job=train_job)
-    return _RUNNER
+def get_training_runner(processes: bool = True) -> SolveRunner:
+    """The process-wide training runner shared by all sessions: one worker process (the
+    training loop is numpy on one core, and solves keep the other), or (``processes=False``)
+    this process."""
+    if processes not in _RUNNERS:
+        _RUNNERS[processes] = SolveRunner(max_workers=1, max_seconds=15.0, cache_size=32,
+                                          job=train_job, processes=processes)
+    return _RUNNERS[processes]
 
 
 def shutdown_training_runner() -> None:
-    """Shut the shared training runner down (server exit)."""
-    global _RUNNER
-    if _RUNNER is not None:
-        _RUNNER.shutdown()
-        _RUNNER = None
+    """Shut the shared training runners down (server exit)."""
+    while _RUNNERS:
+        _RUNNERS.popitem()[1].shutdown()

@@ -34,24 +34,22 @@ from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
 PATH_SECONDS = 30.0
-_RUNNER: SolveRunner | None = None
+_RUNNERS: dict[bool, SolveRunner] = {}
 
 
-def get_path_runner() -> SolveRunner:
-    """The process-wide runner of paths (one worker process), shared by all sessions."""
-    global _RUNNER
-    if _RUNNER is None:
-        _RUNNER = SolveRunner(max_workers=1, max_seconds=PATH_SECONDS, cache_size=32,
-                              job=path_key)
-    return _RUNNER
+def get_path_runner(processes: bool = True) -> SolveRunner:
+    """The process-wide runner of paths, shared by all sessions: one worker process, or
+    (``processes=False``, for a state whose solves run in-process) this process."""
+    if processes not in _RUNNERS:
+        _RUNNERS[processes] = SolveRunner(max_workers=1, max_seconds=PATH_SECONDS,
+                                          cache_size=32, job=path_key, processes=processes)
+    return _RUNNERS[processes]
 
 
 def shutdown_path_runner() -> None:
-    """Shut the path runner down (server exit)."""
-    global _RUNNER
-    if _RUNNER is not None:
-        _RUNNER.shutdown()
-        _RUNNER = None
+    """Shut the path runners down (server exit)."""
+    while _RUNNERS:
+        _RUNNERS.popitem()[1].shutdown()
 
 
 class PathModel(param.Parameterized):
@@ -97,8 +95,12 @@ class PathModel(param.Parameterized):
         param.parameterized.async_executor(partial(self._await, request, job))
 
     async def _await(self, request: int, job: SolveJob) -> None:
-        outcome = await asyncio.wrap_future(job.future)
-        self._apply(request, outcome)
+        """Wait for ``job`` off the event loop, reporting its progress."""
+        while not job.future.done():
+            if request == self._latest:
+                self.poll()
+            await asyncio.sleep(0.25)
+        self._apply(request, job.future.result())
 
     def _apply(self, request: int, outcome: Any) -> None:
         if request != self._latest or outcome.kind == "cancelled":
@@ -184,18 +186,30 @@ class LamPathView(pn.viewable.Viewer):
             ("branch", "@branch"), ("kind", "@kind"), ("faces", "@patterns")]))
         fig.add_tools(HoverTool(renderers=[self.events], tooltips=[("", "@text")]))
         self.now = Span(location=_lam_of(state.lam), dimension="height",
-                        line_color="#d1495b", line_width=1.5, line_dash="dotted")
+                        line_color="#d1495b", line_width=1.5, line_dash="dotted",
+                        name="lampath-now")
         fig.add_layout(self.now)
         fig.on_event(Tap, self._on_tap)
         self.figure = fig
         self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
                                                sizing_mode="stretch_width", height=10)
         self.status = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
-        model.param.watch(self._draw, ["path"])
+        self._doc = pn.state.curdoc
+        model.param.watch(lambda *_: self._locked(self._draw), ["path"])
         model.param.watch(self._show_status, ["status", "computing", "progress"])
-        state.param.watch(self._move, ["lam"])
+        state.param.watch(lambda *_: self._locked(self._move), ["lam"])
         self._draw()
         self._show_status()
+
+    def _locked(self, update: Any) -> None:
+        """Run ``update`` (which changes Bokeh models) with the document locked: on the next
+        tick in a served session (a path or a solve arrives in a coroutine that runs
+        unlocked), at once otherwise."""
+        doc = self._doc
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(update)
+        else:
+            update()
 
     def _draw(self, *events: Any) -> None:
         columns = path_columns(self.model.path)

@@ -72,7 +72,7 @@ class TrainingView(pn.viewable.Viewer):
     def __init__(self, state: ExplorerState, runner: SolveRunner | None = None,
                  **params: Any) -> None:
         super().__init__(state=state, **params)
-        self.runner = runner or get_training_runner()
+        self.runner = runner or get_training_runner(state.runner.processes)
         self.optimizer = pn.widgets.Select(label="optimiser", options=list(OPTIMIZERS),
                                            value="gd", width=110)
         self.lr = pn.widgets.Select(label="learning rate", options=LEARNING_RATES, value=0.01,

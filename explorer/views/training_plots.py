@@ -221,7 +221,7 @@ def bar_figure(src: dict[str, ColumnDataSource]) -> Any:
     """Shares of the basins with their 95% intervals; tap a bar to select its minimum."""
     fig = figure(x_range=FactorRange(), y_range=Range1d(0, 100), height=260,
                  sizing_mode="stretch_width",
-                 tools="tap", title="Where the runs ended (share of runs, 95% CI)",
+                 tools="tap", title="Training: where the runs ended (share of runs, 95% CI)",
                  y_axis_label="% of runs", toolbar_location=None, name="training-bar-figure",
                  tooltips=[("", "@what"), ("runs", "@runs"), ("share", "@share{0.0}%")])
     fig.vbar(x="label", top="share", width=0.7, color="color", source=src["bars"],
@@ -236,8 +236,8 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
     the animated run's markers. A tap starts a run from there."""
     fig = figure(height=360, sizing_mode="stretch_width", x_range=Range1d(-1, 1),
                  y_range=Range1d(-1, 1),
-                 title="(b, c) plane: sampled runs end on the rings of their minima "
-                       "(tap: one run from there)",
+                 title="Training runs in the (b, c) plane: they end on the rings of their "
+                       "minima (tap: one run from there)",
                  x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset",
                  name="training-plane-figure")
     fig.segment("x0", "y0", "x1", "y1", source=src["lines"], color="#999999", line_dash="dashed")
@@ -254,7 +254,7 @@ def surface_figure(src: dict[str, ColumnDataSource]) -> Any:
     reached it (projected)."""
     fig = figure(height=360, sizing_mode="stretch_width", x_range=Range1d(-1, 1),
                  y_range=Range1d(-1, 1),
-                 title="Loss surface slice of the selected minimum, with the runs that reached it",
+                 title="Training runs on the selected minimum's loss slice",
                  x_axis_label="b (this unit)", y_axis_label="c (this unit)",
                  tools="pan,wheel_zoom,reset", name="training-surface-figure")
     mapper = LinearColorMapper(palette=Viridis256)
@@ -269,13 +269,13 @@ def surface_figure(src: dict[str, ColumnDataSource]) -> Any:
 
 def animation_figures(src: dict[str, ColumnDataSource]) -> tuple[Any, Any]:
     """The animated run: the data with f(x) of the current step, and the loss curve."""
-    data = figure(height=260, sizing_mode="stretch_width", title="f(x) of the animated run",
+    data = figure(height=260, sizing_mode="stretch_width", title="Animated run: f(x)",
                   x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                   x_axis_label="x", y_axis_label="y", tools="", toolbar_location=None,
                   name="training-fx-figure")
     data.scatter("x", "y", source=src["points"], size=9, color="#1f5fa8")
     data.line("x", "y", source=src["curve"], color="black", line_width=2)
-    curve = figure(height=260, sizing_mode="stretch_width", title="loss of the animated run",
+    curve = figure(height=260, sizing_mode="stretch_width", title="Animated run: loss",
                    x_range=Range1d(0, 1), y_range=Range1d(0.1, 10),
                    x_axis_label="step", y_axis_label="loss", tools="", toolbar_location=None,
                    y_axis_type="log", name="training-loss-figure")
