@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import partial
 from typing import Any
 
@@ -87,7 +88,7 @@ class TrainingView(pn.viewable.Viewer):
         self.one_button = pn.widgets.Button(label="One run")
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=200)
         self.unit = pn.widgets.Select(label="slice: unit", options=[1, 2], value=1, width=90)
-        self.speed = pn.widgets.RadioButtonGroup(options=list(SPEEDS), value="×1")
+        self.speed = pn.widgets.Select(label="speed", options=list(SPEEDS), value="×1", width=80)
         self.player = pn.widgets.Player(start=0, end=1, value=0, interval=FRAME_MS,
                                         loop_policy="once", show_loop_controls=False,
                                         width=330, label="animated run")
@@ -95,8 +96,7 @@ class TrainingView(pn.viewable.Viewer):
         self.player.jscallback(args={k: self.src[k] for k in
                                      ("frames", "markers", "curve", "dot", "units")},
                                value=ANIMATE_JS)
-        # The button group's Bokeh model holds the index of the active button.
-        steps_js = f"target.step = {list(SPEEDS.values())}[source.active]"
+        steps_js = f"target.step = {json.dumps(SPEEDS)}[source.value]"
         self.speed.jslink(self.player, code={"value": steps_js})
         self.sentence = pn.pane.Markdown("", sizing_mode="stretch_width")
         self.run_text = pn.pane.Markdown("", sizing_mode="stretch_width")

@@ -107,7 +107,7 @@ def path(x: Sequence, y: Sequence, units: object, lam_min: object, lam_max: obje
     draft = Path(data.x, data.y, L, lo, hi, plain, tuple(group_events),
                  PathStats(0, 0, 0, 0.0))
     ev = Evaluator(draft)
-    jumps = [jump_event(c, plain, ev) for c in crossings(plain, ev, b.judge, b.grid())]
+    jumps = [jump_event(c, plain, ev) for c in crossings(ev, b.judge, b.grid())]
     events = sorted(group_events + jumps, key=lambda e: e.lam.value)
     index = {id(e): k for k, e in enumerate(events)}
     event_of = {root_index(g.cut.lam): index[id(e)] for g, e in zip(t.groups, group_events)}

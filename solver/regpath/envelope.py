@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from solver.regpath.build import describe
 from solver.regpath.evaluate import Evaluator
-from solver.regpath.jumps import Crossing
+from solver.regpath.jumps import Crossing, lowest_at
 from solver.regpath.results import Branch, Change, LamValue, Path, PathEvent, Witness
 
 
@@ -53,23 +53,6 @@ def _set_at(ev: Evaluator, j: int, lam: float) -> tuple[tuple[str, ...], tuple[f
         if lb is not None:
             s[lb] += a_l * a_l / lam
     return faces, tuple(s)
-
-
-def lowest_at(p: Path, ev: Evaluator, lam: float) -> int | None:
-    """The lowest branch at ``lam`` (the first of its orbit), None if no branch is alive."""
-    best: tuple[float, int] | None = None
-    seen: set[int] = set()
-    for j in p.alive_at(lam):
-        orbit = p.branches[j].orbit
-        if orbit in seen:
-            continue
-        seen.add(orbit)
-        value = ev.value(j, lam)
-        if value is None:
-            continue
-        if best is None or value[0] < best[0] - 1e-12 * abs(value[0]):
-            best = (value[0], j)
-    return None if best is None else best[1]
 
 
 def envelope(p: Path, ev: Evaluator) -> tuple[tuple[float, float, int], ...]:

@@ -30,6 +30,8 @@ class Evaluator:
         self.judge = Judge(p.x, p.y, p.units)
         self.index = {f.pattern: i for i, f in enumerate(self.judge.alive)}
         self._sets: dict[tuple[int, ...], FloatSet] = {}
+        # per branch: its last solution (segment, λ, s), a warm start for the next λ near it
+        self._last: dict[int, tuple[object, float, np.ndarray]] = {}
 
     def labels(self, pattern: tuple[str, ...]) -> tuple[tuple[int, ...], tuple]:
         """The face set (sorted alive indices) and unit labels of a unit-pattern tuple."""
@@ -51,13 +53,18 @@ class Evaluator:
             return fs.values(np.zeros(0), lam, labels)
         inside = [s for s in branch.samples if seg.lam_min.value <= s.lam <= seg.lam_max.value]
         near = min(inside, key=lambda s: abs(math.log(s.lam / lam)))
-        s = self._s_of(near, labels, fs.k)
-        steps = max(1, int(abs(math.log(lam / near.lam)) / 0.05))
+        from_lam, s = near.lam, self._s_of(near, labels, fs.k)
+        last = self._last.get(j)
+        if last is not None and last[0] is seg and (
+                abs(math.log(lam / last[1])) < abs(math.log(lam / from_lam))):
+            from_lam, s = last[1], last[2]
+        steps = max(1, int(abs(math.log(lam / from_lam)) / 0.05))
         for q in range(1, steps + 1):
-            at = near.lam * (lam / near.lam) ** (q / steps)
+            at = from_lam * (lam / from_lam) ** (q / steps)
             s = fs.solve(at, s)
             if s is None:
                 return None
+        self._last[j] = (seg, lam, s)
         return fs.values(s, lam, labels)
 
     @staticmethod

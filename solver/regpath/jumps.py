@@ -1,9 +1,10 @@
 """Where the global minimum jumps: loss crossings of two branches, certified.
 
 The global minimum is the lowest branch (one per orbit of unit permutations). Between
-events it changes only where two branches' losses cross. On the common sample grid the
-lowest orbit is known; where it changes between two grid points with both orbits alive
-on both, the crossing is located by bisection in floats and then **certified**: on a
+events it changes only where two branches' losses cross. Between two events it is
+evaluated (every alive branch continued from its samples) at the common sample grid;
+where it changes, bisection finds the first change and the two branches' crossing is
+located by bisection in floats and then **certified**: on a
 rational interval ``[l1, l2]`` of relative width at most ``1e-12`` the loss difference
 (computed in ball arithmetic at the interior solutions the solver proves at ``l1`` and
 ``l2``) changes sign, and its derivative ``2 lam (sum s_A - sum s_B)`` has one sign on the
@@ -23,14 +24,18 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from flint import arb
+from scipy.optimize import brentq
 
 from solver.pipeline.numbers import working_precision
 from solver.regpath.evaluate import Evaluator
-from solver.regpath.results import Branch
+from solver.regpath.results import Path
 from solver.regpath.status import Judge
 
 WIDTH = 4e-13  # relative half-width of a certified crossing interval (total <= 1e-12)
+EDGE = 1e-6  # relative distance from an event at which the lowest branch is evaluated
+MAX_CHANGES = 8  # changes of the lowest branch followed between two evaluation points
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,42 +61,84 @@ def rational_around(value: float, width: float) -> tuple[Fraction, Fraction]:
     return lo, hi
 
 
-def lowest(branches: tuple[Branch, ...]) -> dict[float, tuple[float, int]]:
-    """At every sample λ: the lowest loss and the (first) branch attaining it."""
-    best: dict[float, tuple[float, int]] = {}
-    for j, b in enumerate(branches):
-        for s in b.samples:
-            if s.lam not in best or s.loss < best[s.lam][0] - 1e-12 * abs(s.loss):
-                best[s.lam] = (s.loss, j)
-    return best
+def lowest_at(p: Path, ev: Evaluator, lam: float,
+              sampled: dict[tuple[int, float], float] | None = None) -> int | None:
+    """The lowest branch at ``lam`` (the first of its orbit), None if no branch is alive.
 
-
-def crossings(branches: tuple[Branch, ...], ev: Evaluator, judge: Judge,
-              grid: list[float]) -> list[Crossing]:
-    """Every certified crossing of the global minimum between two grid points."""
-    orbit_rep: dict[int, int] = {}
-    for j, b in enumerate(branches):
-        orbit_rep.setdefault(b.orbit, j)
-    reps = sorted(orbit_rep.values())
-    at: dict[float, dict[int, float]] = {g: {} for g in grid}
-    for j in reps:
-        for s in branches[j].samples:
-            if s.lam in at:
-                at[s.lam][j] = s.loss
-    out = []
-    for g0, g1 in zip(grid, grid[1:]):
-        if not at[g0] or not at[g1]:
+    ``sampled`` maps ``(branch, λ)`` to the loss of a sample there (saves continuing the
+    branch to a λ it was sampled at)."""
+    best: tuple[float, int] | None = None
+    seen: set[int] = set()
+    for j in p.alive_at(lam):
+        orbit = p.branches[j].orbit
+        if orbit in seen:
             continue
-        a = min(at[g0], key=at[g0].get)
-        b = min(at[g1], key=at[g1].get)
-        if a == b or b not in at[g0] or a not in at[g1]:
-            continue  # an event in between changes the lowest (not a crossing)
-        found = _locate(ev, a, b, g0, g1)
-        if found is not None:
-            certified = _certify(ev, judge, a, b, found)
-            if certified is not None:
-                out.append(Crossing(*certified, a, b))
+        seen.add(orbit)
+        loss = None if sampled is None else sampled.get((j, lam))
+        if loss is None:
+            value = ev.value(j, lam)
+            if value is None:
+                continue
+            loss = value[0]
+        if best is None or loss < best[0] - 1e-12 * abs(loss):
+            best = (loss, j)
+    return None if best is None else best[1]
+
+
+def crossings(ev: Evaluator, judge: Judge, grid: list[float]) -> list[Crossing]:
+    """Every certified crossing of the global minimum.
+
+    Between two consecutive events of ``ev.path`` (births, deaths, face changes) the set
+    of branches alive is fixed; the lowest is evaluated at both ends (relatively ``EDGE``
+    inside) and at the grid points in between. Where it changes from ``A`` to something
+    else, bisection on *which branch is lowest* finds the first change, to ``B``; the
+    crossing of ``A`` and ``B`` is then located on their loss difference and certified.
+    The search goes on from there (several crossings may lie between two grid points, and
+    the lowest at a grid point need not be a branch that crossed ``A``)."""
+    p = ev.path
+    sampled = {(j, s.lam): s.loss for j, b in enumerate(p.branches) for s in b.samples}
+    cuts = sorted({float(p.lam_min), float(p.lam_max)} | {e.lam.value for e in p.events})
+    out = []
+    for c0, c1 in zip(cuts, cuts[1:]):
+        lo, hi = c0 * (1 + EDGE), c1 * (1 - EDGE)
+        if not lo < hi:
+            continue
+        points = [lo] + [g for g in grid if lo < g < hi] + [hi]
+        start, at = points[0], lowest_at(p, ev, points[0])
+        for g in points[1:]:
+            target = lowest_at(p, ev, g, sampled)
+            for _ in range(MAX_CHANGES):
+                if at is None or target is None or at == target:
+                    break
+                change = _first_change(p, ev, at, start, g)
+                if change is None:
+                    break
+                where, b = change
+                found = _locate(ev, at, b, start, where)
+                certified = None if found is None else _certify(ev, judge, at, b, found)
+                if certified is not None:
+                    out.append(Crossing(*certified, at, b))
+                at, start = b, where
+            start, at = g, target
     return out
+
+
+def _first_change(p: Path, ev: Evaluator, a: int, lo: float, hi: float
+                  ) -> tuple[float, int] | None:
+    """Where branch ``a`` (lowest at ``lo``) first stops being lowest in ``(lo, hi]``:
+    ``(λ, b)`` with ``b`` lowest at that λ, within a relative 1e-7 of the change."""
+    if lowest_at(p, ev, hi) == a:
+        return None
+    for _ in range(80):
+        if hi - lo <= 1e-7 * hi:
+            break
+        mid = math.sqrt(lo * hi)
+        if lowest_at(p, ev, mid) == a:
+            lo = mid
+        else:
+            hi = mid
+    b = lowest_at(p, ev, hi)
+    return None if b is None or b == a else (hi, b)
 
 
 def _difference(ev: Evaluator, a: int, b: int, lam: float) -> float | None:
@@ -102,23 +149,26 @@ def _difference(ev: Evaluator, a: int, b: int, lam: float) -> float | None:
 
 
 def _locate(ev: Evaluator, a: int, b: int, g0: float, g1: float) -> float | None:
-    """The crossing by bisection in log λ (floats)."""
-    f0 = _difference(ev, a, b, g0)
-    if f0 is None:
+    """The crossing in ``[g0, g1]`` (a sign change of the loss difference), by Brent's
+    method in floats; None when the difference cannot be evaluated or has no sign change."""
+    f0, f1 = _difference(ev, a, b, g0), _difference(ev, a, b, g1)
+    if f0 is None or f1 is None or (f0 < 0) == (f1 < 0):
         return None
-    lo, hi = g0, g1
-    for _ in range(60):
-        mid = math.sqrt(lo * hi)
-        f = _difference(ev, a, b, mid)
-        if f is None:
-            return None
-        if (f < 0) == (f0 < 0):
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-15 * hi:
-            break
-    return math.sqrt(lo * hi)
+
+    def f(lam: float) -> float:
+        value = _difference(ev, a, b, lam)
+        if value is None:
+            raise _Unevaluable
+        return value
+
+    try:
+        return brentq(f, g0, g1, xtol=1e-16 * g1, rtol=4 * np.finfo(float).eps)
+    except _Unevaluable:
+        return None
+
+
+class _Unevaluable(ArithmeticError):
+    """A branch could not be continued to a λ inside its range."""
 
 
 def exact_loss(judge: Judge, faces, lam: Fraction, prec: int) -> tuple[arb, arb] | None:

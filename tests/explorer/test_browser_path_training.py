@@ -190,7 +190,7 @@ def test_training_is_cancelled_by_an_edit_then_trains_selects_and_animates(
     # One run, played at the fastest speed: the markers, f(x) and the loss dot move; it stops.
     page.get_by_role("button", name="One run").click()
     _wait_text(page, r"One run computed")
-    page.get_by_role("button", name="×16").click()
+    page.locator("select").filter(has=page.locator("option", has_text="×16")).select_option("×16")
     dot = "() => Array.from(__explorer.glyphs('Animated run: loss', 'Scatter')[0]" \
           ".data_source.data.step)"
     assert page.evaluate(dot) == [0]
