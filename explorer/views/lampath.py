@@ -107,8 +107,11 @@ class PathModel(param.Parameterized):
             return
         self._job = None
         if outcome.kind != "ok":
+            hint = (" (the command line computes it: `python -m solver path DATA.csv "
+                    "--units 2 --lam-min 1/10000 --lam-max 1`)"
+                    if "too large" in outcome.message else "")
             self.param.update(path=None, computing=False, progress=None,
-                              status=f"No λ path: {outcome.message}")
+                              status=f"No λ path: {outcome.message}{hint}")
             return
         p = outcome.solution
         timing = "from cache" if outcome.cached else f"{outcome.seconds:.1f} s"

@@ -62,6 +62,8 @@ from solver.train.loop import OPTIMIZERS
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
 FRAME_MS = 40  # the player's interval: 25 frames per second
 SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
+NOT_1D = ("The Training view draws 1-D data (x, y) only. For 2-D data, train from the "
+          "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
 
 
 class TrainingView(pn.viewable.Viewer):
@@ -159,6 +161,9 @@ class TrainingView(pn.viewable.Viewer):
     def _request(self, one: bool, start: tuple[float, ...] | None = None) -> TrainRequest | None:
         """The request for the current problem and widgets, or None (with a status)."""
         state = self.state
+        if not self._one_d():
+            self.status = NOT_1D
+            return None
         try:
             problem = make_key(state.data, state.lam, state.units)
         except SolverInputError as exc:
@@ -293,8 +298,15 @@ class TrainingView(pn.viewable.Viewer):
         pad = 0.15 * max(1.0, max(xs) - min(xs))
         return min(xs) - pad, max(xs) + pad
 
+    def _one_d(self) -> bool:
+        """Whether the data are 1-D (x, y): the view draws those only."""
+        rows = self.state.rows
+        return not rows or len(rows[0]) == 2
+
     def _draw_surface(self) -> None:
         """The selected minimum's slice with the runs that reached it."""
+        if not self._one_d():
+            return
         result = self.state.result
         orbit_of = {i: m.orbit for i, m in enumerate(result.minima)} if result else {}
         sample = self._result.sample if self._result is not None else None
@@ -311,6 +323,16 @@ class TrainingView(pn.viewable.Viewer):
     def _on_result(self) -> None:
         """A new solution: redraw the problem's geometry, drop results of another problem."""
         result = self.state.result
+        flat = self._one_d()
+        self.train_button.disabled = self.one_button.disabled = not flat
+        if not flat:
+            empty = sources()
+            for name in ("rings", "lines", "points", "image", "surface_ring"):
+                self.src[name].data = dict(empty[name].data)
+            self._clear(NOT_1D)
+            return
+        if self.status == NOT_1D:
+            self.status = "Train runs on the current problem to see their basins."
         self.src["rings"].data = ring_data(result)
         self.src["lines"].data = line_data(result)
         rows = self.state.rows

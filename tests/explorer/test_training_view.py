@@ -134,3 +134,20 @@ def test_a_refused_problem_is_reported_not_raised() -> None:
 
 def test_animation_data_has_one_column_per_unit() -> None:
     assert animation_data(None) == {"step": [], "loss": []}
+
+
+def test_two_dimensional_data_are_refused_with_a_message_and_1d_data_train_again() -> None:
+    from explorer.state import read_example
+
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+    board.runs.value, board.steps.value = 10, 500
+    assert state.edit(data=read_example("assets/xor_2d.csv"), units=1)
+    assert board.train_button.disabled and "1-D data" in board.status
+    board.train()
+    assert board.src["bars"].data["runs"] == [] and "1-D data" in board.status
+    state.select(0)  # redraws nothing for 2-D data (no exception)
+    assert state.edit(data=read_example("assets/paper_example.csv"), units=2)
+    assert not board.train_button.disabled
+    board.train()
+    assert sum(board.src["bars"].data["runs"]) == 10
