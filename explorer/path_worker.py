@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ def path_key(job_id: int, key: PathKey, max_seconds: float, queue: Any = None,
     from solver import path
     from solver.errors import SolveCancelled, SolverError
 
+    if queue is not None:  # a worker process: the current-λ solves come first
+        _lower_priority()
     start = time.perf_counter()
     report = progress_callback(job_id, queue, cancelled)
     try:
@@ -58,6 +61,17 @@ def path_key(job_id: int, key: PathKey, max_seconds: float, queue: Any = None,
         return Outcome("failed", message=f"{type(exc).__name__}: {exc}".splitlines()[0],
                        seconds=time.perf_counter() - start)
     return Outcome("ok", solution=result, seconds=time.perf_counter() - start)
+
+
+_NICE = 5  # how much lower the path worker's CPU priority is than the server's
+
+
+def _lower_priority() -> None:
+    """Lower this process's CPU priority once (on systems that have ``os.nice``)."""
+    global _NICE
+    if _NICE and hasattr(os, "nice"):
+        os.nice(_NICE)
+    _NICE = 0
 
 
 def warm_up() -> bool:

@@ -29,7 +29,7 @@ from bokeh.plotting import figure
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
 from explorer.runner import SolveJob, SolveRunner
 from explorer.state import ExplorerState, make_key
-from explorer.views import caption
+from explorer.views import caption, redraw
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
@@ -197,22 +197,11 @@ class LamPathView(pn.viewable.Viewer):
         self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
                                                sizing_mode="stretch_width", height=10)
         self.status = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
-        self._doc = pn.state.curdoc
-        model.param.watch(lambda *_: self._locked(self._draw), ["path"])
+        model.param.watch(lambda *_: redraw(self._draw), ["path"])
         model.param.watch(self._show_status, ["status", "computing", "progress"])
-        state.param.watch(lambda *_: self._locked(self._move), ["lam"])
+        state.param.watch(lambda *_: redraw(self._move), ["lam"])
         self._draw()
         self._show_status()
-
-    def _locked(self, update: Any) -> None:
-        """Run ``update`` (which changes Bokeh models) with the document locked: on the next
-        tick in a served session (a path or a solve arrives in a coroutine that runs
-        unlocked), at once otherwise."""
-        doc = self._doc
-        if doc is not None and doc.session_context is not None:
-            doc.add_next_tick_callback(update)
-        else:
-            update()
 
     def _draw(self, *events: Any) -> None:
         columns = path_columns(self.model.path)

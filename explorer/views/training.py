@@ -39,7 +39,7 @@ from bokeh.events import Tap
 from explorer.runner import SolveRunner
 from explorer.state import ExplorerState, make_key
 from explorer.training import TrainRequest, TrainResult, get_training_runner
-from explorer.views import caption
+from explorer.views import caption, redraw
 from explorer.views.geometry import plane_radius
 from explorer.views.training_plots import (
     ANIMATE_JS,
@@ -110,26 +110,15 @@ class TrainingView(pn.viewable.Viewer):
         self._latest = 0
         self._one_runs = 0  # "One run" takes the seed's runs 0, 1, 2, ... in turn
         self._result: TrainResult | None = None
-        self._doc = pn.state.curdoc
         self.train_button.on_click(lambda event: self.train())
         self.one_button.on_click(lambda event: self.one_run())
-        self.unit.param.watch(lambda event: self._locked(self._draw_surface), "value")
+        self.unit.param.watch(lambda event: redraw(self._draw_surface), "value")
         self.src["bars"].selected.on_change("indices", self._on_bar)
         self.plane.on_event(Tap, self._on_plane_tap)
         state.param.watch(self._on_problem, ["data", "lam", "units"])
-        state.param.watch(lambda event: self._locked(self._on_result), "result")
-        state.param.watch(lambda event: self._locked(self._draw_surface), "selection")
+        state.param.watch(lambda event: redraw(self._on_result), "result")
+        state.param.watch(lambda event: redraw(self._draw_surface), "selection")
         self._on_result()
-
-    def _locked(self, update: Any) -> None:
-        """Run ``update`` (which changes Bokeh models) with the document locked: on the next
-        tick in a served session (watchers of the state fire from its coroutines, which run
-        unlocked), at once otherwise."""
-        doc = self._doc
-        if doc is not None and doc.session_context is not None:
-            doc.add_next_tick_callback(update)
-        else:
-            update()
 
     # ------------------------------------------------------------------ layout
     def __panel__(self) -> pn.viewable.Viewable:
@@ -217,7 +206,7 @@ class TrainingView(pn.viewable.Viewer):
                 self.progress.value = int(100 * reported[0] / reported[1])
             await asyncio.sleep(0.25)
         outcome = await asyncio.wrap_future(job.future)
-        self._locked(partial(self._apply, ticket, outcome))
+        redraw(partial(self._apply, ticket, outcome))
 
     def _cancel(self) -> None:
         """Cancel the job under way, if any."""

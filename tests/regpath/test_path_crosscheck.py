@@ -3,7 +3,8 @@
 On random data sets (d = 1 with 1 and 2 units, d = 2 with 2 units), at 30 λ drawn
 log-uniformly in the range and just below and above every event (relative step 1e-7),
 ``solve`` must return exactly the minima the path predicts: the same number, the same
-unit patterns (image by image), and losses equal to 1e-9. A disagreement fails with the
+unit patterns (image by image), and losses equal to 1e-9; and the branch the path calls
+the global minimum there must be one of ``solve``'s lowest. A disagreement fails with the
 data set printed. λs at which ``solve`` itself stops as degenerate are skipped and
 counted (at most 10%). The default profile runs a few small data sets; the ``deep``
 profile (``-m deep`` or ``DEEP=1``) many more and larger ones, and the 1-D examples of
@@ -94,6 +95,12 @@ def crosscheck(x, y, units: int, seed: int) -> tuple[int, int, list[str]]:
             abs(w[1] - g[1]) <= 1e-9 * max(1.0, abs(w[1])) for w, g in zip(want, got))
         if not same:
             bad.append(f"λ = {lam}: solve {want}, path {got}")
+        elif minima:  # the branch the path calls global is one of solve's lowest minima
+            best = min(m.loss for m in minima)
+            lowest = {m.pattern for m in minima if m.loss <= best + 1e-12 * abs(best)}
+            j = next((j for a, b, j in p.global_min if a < float(lam) < b), None)
+            if j is None or p.branches[j].segment_at(float(lam)).pattern not in lowest:
+                bad.append(f"λ = {lam}: global minimum {lowest}, path's branch {j}")
     return checked, skipped, bad
 
 
