@@ -143,3 +143,26 @@ def test_a_run_alone_equals_the_same_run_among_others(optimizer: str) -> None:
     for field in ("a", "B", "c"):
         assert np.array_equal(getattr(alone.params, field)[0], getattr(many.params, field)[17])
     assert alone.steps[0] == many.steps[17]
+
+
+def test_inits_follow_their_distributions() -> None:
+    """PyTorch's nn.Linear default: hidden weights and biases uniform on ±1/sqrt(d) (fan-in
+    d), output weights on ±1/sqrt(L); He: normal with variance 2/d, biases 0; small: sd 0.01.
+    Checked by Kolmogorov-Smirnov tests (scipy), not against the code's own numbers."""
+    from scipy import stats
+
+    from solver.train.init import initial_params
+
+    d, L, runs = 2, 3, 3000
+    p = initial_params("torch-default", runs, L, d, seed=11)
+    hb, ob = 1 / np.sqrt(d), 1 / np.sqrt(L)
+    for values, bound in ((p.B.ravel(), hb), (p.c.ravel(), hb), (p.a.ravel(), ob)):
+        assert np.all(np.abs(values) <= bound)
+        assert stats.kstest(values, stats.uniform(-bound, 2 * bound).cdf).pvalue > 1e-3
+    he = initial_params("he", runs, L, d, seed=12)
+    assert stats.kstest(he.B.ravel(), stats.norm(0, np.sqrt(2 / d)).cdf).pvalue > 1e-3
+    assert np.all(he.c == 0)
+    small = initial_params("small", runs, L, d, seed=13)
+    assert stats.kstest(small.a.ravel(), stats.norm(0, 0.01).cdf).pvalue > 1e-3
+    again = initial_params("torch-default", runs, L, d, seed=11)
+    assert np.array_equal(again.B, p.B)  # the seed makes runs reproducible
