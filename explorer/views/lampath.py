@@ -23,7 +23,7 @@ from typing import Any
 import panel as pn
 import param
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, HoverTool, Span
+from bokeh.models import ColumnDataSource, HoverTool, Range1d, Span
 from bokeh.plotting import figure
 
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
@@ -34,6 +34,7 @@ from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
 PATH_SECONDS = 30.0
+LAM_RANGE = (float(LAM_MIN) / 1.25, float(LAM_MAX) * 1.25)  # the x axis: the slider's range
 _RUNNERS: dict[bool, SolveRunner] = {}
 
 
@@ -171,7 +172,8 @@ class LamPathView(pn.viewable.Viewer):
         super().__init__(**params)
         self.state, self.model = state, model
         fig = figure(title="λ path: the loss of every local minimum as λ varies",
-                     x_axis_type="log", x_axis_label="λ", y_axis_label="loss", height=400,
+                     x_axis_type="log", x_range=Range1d(*LAM_RANGE, bounds="auto"),
+                     y_range=Range1d(0, 1), x_axis_label="λ", y_axis_label="loss", height=400,
                      sizing_mode="stretch_width", tools="pan,wheel_zoom,box_zoom,reset,save",
                      toolbar_location="right")
         fig.title.text_font_size = "13px"
@@ -208,6 +210,12 @@ class LamPathView(pn.viewable.Viewer):
         for name, renderer in (("band", self.band), ("isolated", self.isolated),
                                ("curve", self.curves), ("events", self.events)):
             renderer.data_source.data = columns[name]
+        losses = [v for ys in columns["isolated"]["ys"] + columns["curve"]["ys"] for v in ys]
+        lo, hi = (min(losses), max(losses)) if losses else (0.0, 1.0)
+        pad = 0.05 * max(hi - lo, 1e-3)
+        # explicit ranges: a log axis over empty data (no path) makes Bokeh warn
+        self.figure.y_range.update(start=lo - pad, end=hi + pad, reset_start=lo - pad,
+                                   reset_end=hi + pad)
 
     def _move(self, *events: Any) -> None:
         self.now.location = _lam_of(self.state.lam)
