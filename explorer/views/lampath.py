@@ -121,6 +121,14 @@ class PathModel(param.Parameterized):
             status=(f"λ path: {len(p.branches)} branches, {len(p.events)} events "
                     f"for λ from {p.lam_min} to {p.lam_max} · {timing}"))
 
+    def close(self) -> None:
+        """The session is gone: cancel the path under way and ignore any late one."""
+        self._latest += 1
+        self._wanted = None
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+
     def poll(self) -> None:
         """Collect the worker's progress (from a periodic callback)."""
         job = self._job
@@ -199,13 +207,24 @@ class LamPathView(pn.viewable.Viewer):
         self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
                                                sizing_mode="stretch_width", height=10)
         self.status = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))
+        self._closed = False
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.on_session_destroyed(self._on_session_destroyed)
         model.param.watch(lambda *_: redraw(self._draw), ["path"])
         model.param.watch(self._show_status, ["status", "computing", "progress"])
         state.param.watch(lambda *_: redraw(self._move), ["lam"])
         self._draw()
         self._show_status()
 
+    def _on_session_destroyed(self, context: Any) -> None:
+        """The page was closed: its models are cleared, nothing may be drawn any more."""
+        self._closed = True
+        self.model.close()
+
     def _draw(self, *events: Any) -> None:
+        if self._closed:
+            return
         columns = path_columns(self.model.path)
         for name, renderer in (("band", self.band), ("isolated", self.isolated),
                                ("curve", self.curves), ("events", self.events)):
@@ -218,6 +237,8 @@ class LamPathView(pn.viewable.Viewer):
                                    reset_end=hi + pad)
 
     def _move(self, *events: Any) -> None:
+        if self._closed:
+            return
         self.now.location = _lam_of(self.state.lam)
 
     def _on_tap(self, event: Any) -> None:

@@ -115,6 +115,10 @@ class TrainingView(pn.viewable.Viewer):
         self.unit.param.watch(lambda event: redraw(self._draw_surface), "value")
         self.src["bars"].selected.on_change("indices", self._on_bar)
         self.plane.on_event(Tap, self._on_plane_tap)
+        self._closed = False
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.on_session_destroyed(self._on_session_destroyed)
         state.param.watch(self._on_problem, ["data", "lam", "units"])
         state.param.watch(lambda event: redraw(self._on_result), "result")
         state.param.watch(lambda event: redraw(self._draw_surface), "selection")
@@ -215,9 +219,17 @@ class TrainingView(pn.viewable.Viewer):
             self._job = None
         self.progress.visible = False
 
+    def _on_session_destroyed(self, context: Any) -> None:
+        """The page was closed (its models are cleared): cancel, draw nothing more."""
+        self._closed = True
+        self._latest += 1
+        if self._job is not None:
+            self.runner.cancel(self._job)
+            self._job = None
+
     def _apply(self, ticket: int, outcome: Any) -> None:
         """Show a finished request unless a newer one overtook it."""
-        if ticket != self._latest or outcome.kind == "cancelled":
+        if self._closed or ticket != self._latest or outcome.kind == "cancelled":
             return
         self._job = None
         self.progress.visible = False
@@ -294,7 +306,7 @@ class TrainingView(pn.viewable.Viewer):
 
     def _draw_surface(self) -> None:
         """The selected minimum's slice with the runs that reached it."""
-        if not self._one_d():
+        if self._closed or not self._one_d():
             return
         result = self.state.result
         orbit_of = {i: m.orbit for i, m in enumerate(result.minima)} if result else {}
@@ -311,6 +323,8 @@ class TrainingView(pn.viewable.Viewer):
 
     def _on_result(self) -> None:
         """A new solution: redraw the problem's geometry, drop results of another problem."""
+        if self._closed:
+            return
         result = self.state.result
         flat = self._one_d()
         self.train_button.disabled = self.one_button.disabled = not flat

@@ -71,3 +71,14 @@ def test_the_plot_draws_every_branch_and_follows_lam(board):
     frame = event_frame(model.path)
     assert {"continues", "dies", "gains ends", "born"} <= set(frame["what"])
     assert frame["text"].str.contains(": neuron death at λ = ").any()
+
+
+def test_a_closed_session_draws_nothing_and_ignores_a_late_path(paths):
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    model = PathModel(state, paths)
+    view = LamPathView(state, model)
+    view._on_session_destroyed(None)  # what Bokeh calls when the page is gone
+    before = dict(view.isolated.data_source.data)
+    model.refresh()  # a path arriving after the close is not drawn
+    assert view.isolated.data_source.data == before
+    assert state.edit(lam="1/20") and view.now.location == pytest.approx(0.01)
