@@ -180,8 +180,9 @@ ROWS: tuple[Row, ...] = (
     Row("too many values in a row", ("x,y\n1,2,3\n2,3\n", SOLVE,
                                      "line 2: expected 2 values (x,y), got 3"),
         (lambda: read_csv_text("x,y\n1,2,3\n2,3\n"), "line 2: expected 2 values (x,y), got 3")),
-    Row("2-D data in the dashboard", dash=(_csv("x1,x2,y\n0,0,1\n1,0,2\n0,1,3\n"),
-                                           "the dashboard shows 1-D data (x,y); got d = 2")),
+    Row("3-D data in the dashboard", dash=(
+        _csv("x1,x2,x3,y\n0,0,0,1\n1,0,0,2\n0,1,0,3\n"),
+        "the dashboard shows data with 1 or 2 inputs (x,y or x1,x2,y); got d = 3")),
     Row("`lam` = 0", (OK_CSV, ("solve", "{csv}", "--lam", "0", "--units", "1"),
                       "lambda must be positive, got 0"),
         (lambda: solve([0, 1], [1, 0], 0, 1), "lambda must be positive, got 0"),
@@ -234,7 +235,7 @@ ROWS: tuple[Row, ...] = (
         "x,y\n" + V_SHAPE_5.replace(";", "\n") + "\n", (*SOLVE[:-1], "3"), "degenerate data: "),
         (lambda: solve(*zip(*(r.split(",") for r in V_SHAPE_5.split(";")), strict=True),
                        "1/100", 3), "degenerate data: "), dash=(
-        _edit(data=V_SHAPE_5, units=3), "degenerate data: a pre-activation on face")),
+        _edit(data=V_SHAPE_5, units=3), "degenerate data: a KKT multiplier is zero to 4096 bits")),
     Row("missing file", (None, ("solve", "{dir}/none.csv", "--lam", "1", "--units", "1"),
                          "none.csv: no such file"),
         (lambda: read_csv(ROOT / "no_such_file.csv"), "no such file")),

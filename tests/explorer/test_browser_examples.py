@@ -225,3 +225,70 @@ def test_downloads_happen(page: Any, explorer_url: str) -> None:
     assert info.value.suggested_filename.startswith("data-view")
     png = Path(info.value.path()).read_bytes()
     assert png[:8] == base64.b64decode("iVBORw0KGgo=")  # the PNG signature
+
+
+# The dashboard's rows of the README's bad-input table, entered through the page: (where,
+# what, a fragment of the message). Each is refused with a message, the data and λ on screen
+# stay, and the server logs no exception (``explorer_url`` reads its log).
+BAD_CELLS = [(1, "y", "abc", "not a number: 'abc'"), (0, "x", "", "not a number: ''"),
+             (0, "y", "nan", "must be finite"), (1, "x", "-inf", "must be finite"),
+             (0, "x", "1,5", "not a number"), (0, "y", "0x10", "not a number: '0x10'"),
+             (0, "x", "1e-1001", "exponent beyond +-1000"),
+             (1, "y", "1e400", "y of point 2 must be 0 or between 1e-6 and 1e6 in size"),
+             (0, "x", "1e-7", "x of point 1 must be 0 or between 1e-6 and 1e6 in size"),
+             (0, "y", "4/0", "zero denominator"), (1, "x", "-0.170", "the same x")]
+BAD_LAMS = [("1e7", "lambda must be between 1e-6 and 1e6, got '1e7'"),
+            ("0", "lambda must be positive, got 0"), ("-1", "lambda must be positive, got -1"),
+            ("abc", "lambda is not a number: 'abc'"), ("1/0", "lambda has a zero denominator"),
+            ("nan", "lambda must be finite, got 'nan'")]
+BAD_FILES = [(b"x,y\n", "no data rows after the header"),
+             (b"a,b\n1,2\n3,4\n", "header must be x,y"),
+             (b"x,y\n\xff\xfe,1\n", "not UTF-8 text")]
+
+
+def test_bad_input_in_the_page_is_refused_with_a_clean_server_log(
+        page: Any, explorer_url: str, tmp_path: Path) -> None:
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function(
+        "() => __explorer.status().startsWith('9 minima (3 curves, 6 isolated) · λ = 1/100 · "
+        "2 units · ')", timeout=TIMEOUT)
+    good = page.evaluate("() => [__explorer.column('x'), __explorer.column('y')]")
+    losses = page.evaluate("() => __explorer.column('loss')")
+
+    def refused(fragment: str) -> None:
+        try:
+            page.wait_for_function(
+                "([f, good]) => __explorer.alert().includes(f) && JSON.stringify("
+                "[__explorer.column('x'), __explorer.column('y')]) === JSON.stringify(good)",
+                arg=[fragment.replace("'", "&#x27;"), good], timeout=TIMEOUT)
+        except Exception as exc:  # say what the page showed instead
+            shown = page.evaluate("() => [__explorer.alert(), __explorer.column('x')]")
+            raise AssertionError(f"{fragment!r} not refused; the page shows {shown}") from exc
+
+    table = page.locator(".tabulator").filter(has_text="point")
+    for row, column, text, fragment in BAD_CELLS:
+        cell = table.locator(".tabulator-row").nth(row).locator(
+            f".tabulator-cell[tabulator-field={column}]")
+        cell.click()
+        editor = cell.locator("input")
+        editor.fill(text)
+        editor.press("Enter")
+        refused(fragment)
+    box = page.locator("input.bk-input[type=text]").first
+    for text, fragment in BAD_LAMS:
+        box.fill(text)
+        box.press("Enter")
+        refused(fragment)
+    upload = page.locator("input[type=file]")
+    for k, (content, fragment) in enumerate(BAD_FILES):
+        bad = tmp_path / f"bad{k}.csv"
+        bad.write_bytes(content)
+        upload.set_input_files(bad)
+        refused(fragment)
+    page.get_by_role("button", name="Delete checked").click()
+    page.wait_for_function(  # not a refusal of a value: a hint, shown as a message
+        "() => __explorer.models('panel.models.markup.HTML').some(m => m.visible"
+        " && String(m.text).includes('Check the rows to delete in the table first'))",
+        timeout=TIMEOUT)
+    assert page.evaluate("() => __explorer.column('loss')") == losses
+    assert box.input_value() == "1/100"
