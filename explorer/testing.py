@@ -253,3 +253,15 @@ def open_explorer(page: Any, url: str, timeout: float = 60_000) -> None:
     page.goto(url)
     page.wait_for_function(READY_JS, timeout=timeout)
     page.evaluate(PROBE_JS)
+
+
+def edit_cell(page: Any, row: int, column: str, text: str) -> None:
+    """Type ``text`` into a cell of the data table (the one with a ``point`` column) and
+    press Enter."""
+    table = page.locator(".tabulator").filter(has_text="point")
+    cell = table.locator(".tabulator-row").nth(row).locator(
+        f".tabulator-cell[tabulator-field={column}]")
+    cell.click()
+    editor = cell.locator("input")
+    editor.fill(text)
+    editor.press("Enter")

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from explorer.testing import PROBE_JS, READY_JS
+from explorer.testing import PROBE_JS, READY_JS, edit_cell
 from solver import solve
 from solver.data import read_csv
 
@@ -52,17 +52,6 @@ def _wait_selected(page: Any, row: int) -> None:
         "(row) => JSON.stringify(Array.from(__explorer.table('loss').selected.indices))"
         " === JSON.stringify([row])", arg=row, timeout=TIMEOUT,
     )
-
-
-def _edit_cell(page: Any, row: int, column: str, text: str) -> None:
-    """Type ``text`` into a cell of the data table and press Enter."""
-    table = page.locator(".tabulator").filter(has_text="point")
-    cell = table.locator(".tabulator-row").nth(row).locator(
-        f".tabulator-cell[tabulator-field={column}]")
-    cell.click()
-    editor = cell.locator("input")
-    editor.fill(text)
-    editor.press("Enter")
 
 
 def _drag_point(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
@@ -259,7 +248,7 @@ def test_tap_adds_backspace_deletes_and_bad_table_values_are_refused(
     for row, column, text, reason in (
         (1, "y", "abc", "not a number"), (1, "x", "-0.17", "same x")
     ):
-        _edit_cell(page, row, column, text)
+        edit_cell(page, row, column, text)
         page.wait_for_function(
             "([r, good]) => __explorer.alert().includes(r) && JSON.stringify("
             "[__explorer.column('x'), __explorer.column('y')]) === JSON.stringify(good)",

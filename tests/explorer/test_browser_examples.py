@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from explorer.testing import LOCAL_HOSTS, PROBE_JS, READY_JS, Server
+from explorer.testing import LOCAL_HOSTS, PROBE_JS, READY_JS, Server, edit_cell
 from explorer.views.controls import LOG_RANGE, lam_from_slider
 from solver import solve
 from solver.data import parse_lam, read_csv
@@ -265,14 +265,8 @@ def test_bad_input_in_the_page_is_refused_with_a_clean_server_log(
             shown = page.evaluate("() => [__explorer.alert(), __explorer.column('x')]")
             raise AssertionError(f"{fragment!r} not refused; the page shows {shown}") from exc
 
-    table = page.locator(".tabulator").filter(has_text="point")
     for row, column, text, fragment in BAD_CELLS:
-        cell = table.locator(".tabulator-row").nth(row).locator(
-            f".tabulator-cell[tabulator-field={column}]")
-        cell.click()
-        editor = cell.locator("input")
-        editor.fill(text)
-        editor.press("Enter")
+        edit_cell(page, row, column, text)
         refused(fragment)
     box = page.locator("input.bk-input[type=text]").first
     for text, fragment in BAD_LAMS:
