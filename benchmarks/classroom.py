@@ -162,7 +162,7 @@ class Student:
         while not predicate():
             if time.perf_counter() - since > self.timeout:
                 raise TimeoutError(f"no result {self.timeout:.0f} s after an edit")
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.02)
 
     def close(self) -> None:
         if self.session is not None:
@@ -171,9 +171,17 @@ class Student:
     # ------------------------------------------------------------- the document
     def _models(self, name: str) -> list[Any]:
         """The document's models of one type (``panel.models.markup.HTML`` for ``"HTML"``:
-        Bokeh has an ``HTML`` of its own)."""
-        return [m for m in self.session.document.models if type(m).__name__ == name
-                and (name != "HTML" or m.__qualified_model__ == "panel.models.markup.HTML")]
+        Bokeh has an ``HTML`` of its own). The views keep their models (an edit changes
+        their properties), so the lookup is done once per type: scanning the 400 models
+        of a session at every poll made the client, on the server's cores, the bottleneck."""
+        cache = self.__dict__.setdefault("_model_cache", {})
+        if name not in cache:
+            found = [m for m in self.session.document.models if type(m).__name__ == name
+                     and (name != "HTML" or m.__qualified_model__ == "panel.models.markup.HTML")]
+            if not found:
+                return found
+            cache[name] = found
+        return cache[name]
 
     def lam_box(self) -> Any:
         return next(m for m in self._models("TextInput") if "λ" in (m.title or ""))
