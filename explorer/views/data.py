@@ -158,7 +158,7 @@ class DataView(pn.viewable.Viewer):
             options=["(choose)", *self._examples], value="(choose)", label="Example", width=170,
         )
         self.example.param.watch(self._on_example, "value")
-        self.upload = pn.widgets.FileInput(accept=".csv", multiple=False, width=190)
+        self.upload = pn.widgets.FileInput(accept=".csv", multiple=False, width=240)
         self.upload.param.watch(self._on_upload, "value")
         self.add = pn.widgets.Button(label="Add point", width=95)
         self.add.on_click(self._on_add)
