@@ -167,11 +167,11 @@ class MinimaView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        # No fixed height: every row shows (up to max_height, then the table scrolls); the
-        # certificate column wraps its text instead of cutting it.
+        # No fixed height: every row shows (the paper example's 9, with the certificate
+        # column wrapped instead of cut, fit max_height; more rows scroll).
         self.table = pn.widgets.Tabulator(
             minima_frame(state.result), show_index=False, disabled=True, selectable=1,
-            layout="fit_columns", max_height=430, sizing_mode="stretch_width",
+            layout="fit_columns", max_height=720, sizing_mode="stretch_width",
             text_align={"loss": "right"},
             widths={"#": 38, "kind": 80, "loss": 105, "orbit": 58, "pattern": 125, "active": 115},
             formatters={"certificate": {"type": "textarea"}},
