@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, islice
 from math import comb
@@ -40,6 +40,9 @@ from solver.problem import Problem
 from solver.results import SetRecord
 
 Key = tuple[int, ...]  # a face set: increasing indices into FaceWork.alive
+# Face sets located together (one batched float stage); progress is reported per set
+# after each batch.
+BATCH = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +122,7 @@ def run_chunk(
     entries: list[Found] = []
     records: list[SetRecord] = []
     candidates = count = 0
-    for key in chunk_keys(work, level, start, stride):
-        faces = tuple(work.alive[i] for i in key)
+    for key, faces in _prepared(work, enumerator, chunk_keys(work, level, start, stride)):
         points = enumerator.points(faces)
         candidates += len(points)
         verdict = None
@@ -140,6 +142,17 @@ def run_chunk(
     return ChunkResult(
         count, tuple(entries), candidates, enumerator.systems_solved - systems, tuple(records),
     )
+
+
+def _prepared(work: FaceWork, enumerator: NeuronEnumerator, keys: Iterator[Key]):
+    """The keys with their faces, each slice of :data:`BATCH` sets located together by
+    :meth:`NeuronEnumerator.prepare` before it is handed out."""
+    while True:
+        batch = [(key, tuple(work.alive[i] for i in key)) for key in islice(keys, BATCH)]
+        if not batch:
+            return
+        enumerator.prepare([faces for _, faces in batch])
+        yield from batch
 
 
 def run_levels(work: FaceWork, on_set: Callable[[], None] | None = None) -> list[ChunkResult]:

@@ -30,7 +30,8 @@ from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, components, face_system, neuron_data
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.in_faces import face_signs
-from solver.pipeline.locate.interior import locate
+from solver.pipeline.locate.interior import FaceProblem, locate
+from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
@@ -119,7 +120,37 @@ class NeuronEnumerator:
         self.decisions: dict[tuple, Decision] = {}  # with ``record``: how each set was settled
         self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
+        self._lifted_balls: dict[int, arb_mat] = {}
+        # settled ahead by :meth:`prepare`: pruning verdicts, and float starts of locate
+        self._prunings: dict[tuple, Pruning] = {}
+        self._starts: dict[tuple, tuple[FaceProblem, object]] = {}
         self.systems_solved = 0
+
+    def prepare(self, sets: Sequence[Sequence[UnitFace]]) -> None:
+        """Decide the pruning of every set not solved yet, and minimise ``J`` for all
+        those with an interior solution in one batch
+        (:func:`~solver.pipeline.locate.minimise.minimise_many`); :meth:`entry` then
+        proves them one by one. The sets' proper subsets must be solved (or solvable)
+        already. Saves time only: :meth:`entry` gives the same without it.
+        """
+        todo: list[tuple[tuple, FaceProblem]] = []
+        for faces in sets:
+            faces = tuple(faces)
+            key = tuple(f.signs for f in faces)
+            if not faces or key in self._solved or key in self._prunings:
+                continue
+            if self.known(key) is not None:
+                continue
+            nds = tuple(self.data[s] for s in key)
+            if len(components(nds)) > 1:
+                continue
+            pruning = self._pruned(faces)
+            self._prunings[key] = pruning
+            if pruning.support is Support.FULL:
+                todo.append((key, FaceProblem(self.problem, nds)))
+        starts = minimise_many([fp for _, fp in todo])
+        for (key, fp), start in zip(todo, starts):
+            self._starts[key] = (fp, start)
 
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
         """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
@@ -159,7 +190,8 @@ class NeuronEnumerator:
             decision = Decision("decoupled",
                                 parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
             return decision, self._combine(faces, parts)
-        pruning = self._pruned(faces)
+        key = tuple(f.signs for f in faces)
+        pruning = self._prunings.pop(key, None) or self._pruned(faces)
         if pruning.support is Support.SUBSET:
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
                                 tied=tuple(f.signs for f in pruning.tied),
@@ -173,9 +205,51 @@ class NeuronEnumerator:
             if roots is None:
                 return Decision("none"), (None, None)
         else:
-            roots = locate(self.problem, nds)
+            face_problem, start = self._starts.pop(key, (None, None))
+            roots = locate(self.problem, nds, face_problem=face_problem, start=start)
         candidate = NeuronPoint(self.problem, faces, nds, roots, ())
-        return Decision("solution"), (roots, face_signs(candidate))
+        return Decision("solution"), (roots, self._face_signs(candidate))
+
+    def _face_signs(self, candidate: NeuronPoint) -> Signs | None:
+        """:func:`~solver.pipeline.locate.in_faces.face_signs` of the candidate, with
+        every pre-activation of a face at once (one ball matrix product at 128 bits).
+
+        A pre-activation shown nonzero is not structurally zero (an exact zero is never
+        shown nonzero), so up to the first one not decided here ``face_signs`` sees
+        exactly the signs seen here, in the same order; from there on it decides.
+        """
+        prec = 128
+        directions = candidate.values(prec).directions
+        with working_precision(prec):
+            lifted = self._lifted(prec)
+            signs = []
+            for face, direction in zip(candidate.faces, directions):
+                pre = lifted * arb_mat(len(direction), 1, direction)
+                sigma = 0
+                for i, want in enumerate(face.signs):
+                    if want == 0:
+                        continue
+                    v = pre[i, 0]
+                    if v > 0:
+                        this = want
+                    elif v < 0:
+                        this = -want
+                    else:
+                        return face_signs(candidate)
+                    if sigma == 0:
+                        sigma = this
+                    elif this != sigma:
+                        return None
+                signs.append(sigma)
+        return tuple(signs)
+
+    def _lifted(self, prec: int) -> arb_mat:
+        """The lifted points ``h_i = (x_i, 1)`` as rows of a ball matrix at ``prec`` bits
+        (exact rationals rounded once)."""
+        if prec not in self._lifted_balls:
+            self._lifted_balls[prec] = arb_mat([[arb(v) for v in h]
+                                                for h in self.problem.lifted_q])
+        return self._lifted_balls[prec]
 
     def _combine(self, faces: tuple[UnitFace, ...], parts: list[list[int]]) -> Entry:
         """The entry of a decoupled set from its parts' entries."""

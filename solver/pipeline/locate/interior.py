@@ -53,6 +53,7 @@ from flint import ctx as flint_ctx
 from solver.errors import DegenerateProblemError
 from solver.pipeline.face_systems import NeuronData
 from solver.pipeline.locate.eliminate import exact_roots_in_box
+from solver.pipeline.locate.minimise import minimise
 from solver.pipeline.numbers import (
     MAX_PREC,
     exact_mid,
@@ -96,6 +97,7 @@ class FaceProblem:
             start += size
         self._cache_prec = 0
         self._cache: tuple = ()
+        self._last: tuple = (None, 0, None)  # (s, precision, _solve_u(s)): see _solve_u
 
     def floats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``S``, ``z`` and the block-diagonal ``G^{-1}`` in float64."""
@@ -124,7 +126,14 @@ class FaceProblem:
         return u, w, arb_mat(self.y_q) - arb_mat(self.M_q) * Tu
 
     def _solve_u(self, s: Sequence[arb]) -> tuple[arb_mat, arb_mat, arb_mat]:
-        """``B(s)``, ``u`` and ``w = G^{-1} u`` (blockwise) at balls ``s``."""
+        """``B(s)``, ``u`` and ``w = G^{-1} u`` (blockwise) at balls ``s``.
+
+        The last result is kept: Newton and Krawczyk ask for the equations and the
+        Jacobian at the same point (the same list object, never changed in place).
+        """
+        last_s, last_prec, last = self._last
+        if last_s is s and last_prec == flint_ctx.prec:
+            return last
         eye, S, z, Ginv = self._arb()
         T = arb_mat(self.K, self.K)
         for a, block in enumerate(self.blocks):
@@ -133,7 +142,9 @@ class FaceProblem:
                     T[i, j] = Ginv[i, j] * s[a]
         B = eye + S * T
         u = B.solve(z)
-        return B, u, Ginv * u
+        found = (B, u, Ginv * u)
+        self._last = (s, flint_ctx.prec, found)
+        return found
 
     def equations(self, s: Sequence[arb]) -> list[arb]:
         """``|M_a^T r|^2_{G_a^{-1}} - lam^2`` per neuron."""
@@ -203,17 +214,22 @@ def exact_roots(boxes: Sequence[BoxRoot], polys, ctx) -> tuple:
     return exact_roots_in_box(polys, ctx, list(zip(solution.lo, solution.hi)))
 
 
-def locate(problem: Problem, nds: Sequence[NeuronData]) -> tuple[BoxRoot, ...]:
+def locate(problem: Problem, nds: Sequence[NeuronData], *,
+           face_problem: FaceProblem | None = None,
+           start: np.ndarray | None = None) -> tuple[BoxRoot, ...]:
     """The interior solution of a face set known to have one (module docstring).
 
     Minimises ``J`` in floating point, then proves a unique zero of the equations in a
     small box around it (Krawczyk). Raises :class:`DegenerateProblemError` when no box
     can be proved (a singular Jacobian: a positive-dimensional solution set), or when the
-    float stage fails on values of very different sizes.
+    float stage fails on values of very different sizes. ``start`` is the float
+    minimiser when it is known already (:func:`~solver.pipeline.locate.minimise.minimise_many`,
+    of ``face_problem``).
     """
-    face_problem = FaceProblem(problem, nds)
+    if face_problem is None:
+        face_problem = FaceProblem(problem, nds)
     try:
-        s0 = _minimise(face_problem)
+        s0 = minimise(face_problem) if start is None else start
         starts = [fmpq(*float(v).as_integer_ratio()) for v in s0]
     except (np.linalg.LinAlgError, ArithmeticError, ValueError):
         # Values far apart in size (within the parser's limits) can defeat the float
@@ -232,74 +248,6 @@ def locate(problem: Problem, nds: Sequence[NeuronData]) -> tuple[BoxRoot, ...]:
         raise DegenerateProblemError("degenerate data: an interior solution touches s = 0")
     solution = BoxSolution(face_problem, lo, hi, {prec: balls})
     return tuple(BoxRoot(solution, j) for j in range(len(nds)))
-
-
-def _minimise(problem: FaceProblem) -> np.ndarray:
-    """The minimiser of ``J`` over the open orthant in float64.
-
-    Damped (Levenberg-Marquardt) Newton steps in ``theta = log s`` keep ``s > 0``;
-    since the minimiser is the only critical point of ``J`` with ``s > 0``, it is also
-    the only critical point in ``theta``, and descent with a line search finds it.
-    """
-    S, z, Ginv = problem.floats()
-    lam2 = float(problem.lam_q) ** 2
-    blocks = problem.blocks
-    k, K = len(blocks), problem.K
-    eye = np.eye(K)
-    masks = np.zeros((k, K))
-    for a, block in enumerate(blocks):
-        masks[a, list(block)] = 1.0
-
-    def value(s):
-        T = Ginv * (masks.T @ s)[:, None]  # row scaling by s of the row's block
-        B = eye + S @ T
-        u = np.linalg.solve(B, z)
-        # J = y^T r + lam^2 sum s with y^T r = |y|^2 - y^T M T u, and y^T M = z^T
-        return float(yy - z @ (T @ u)) + lam2 * float(s.sum()), B, u
-
-    def derivatives(B, u):
-        w = Ginv @ u
-        g = lam2 - masks @ (u * w)
-        W = masks.T * w[:, None]
-        return g, 2 * W.T @ np.linalg.solve(B, S @ W)
-
-    yy = problem.yy
-    s = np.full(k, max(yy / (40 * lam2 * k), 1e-6))
-    J, A, r = value(s)
-    for _ in range(200):
-        g, H = derivatives(A, r)
-        g_t = s * g
-        H_t = s[:, None] * H * s[None, :] + np.diag(g_t)
-        low = float(np.linalg.eigvalsh(H_t)[0])
-        mu = max(0.0, -2 * low) + 1e-12 * float(np.trace(np.abs(H_t)) + 1e-300)
-        step = -np.linalg.solve(H_t + mu * np.eye(k), g_t)
-        step *= min(1.0, 2.0 / max(float(np.max(np.abs(step))), 1e-300))  # |d log s| <= 2
-        if float(np.max(np.abs(step))) < 1e-6:
-            break
-        alpha, slope = 1.0, float(g_t @ step)
-        while alpha > 1e-8:
-            trial = s * np.exp(alpha * step)
-            Jt, At, rt = value(trial)
-            if Jt <= J + 1e-4 * alpha * slope:
-                break
-            alpha /= 2
-        else:
-            break
-        s, J, A, r = trial, Jt, At, rt
-    for _ in range(30):  # plain Newton in s: quadratic convergence near the minimiser
-        g, H = derivatives(A, r)
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            break
-        trial = s + step
-        if not np.all(trial > 0):
-            break
-        s = trial
-        J, A, r = value(s)
-        if float(np.max(np.abs(step) / s)) < 1e-14:
-            break
-    return s
 
 
 def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] | None) -> list[arb]:

@@ -1,0 +1,93 @@
+"""Hot-path benchmark: the issue-13 sizes solved in this process, wall and CPU time.
+
+Run from the repository root::
+
+    python -m benchmarks.bench_speed                    # every size, best of 3
+    python -m benchmarks.bench_speed --only "d=1 L=2 n=20" --repeat 5
+    python -m benchmarks.bench_speed --profile "d=1 L=2 n=20"   # cProfile, top 25
+
+Each size is solved ``--repeat`` times in this one process (imports and the first solve's
+warm-up excluded by an untimed run of the paper example); the table shows the best and
+the median wall and CPU seconds, and a digest of the minima (their JSON) so that two
+revisions can be compared for identical output. The load average is printed with the
+table: the machine's cores are shared, and CPU time is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+
+from benchmarks.problems import Problem, paper_example, random_problem
+
+
+def speed_problems() -> list[Problem]:
+    """The sizes of issue 13 (seeded as in :func:`benchmarks.problems.standard_problems`)."""
+    return [
+        paper_example(0.015),
+        random_problem("d=1 L=2 n=15", n=15, d=1, units=2, seed=15),
+        random_problem("d=1 L=2 n=20", n=20, d=1, units=2, seed=20, target=0.3),
+        random_problem("d=1 L=3 n=10", n=10, d=1, units=3, seed=10, target=1.0),
+        random_problem("d=2 L=2 n=6", n=6, d=2, units=2, seed=26),
+        random_problem("d=2 L=2 n=8", n=8, d=2, units=2, seed=28, target=3.0),
+    ]
+
+
+def solve_once(problem: Problem) -> tuple[float, float, str, dict]:
+    """Wall and CPU seconds of one solve, the minima's digest and the stats."""
+    from solver import solve
+
+    start, cpu = time.perf_counter(), time.process_time()
+    sol = solve(problem.x, problem.y, problem.lam, problem.units, force=True)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    doc = sol.to_json()
+    digest = hashlib.sha256(json.dumps(doc["minima"], sort_keys=True).encode()).hexdigest()
+    return wall, cpu, digest[:12], doc["stats"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the table (or a profile) selected by ``argv``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", metavar="NAME", help="only the problem of this name")
+    parser.add_argument("--repeat", type=int, default=3, help="solves per problem (default 3)")
+    parser.add_argument("--profile", metavar="NAME", help="cProfile one solve of NAME")
+    args = parser.parse_args(argv)
+    problems = speed_problems()
+    solve_once(problems[0])  # imports and caches, untimed
+    if args.profile:
+        problem = next((p for p in problems if p.name == args.profile), None)
+        if problem is None:
+            print(f"error: no problem named {args.profile!r}", file=sys.stderr)
+            return 2
+        profiler = cProfile.Profile()
+        profiler.enable()
+        solve_once(problem)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return 0
+    if args.only:
+        problems = [p for p in problems if p.name == args.only]
+    print(f"load average at start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print("| problem | wall s (best) | wall s (median) | cpu s (best) | cpu s (median) "
+          "| systems | minima digest |")
+    print("|---|---|---|---|---|---|---|")
+    for problem in problems:
+        runs = [solve_once(problem) for _ in range(args.repeat)]
+        walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+        print(f"| {problem.name} | {min(walls):.3f} | {statistics.median(walls):.3f} | "
+              f"{min(cpus):.3f} | {statistics.median(cpus):.3f} | {runs[0][3]['systems']} "
+              f"| {runs[0][2]} |", flush=True)
+    print(f"load average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
