@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -109,8 +109,16 @@ def neuron_data(problem: Problem, face: UnitFace) -> NeuronData:
     return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
 
 
-def components(nds: Sequence[NeuronData]) -> list[list[int]]:
-    """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order."""
+def coupled(a: NeuronData, b: NeuronData) -> bool:
+    """Whether two neurons are coupled: ``M_a^T M_b != 0``."""
+    return any(v != 0 for v in (a.M.transpose() * b.M).entries())
+
+
+def components(nds: Sequence[NeuronData],
+               are_coupled: Callable[[NeuronData, NeuronData], bool] = coupled,
+               ) -> list[list[int]]:
+    """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order
+    (``are_coupled`` decides an edge: pass a cached :func:`coupled`)."""
     k = len(nds)
     parent = list(range(k))
 
@@ -121,8 +129,7 @@ def components(nds: Sequence[NeuronData]) -> list[list[int]]:
 
     for a in range(k):
         for b in range(a + 1, k):
-            prod = nds[a].M.transpose() * nds[b].M
-            if any(v != 0 for v in prod.entries()):
+            if are_coupled(nds[a], nds[b]):
                 parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}
     for i in range(k):

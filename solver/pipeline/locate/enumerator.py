@@ -24,13 +24,20 @@ from enum import Enum
 from itertools import combinations
 
 from flint import arb, arb_mat
+from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.face_systems import NeuronData, components, face_system, neuron_data
+from solver.pipeline.face_systems import (
+    NeuronData,
+    components,
+    coupled,
+    face_system,
+    neuron_data,
+)
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.in_faces import face_signs
-from solver.pipeline.locate.interior import FaceProblem, locate
+from solver.pipeline.locate.interior import QUICK_PREC, FaceProblem, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
@@ -41,6 +48,7 @@ Signs = tuple[int, ...]
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
 Entry = tuple[tuple | None, Signs | None]
+UNDECIDED = "undecided"  # a sign that balls did not decide
 
 
 class Support(Enum):
@@ -121,6 +129,8 @@ class NeuronEnumerator:
         self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
         self._lifted_balls: dict[int, arb_mat] = {}
+        self._balls: dict[tuple, tuple] = {}  # see _face_balls
+        self._couplings: dict[tuple, bool] = {}  # see _coupled
         # settled ahead by :meth:`prepare`: pruning verdicts, and float starts of locate
         self._prunings: dict[tuple, Pruning] = {}
         self._starts: dict[tuple, tuple[FaceProblem, object]] = {}
@@ -142,7 +152,7 @@ class NeuronEnumerator:
             if self.known(key) is not None:
                 continue
             nds = tuple(self.data[s] for s in key)
-            if len(components(nds)) > 1:
+            if len(components(nds, self._coupled)) > 1:
                 continue
             pruning = self._pruned(faces)
             self._prunings[key] = pruning
@@ -185,7 +195,7 @@ class NeuronEnumerator:
         if not faces:
             return Decision("solution"), ((), ())
         nds = tuple(self.data[f.signs] for f in faces)
-        parts = components(nds)
+        parts = components(nds, self._coupled)
         if len(parts) > 1:
             decision = Decision("decoupled",
                                 parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
@@ -211,36 +221,55 @@ class NeuronEnumerator:
         return Decision("solution"), (roots, self._face_signs(candidate))
 
     def _face_signs(self, candidate: NeuronPoint) -> Signs | None:
-        """:func:`~solver.pipeline.locate.in_faces.face_signs` of the candidate, with
-        every pre-activation of a face at once (one ball matrix product at 128 bits).
+        """:func:`~solver.pipeline.locate.in_faces.face_signs` of the candidate, from
+        every pre-activation of a face at once (one ball matrix product): first at the
+        coarse enclosure of a pending box solution, then at 128 bits, then by
+        ``face_signs`` itself.
 
         A pre-activation shown nonzero is not structurally zero (an exact zero is never
         shown nonzero), so up to the first one not decided here ``face_signs`` sees
         exactly the signs seen here, in the same order; from there on it decides.
         """
+        solution = getattr(candidate.roots[0], "solution", None)
+        if solution is not None and solution.pending:
+            with working_precision(QUICK_PREC + 32):
+                _, w, _ = solution.face_problem.state(solution.quick)
+                directions = []
+                for nd, block in zip(candidate.neurons, solution.face_problem.blocks):
+                    direction = arb_mat(nd.V) * arb_mat(len(block), 1, [w[i, 0] for i in block])
+                    directions.append([direction[i, 0] for i in range(direction.nrows())])
+                found = self._signs_of(candidate.faces, directions, QUICK_PREC + 32)
+            if found is not UNDECIDED:
+                return found
         prec = 128
         directions = candidate.values(prec).directions
         with working_precision(prec):
-            lifted = self._lifted(prec)
-            signs = []
-            for face, direction in zip(candidate.faces, directions):
-                pre = lifted * arb_mat(len(direction), 1, direction)
-                sigma = 0
-                for i, want in enumerate(face.signs):
-                    if want == 0:
-                        continue
-                    v = pre[i, 0]
-                    if v > 0:
-                        this = want
-                    elif v < 0:
-                        this = -want
-                    else:
-                        return face_signs(candidate)
-                    if sigma == 0:
-                        sigma = this
-                    elif this != sigma:
-                        return None
-                signs.append(sigma)
+            found = self._signs_of(candidate.faces, directions, prec)
+        return face_signs(candidate) if found is UNDECIDED else found
+
+    def _signs_of(self, faces, directions, prec: int):
+        """The faces' signs of ``a`` from their directions' pre-activations (balls), None
+        if a face is violated, ``UNDECIDED`` at the first sign not decided (in order)."""
+        lifted = self._lifted(prec)
+        signs = []
+        for face, direction in zip(faces, directions):
+            pre = lifted * arb_mat(len(direction), 1, list(direction))
+            sigma = 0
+            for i, want in enumerate(face.signs):
+                if want == 0:
+                    continue
+                v = pre[i, 0]
+                if v > 0:
+                    this = want
+                elif v < 0:
+                    this = -want
+                else:
+                    return UNDECIDED
+                if sigma == 0:
+                    sigma = this
+                elif this != sigma:
+                    return None
+            signs.append(sigma)
         return tuple(signs)
 
     def _lifted(self, prec: int) -> arb_mat:
@@ -326,22 +355,27 @@ class NeuronEnumerator:
         some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied faces and
         the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
-        lam = self.problem.lam_q
         ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec),
                     self._point)
+        quick = self._quick_residual(sub)
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
         for face in others:
             # a tie through y_i = 0 is seen without arithmetic; one through aligned faces
             # (Lemma 3) needs balls: tried once the sign is undecided at 64 bits
             partner = ties.partner(face, aligned=False)
-            nd = self.data[face.signs]
+            if partner is None and quick is not None:
+                # the coarse enclosure decides most faces (a sign it decides is not a tie)
+                with working_precision(QUICK_PREC + 32):
+                    q = self._excess(face, quick)
+                if q < 0:
+                    continue
+                if q > 0:
+                    return Kkt.FAILS, tuple(tied), (), ()
             prec = 64
             while partner is None:
                 with working_precision(prec):
-                    r = self._residual(sub, prec)
-                    u = arb_mat(nd.M.transpose()) * r
-                    q = (u.transpose() * arb_mat(nd.G_inv) * u)[0, 0] - arb(lam) * arb(lam)
+                    q = self._excess(face, self._residual(sub, prec))
                 if q < 0:
                     break
                 if q > 0:
@@ -375,6 +409,43 @@ class NeuronEnumerator:
             return None
         return NeuronPoint(self.problem, faces, tuple(self.data[f.signs] for f in faces),
                            roots, ())
+
+    def _coupled(self, a: NeuronData, b: NeuronData) -> bool:
+        """:func:`~solver.pipeline.face_systems.coupled`, kept per pair of faces."""
+        key = (a.face.signs, b.face.signs)
+        found = self._couplings.get(key)
+        if found is None:
+            found = self._couplings[key] = coupled(a, b)
+        return found
+
+    def _excess(self, face: UnitFace, r: arb_mat) -> arb:
+        """``|M_b^T r|^2_{G_b^{-1}} - lam^2`` of face ``b`` (balls at the current
+        precision)."""
+        Mt, G_inv, lam2 = self._face_balls(face)
+        u = Mt * r
+        return (u.transpose() * G_inv * u)[0, 0] - lam2
+
+    def _face_balls(self, face: UnitFace) -> tuple[arb_mat, arb_mat, arb]:
+        """``M^T``, ``G^{-1}`` and ``lam^2`` as balls at the current precision (kept)."""
+        key = (face.signs, flint_ctx.prec)
+        found = self._balls.get(key)
+        if found is None:
+            nd = self.data[face.signs]
+            lam = arb(self.problem.lam_q)
+            found = self._balls[key] = (arb_mat(nd.M.transpose()), arb_mat(nd.G_inv),
+                                        lam * lam)
+        return found
+
+    def _quick_residual(self, faces: tuple[UnitFace, ...]) -> arb_mat | None:
+        """``r`` at the coarse enclosure of a pending box solution of ``faces`` (at
+        ``QUICK_PREC + 32`` bits), or None (no such solution: use :meth:`_residual`)."""
+        roots, _ = self.entry(faces) if faces else (None, None)
+        solution = getattr(roots[0], "solution", None) if roots else None
+        if solution is None or not solution.pending or any(
+                getattr(r, "solution", None) is not solution for r in roots):
+            return None
+        with working_precision(QUICK_PREC + 32):
+            return solution.face_problem.state(solution.quick)[2]
 
     def _independent(self, sub, faces) -> bool:
         """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly

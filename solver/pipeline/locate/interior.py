@@ -63,6 +63,10 @@ from solver.pipeline.numbers import (
 )
 from solver.problem import Problem
 
+# The coarse proof of a located solution (bits): enough to show most solutions outside
+# their faces without the fine proof.
+QUICK_PREC = 96
+
 
 class FaceProblem:
     """Exact data of a face set in the small (Woodbury) form of :mod:`solver.pipeline.face_systems`.
@@ -166,16 +170,49 @@ class FaceProblem:
 
 
 class BoxSolution:
-    """The unique interior solution of a face set inside a rational box (see module doc)."""
+    """The unique interior solution of a face set inside a rational box (see module doc).
 
-    def __init__(self, face_problem: FaceProblem, lo: list[fmpq], hi: list[fmpq],
-                 balls: dict[int, list[arb]] | None = None) -> None:
+    Either proved when made (``lo``, ``hi``), or *pending*: made from the float minimiser
+    ``start`` with a coarse proved enclosure ``quick`` (a Krawczyk box at 64 bits), the
+    box ``lo``, ``hi`` being proved from ``start`` on first use, exactly as :func:`locate`
+    proves it. Most face sets' solutions lie outside their faces, which ``quick``
+    usually shows: their fine proof is never needed (only a completeness record asks).
+    """
+
+    def __init__(self, face_problem: FaceProblem, lo: list[fmpq] | None,
+                 hi: list[fmpq] | None, balls: dict[int, list[arb]] | None = None, *,
+                 start: list[fmpq] | None = None, quick: list[arb] | None = None) -> None:
         self.face_problem = face_problem
-        self.lo, self.hi = lo, hi
+        self._lo, self._hi = lo, hi
+        self._start = start
+        self.quick = quick
         self._balls: dict[int, list[arb]] = dict(balls or {})
+
+    @property
+    def lo(self) -> list[fmpq]:
+        """Lower corner of the proved box."""
+        self._prove_pending()
+        return self._lo
+
+    @property
+    def hi(self) -> list[fmpq]:
+        """Upper corner of the proved box."""
+        self._prove_pending()
+        return self._hi
+
+    @property
+    def pending(self) -> bool:
+        """Whether the box is still to be proved (only ``quick`` is known)."""
+        return self._lo is None
+
+    def _prove_pending(self) -> None:
+        if self._lo is None:
+            self._lo, self._hi, balls = _prove_box(self.face_problem, self._start)
+            self._balls.update(balls)
 
     def balls(self, prec: int) -> list[arb]:
         """Enclosures of every coordinate with about ``prec`` bits."""
+        self._prove_pending()
         if prec not in self._balls:
             with working_precision(prec + 32):
                 box = [arb((a + b) / 2, (b - a) / 2) for a, b in zip(self.lo, self.hi)]
@@ -195,7 +232,16 @@ class BoxRoot:
 
     def __init__(self, solution: BoxSolution, index: int) -> None:
         self.solution, self.index = solution, index
-        self.lo, self.hi = solution.lo[index], solution.hi[index]
+
+    @property
+    def lo(self) -> fmpq:
+        """Lower end of the coordinate's interval."""
+        return self.solution.lo[self.index]
+
+    @property
+    def hi(self) -> fmpq:
+        """Upper end of the coordinate's interval."""
+        return self.solution.hi[self.index]
 
     def ball(self, prec: int) -> arb:
         """An arb enclosure with about ``prec`` bits."""
@@ -238,6 +284,35 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
             "degenerate data: a face set's critical point could not be located in floating "
             "point (values of very different sizes; data and lambda nearer 1 help)"
         ) from None
+    quick = _quick_box(face_problem, starts)
+    if quick is not None and all(b > 0 for b in quick):
+        solution = BoxSolution(face_problem, None, None, start=starts, quick=quick)
+    else:  # prove now (and refuse now if it cannot be)
+        lo, hi, balls = _prove_box(face_problem, starts)
+        solution = BoxSolution(face_problem, lo, hi, balls)
+    return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+
+
+def _quick_box(face_problem: FaceProblem, starts: list[fmpq]) -> list[arb] | None:
+    """A coarse Krawczyk box (:data:`QUICK_PREC` bits) around the float minimiser, or
+    around one Newton step from it (ill-conditioned sets), or None."""
+    with working_precision(QUICK_PREC + 32):
+        mids = [arb(v) for v in starts]
+        box = _proved_box(face_problem, mids, QUICK_PREC)
+        if box is not None:
+            return box
+        try:
+            step = face_problem.jacobian(mids).solve(
+                arb_mat(len(mids), 1, face_problem.equations(mids)))
+        except ZeroDivisionError:
+            return None
+        return _proved_box(face_problem, [arb((p - step[j, 0]).mid()) for j, p in enumerate(mids)],
+                         QUICK_PREC)
+
+
+def _prove_box(face_problem: FaceProblem, starts: list[fmpq]):
+    """The proved box (``lo``, ``hi``) around the float minimiser ``starts``, and its
+    balls by precision; :class:`DegenerateProblemError` if it touches ``s = 0``."""
     prec = 128
     with working_precision(prec + 32):
         mids = [arb(v) for v in starts]
@@ -246,8 +321,7 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
         hi = [exact_mid(b.upper()) for b in balls]
     if any(v <= 0 for v in lo):
         raise DegenerateProblemError("degenerate data: an interior solution touches s = 0")
-    solution = BoxSolution(face_problem, lo, hi, {prec: balls})
-    return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+    return lo, hi, {prec: balls}
 
 
 def _prove(problem: FaceProblem, mids: list[arb], prec: int, within: list[arb] | None) -> list[arb]:
