@@ -26,12 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import fmpz_poly
+from flint import arb, fmpz_poly
 
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.locate.enumerator import Entry, NeuronEnumerator
-from solver.pipeline.locate.interior import BoxRoot, BoxSolution, FaceProblem
-from solver.pipeline.numbers import fraction
+from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution, FaceProblem
+from solver.pipeline.numbers import fraction, working_precision
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
 from solver.problem import to_fmpq
 
@@ -57,7 +57,21 @@ class PolyCoordinate:
     hi: Fraction
 
 
-Coordinate = BoxCoordinate | PolyCoordinate
+@dataclass(frozen=True, slots=True)
+class PendingCoordinate:
+    """Coordinate ``index`` of the interior solution of face set ``part`` whose fine box
+    is not proved yet: the float minimiser ``start`` (exact) it is proved from on
+    demand, and its coarse proved box ``[lo, hi]`` (a pending
+    :class:`~solver.pipeline.locate.interior.BoxSolution`)."""
+
+    part: Key
+    start: tuple[Fraction, ...]
+    lo: tuple[Fraction, ...]
+    hi: tuple[Fraction, ...]
+    index: int
+
+
+Coordinate = BoxCoordinate | PolyCoordinate | PendingCoordinate
 # An enumerator entry as data: interior solution (or None) and the face signs (or None).
 Encoded = tuple[tuple[Coordinate, ...] | None, tuple[int, ...] | None]
 
@@ -110,6 +124,12 @@ class SeededEnumerator(NeuronEnumerator):
             )
         solution = root.solution
         part = tuple(self.index[nd.face.signs] for nd in solution.face_problem.nds)
+        if solution.pending:  # sent as it is: the fine proof only where it is needed
+            lo, hi = solution.quick_box()
+            return PendingCoordinate(
+                part, tuple(fraction(v) for v in solution.start),
+                tuple(fraction(v) for v in lo), tuple(fraction(v) for v in hi), root.index,
+            )
         return BoxCoordinate(
             part,
             tuple(fraction(v) for v in solution.lo),
@@ -126,12 +146,19 @@ class SeededEnumerator(NeuronEnumerator):
     def _root(self, coord: Coordinate):
         if isinstance(coord, PolyCoordinate):
             return RealRoot(fmpz_poly(list(coord.coeffs)), to_fmpq(coord.lo), to_fmpq(coord.hi))
-        ident = (coord.part, coord.lo, coord.hi)
+        pending = isinstance(coord, PendingCoordinate)
+        ident = (pending, coord.part, coord.lo, coord.hi)
         solution = self._boxes.get(ident)
         if solution is None:  # one object per solution: its coordinates share the proof
             nds = [self.data[self.work.alive[i].signs] for i in coord.part]
-            solution = BoxSolution(FaceProblem(self.problem, nds), [to_fmpq(v) for v in coord.lo],
-                                   [to_fmpq(v) for v in coord.hi])
+            lo, hi = [to_fmpq(v) for v in coord.lo], [to_fmpq(v) for v in coord.hi]
+            if pending:
+                with working_precision(QUICK_PREC + 32):
+                    quick = [arb((a + b) / 2, (b - a) / 2) for a, b in zip(lo, hi)]
+                solution = BoxSolution(FaceProblem(self.problem, nds), None, None,
+                                       start=[to_fmpq(v) for v in coord.start], quick=quick)
+            else:
+                solution = BoxSolution(FaceProblem(self.problem, nds), lo, hi)
             self._boxes[ident] = solution
         return BoxRoot(solution, coord.index)
 

@@ -97,3 +97,29 @@ def _combinations(n: int, k: int):
     from itertools import combinations
 
     return combinations(range(n), k)
+
+
+def test_coarse_face_signs_agree_with_face_signs() -> None:
+    """The enumerator decides a located set's signs from the coarse enclosure where it
+    can; ``in_faces.face_signs`` (ball arithmetic at 128 bits and up, exact zeros) must
+    agree on every set, inside its faces or not."""
+    from solver.pipeline.locate.in_faces import face_signs
+    from solver.pipeline.locate.point import NeuronPoint
+
+    checked = inside = 0
+    for seed, n, d in ((4, 6, 1), (5, 4, 2)):
+        problem = _problem(seed, n, d, 2)
+        alive = _alive(problem)
+        enumerator = NeuronEnumerator(problem, alive)
+        for k in (1, 2):
+            sets = [tuple(alive[i] for i in key) for key in _combinations(len(alive), k)]
+            enumerator.prepare(sets)
+            for faces in sets:
+                roots, signs = enumerator.entry(faces)
+                if roots is None or getattr(roots[0], "solution", None) is None:
+                    continue
+                nds = tuple(enumerator.data[f.signs] for f in faces)
+                assert face_signs(NeuronPoint(problem, faces, nds, roots, ())) == signs
+                checked += 1
+                inside += signs is not None
+    assert checked > 50 and 0 < inside < checked

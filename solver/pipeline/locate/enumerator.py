@@ -131,6 +131,7 @@ class NeuronEnumerator:
         self._lifted_balls: dict[int, arb_mat] = {}
         self._balls: dict[tuple, tuple] = {}  # see _face_balls
         self._couplings: dict[tuple, bool] = {}  # see _coupled
+        self._products: dict[tuple, object] = {}  # M_a^T M_b and M_a^T y (FaceProblem)
         # settled ahead by :meth:`prepare`: pruning verdicts, and float starts of locate
         self._prunings: dict[tuple, Pruning] = {}
         self._starts: dict[tuple, tuple[FaceProblem, object]] = {}
@@ -157,7 +158,7 @@ class NeuronEnumerator:
             pruning = self._pruned(faces)
             self._prunings[key] = pruning
             if pruning.support is Support.FULL:
-                todo.append((key, FaceProblem(self.problem, nds)))
+                todo.append((key, FaceProblem(self.problem, nds, self._products)))
         starts = minimise_many([fp for _, fp in todo])
         for (key, fp), start in zip(todo, starts):
             self._starts[key] = (fp, start)
@@ -232,8 +233,8 @@ class NeuronEnumerator:
         """
         solution = getattr(candidate.roots[0], "solution", None)
         if solution is not None and solution.pending:
+            _, w, _ = solution.quick_state()
             with working_precision(QUICK_PREC + 32):
-                _, w, _ = solution.face_problem.state(solution.quick)
                 directions = []
                 for nd, block in zip(candidate.neurons, solution.face_problem.blocks):
                     direction = arb_mat(nd.V) * arb_mat(len(block), 1, [w[i, 0] for i in block])
@@ -444,8 +445,7 @@ class NeuronEnumerator:
         if solution is None or not solution.pending or any(
                 getattr(r, "solution", None) is not solution for r in roots):
             return None
-        with working_precision(QUICK_PREC + 32):
-            return solution.face_problem.state(solution.quick)[2]
+        return solution.quick_state()[2]
 
     def _independent(self, sub, faces) -> bool:
         """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly

@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
@@ -77,16 +78,20 @@ class FaceProblem:
     ``dF_a/ds_b = -2 w_a^T B^{-1} S w_b``, ``w_b`` the block vector ``G_b^{-1} u_b``.
     """
 
-    def __init__(self, problem: Problem, nds: Sequence[NeuronData]) -> None:
+    def __init__(self, problem: Problem, nds: Sequence[NeuronData],
+                 products: dict | None = None) -> None:
         self.lam_q = problem.lam_q
         self.yy = float(sum(v**2 for v in problem.y_q))
         self.nds = tuple(nds)
         self.sizes = [nd.size for nd in self.nds]
         self.K = sum(self.sizes)
-        M = hstack([nd.M for nd in self.nds])
-        self.M_q, self.y_q = M, fmpq_mat(problem.n, 1, list(problem.y_q))
-        self.S_q = M.transpose() * M
-        self.z_q = M.transpose() * self.y_q
+        self.y_q = fmpq_mat(problem.n, 1, list(problem.y_q))
+        if products is None:
+            M = hstack([nd.M for nd in self.nds])
+            self.S_q = M.transpose() * M
+            self.z_q = M.transpose() * self.y_q
+        else:  # the same exact blocks, each product kept by the caller
+            self.S_q, self.z_q = _stacked_products(self.nds, self.y_q, self.K, products)
         self.Ginv_q = fmpq_mat(self.K, self.K)
         start = 0
         for nd in self.nds:
@@ -102,6 +107,11 @@ class FaceProblem:
         self._cache_prec = 0
         self._cache: tuple = ()
         self._last: tuple = (None, 0, None)  # (s, precision, _solve_u(s)): see _solve_u
+
+    @cached_property
+    def M_q(self) -> fmpq_mat:
+        """``M = [M_1 .. M_k]`` (n x K)."""
+        return hstack([nd.M for nd in self.nds])
 
     def floats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``S``, ``z`` and the block-diagonal ``G^{-1}`` in float64."""
@@ -169,6 +179,32 @@ class FaceProblem:
         return (W.transpose() * B.solve(S * W)) * arb(-2)
 
 
+def _stacked_products(nds: Sequence[NeuronData], y: fmpq_mat, K: int,
+                      products: dict) -> tuple[fmpq_mat, fmpq_mat]:
+    """``S = M^T M`` and ``z = M^T y`` assembled from the blocks ``M_a^T M_b`` and
+    ``M_a^T y``, taken from (or added to) ``products``, keyed by the faces' signs."""
+    S, z = fmpq_mat(K, K), fmpq_mat(K, 1)
+    starts = [0]
+    for nd in nds:
+        starts.append(starts[-1] + nd.size)
+    for a, nd_a in enumerate(nds):
+        key = (nd_a.face.signs,)
+        za = products.get(key)
+        if za is None:
+            za = products[key] = nd_a.M.transpose() * y
+        for i in range(nd_a.size):
+            z[starts[a] + i, 0] = za[i, 0]
+        for b, nd_b in enumerate(nds):
+            key = (nd_a.face.signs, nd_b.face.signs)
+            block = products.get(key)
+            if block is None:
+                block = products[key] = nd_a.M.transpose() * nd_b.M
+            for i in range(nd_a.size):
+                for j in range(nd_b.size):
+                    S[starts[a] + i, starts[b] + j] = block[i, j]
+    return S, z
+
+
 class BoxSolution:
     """The unique interior solution of a face set inside a rational box (see module doc).
 
@@ -184,8 +220,9 @@ class BoxSolution:
                  start: list[fmpq] | None = None, quick: list[arb] | None = None) -> None:
         self.face_problem = face_problem
         self._lo, self._hi = lo, hi
-        self._start = start
+        self.start = start  # the float minimiser, exact (a pending solution's)
         self.quick = quick
+        self._quick_state: tuple | None = None
         self._balls: dict[int, list[arb]] = dict(balls or {})
 
     @property
@@ -200,6 +237,18 @@ class BoxSolution:
         self._prove_pending()
         return self._hi
 
+    def quick_box(self) -> tuple[list[fmpq], list[fmpq]]:
+        """The coarse enclosure as a rational box (lower and upper corners)."""
+        return ([exact_mid(b.lower()) for b in self.quick],
+                [exact_mid(b.upper()) for b in self.quick])
+
+    def quick_state(self) -> tuple[arb_mat, arb_mat, arb_mat]:
+        """:meth:`FaceProblem.state` at ``quick`` (``QUICK_PREC + 32`` bits, kept)."""
+        if self._quick_state is None:
+            with working_precision(QUICK_PREC + 32):
+                self._quick_state = self.face_problem.state(self.quick)
+        return self._quick_state
+
     @property
     def pending(self) -> bool:
         """Whether the box is still to be proved (only ``quick`` is known)."""
@@ -207,7 +256,7 @@ class BoxSolution:
 
     def _prove_pending(self) -> None:
         if self._lo is None:
-            self._lo, self._hi, balls = _prove_box(self.face_problem, self._start)
+            self._lo, self._hi, balls = _prove_box(self.face_problem, self.start)
             self._balls.update(balls)
 
     def balls(self, prec: int) -> list[arb]:
