@@ -137,6 +137,32 @@ def components(nds: Sequence[NeuronData],
     return sorted(groups.values())
 
 
+def stacked_products(nds: Sequence[NeuronData], y: fmpq_mat, K: int,
+                      products: dict) -> tuple[fmpq_mat, fmpq_mat]:
+    """``S = M^T M`` and ``z = M^T y`` assembled from the blocks ``M_a^T M_b`` and
+    ``M_a^T y``, taken from (or added to) ``products``, keyed by the faces' signs."""
+    S, z = fmpq_mat(K, K), fmpq_mat(K, 1)
+    starts = [0]
+    for nd in nds:
+        starts.append(starts[-1] + nd.size)
+    for a, nd_a in enumerate(nds):
+        key = (nd_a.face.signs,)
+        za = products.get(key)
+        if za is None:
+            za = products[key] = nd_a.M.transpose() * y
+        for i in range(nd_a.size):
+            z[starts[a] + i, 0] = za[i, 0]
+        for b, nd_b in enumerate(nds):
+            key = (nd_a.face.signs, nd_b.face.signs)
+            block = products.get(key)
+            if block is None:
+                block = products[key] = nd_a.M.transpose() * nd_b.M
+            for i in range(nd_a.size):
+                for j in range(nd_b.size):
+                    S[starts[a] + i, starts[b] + j] = block[i, j]
+    return S, z
+
+
 @lru_cache(maxsize=8)
 def _context(k: int) -> fmpq_mpoly_ctx:
     return fmpq_mpoly_ctx.get(("s", k), "lex")

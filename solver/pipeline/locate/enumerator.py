@@ -36,10 +36,10 @@ from solver.pipeline.face_systems import (
     neuron_data,
 )
 from solver.pipeline.locate.eliminate import positive_solutions
-from solver.pipeline.locate.in_faces import face_signs
 from solver.pipeline.locate.interior import QUICK_PREC, FaceProblem, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.locate.signs import CoarseSigns
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
@@ -48,7 +48,6 @@ Signs = tuple[int, ...]
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
 Entry = tuple[tuple | None, Signs | None]
-UNDECIDED = "undecided"  # a sign that balls did not decide
 
 
 class Support(Enum):
@@ -128,7 +127,7 @@ class NeuronEnumerator:
         self.decisions: dict[tuple, Decision] = {}  # with ``record``: how each set was settled
         self._solved: dict[tuple, Entry] = {}  # by the faces' sign vectors
         self._residuals: dict[tuple[tuple, int], arb_mat] = {}
-        self._lifted_balls: dict[int, arb_mat] = {}
+        self._signs = CoarseSigns(problem)
         self._balls: dict[tuple, tuple] = {}  # see _face_balls
         self._couplings: dict[tuple, bool] = {}  # see _coupled
         self._products: dict[tuple, object] = {}  # M_a^T M_b and M_a^T y (FaceProblem)
@@ -219,67 +218,7 @@ class NeuronEnumerator:
             face_problem, start = self._starts.pop(key, (None, None))
             roots = locate(self.problem, nds, face_problem=face_problem, start=start)
         candidate = NeuronPoint(self.problem, faces, nds, roots, ())
-        return Decision("solution"), (roots, self._face_signs(candidate))
-
-    def _face_signs(self, candidate: NeuronPoint) -> Signs | None:
-        """:func:`~solver.pipeline.locate.in_faces.face_signs` of the candidate, from
-        every pre-activation of a face at once (one ball matrix product): first at the
-        coarse enclosure of a pending box solution, then at 128 bits, then by
-        ``face_signs`` itself.
-
-        A pre-activation shown nonzero is not structurally zero (an exact zero is never
-        shown nonzero), so up to the first one not decided here ``face_signs`` sees
-        exactly the signs seen here, in the same order; from there on it decides.
-        """
-        solution = getattr(candidate.roots[0], "solution", None)
-        if solution is not None and solution.pending:
-            _, w, _ = solution.quick_state()
-            with working_precision(QUICK_PREC + 32):
-                directions = []
-                for nd, block in zip(candidate.neurons, solution.face_problem.blocks):
-                    direction = arb_mat(nd.V) * arb_mat(len(block), 1, [w[i, 0] for i in block])
-                    directions.append([direction[i, 0] for i in range(direction.nrows())])
-                found = self._signs_of(candidate.faces, directions, QUICK_PREC + 32)
-            if found is not UNDECIDED:
-                return found
-        prec = 128
-        directions = candidate.values(prec).directions
-        with working_precision(prec):
-            found = self._signs_of(candidate.faces, directions, prec)
-        return face_signs(candidate) if found is UNDECIDED else found
-
-    def _signs_of(self, faces, directions, prec: int):
-        """The faces' signs of ``a`` from their directions' pre-activations (balls), None
-        if a face is violated, ``UNDECIDED`` at the first sign not decided (in order)."""
-        lifted = self._lifted(prec)
-        signs = []
-        for face, direction in zip(faces, directions):
-            pre = lifted * arb_mat(len(direction), 1, list(direction))
-            sigma = 0
-            for i, want in enumerate(face.signs):
-                if want == 0:
-                    continue
-                v = pre[i, 0]
-                if v > 0:
-                    this = want
-                elif v < 0:
-                    this = -want
-                else:
-                    return UNDECIDED
-                if sigma == 0:
-                    sigma = this
-                elif this != sigma:
-                    return None
-            signs.append(sigma)
-        return tuple(signs)
-
-    def _lifted(self, prec: int) -> arb_mat:
-        """The lifted points ``h_i = (x_i, 1)`` as rows of a ball matrix at ``prec`` bits
-        (exact rationals rounded once)."""
-        if prec not in self._lifted_balls:
-            self._lifted_balls[prec] = arb_mat([[arb(v) for v in h]
-                                                for h in self.problem.lifted_q])
-        return self._lifted_balls[prec]
+        return Decision("solution"), (roots, self._signs.face_signs(candidate))
 
     def _combine(self, faces: tuple[UnitFace, ...], parts: list[list[int]]) -> Entry:
         """The entry of a decoupled set from its parts' entries."""

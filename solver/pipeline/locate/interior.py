@@ -52,7 +52,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.face_systems import NeuronData, stacked_products
 from solver.pipeline.locate.eliminate import exact_roots_in_box
 from solver.pipeline.locate.minimise import minimise
 from solver.pipeline.numbers import (
@@ -91,7 +91,7 @@ class FaceProblem:
             self.S_q = M.transpose() * M
             self.z_q = M.transpose() * self.y_q
         else:  # the same exact blocks, each product kept by the caller
-            self.S_q, self.z_q = _stacked_products(self.nds, self.y_q, self.K, products)
+            self.S_q, self.z_q = stacked_products(self.nds, self.y_q, self.K, products)
         self.Ginv_q = fmpq_mat(self.K, self.K)
         start = 0
         for nd in self.nds:
@@ -177,32 +177,6 @@ class FaceProblem:
             for i in block:
                 W[i, a] = w[i, 0]
         return (W.transpose() * B.solve(S * W)) * arb(-2)
-
-
-def _stacked_products(nds: Sequence[NeuronData], y: fmpq_mat, K: int,
-                      products: dict) -> tuple[fmpq_mat, fmpq_mat]:
-    """``S = M^T M`` and ``z = M^T y`` assembled from the blocks ``M_a^T M_b`` and
-    ``M_a^T y``, taken from (or added to) ``products``, keyed by the faces' signs."""
-    S, z = fmpq_mat(K, K), fmpq_mat(K, 1)
-    starts = [0]
-    for nd in nds:
-        starts.append(starts[-1] + nd.size)
-    for a, nd_a in enumerate(nds):
-        key = (nd_a.face.signs,)
-        za = products.get(key)
-        if za is None:
-            za = products[key] = nd_a.M.transpose() * y
-        for i in range(nd_a.size):
-            z[starts[a] + i, 0] = za[i, 0]
-        for b, nd_b in enumerate(nds):
-            key = (nd_a.face.signs, nd_b.face.signs)
-            block = products.get(key)
-            if block is None:
-                block = products[key] = nd_a.M.transpose() * nd_b.M
-            for i in range(nd_a.size):
-                for j in range(nd_b.size):
-                    S[starts[a] + i, starts[b] + j] = block[i, j]
-    return S, z
 
 
 class BoxSolution:
