@@ -221,8 +221,8 @@ def bar_figure(src: dict[str, ColumnDataSource]) -> Any:
     """Shares of the basins with their 95% intervals; tap a bar to select its minimum."""
     fig = figure(x_range=FactorRange(), y_range=Range1d(0, 100), height=260,
                  sizing_mode="stretch_width",
-                 tools="tap", title="Training: where the runs ended (share of runs, 95% CI)",
-                 y_axis_label="% of runs", toolbar_location=None, name="training-bar-figure",
+                 tools="tap,save", title="Training: where the runs ended (share of runs, 95% CI)",
+                 y_axis_label="% of runs", toolbar_location="right", name="training-bar-figure",
                  tooltips=[("", "@what"), ("runs", "@runs"), ("share", "@share{0.0}%")])
     fig.vbar(x="label", top="share", width=0.7, color="color", source=src["bars"],
              nonselection_fill_alpha=0.5, selection_line_color="black")
@@ -238,7 +238,7 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
                  y_range=Range1d(-1, 1),
                  title="Training runs in the (b, c) plane: they end on the rings of their "
                        "minima (tap: one run from there)",
-                 x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset",
+                 x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset,save",
                  name="training-plane-figure")
     fig.segment("x0", "y0", "x1", "y1", source=src["lines"], color="#999999", line_dash="dashed")
     fig.multi_line("xs", "ys", color="color", source=src["traj"], line_alpha=0.55, line_width=1.3)
@@ -256,7 +256,7 @@ def surface_figure(src: dict[str, ColumnDataSource]) -> Any:
                  y_range=Range1d(-1, 1),
                  title="Training runs on the selected minimum's loss slice",
                  x_axis_label="b (this unit)", y_axis_label="c (this unit)",
-                 tools="pan,wheel_zoom,reset", name="training-surface-figure")
+                 tools="pan,wheel_zoom,reset,save", name="training-surface-figure")
     mapper = LinearColorMapper(palette=Viridis256)
     fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["image"],
               color_mapper=mapper)
@@ -271,13 +271,13 @@ def animation_figures(src: dict[str, ColumnDataSource]) -> tuple[Any, Any]:
     """The animated run: the data with f(x) of the current step, and the loss curve."""
     data = figure(height=260, sizing_mode="stretch_width", title="Animated run: f(x)",
                   x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
-                  x_axis_label="x", y_axis_label="y", tools="", toolbar_location=None,
+                  x_axis_label="x", y_axis_label="y", tools="save", toolbar_location="right",
                   name="training-fx-figure")
     data.scatter("x", "y", source=src["points"], size=9, color="#1f5fa8")
     data.line("x", "y", source=src["curve"], color="black", line_width=2)
     curve = figure(height=260, sizing_mode="stretch_width", title="Animated run: loss",
                    x_range=Range1d(0, 1), y_range=Range1d(0.1, 10),
-                   x_axis_label="step", y_axis_label="loss", tools="", toolbar_location=None,
+                   x_axis_label="step", y_axis_label="loss", tools="save", toolbar_location="right",
                    y_axis_type="log", name="training-loss-figure")
     curve.line("step", "loss", source=src["frames"], color="#555555")
     curve.scatter("step", "loss", source=src["dot"], size=10, color=GLOBAL_COLOR)
