@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +55,18 @@ def snap(value: float, digits: int = 2) -> str:
     """A dragged coordinate as a short exact decimal string (snapped to 10^-digits)."""
     text = f"{round(float(value), digits):.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def delete_checked(table: pn.widgets.Tabulator, state: ExplorerState,
+                   propose: Callable[[Rows], None]) -> None:
+    """Propose the state's rows without those checked in ``table`` (1-D and 2-D data views);
+    with none checked, say how to delete instead."""
+    checked = set(table.selection)
+    if not checked:
+        state.message = "Check the rows to delete in the table first."
+        return
+    propose([row for i, row in enumerate(state.rows) if i not in checked])
+    table.selection = []
 
 
 def example_files() -> dict[str, str]:
@@ -256,12 +269,7 @@ class DataView(pn.viewable.Viewer):
 
     def _on_delete(self, _: Any) -> None:
         """Delete the rows checked in the table."""
-        checked = set(self.table.selection)
-        if not checked:
-            self.state.message = "Check the rows to delete in the table first."
-            return
-        self._propose([row for i, row in enumerate(self.state.rows) if i not in checked])
-        self.table.selection = []
+        delete_checked(self.table, self.state, self._propose)
 
     def _on_example(self, event: Any) -> None:
         """Load one of the example data sets."""

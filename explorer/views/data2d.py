@@ -48,7 +48,7 @@ from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ti
 from explorer.loss import network
 from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
 from explorer.views import caption, redraw
-from explorer.views.data import snap
+from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
 from solver.data import parse_rational
 from solver.errors import SolverInputError
@@ -314,12 +314,7 @@ class Data2DView(pn.viewable.Viewer):
 
     def _on_delete(self, _: Any) -> None:
         """Delete the rows checked in the table."""
-        checked = set(self.table.selection)
-        if not checked:
-            self.state.message = "Check the rows to delete in the table first."
-            return
-        self._propose([row for i, row in enumerate(self.state.rows) if i not in checked])
-        self.table.selection = []
+        delete_checked(self.table, self.state, self._propose)
 
 
 def _empty_heat() -> dict[str, list]:
