@@ -82,3 +82,49 @@ def test_a_closed_session_draws_nothing_and_ignores_a_late_path(paths):
     model.refresh()  # a path arriving after the close is not drawn
     assert view.isolated.data_source.data == before
     assert state.edit(lam="1/20") and view.now.location == pytest.approx(0.01)
+
+
+def test_sessions_share_a_path_being_computed_and_the_last_one_cancels_it():
+    from concurrent.futures import Future
+
+    from explorer.runner import SolveJob
+    from explorer.views.lampath import SharedPaths, default_path_key
+
+    class Held(SolveRunner):  # jobs stay running until the test says otherwise
+        def __init__(self):
+            super().__init__(processes=False, job=path_key)
+            self.submitted, self.cancelled = [], []
+
+        def submit(self, key):
+            job = SolveJob(len(self.submitted) + 1, key, Future())
+            self.submitted.append(job)
+            return job
+
+        def cancel(self, job):
+            job.cancel_requested = True
+            self.cancelled.append(job)
+
+    runner = Held()
+    jobs = SharedPaths(runner)
+    key = default_path_key()
+    first, second = jobs.acquire(key), jobs.acquire(key)
+    assert first is second and len(runner.submitted) == 1  # not queued twice
+    jobs.release(first)
+    assert runner.cancelled == []  # the other session still waits for it
+    jobs.release(second)
+    assert runner.cancelled == [first]
+    third = jobs.acquire(key)  # a cancelled job is never handed out again
+    assert third is not first and len(runner.submitted) == 2
+
+
+def test_the_server_start_computes_the_default_data_sets_path(monkeypatch):
+    import explorer.views.lampath as lampath
+
+    monkeypatch.setattr(lampath, "_RUNNERS", {})
+    job = lampath.start_path_runner(processes=False)
+    assert job is not None and job.future.result().kind == "ok"
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    model = PathModel(state, lampath.get_path_runner(False))
+    model.refresh()  # a new session's default data set: from the cache
+    assert model.path is job.future.result().solution and "from cache" in model.status
+    assert lampath.start_path_runner(processes=False) is None  # already cached
