@@ -11,7 +11,7 @@ from tornado.process import task_id
 
 from explorer.runner import get_runner, shutdown_runner
 from explorer.training import shutdown_training_runner
-from explorer.views.lampath import get_path_runner, shutdown_path_runner
+from explorer.views.lampath import shutdown_path_runner, start_path_runner
 
 
 def on_server_loaded(server_context: Any) -> None:
@@ -20,7 +20,7 @@ def on_server_loaded(server_context: Any) -> None:
     Spawning workers and importing Panel, HoloViews and the views cost seconds.
     """
     get_runner().start()
-    get_path_runner().start()  # every session opens with its data's λ path
+    start_path_runner()  # and the default data set's λ path, which most sessions open with
     import explorer.app  # noqa: F401
 
     if task_id() is not None:  # a process forked by --num-procs
