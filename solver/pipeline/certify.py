@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from flint import arb, arb_mat, fmpq_mat
 
 from solver.errors import DegenerateProblemError
+from solver.pipeline import next_order
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import sign_of
@@ -53,13 +54,16 @@ class Certification:
     ``alive_ok``: the alive configuration (and every split of it) is a local minimum.
     ``dead_ok``: configurations with extra dead units are local minima too.
     ``checks`` lists what was verified; ``descent`` says why not, when not (the first
-    failed condition: first order, second order, or the dead units').
+    failed condition: first order, second order, or the dead units'). ``exact`` is the
+    point with exact rational coordinates when an exactly zero multiplier needed them
+    (the next-order test, :mod:`solver.pipeline.next_order`): report that one.
     """
 
     alive_ok: bool
     dead_ok: bool
     checks: tuple[str, ...]
     descent: Descent | None = None
+    exact: NeuronPoint | None = None  # the point in exact form, when the test needed it
 
     @property
     def reason(self) -> str:
@@ -74,11 +78,12 @@ def certify(point: NeuronPoint, unit_faces: Sequence[UnitFace], need_dead: bool
     ``need_dead`` asks for the dead-unit condition (configurations with dead units).
     """
     checks: list[str] = []
-    descent = _multipliers(point, checks) or _hessian(point, checks)
+    exact: list[NeuronPoint] = []
+    descent = _multipliers(point, checks, need_dead, exact) or _hessian(point, checks)
     if descent is not None:
         return Certification(False, False, tuple(checks), descent)
     if not need_dead:
-        return Certification(True, False, tuple(checks))
+        return Certification(True, False, tuple(checks), exact=exact[0] if exact else None)
     descent = _dead_units(point, unit_faces, checks)
     return Certification(True, descent is None, tuple(checks), descent)
 
@@ -87,8 +92,10 @@ def _dot(h: Sequence, v: Sequence[arb]) -> arb:
     return sum((arb(hi) * vi for hi, vi in zip(h, v)), arb(0))
 
 
-def _multipliers(point: NeuronPoint, checks: list[str]) -> Descent | None:
+def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
+                 exact: list[NeuronPoint]) -> Descent | None:
     h = point.problem.lifted_q
+    undecided = False
     m = len(h[0])
     for a, face in enumerate(point.faces):
         zero = face.zero
@@ -115,18 +122,27 @@ def _multipliers(point: NeuronPoint, checks: list[str]) -> Descent | None:
             return [sol[j, 0] for j in range(len(rows))]
 
         for j, i in enumerate(zero):
-            off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
-            on = sign_of(
-                lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * point.values(p).residual[i]),
-                "a KKT multiplier",
-            )
+            try:
+                off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
+                on = sign_of(
+                    lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * point.values(p).residual[i]),
+                    "a KKT multiplier",
+                )
+            except DegenerateProblemError:  # zero to 4096 bits: decided exactly below
+                undecided = True
+                continue
             if off > 0:
                 return Descent.switch("off", face.pattern, i)
             if on < 0:
                 return Descent.switch("on", face.pattern, i)
         checks.append(f"first order: strict KKT multipliers on face {face.pattern} "
                       f"({len(zero)} constraint(s))")
-    return None
+    # an exactly zero multiplier: the next-order test (docs/degenerate.md, section 4')
+    if not undecided:
+        return None
+    descent, rational = next_order.decide_flat(point, need_dead, checks)
+    exact.append(rational)
+    return descent
 
 
 def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:

@@ -49,6 +49,7 @@ from solver.pipeline.exact_forms import algebraic_roots
 from solver.pipeline.locate.enumerator import Decision
 from solver.pipeline.locate.in_faces import face_test
 from solver.pipeline.locate.point import NeuronPoint
+from solver.pipeline.locate.rational import rational_point
 from solver.results import Completeness, Descent, Outside, SetRecord
 
 
@@ -90,7 +91,10 @@ def set_record(
             raise SolverError("completeness: an outside solution without its point")
         why = outside_reason(candidate)
         if why.why == "exact zero" and found.how == "solution":  # the checker needs it exact
-            record = replace(record, roots=algebraic_roots(candidate.exact().roots))
+            exact = candidate.exact()
+            if exact is candidate:  # more than two neurons: decided at a rational point
+                exact = rational_point(candidate) or candidate
+            record = replace(record, roots=algebraic_roots(exact.roots))
         return replace(record, outside=why)
     if verdict is None:
         raise SolverError("completeness: a critical point without a certification verdict")

@@ -130,7 +130,7 @@ def run_chunk(
         for point in points:
             verdict = certify(point, work.faces, need_dead=work.problem.units > point.k)
             if verdict.alive_ok:
-                point = point.exact()
+                point = verdict.exact or point.exact()
             found.extend(network_minima(point, verdict, work.problem.units))
         entries.extend(found)
         if work.completeness:

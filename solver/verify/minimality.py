@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import product
 
 from flint import arb
 
@@ -109,11 +110,19 @@ def check_point(A, entry: dict, prob: Problem, signs: list[int], t: dict, u: dic
     check_floats(A, entry, prob, signs, t, u, r, out)
     alive = [ell for ell in range(prob.units) if signs[ell] != 0]
     patterns = {ell: entry["pattern"][ell] for ell in alive}
-    nulls = {ell: first_order(A, ell, signs[ell], u[ell], xi[ell], r, patterns[ell], prob, out)
-             for ell in alive}
-    if not out.fails and not out.unsupported and alive:
-        second_order(A, nulls, t, xi, r, patterns, prob, out)
     dead = [ell for ell in range(prob.units) if signs[ell] == 0]
+    flats: list[tuple[int, int, int, int]] = []
+    nulls = {ell: first_order(A, ell, signs[ell], u[ell], xi[ell], r, patterns[ell], prob, out,
+                              flats=flats)
+             for ell in alive}
+    if flats and dead:
+        out.unsupported.append("a multiplier exactly on its bound at a point with dead units "
+                               "(the next-order test covers all units alive)")
+    elif not out.fails and not out.unsupported and alive:
+        if flats:
+            next_order(A, flats, t, xi, r, patterns, prob, out)
+        else:
+            second_order(A, nulls, t, xi, r, patterns, prob, out)
     if dead:
         dead_units(A, dead, patterns, r, prob, out, dirs)
 
@@ -139,10 +148,14 @@ def multiplier_fails(ell: int, i: int, off: int, on: int) -> list[str]:
 
 
 def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
-                prob: Problem, out: Findings) -> list[Vec]:
+                prob: Problem, out: Findings,
+                flats: list[tuple[int, int, int, int]] | None = None) -> list[Vec]:
     """Stationarity in ``a_l`` and in the face (unless it holds by construction) and the
     multiplier signs of alive unit ``ell`` (sign ``s``, direction ``u``, pre-activations
-    ``xi``). Returns a rational basis of the face's directions (``[]`` on failure)."""
+    ``xi``). Returns a rational basis of the face's directions (``[]`` on failure).
+
+    With ``flats`` given, a multiplier exactly on its bound (and none of the wrong sign)
+    is appended there as ``(ell, i, off, on)`` for :func:`next_order` instead of failing."""
     n, k, xt = prob.n, prob.d + 1, prob.lifted
     plus = seen(pattern)
     zero = [i for i in range(n) if pattern[i] == "0"]
@@ -177,8 +190,45 @@ def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
         if off is None or on is None:
             out.undecided.append(f"the multiplier of unit {ell} at point {i}")
             continue
+        if flats is not None and s * off <= 0 <= s * on and 0 in (off, on):
+            flats.append((ell, i, s * off, s * on))
+            continue
         out.fails.extend(multiplier_fails(ell, i, s * off, s * on))
     return kernel_basis(rows, k)
+
+
+def next_order(A, flats: list[tuple[int, int, int, int]], t: dict, xi: dict, r: list,
+               patterns: dict[int, str], prob: Problem, out: Findings) -> None:
+    """Multipliers exactly on their bound (``flats``, from :func:`first_order`): the point is
+    a strict local minimum if, for every region on a flat side (a constraint flat on both
+    sides gives two), the Hessian of that region's loss is positive definite on the span
+    of the face with the flat constraints dropped (docs/degenerate.md, section 4'): there
+    the gradient is zero, and that span holds the critical cone."""
+    k, xt = prob.d + 1, prob.lifted
+    flat_at = {(ell, i): (off, on) for ell, i, off, on in flats}
+    bases = {ell: kernel_basis([xt[i] for i, ch in enumerate(pat) if ch == "0"
+                                and (ell, i) not in flat_at], k)
+             for ell, pat in patterns.items()}
+    sides = [[side for side, v in (("off", off), ("on", on)) if v == 0]
+             for _, _, off, on in flats]
+    for choice in product(*sides):
+        region = {ell: list(pat) for ell, pat in patterns.items()}
+        for (ell, i, _, _), side in zip(flats, choice, strict=True):
+            if side == "on":
+                region[ell][i] = "+"
+        where = ", ".join(f"unit {ell} point {i} {side}"
+                          for (ell, i, _, _), side in zip(flats, choice, strict=True))
+        found = Findings()
+        second_order(A, bases, t, xi, r, {ell: "".join(p) for ell, p in region.items()},
+                     prob, found)
+        out.fails += [f"next order (adjacent region: {where}): {f}" for f in found.fails]
+        out.undecided += [f"next order (adjacent region: {where}): {f}" for f in found.undecided]
+        if found.fails or found.undecided:
+            return
+    out.notes.append("next order: multiplier(s) exactly on the bound ("
+                     + ", ".join(f"unit {ell} point {i}" for ell, i, _, _ in flats)
+                     + "); the Hessian over every adjacent region on the flat side is "
+                     "positive definite on its span: a strict local minimum")
 
 
 def second_order(A, nulls: dict[int, list[Vec]], t: dict, xi: dict, r: list,
@@ -315,4 +365,4 @@ def dead_growth(A, pattern: str, r: list, prob: Problem) -> bool | None:
 
 
 __all__ = ["check_floats", "check_point", "check_signs", "dead_growth", "dead_units", "first_order",
-           "multiplier_fails", "preactivations", "second_order"]
+           "multiplier_fails", "next_order", "preactivations", "second_order"]

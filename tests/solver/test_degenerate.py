@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from solver import DegenerateProblemError, solve
+from solver import solve
 from solver.data import make_dataset
 from solver.pipeline.divide import unit_faces as solver_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
@@ -238,12 +238,66 @@ def test_d3_solve_is_checked() -> None:
     _solve_and_check(x, ["1", "-1/2", "1/4", "3/4"], "1/20", 1)
 
 
-def test_what_is_still_refused_names_its_reason() -> None:
-    """The symmetric V with 3 units: an exactly zero multiplier at a certified point (no
-    next-order test yet) is refused with that reason, not reported or dropped."""
-    c = next(c for c in CASES if "still_refused" in c)
-    with pytest.raises(DegenerateProblemError, match="a KKT multiplier is zero"):
-        solve(c["x"], c["y"], c["lam"], c["units"], force=True)
+# the symmetric V y = |x| with 3 units (refused before: an exactly zero multiplier)
+V_X, V_Y = ["-1", "-1/2", "0", "1/2", "1"], ["1", "1/2", "0", "1/2", "1"]
+
+
+def _v_loss(theta: np.ndarray) -> float:
+    """The network loss of the symmetric V (numpy only; no solver code)."""
+    x, y = np.array([-1, -0.5, 0, 0.5, 1]), np.array([1, 0.5, 0, 0.5, 1])
+    a, b, c = theta[:3], theta[3:6], theta[6:]
+    f = np.maximum(np.outer(x, b) + c, 0.0) @ a
+    return float(np.sum((y - f) ** 2) + 0.01 * np.sum(theta**2))
+
+
+def test_zero_multiplier_is_decided_at_next_order() -> None:
+    """Section 4': the point {++0--, --0++, +++++} (s = 98, 98, 1) has the slope of
+    switching x = 0 on exactly zero for both kinked units; the merged Hessian over the
+    adjacent region is positive definite, so it is a strict local minimum: listed, the
+    checker accepts it (next-order note, and the completeness certificate), the oracle
+    agrees (the slow test below).
+
+    Hand derivation: with ``W_1 = (-49/50, 0)``, ``W_2 = (49/50, 0)``, ``W_3 = (0, 1/100)``
+    the fit is ``49/50 |x| + 1/100``, the residual ``(1, 0, -1, 0, 1)/100``; every
+    ``|u_a| = lam`` (face equations); switching x = 0 on for unit 1 changes the slope in
+    ``c_1`` by ``-2 a r_3``, which cancels the off-slope ``-2 a (r_1 + r_2)``:
+    ``r_1 + r_2 + r_3 = 1/100 + 0 - 1/100 = 0``. Units ``a = sqrt(98/100)``,
+    ``(b, c) = (-+a, 0)`` and ``a = 1/10``, ``(b, c) = (0, 1/10)``; loss
+    ``3/10^4 + 2 lam^2 (98 + 98 + 1) = 397/10^4``.
+    """
+    sol = solve(V_X, V_Y, "1/100", 3, force=True, completeness=True)
+    iso = [m for m in sol.minima if m.kind == "isolated" and abs(m.loss - 0.0397) < 1e-12]
+    assert len(iso) == 6  # one orbit, the 3! unit permutations
+    a = np.sqrt(0.98)
+    want = sorted([(a, -a, 0.0), (a, a, 0.0), (0.1, 0.0, 0.1)])
+    for m in iso:
+        got = sorted(zip(m.point.a, [b[0] for b in m.point.B], m.point.c))
+        assert np.allclose(got, want, atol=1e-12), got
+    report = verify_result(sol.to_json(), make_dataset(V_X, V_Y))
+    assert report.ok and report.certificate
+    assert sum("next order" in line for line in report.text().splitlines()) == 6
+    # brute force (independent of the oracle too): no point of a small sphere around the
+    # minimum, in random directions, has a lower loss; the zero-slope direction (c_1 up)
+    # rises at second order only
+    theta = np.array([a, a, 0.1, -a, a, 0.0, 0.0, 0.0, 0.1])
+    base = _v_loss(theta)
+    assert abs(base - 0.0397) < 1e-12
+    rng = np.random.default_rng(0)
+    for radius in (1e-2, 1e-3, 1e-4):
+        dirs = rng.normal(size=(4000, 9))
+        dirs /= np.linalg.norm(dirs, axis=1)[:, None]
+        assert min(_v_loss(theta + radius * d) for d in dirs) > base
+    up = np.zeros(9)
+    up[6] = 1.0  # c_1: x = 0 switched on for unit 1
+    rise = [(_v_loss(theta + t * up) - base) / t**2 for t in (1e-2, 1e-3, 1e-4)]
+    assert all(v > 0.1 for v in rise), rise  # second-order growth, no first-order term
+    assert abs((_v_loss(theta + 1e-6 * up) - base) / 1e-6) < 1e-4
+
+
+@pytest.mark.slow
+def test_symmetric_v_matches_the_oracle() -> None:
+    """The whole 3-unit solve of the symmetric V against the oracle's multistart."""
+    _solve_and_check(V_X, V_Y, "1/100", 3)
 
 
 # --------------------------------------------------------------------------- deep

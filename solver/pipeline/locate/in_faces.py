@@ -32,6 +32,7 @@ from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, components
 from solver.pipeline.locate.exact_zero import is_zero_at
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.locate.rational import exact_state, rational_point
 from solver.pipeline.numbers import sign_of
 from solver.results import Outside
 
@@ -89,9 +90,13 @@ def face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
 
 def preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
     """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
-    (:mod:`solver.pipeline.locate.exact_zero`); None where that test does not apply."""
+    (:mod:`solver.pipeline.locate.exact_zero`), or at a rational point
+    (:mod:`solver.pipeline.locate.rational`); None where neither test applies."""
     if not 1 <= point.k <= EXACT_NEURONS or len(components(point.neurons)) > 1:
-        return None
+        rational = rational_point(point)  # any number of neurons, if the point is rational
+        if rational is None:
+            return None
+        return _dot(h_i, exact_state(rational).directions[a]) == 0
     system = point.system
     exact = point.exact()
     nd, block = system.neurons[a], system.blocks[a]
@@ -113,6 +118,10 @@ def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int) -> bo
         if (left * _row(h[j], nd.V).transpose())[0, 0] != 0:
             return False
     return True
+
+
+def _dot(p: Sequence[fmpq], q: Sequence[fmpq]) -> fmpq:
+    return sum((a * b for a, b in zip(p, q, strict=True)), fmpq(0))
 
 
 def _row(hv: Sequence[fmpq], V: fmpq_mat) -> fmpq_mat:
