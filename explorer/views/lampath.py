@@ -334,8 +334,9 @@ class LamPathView(pn.viewable.Viewer):
             "Every local minimum against λ (log scale): blue lines isolated minima, orange "
             "dashed curves of minima, the pale band the global minimum. Ticks: face "
             "changes; ▲ a minimum is born, ✕ it dies, ◆ a curve gains or loses its ends, "
-            "★ the global minimum jumps (hover for the event). The dotted line is the "
-            "current λ: click the plot to move λ there and select that branch's minimum."),
+            "★ the global minimum jumps (grey: the crossing is not certified; hover for the "
+            "event). The dotted line is the current λ: click the plot to move λ there and "
+            "select that branch's minimum."),
             sizing_mode="stretch_width")
 
 

@@ -4,7 +4,8 @@ Every branch is a line of loss against log λ (isolated minima solid blue, curve
 dashed orange), the global minimum's envelope is a wide pale band under them, face changes are
 small vertical ticks on the branch, births and deaths are triangles and crosses (and the
 all-dead point's or a curve's ends changing, diamonds; loss crossings of the global
-minimum, stars), each with the event's description as hover text.
+minimum, stars; grey when the crossing is not certified, the hover text then saying why),
+each with the event's description as hover text.
 
 Examples
 --------
@@ -31,6 +32,8 @@ MARKERS = {"born": ("triangle", "#2a9d8f", 11), "dies": ("x", "#d1495b", 11),
            "continues": ("dash", "#555555", 9), "gains ends": ("diamond", "#e07b00", 9),
            "loses ends": ("diamond", "#e07b00", 9), "becomes global": ("star", "#d1495b", 13),
            "stops being global": ("star", "#d1495b", 13)}
+
+UNCERTIFIED = "#8a8a8a"  # the markers of an event whose λ is not certified
 
 
 def branch_lines(p: Any) -> list[dict]:
@@ -76,6 +79,8 @@ def event_frame(p: Any) -> pd.DataFrame:
             if loss is None:
                 continue
             marker, color, size = MARKERS[c.what]
+            if e.uncertified is not None:
+                color = UNCERTIFIED
             rows.append({"lam": e.lam.value, "loss": loss, "what": c.what, "kind": e.kind,
                          "branch": c.branch + 1, "text": e.description, "marker": marker,
                          "color": color, "size": size,

@@ -225,7 +225,7 @@ def describe(kind: str, lam: LamValue, changes: list[Change]) -> str:
         verb = "passes" if kind in ("neuron death", "dead-unit bound", "face change") else "jumps"
         parts.append(f"the global minimum {verb} from branch {old[0] + 1} to branch "
                      f"{new[0] + 1}")
-    return f"{'; '.join(parts)}: {kind} at λ = {lam.text()}"
+    return f"{'; '.join(parts)}: {kind} at λ {'=' if lam.is_proved else '≈'} {lam.text()}"
 
 
 def ball_value(lam: LamValue) -> arb:

@@ -26,15 +26,20 @@ from solver.regpath.results import Branch, Change, LamValue, Path, PathEvent, Wi
 
 
 def jump_event(c: Crossing, branches: tuple[Branch, ...], ev: Evaluator) -> PathEvent:
-    """The ``"jump"`` event of a certified loss crossing."""
-    lam = LamValue(c.value, c.lo, c.hi, None, certified=True)
+    """The ``"jump"`` event of a loss crossing (an uncertified one says why, and where)."""
+    lam = LamValue(c.value, c.lo, c.hi, None, certified=c.certified)
     changes = [Change(c.before, "stops being global", _pattern_at(branches[c.before], c.value),
                       None),
                Change(c.after, "becomes global", None, _pattern_at(branches[c.after], c.value))]
     (faces_a, s_a), (faces_b, s_b) = (_set_at(ev, j, c.value) for j in (c.before, c.after))
     witness = Witness(faces_a, "loss", other=faces_b, s=s_a, other_s=s_b)
-    return PathEvent("jump", lam, (c.lo, c.hi), (c.before, c.after), tuple(changes),
-                     describe("jump", lam, changes), (witness,), global_jump=True)
+    text = describe("jump", lam, changes)
+    if c.reason is not None:
+        head, tail = text.rsplit(": ", 1)
+        text = (f"{head} (not certified: {c.reason}; the change lies in "
+                f"[{float(c.lo):.15g}, {float(c.hi):.15g}]): {tail}")
+    return PathEvent("jump", lam, (c.lo, c.hi), (c.before, c.after), tuple(changes), text,
+                     (witness,), global_jump=True, uncertified=c.reason)
 
 
 def _pattern_at(b: Branch, lam: float) -> tuple[str, ...]:

@@ -10,6 +10,9 @@ rational interval ``[l1, l2]`` of relative width at most ``1e-12`` the loss diff
 ``l2``) changes sign, and its derivative ``2 lam (sum s_A - sum s_B)`` has one sign on the
 whole interval because each ``sum s`` is non-increasing in λ (docs/path.md, §3.5): if
 ``S_A(l2) > S_B(l1)`` or ``S_A(l1) < S_B(l2)`` the interval holds exactly one crossing.
+A change of the lowest branch whose crossing cannot be certified is kept, never dropped:
+a :class:`Crossing` with its ``reason`` and the interval known to hold the change (the
+path reports it as an uncertified jump).
 
 Examples
 --------
@@ -35,18 +38,27 @@ from solver.regpath.status import Judge
 
 WIDTH = 4e-13  # relative half-width of a certified crossing interval (total <= 1e-12)
 EDGE = 1e-6  # relative distance from an event at which the lowest branch is evaluated
+TIE = 1e-11  # relative loss difference below which two branches are tied (10x lowest_at's)
 MAX_CHANGES = 8  # changes of the lowest branch followed between two evaluation points
 
 
 @dataclass(frozen=True, slots=True)
 class Crossing:
-    """A certified crossing: below ``lo`` orbit of branch ``before`` is lowest, above
-    ``hi`` that of ``after``; exactly one crossing lies in ``[lo, hi]``."""
+    """A crossing: below ``lo`` orbit of branch ``before`` is lowest, above ``hi`` that of
+    ``after``. Certified (``reason`` None): exactly one crossing lies in ``[lo, hi]``;
+    otherwise ``reason`` says why no proof was found, and ``[lo, hi]`` is where the float
+    search saw the lowest branch change."""
 
     lo: Fraction
     hi: Fraction
     before: int
     after: int
+    reason: str | None = None
+
+    @property
+    def certified(self) -> bool:
+        """Whether exactly one crossing in ``[lo, hi]`` is proved."""
+        return self.reason is None
 
     @property
     def value(self) -> float:
@@ -86,7 +98,7 @@ def lowest_at(p: Path, ev: Evaluator, lam: float,
 
 
 def crossings(ev: Evaluator, judge: Judge, grid: list[float]) -> list[Crossing]:
-    """Every certified crossing of the global minimum.
+    """Every crossing of the global minimum: certified, or with the reason it is not.
 
     Between two consecutive events of ``ev.path`` (births, deaths, face changes) the set
     of branches alive is fixed; the lowest is evaluated at both ends (relatively ``EDGE``
@@ -113,20 +125,34 @@ def crossings(ev: Evaluator, judge: Judge, grid: list[float]) -> list[Crossing]:
                 change = _first_change(p, ev, at, start, g)
                 if change is None:
                     break
-                where, b = change
+                before, where, b = change
                 found = _locate(ev, at, b, start, where)
-                certified = None if found is None else _certify(ev, judge, at, b, found)
-                if certified is not None:
-                    out.append(Crossing(*certified, at, b))
+                if found is None and _tied(ev, at, b, where):
+                    pass  # equal losses (a branch merging into another): no crossing
+                elif found is None:
+                    out.append(Crossing(*_bracket(before, where), at, b, reason=(
+                        "no sign change of the two losses was found in floats")))
+                else:
+                    proof = _certify(ev, judge, at, b, found)
+                    if isinstance(proof, str):
+                        out.append(Crossing(*rational_around(found, WIDTH), at, b,
+                                            reason=proof))
+                    else:
+                        out.append(Crossing(*proof, at, b))
                 at, start = b, where
             start, at = g, target
     return out
 
 
+def _bracket(lo: float, hi: float) -> tuple[Fraction, Fraction]:
+    """A rational interval holding the float interval ``[lo, hi]``."""
+    return rational_around(lo, WIDTH)[0], rational_around(hi, WIDTH)[1]
+
+
 def _first_change(p: Path, ev: Evaluator, a: int, lo: float, hi: float
-                  ) -> tuple[float, int] | None:
+                  ) -> tuple[float, float, int] | None:
     """Where branch ``a`` (lowest at ``lo``) first stops being lowest in ``(lo, hi]``:
-    ``(λ, b)`` with ``b`` lowest at that λ, within a relative 1e-7 of the change."""
+    ``(λ1, λ2, b)``, ``a`` lowest at ``λ1`` and ``b`` at ``λ2``, within a relative 1e-7."""
     if lowest_at(p, ev, hi) == a:
         return None
     for _ in range(80):
@@ -138,7 +164,16 @@ def _first_change(p: Path, ev: Evaluator, a: int, lo: float, hi: float
         else:
             hi = mid
     b = lowest_at(p, ev, hi)
-    return None if b is None or b == a else (hi, b)
+    return None if b is None or b == a else (lo, hi, b)
+
+
+def _tied(ev: Evaluator, a: int, b: int, lam: float) -> bool:
+    """Whether the two losses at ``lam`` are equal within :data:`TIE` (``b`` lowest there
+    only by :func:`lowest_at`'s tolerance): a branch merging into another, not a crossing."""
+    va, vb = ev.value(a, lam), ev.value(b, lam)
+    if va is None or vb is None:
+        return False
+    return abs(va[0] - vb[0]) <= TIE * abs(va[0])
 
 
 def _difference(ev: Evaluator, a: int, b: int, lam: float) -> float | None:
@@ -182,13 +217,14 @@ def exact_loss(judge: Judge, faces, lam: Fraction, prec: int) -> tuple[arb, arb]
 
 
 def _certify(ev: Evaluator, judge: Judge, a: int, b: int, value: float
-             ) -> tuple[Fraction, Fraction] | None:
-    """A rational interval around ``value`` holding exactly one crossing, or None."""
+             ) -> tuple[Fraction, Fraction] | str:
+    """A rational interval around ``value`` holding exactly one crossing, or the reason
+    none was proved."""
     sets = []
     for j in (a, b):
         seg = ev.path.branches[j].segment_at(value)
         if seg is None:
-            return None
+            return f"branch {j + 1} is not alive at the crossing"
         key, _ = ev.labels(seg.pattern)
         sets.append(tuple(judge.alive[i] for i in key))
     lo, hi = rational_around(value, WIDTH)
@@ -196,14 +232,14 @@ def _certify(ev: Evaluator, judge: Judge, a: int, b: int, value: float
     for lam in (lo, hi):
         pair = [exact_loss(judge, faces, lam, 256) for faces in sets]
         if None in pair:
-            return None
+            return "no proved interior solution at an end of the interval"
         ends.append(pair)
     (loss_a_lo, sum_a_lo), (loss_b_lo, sum_b_lo) = ends[0]
     (loss_a_hi, sum_a_hi), (loss_b_hi, sum_b_hi) = ends[1]
     d1, d2 = loss_a_lo - loss_b_lo, loss_a_hi - loss_b_hi
     if not ((d1 < 0 and d2 > 0) or (d1 > 0 and d2 < 0)):
-        return None
+        return "the exact loss difference does not change sign on the interval"
     # sum s is non-increasing: on [lo, hi], S_A in [S_A(hi), S_A(lo)], same for B
     if not (sum_a_hi > sum_b_lo or sum_a_lo < sum_b_hi):
-        return None
+        return "a single crossing is not proved (the two sets' sum s overlap)"
     return lo, hi

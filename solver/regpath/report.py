@@ -63,7 +63,7 @@ def _exact_column(lam: Any) -> str:
         return "degree 2"
     if lam.minpoly is not None:
         return f"degree {len(lam.minpoly) - 1}"
-    return "certified"
+    return "certified" if lam.certified else "NOT CERTIFIED"
 
 
 def _header(p: Any) -> list[str]:
@@ -77,6 +77,8 @@ def _header(p: Any) -> list[str]:
         f"{len(p.branches)} branches ({curves} curves, {len(p.branches) - curves} isolated) "
         f"in {len({b.orbit for b in p.branches})} orbits of unit permutations; "
         f"{len(p.events)} events" + (f" ({kind_text})" if kind_text else "")
+        + "".join(f", {k} NOT CERTIFIED (see below)" for k in
+                  [sum(e.uncertified is not None for e in p.events)] if k)
         + f"; {p.stats.face_sets} face sets, {p.stats.breakpoints} breakpoints, "
         f"{p.stats.seconds:.3g} s",
     ]
@@ -139,7 +141,8 @@ def path_latex(p: Any) -> str:
             exact = (f"root of ${sympy.latex(sympy.expand(poly))} = 0$ in "
                      f"$[{tex_num(float(e.lam.lo), 12)}, {tex_num(float(e.lam.hi), 12)}]$")
         else:
-            exact = (f"certified in $[{tex_num(float(e.interval[0]), 15)}, "
+            exact = (f"{'certified' if e.lam.certified else 'not certified, seen'} in "
+                     f"$[{tex_num(float(e.interval[0]), 15)}, "
                      f"{tex_num(float(e.interval[1]), 15)}]$")
         out.append(f"{j} & ${tex_num(e.lam.value, 10)}$ & {e.kind} & {exact} \\\\")
     out.append(r"\end{tabular}")

@@ -24,7 +24,8 @@ from solver.minima import Point, poly_str
 class LamValue:
     """A λ exactly: a rational, or the real root of the irreducible integer polynomial
     ``minpoly`` (coefficients from degree 0 up) in ``[lo, hi]``; or, when ``minpoly`` is
-    None and ``certified``, only a certified interval ``[lo, hi]`` holding it."""
+    None and ``certified``, only a certified interval ``[lo, hi]`` holding it; or, when
+    neither (``lo < hi``), an interval where it was seen but nothing is proved."""
 
     value: float
     lo: Fraction
@@ -42,14 +43,21 @@ class LamValue:
         """Whether the value is the rational ``lo == hi``."""
         return self.lo == self.hi and not self.certified
 
+    @property
+    def is_proved(self) -> bool:
+        """Whether the value is exact or certified (not merely seen in floats)."""
+        return self.lo == self.hi or self.minpoly is not None or self.certified
+
     def to_json(self) -> dict:
-        """``{"value": "p/q"}``, ``{"minpoly": ..., "interval": [lo, hi]}`` or
-        ``{"certified": [lo, hi]}``."""
+        """``{"value": "p/q"}``, ``{"minpoly": ..., "interval": [lo, hi]}``,
+        ``{"certified": [lo, hi]}`` or ``{"uncertified": [lo, hi]}``."""
         if self.is_rational:
             return {"value": str(self.lo)}
         if self.minpoly is not None:
             return {"minpoly": poly_str(tuple(Fraction(c) for c in self.minpoly), "lam"),
                     "interval": [str(self.lo), str(self.hi)]}
+        if not self.certified:
+            return {"uncertified": [str(self.lo), str(self.hi)]}
         return {"certified": [str(self.lo), str(self.hi)]}
 
     def text(self, digits: int = 7) -> str:
@@ -202,7 +210,9 @@ class Witness:
 @dataclass(frozen=True, slots=True)
 class PathEvent:
     """One λ where the set of minima changes: its kind, λ exactly (or certified), the
-    branches involved and how, and the witnesses that prove it."""
+    branches involved and how, and the witnesses that prove it. ``uncertified``: why no
+    proof was found (a loss crossing seen in floats only; ``lam`` then is an interval
+    holding it, unproved): reported, never dropped."""
 
     kind: str
     lam: LamValue
@@ -212,13 +222,14 @@ class PathEvent:
     description: str
     witnesses: tuple[Witness, ...]
     global_jump: bool = False
+    uncertified: str | None = None
 
     KINDS: ClassVar[tuple[str, ...]] = (
         "face change", "fold", "neuron death", "dead-unit bound", "jump")
 
     def to_json(self) -> dict:
-        """JSON entry of ``events``."""
-        return {
+        """JSON entry of ``events`` (``uncertified``, the reason, only when unproved)."""
+        out = {
             "kind": self.kind,
             "lam_float": _f15(self.lam.value),
             "lam": self.lam.to_json(),
@@ -230,6 +241,9 @@ class PathEvent:
             "description": self.description,
             "witnesses": [w.to_json() for w in self.witnesses],
         }
+        if self.uncertified is not None:
+            out["uncertified"] = self.uncertified
+        return out
 
 
 @dataclass(frozen=True, slots=True)

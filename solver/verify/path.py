@@ -17,7 +17,10 @@ re-checked without trusting the code that produced it:
    local minimum in floating point, like a curve's samples (signs against the segment's
    pattern, balanced units, loss, stationarity and strict multipliers, the Hessian on the
    span, dead units: :func:`solver.verify.curve.check_point_sample`); every segment has
-   samples next to both its ends (a branch cannot claim λs it was not sampled at).
+   samples next to both its ends (a branch cannot claim λs it was not sampled at);
+5. the global minimum's runs (``global_min``) change exactly at the events marked global,
+   and the run's branch is not above any other branch sampled at the same λ
+   (:func:`solver.verify.path_global.check_global`): a dropped jump is caught.
 
 Examples
 --------
@@ -38,10 +41,11 @@ from solver.errors import SolverInputError
 from solver.problem import Problem
 from solver.verify.curve import check_point_sample
 from solver.verify.path_events import check_event
+from solver.verify.path_global import TIE_BITS, check_global, check_jump
 from solver.verify.schema import data_problems
 
 _KEYS = {"lam_min": str, "lam_max": str, "d": int, "n": int, "units": int, "x": list,
-         "y": list, "branches": list, "events": list}
+         "y": list, "branches": list, "events": list, "global_min": list}
 _EVENT = {"kind": str, "lam_float": (int, float), "lam": dict, "interval": list,
           "branches": list, "changes": list, "witnesses": list}
 _BRANCH = {"kind": str, "orbit": int, "segments": list, "samples": list}
@@ -50,10 +54,12 @@ _SEGMENT = {"pattern": list, "lam_min_float": (int, float), "lam_max_float": (in
 
 @dataclass(frozen=True, slots=True)
 class PathReport:
-    """Lines per event and branch, and every failure (``problems``)."""
+    """Lines per event and branch, every failure (``problems``) and the events the path
+    itself reports as uncertified (``unproved``: not failures, not proved either)."""
 
     lines: tuple[str, ...]
     problems: tuple[str, ...]
+    unproved: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -68,7 +74,9 @@ class PathReport:
     def text(self) -> str:
         """The report as printed by the CLI."""
         out = list(self.lines) + [f"FAIL: {p}" for p in self.problems]
-        out.append(f"summary: {len(self.problems)} problems -> "
+        extra = (f", {len(self.unproved)} uncertified events not proved"
+                 if self.unproved else "")
+        out.append(f"summary: {len(self.problems)} problems{extra} -> "
                    f"{'OK' if self.ok else 'NOT VERIFIED'}")
         return "\n".join(out) + "\n"
 
@@ -111,23 +119,42 @@ def verify_path(doc: dict, dataset: Dataset) -> PathReport:
     x = dataset.x
     lines = [f"path: n = {dataset.n}, d = {dataset.d}, L = {doc['units']}, λ from {lam_min} "
              f"to {lam_max}: {len(doc['branches'])} branches, {len(doc['events'])} events"]
+    unproved = []
     for j, event in enumerate(doc["events"], start=1):
+        tied: tuple[int, ...] = ()
         try:
             fails = check_event(event, x, dataset.y)
+            if event["kind"] == "jump":
+                jump = check_jump(event, doc, x, dataset.y)
+                fails, tied = fails + list(jump.fails), jump.tied
         except (ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
             fails = [f"unreadable ({exc.__class__.__name__}: {exc})"]
         head = f"event {j} ({event['kind']}, λ = {event['lam_float']:.15g})"
         exact = "exact" if ("minpoly" in event["lam"] or "value" in event["lam"]) else "certified"
-        lines.append(f"{head}: " + ("ok (" + exact + f", {len(event['witnesses'])} "
-                                    "witnesses re-proved)" if not fails else "FAIL"))
+        if fails:
+            lines.append(f"{head}: FAIL")
+        elif "uncertified" in event:
+            lines.append(f"{head}: NOT PROVED (uncertified in the path: "
+                         f"{event['uncertified']}; in [{', '.join(event['interval'])}])")
+            unproved.append(head)
+        else:
+            lines.append(f"{head}: ok ({exact}, {len(event['witnesses'])} witnesses re-proved"
+                         + (", no other branch lower" if event["kind"] == "jump" else "")
+                         + (f"; branches {', '.join(str(t + 1) for t in tied)} tie with the "
+                            f"crossing (equal losses to {TIE_BITS} bits)" if tied else "")
+                         + ")")
         problems += [f"{head}: {f}" for f in fails]
     problems += _consistency(doc, lam_min, lam_max)
+    try:
+        problems += check_global(doc)
+    except (ValueError, KeyError, TypeError) as exc:
+        problems.append(f"global_min: unreadable ({exc.__class__.__name__}: {exc})")
     for j, branch in enumerate(doc["branches"], start=1):
         fails = _samples(branch, j, x, dataset.y, doc["units"])
         lines.append(f"branch {j} ({branch['kind']}, {len(branch['segments'])} segments, "
                      f"{len(branch['samples'])} samples): " + ("ok" if not fails else "FAIL"))
         problems += fails
-    return PathReport(tuple(lines), tuple(problems))
+    return PathReport(tuple(lines), tuple(problems), tuple(unproved))
 
 
 def _consistency(doc: dict, lam_min: Fraction, lam_max: Fraction) -> list[str]:

@@ -11,7 +11,11 @@ interior solution moves continuously with λ, so the condition vanishes in betwe
 exact λ must also be the only root of its (irreducible) minimal polynomial in its
 isolating interval, and lie in ``[lo, hi]``; a ``jump``'s interval must hold exactly one
 crossing (the derivative ``2 lam (sum t_A - sum t_B)`` keeps one sign, ``sum t`` being
-non-increasing in λ). Intervals must have relative width at most ``1e-12``.
+non-increasing in λ), with the witness's first face set the lower one at the interval's
+start (which branches those are, and that no other branch is lower, is checked by
+:mod:`solver.verify.path_global`). Intervals must have relative width at most ``1e-12``.
+An event the path itself says is uncertified (``"uncertified"``: its reason) has nothing
+to re-prove: :func:`check_event` returns no failure and the report lists it as unproved.
 
 Examples
 --------
@@ -158,7 +162,9 @@ def _loss(system: PatternSystem, t: dict[int, arb], r: list[arb], lam: arb) -> a
     return _dot(r, r) + 2 * lam * lam * sum(t.values(), arb(0))
 
 
-def _loss_value(x, y, lam: Fraction, faces: list[str], hint) -> tuple[arb, arb] | None:
+def face_loss(x, y, lam: Fraction, faces: list[str], hint) -> tuple[arb, arb] | None:
+    """The loss and ``sum t`` of the face set's proved interior solution at ``lam`` (balls;
+    ``hint``: a float start for Newton, or None), or None when none is proved."""
     found = interior(x, y, lam, faces, hint)
     if found is None:
         return None
@@ -174,6 +180,10 @@ def check_event(event: dict, x, y) -> list[str]:
     lo, hi = (parse_rational(v, "event interval") for v in event["interval"])
     if not 0 < lo < hi:
         return [f"interval [{lo}, {hi}] is empty or not positive"]
+    if "uncertified" in event:
+        if event["kind"] != "jump" or "uncertified" not in event["lam"]:
+            return ["only a jump's λ may be uncertified, given as {'uncertified': [lo, hi]}"]
+        return _check_exact(event["lam"], lo, hi)
     if (hi - lo) / lo > MAX_WIDTH:
         fails.append(f"interval [{float(lo):.15g}, {float(hi):.15g}] is wider than 1e-12 "
                      "relative")
@@ -203,9 +213,10 @@ def _check_exact(lam: dict, lo: Fraction, hi: Fraction) -> list[str]:
     if "value" in lam:
         v = parse_rational(lam["value"], "event λ")
         return [] if lo < v < hi else [f"λ = {lam['value']} is not inside the interval"]
-    if "certified" in lam:
-        a, b = (parse_rational(v, "certified λ") for v in lam["certified"])
-        return [] if (a, b) == (lo, hi) else ["the certified interval differs from 'interval'"]
+    for form in ("certified", "uncertified"):
+        if form in lam:
+            a, b = (parse_rational(v, f"{form} λ") for v in lam[form])
+            return [] if (a, b) == (lo, hi) else [f"the {form} interval differs from 'interval'"]
     m = parse_poly(lam["minpoly"], "lam")
     iso = [parse_rational(v, "isolating interval") for v in lam["interval"]]
     out = []
@@ -223,10 +234,11 @@ def _check_exact(lam: dict, lo: Fraction, hi: Fraction) -> list[str]:
 
 
 def _check_crossing(witness: dict, x, y, lo: Fraction, hi: Fraction, where: str) -> list[str]:
-    """Exactly one crossing of two face sets' losses in ``[lo, hi]``."""
+    """Exactly one crossing of two face sets' losses in ``[lo, hi]``, the first set
+    (``faces``) below the second (``other``) at ``lo`` and above it at ``hi``."""
     ends = []
     for lam in (lo, hi):
-        pair = [_loss_value(x, y, lam, list(faces), hint) for faces, hint in
+        pair = [face_loss(x, y, lam, list(faces), hint) for faces, hint in
                 ((witness["faces"], witness.get("s")),
                  (witness["other"], witness.get("other_s")))]
         if None in pair:
@@ -235,7 +247,10 @@ def _check_crossing(witness: dict, x, y, lo: Fraction, hi: Fraction, where: str)
     (la1, sa1), (lb1, sb1) = ends[0]
     (la2, sa2), (lb2, sb2) = ends[1]
     d1, d2 = la1 - lb1, la2 - lb2
-    if not ((d1 < 0 and d2 > 0) or (d1 > 0 and d2 < 0)):
+    if d1 > 0 and d2 < 0:
+        return [f"{where}: the second face set is the lower one before the crossing (the "
+                "branches that stop and become global are swapped)"]
+    if not (d1 < 0 and d2 > 0):
         return [f"{where}: the loss difference does not change sign on the interval"]
     if not (sa2 > sb1 or sa1 < sb2):
         return [f"{where}: cannot show a single crossing (sum t of the two sets overlap)"]

@@ -128,3 +128,20 @@ def test_the_server_start_computes_the_default_data_sets_path(monkeypatch):
     model.refresh()  # a new session's default data set: from the cache
     assert model.path is job.future.result().solution and "from cache" in model.status
     assert lampath.start_path_runner(processes=False) is None  # already cached
+
+
+def test_an_uncertified_jump_is_drawn_grey_and_its_hover_says_why(monkeypatch):
+    import solver.regpath.jumps as jumps
+    from explorer.views.lampath_plot import UNCERTIFIED
+    from solver import path
+
+    monkeypatch.setattr(jumps, "exact_loss", lambda *args: None)
+    p = path(["-1/2", "0", "1/2"], ["1/4", "-1/4", "5/4"], 1, "1/20", "1/2")
+    frame = event_frame(p)
+    stars = frame[frame["what"].isin(["becomes global", "stops being global"])]
+    assert len(stars) == 2 and set(stars["color"]) == {UNCERTIFIED}
+    assert stars["text"].str.contains(
+        r"\(not certified: no proved interior solution at an end of the interval; the "
+        r"change lies in \[0\.29320962").all()
+    others = frame[~frame.index.isin(stars.index)]
+    assert UNCERTIFIED not in set(others["color"])
