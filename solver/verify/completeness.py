@@ -57,9 +57,11 @@ The checks, per listed set (failures name the set)
 (a) The alive faces are recomputed; the listed sets must be exactly the sets of ``<= L``
     of them, each once. (b) ``solution``: the box (or the minimal polynomials' refined
     isolating intervals), in ``s > 0``, holds exactly one zero of the rebuilt system
-    (Krawczyk). (c) ``pruned``: the strict KKT inequalities at the subset's proved
-    solution in ball arithmetic, or the tie and the Gram determinant. (d)
-    ``decoupled``: the parts partition the set, are listed, and share no seen point.
+    (Krawczyk); ``none`` (one or two faces): the face equations' eliminant has no
+    positive root (:mod:`solver.verify.complete_none`). (c) ``pruned``: the strict KKT
+    inequalities at the subset's proved solution in ball arithmetic, or the tie and the
+    Gram determinant. (d) ``decoupled``: the parts partition the set, are listed, and
+    share no seen point.
     (e) A solution claimed outside its faces: that sign (or the structural zero,
     exactly). (f) A solution inside its faces: the listed minima (same faces, same
     ``t``, every image, every split, and the split sets' endpoints exactly when the
@@ -83,6 +85,7 @@ import itertools
 
 from solver.problem import Problem
 from solver.verify.arrangement import arrangement_faces
+from solver.verify.complete_none import check_none
 from solver.verify.complete_point import check_candidate, check_empty
 from solver.verify.complete_records import check_decoupled, check_pruned, check_solution
 from solver.verify.complete_solution import AliveFace, State, name
@@ -174,9 +177,7 @@ def _check_set(S: frozenset, record: dict, state: State, out: Findings) -> None:
             elif kind == "decoupled":
                 check_decoupled(S, faces, record["decoupled"], state, where, fails)
             else:
-                fails.append(f"{where}: not supported: the solver found no interior solution by "
-                             "exact elimination (a KKT multiplier is exactly zero); the checker "
-                             "cannot re-derive that")
+                check_none(S, faces, record["none"], state, where, fails)
         except (TypeError, KeyError, ValueError, ParseError, ZeroDivisionError) as exc:
             fails.append(f"{where}: malformed {kind} record ({type(exc).__name__}: {exc})")
     if fails:  # the sets above cannot rely on this one

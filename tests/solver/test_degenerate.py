@@ -112,6 +112,62 @@ def test_residual_zero_in_a_number_field_makes_a_tie() -> None:
         assert any("is not proved zero" in g or "listed as tied" in g for g in gaps), gaps
 
 
+# --------------------------------------------------------------------------- none records
+
+# d = 1, L = 2 (a random search over data with exact zeros): the sets {++0, +--} and
+# {0++, --+} have a KKT multiplier exactly zero and no interior solution ("none" records)
+NONE_X, NONE_Y, NONE_LAM = ["-1", "1/2", "1"], ["1/2", "0", "-1"], "1/5"
+
+
+def _span_matrix(x: list[float], pattern: str) -> np.ndarray:
+    """``P = M G^{-1} M^T`` of a d = 1 face (numpy; ``V`` an orthonormal basis of the
+    face's span, so ``G = I``)."""
+    H = np.column_stack([np.asarray(x), np.ones(len(x))])
+    zeros = [H[i] for i, ch in enumerate(pattern) if ch == "0"]
+    V = np.eye(2) if not zeros else np.linalg.svd(np.array(zeros))[2][len(zeros):].T
+    M = np.diag([1.0 if ch == "+" else 0.0 for ch in pattern]) @ H @ V
+    return M @ M.T
+
+
+def test_none_records_are_checked() -> None:
+    """The checker re-derives ``none`` (no root t > 0 of the face equations' eliminant,
+    counted exactly) and rejects a tampered one: a set with an interior solution recorded
+    as ``none``. Independently, scipy's minimiser of ``J_S`` over ``s >= 0`` (convex: an
+    interior solution would be its minimiser) lies on the boundary for the none sets and
+    inside for the tampered one."""
+    doc = solve(NONE_X, NONE_Y, NONE_LAM, 2, force=True, completeness=True).to_json()
+    data = make_dataset(NONE_X, NONE_Y)
+    report = verify_result(doc, data)
+    assert report.ok and any("none: 2" in line for line in report.certificate)
+    records = doc["completeness"]["sets"]
+    nones = sorted(r["faces"] for r in records if "none" in r)
+    assert nones == [["++0", "+--"], ["0++", "--+"]]
+    x, y, lam = _floats(NONE_X), np.array(_floats(NONE_Y)), 0.2
+
+    def interior_minimiser(faces: list[str]) -> bool:
+        Ps = [_span_matrix(x, p) for p in faces]
+
+        def J(s):
+            A = np.eye(len(y)) + sum(si * P for si, P in zip(s, Ps))
+            return float(y @ np.linalg.solve(A, y) + lam**2 * np.sum(s))
+
+        best = min((minimize(J, np.full(len(faces), s0), bounds=[(0, None)] * len(faces),
+                             method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-12})
+                    for s0 in (0.5, 5.0, 50.0)), key=lambda res: res.fun)
+        return bool(np.min(best.x) > 1e-3)
+
+    assert not any(interior_minimiser(f) for f in nones)
+    j = next(k for k, r in enumerate(records)
+             if "solution" in r and len(r["faces"]) in (1, 2) and interior_minimiser(r["faces"]))
+    bad = copy.deepcopy(doc)
+    rec = bad["completeness"]["sets"][j]
+    for key in ("solution", "outside", "minimum", "descent", "closure"):
+        rec.pop(key, None)
+    rec["none"] = "no interior solution"
+    gaps = verify_result(bad, data).gaps
+    assert any("none is not re-derived" in g and "positive root" in g for g in gaps), gaps
+
+
 # --------------------------------------------------------------------------- twins
 
 # A four-neuron set of d = 1, n = 4 data (found by a random search, L = 4): {c', a'} is an
