@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from solver import solve
+from solver import DegenerateProblemError, solve
 from solver.data import make_dataset
 from solver.pipeline.divide import unit_faces as solver_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
@@ -354,6 +354,16 @@ def test_zero_multiplier_is_decided_at_next_order() -> None:
 def test_symmetric_v_matches_the_oracle() -> None:
     """The whole 3-unit solve of the symmetric V against the oracle's multistart."""
     _solve_and_check(V_X, V_Y, "1/100", 3)
+
+
+def test_what_is_still_refused_names_its_reason() -> None:
+    """Three points in the plane, (0, 0), (1, 0), (0, 1), with 2 units: the faces '+0-'
+    and '+-0' (each sees point 0 only) have ``P = c e_0 e_0^T`` with one ``c``:
+    ``|Pi h_0|^2 = 1 - (h_0 . h_i)^2 / |h_i|^2 = 1/2`` for both (hand computation), so their
+    face equations coincide and depend on ``s_a + s_b`` only (a segment of interior
+    solutions). Not decided yet: refused, naming that reason."""
+    with pytest.raises(DegenerateProblemError, match="identical face equations"):
+        solve([["0", "0"], ["1", "0"], ["0", "1"]], ["0", "1", "1"], "1/100", 2, force=True)
 
 
 # --------------------------------------------------------------------------- deep

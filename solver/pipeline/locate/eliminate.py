@@ -103,7 +103,7 @@ def _eliminant(
             for other in having[1:]:
                 r = _strip(base.resultant(other, names[var]))
                 if r.is_zero():
-                    raise DegenerateProblemError("degenerate data: an elimination vanished")
+                    raise DegenerateProblemError(_vanished(base, other))
                 nxt.append(r)
         common = _common_factor(nxt)
         if common is not None and not _no_positive_zero(common):
@@ -120,6 +120,18 @@ def _eliminant(
         current = nxt
         levels.append(current)
     return levels
+
+
+def _vanished(f: fmpq_mpoly, g: fmpq_mpoly) -> str:
+    """The reason an elimination vanished: the two equations share a factor. When they are
+    proportional (two faces whose ``P`` coincide, e.g. each sees one point and the
+    projections of its lifted point onto their spans have one length: the three points
+    (0, 0), (1, 0), (0, 1)), the face system depends on ``s_a + s_b`` only and its
+    interior solutions form a segment (docs/degenerate.md, Theorem 2)."""
+    if (f * g.leading_coefficient() - g * f.leading_coefficient()).is_zero():
+        return ("degenerate data: an elimination vanished (two faces have identical face "
+                "equations: their interior solutions form a segment)")
+    return "degenerate data: an elimination vanished (the face equations share a factor)"
 
 
 def _common_factor(polys: list[fmpq_mpoly]) -> fmpq_mpoly | None:
