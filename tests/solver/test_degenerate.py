@@ -350,6 +350,33 @@ def test_zero_multiplier_is_decided_at_next_order() -> None:
     assert abs((_v_loss(theta + 1e-6 * up) - base) / 1e-6) < 1e-4
 
 
+@pytest.mark.parametrize("r1, minimum", [("1/1000", True), ("5", False)])
+def test_checker_next_order_can_fail(r1: str, minimum: bool) -> None:
+    """The checker's next-order test on one unit (x = 0, 1; face '0+', the slope of
+    switching x = 0 on flat) has teeth: with ``t = 1`` and pre-activations ``(0, 1)`` the
+    region '++' Hessian has the cross terms ``-2 lam t r_1 (v . x~_1)`` between the scale
+    and the span directions, which make it indefinite for ``r_1 = 5`` and are negligible
+    for ``r_1 = 1/1000`` (the ``2 J^T J`` and ``2 lam^2 t`` terms win: positive definite)."""
+    from flint import arb
+
+    from solver.problem import Problem as Prob
+    from solver.verify.arithmetic import Balls
+    from solver.verify.findings import Findings
+    from solver.verify.minimality import next_order
+
+    prob = Prob(((Fraction(0),), (Fraction(1),)), (Fraction(0), Fraction(1)),
+                Fraction(1, 100), 1)
+    out = Findings()
+    r = [arb(0), arb(Fraction(r1).numerator) / Fraction(r1).denominator]
+    next_order(Balls(), [(0, 0, -1, 0)], {0: arb(1)}, {0: [arb(0), arb(1)]}, r,
+               {0: "0+"}, prob, out)
+    if minimum:
+        assert not out.fails and any("next order" in n for n in out.notes), out
+    else:
+        assert any(f.startswith("next order (adjacent region: unit 0 point 0 on): Hessian")
+                   for f in out.fails), out
+
+
 @pytest.mark.slow
 def test_symmetric_v_matches_the_oracle() -> None:
     """The whole 3-unit solve of the symmetric V against the oracle's multistart."""
