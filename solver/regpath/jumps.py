@@ -128,17 +128,15 @@ def crossings(ev: Evaluator, judge: Judge, grid: list[float]) -> list[Crossing]:
                 before, where, b = change
                 found = _locate(ev, at, b, start, where)
                 if found is None and _tied(ev, at, b, where):
-                    pass  # equal losses (a branch merging into another): no crossing
-                elif found is None:
-                    out.append(Crossing(*_bracket(before, where), at, b, reason=(
-                        "no sign change of the two losses was found in floats")))
+                    at, start = b, where  # equal losses (a branch merging into another)
+                    continue
+                proof = _certify(ev, judge, at, b, found, (before, where))
+                if isinstance(proof, str):
+                    near = _bracket(before, where) if found is None else rational_around(
+                        found, WIDTH)
+                    out.append(Crossing(*near, at, b, reason=proof))
                 else:
-                    proof = _certify(ev, judge, at, b, found)
-                    if isinstance(proof, str):
-                        out.append(Crossing(*rational_around(found, WIDTH), at, b,
-                                            reason=proof))
-                    else:
-                        out.append(Crossing(*proof, at, b))
+                    out.append(Crossing(*proof, at, b))
                 at, start = b, where
             start, at = g, target
     return out
@@ -216,29 +214,60 @@ def exact_loss(judge: Judge, faces, lam: Fraction, prec: int) -> tuple[arb, arb]
         return values.loss, sum(values.s, arb(0))
 
 
-def _certify(ev: Evaluator, judge: Judge, a: int, b: int, value: float
-             ) -> tuple[Fraction, Fraction] | str:
-    """A rational interval around ``value`` holding exactly one crossing, or the reason
-    none was proved."""
+def _certify(ev: Evaluator, judge: Judge, a: int, b: int, value: float | None,
+             bracket: tuple[float, float]) -> tuple[Fraction, Fraction] | str:
+    """A rational interval of relative width at most ``2 WIDTH`` holding exactly one
+    crossing, or the reason none was proved.
+
+    The float root ``value`` (None: Brent's method found none) can be off by more than
+    the interval's width where the two losses nearly cancel in floats, so the exact
+    difference's signs are found on widening intervals around it (then on the float
+    search's ``bracket``) and the crossing is bisected there exactly."""
+    where = value if value is not None else math.sqrt(bracket[0] * bracket[1])
     sets = []
     for j in (a, b):
-        seg = ev.path.branches[j].segment_at(value)
+        seg = ev.path.branches[j].segment_at(where)
         if seg is None:
             return f"branch {j + 1} is not alive at the crossing"
         key, _ = ev.labels(seg.pattern)
         sets.append(tuple(judge.alive[i] for i in key))
-    lo, hi = rational_around(value, WIDTH)
-    ends = []
-    for lam in (lo, hi):
-        pair = [exact_loss(judge, faces, lam, 256) for faces in sets]
-        if None in pair:
+    cache: dict[Fraction, tuple] = {}
+
+    def at(lam: Fraction) -> tuple | None:
+        """``(loss difference, sum s of A, sum s of B)`` at ``lam`` (balls), or None."""
+        if lam not in cache:
+            pair = [exact_loss(judge, faces, lam, 256) for faces in sets]
+            cache[lam] = None if None in pair else (
+                pair[0][0] - pair[1][0], pair[0][1], pair[1][1])
+        return cache[lam]
+
+    tries = [] if value is None else [rational_around(value, w) for w in (WIDTH, 1e-10, 1e-8)]
+    tries.append(_bracket(*bracket))
+    lo = hi = None
+    for u, v in tries:
+        ends = at(u), at(v)
+        if None in ends:
             return "no proved interior solution at an end of the interval"
-        ends.append(pair)
-    (loss_a_lo, sum_a_lo), (loss_b_lo, sum_b_lo) = ends[0]
-    (loss_a_hi, sum_a_hi), (loss_b_hi, sum_b_hi) = ends[1]
-    d1, d2 = loss_a_lo - loss_b_lo, loss_a_hi - loss_b_hi
-    if not ((d1 < 0 and d2 > 0) or (d1 > 0 and d2 < 0)):
+        if (ends[0][0] < 0 and ends[1][0] > 0) or (ends[0][0] > 0 and ends[1][0] < 0):
+            lo, hi = u, v
+            break
+    if lo is None:
         return "the exact loss difference does not change sign on the interval"
+    sign_lo = at(lo)[0] > 0
+    while (hi - lo) / lo > 2 * WIDTH:
+        mid = Fraction(float((lo + hi) / 2))
+        if not lo < mid < hi:
+            mid = (lo + hi) / 2
+        value_mid = at(mid)
+        if value_mid is None:
+            return "no proved interior solution inside the interval"
+        if value_mid[0] > 0 if sign_lo else value_mid[0] < 0:
+            lo = mid
+        elif value_mid[0] < 0 if sign_lo else value_mid[0] > 0:
+            hi = mid
+        else:
+            return "the exact loss difference is not decided inside the interval"
+    (_, sum_a_lo, sum_b_lo), (_, sum_a_hi, sum_b_hi) = at(lo), at(hi)
     # sum s is non-increasing: on [lo, hi], S_A in [S_A(hi), S_A(lo)], same for B
     if not (sum_a_hi > sum_b_lo or sum_a_lo < sum_b_hi):
         return "a single crossing is not proved (the two sets' sum s overlap)"

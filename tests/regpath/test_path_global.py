@@ -77,3 +77,27 @@ def test_the_global_branch_is_solves_lowest_minimum_everywhere(v_shape):
         j = global_branch(p, float(lam))
         assert p.branches[j].segment_at(float(lam)).pattern in lowest, f"λ = {lam}: {j + 1}"
     assert skipped <= 0.2 * (checked + skipped)
+
+
+@pytest.mark.slow
+def test_a_jump_whose_losses_cancel_in_floats_is_certified_exactly():
+    """On ``assets/two_clusters.csv`` (2 units) the global minimum jumps at λ ≈ 0.000352310,
+    where both losses are about 0.0872 and their difference is below float resolution
+    within 1e-11 of the crossing: the float root is off by more than the certified
+    interval's width, so the exact difference is bisected (the path once dropped this jump
+    silently). ``solve`` just below and above names different lowest minima."""
+    data = read_csv(REPO / "assets" / "two_clusters.csv")
+    x, y = [list(r) for r in data.x], list(data.y)
+    p = path(x, y, 2, "1/10000", "1")
+    jumps = [e for e in p.events if e.kind == "jump"]
+    assert [e.uncertified for e in jumps] == [None, None]
+    e = jumps[0]
+    assert 0.00035231 < e.lam.value < 0.00035232 and e.lam.certified
+    assert (e.lam.hi - e.lam.lo) / e.lam.lo <= Fraction(1, 10**12)
+    below, above = (global_patterns(x, y, Fraction(e.lam.value * s).limit_denominator(10**15))
+                    for s in (1 - 1e-6, 1 + 1e-6))
+    assert not below & above
+    for side, lowest in ((1 - 1e-6, below), (1 + 1e-6, above)):
+        lam = e.lam.value * side
+        j = global_branch(p, lam)
+        assert p.branches[j].segment_at(lam).pattern in lowest
