@@ -61,7 +61,7 @@ def run(case: Case, check: bool) -> list[str]:
                                            ("CPU only" if cpu <= case.target else "no"))
     row = [case.name, str(p.d), str(p.units), str(p.n), f"{case.lam_min} .. {case.lam_max}",
            str(result.stats.face_sets), str(result.stats.breakpoints),
-           str(len(result.branches)), f"{len(result.events)} ({exact} exact)",
+           str(len(result.branches)), _events_text(result, exact),
            f"{wall:.2f}", f"{cpu:.2f}",
            "—" if case.target is None else f"≤ {case.target:g} s", met]
     if check:
@@ -74,6 +74,15 @@ def run(case: Case, check: bool) -> list[str]:
         row += ["OK" if report.ok else f"{len(report.problems)} FAIL",
                 f"{time.perf_counter() - t:.2f}"]
     return row
+
+
+def _events_text(result, exact: int) -> str:
+    """``"54 (52 exact, 2 certified crossings)"``, uncertified ones named too."""
+    unproved = sum(e.uncertified is not None for e in result.events)
+    crossings = len(result.events) - exact - unproved
+    parts = [f"{exact} exact"] + ([f"{crossings} certified crossings"] if crossings else [])
+    parts += [f"{unproved} NOT CERTIFIED"] if unproved else []
+    return f"{len(result.events)} ({', '.join(parts)})"
 
 
 def main(argv: list[str] | None = None) -> int:
