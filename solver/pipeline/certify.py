@@ -41,8 +41,9 @@ from flint import arb, arb_mat, fmpq_mat
 from solver.errors import DegenerateProblemError
 from solver.pipeline import next_order
 from solver.pipeline.divide import UnitFace
+from solver.pipeline.locate.interior import QUICK_PREC
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.numbers import sign_of
+from solver.pipeline.numbers import sign_of, working_precision
 from solver.problem import to_fmpq
 from solver.results import Descent
 
@@ -94,8 +95,38 @@ def _dot(h: Sequence, v: Sequence[arb]) -> arb:
 
 def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
                  exact: list[NeuronPoint]) -> Descent | None:
+    """The first-order test, in the order of the faces and their constraints: first over
+    the coarse box of a pending solution (no fine proof) while every sign decides there,
+    then at rising precision (each sign decided coarsely is the exact sign, so both give
+    the same verdict and checks)."""
+    coarse = point.coarse_values()
+    if coarse is not None:
+        found: list[str] = []
+        with working_precision(QUICK_PREC + 32):
+            descent = _first_order(point, found, lambda prec: coarse, coarse_only=True)
+        if descent is not _UNDECIDED:
+            checks.extend(found)
+            return descent
+    undecided: list[bool] = []
+    descent = _first_order(point, checks, point.values, undecided=undecided)
+    # an exactly zero multiplier: the next-order test (docs/degenerate.md, section 4')
+    if descent is not None or not undecided:
+        return descent
+    descent, rational = next_order.decide_flat(point, need_dead, checks)
+    exact.append(rational)
+    return descent
+
+
+_UNDECIDED = object()  # a coarse sign that did not decide
+
+
+def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: bool = False,
+                 undecided: list[bool] | None = None):
+    """The strict multipliers with ``values(prec)``: the first descent, or None (an
+    exactly zero multiplier is noted in ``undecided`` and passed over); with
+    ``coarse_only``, one evaluation and :data:`_UNDECIDED` at the first sign it does not
+    decide."""
     h = point.problem.lifted_q
-    undecided = False
     m = len(h[0])
     for a, face in enumerate(point.faces):
         zero = face.zero
@@ -110,7 +141,7 @@ def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
         sigma = point.signs[a]
 
         def mus(prec: int) -> list[arb]:
-            vals = point.values(prec)
+            vals = values(prec)
             nu = [
                 2 * vals.directions[a][c]
                 - 2 * sum((vals.residual[i] * arb(h[i][c]) for i in face.positive), arb(0))
@@ -121,28 +152,31 @@ def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
             sol = gram.solve(rhs)
             return [sol[j, 0] for j in range(len(rows))]
 
+        coarse = mus(0) if coarse_only else None
         for j, i in enumerate(zero):
-            try:
-                off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
-                on = sign_of(
-                    lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * point.values(p).residual[i]),
-                    "a KKT multiplier",
-                )
-            except DegenerateProblemError:  # zero to 4096 bits: decided exactly below
-                undecided = True
-                continue
+            if coarse is not None:
+                off_v, on_v = sigma * coarse[j], sigma * (coarse[j] - 2 * values(0).residual[i])
+                if not ((off_v > 0 or off_v < 0) and (on_v > 0 or on_v < 0)):
+                    return _UNDECIDED
+                off, on = (1 if off_v > 0 else -1), (1 if on_v > 0 else -1)
+            else:
+                try:
+                    off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
+                    on = sign_of(
+                        lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * values(p).residual[i]),
+                        "a KKT multiplier",
+                    )
+                except DegenerateProblemError:  # zero to 4096 bits: decided exactly later
+                    if undecided is not None:
+                        undecided.append(True)
+                    continue
             if off > 0:
                 return Descent.switch("off", face.pattern, i)
             if on < 0:
                 return Descent.switch("on", face.pattern, i)
         checks.append(f"first order: strict KKT multipliers on face {face.pattern} "
                       f"({len(zero)} constraint(s))")
-    # an exactly zero multiplier: the next-order test (docs/degenerate.md, section 4')
-    if not undecided:
-        return None
-    descent, rational = next_order.decide_flat(point, need_dead, checks)
-    exact.append(rational)
-    return descent
+    return None
 
 
 def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:

@@ -122,7 +122,8 @@ def run_chunk(
     entries: list[Found] = []
     records: list[SetRecord] = []
     candidates = count = 0
-    for key, faces in _prepared(work, enumerator, chunk_keys(work, level, start, stride)):
+    keys = chunk_keys(work, level, start, stride)
+    for key, faces in _prepared(work, enumerator, keys, level < levels(work)[-1]):
         points = enumerator.points(faces)
         candidates += len(points)
         verdict = None
@@ -144,14 +145,16 @@ def run_chunk(
     )
 
 
-def _prepared(work: FaceWork, enumerator: NeuronEnumerator, keys: Iterator[Key]):
+def _prepared(work: FaceWork, enumerator: NeuronEnumerator, keys: Iterator[Key],
+              subsets: bool):
     """The keys with their faces, each slice of :data:`BATCH` sets located together by
-    :meth:`NeuronEnumerator.prepare` before it is handed out."""
+    :meth:`NeuronEnumerator.prepare` before it is handed out (``subsets``: they will
+    prune the next level)."""
     while True:
         batch = [(key, tuple(work.alive[i] for i in key)) for key in islice(keys, BATCH)]
         if not batch:
             return
-        enumerator.prepare([faces for _, faces in batch])
+        enumerator.prepare([faces for _, faces in batch], subsets)
         yield from batch
 
 

@@ -30,7 +30,8 @@ from flint import arb, fmpz_poly
 
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.locate.enumerator import Entry, NeuronEnumerator
-from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution, FaceProblem
+from solver.pipeline.locate.face_problem import FaceProblem
+from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution
 from solver.pipeline.numbers import fraction, working_precision
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
 from solver.problem import to_fmpq

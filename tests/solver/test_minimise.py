@@ -15,7 +15,7 @@ import numpy as np
 from solver.pipeline.divide import unit_faces
 from solver.pipeline.face_systems import components
 from solver.pipeline.locate.enumerator import NeuronEnumerator
-from solver.pipeline.locate.interior import FaceProblem
+from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.minimise import minimise, minimise_many
 from solver.problem import Problem
 

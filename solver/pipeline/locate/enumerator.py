@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from itertools import combinations
 
+import numpy as np
 from flint import arb, arb_mat
 from flint import ctx as flint_ctx
 
@@ -35,10 +35,13 @@ from solver.pipeline.face_systems import (
     face_system,
     neuron_data,
 )
+from solver.pipeline.locate.coarse import UNDECIDED, Coarse, ProblemFloats, prove_many
 from solver.pipeline.locate.eliminate import positive_solutions
-from solver.pipeline.locate.interior import QUICK_PREC, FaceProblem, locate
+from solver.pipeline.locate.face_problem import FaceProblem
+from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
+from solver.pipeline.locate.pruning import Kkt, Pruning, Support
 from solver.pipeline.locate.signs import CoarseSigns
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
@@ -48,36 +51,6 @@ Signs = tuple[int, ...]
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
 Entry = tuple[tuple | None, Signs | None]
-
-
-class Support(Enum):
-    """Where a face set's minimiser of ``J`` has its support, by its subsets' KKT tests."""
-
-    SUBSET = "subset"  # a proper subset's solution is the minimiser: no interior solution
-    FULL = "full"  # every minimiser has full support: exactly one interior solution
-    UNDECIDED = "undecided"  # a multiplier is zero to the working precision: eliminate
-
-
-class Kkt(Enum):
-    """The strict KKT test of a subset's solution against the other faces."""
-
-    HOLDS = "holds"
-    TWINS = "twins"  # minimisers of J exist beside (s_sub, 0), none inside the faces
-    FAILS = "fails"
-    UNDECIDED = "undecided"
-
-
-@dataclass(frozen=True, slots=True)
-class Pruning:
-    """The outcome of the pruning test; for ``SUBSET``, the pruning subset ``by``, its
-    tied faces and (when the tied faces may carry weight) the twins ``(b, a)`` that keep
-    every interior solution out of its faces (:mod:`solver.pipeline.locate.ties`)."""
-
-    support: Support
-    by: tuple[UnitFace, ...] = ()
-    tied: tuple[UnitFace, ...] = ()
-    twins: tuple[tuple[UnitFace, UnitFace], ...] = ()
-    zeros: tuple = ()  # (point, part, exact point): residuals proved zero in a number field
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +106,23 @@ class NeuronEnumerator:
         self._products: dict[tuple, object] = {}  # M_a^T M_b and M_a^T y (FaceProblem)
         # settled ahead by :meth:`prepare`: pruning verdicts, and float starts of locate
         self._prunings: dict[tuple, Pruning] = {}
-        self._starts: dict[tuple, tuple[FaceProblem, object]] = {}
+        self._starts: dict[tuple, tuple[FaceProblem, object, Coarse | None]] = {}
+        # float data for the coarse proofs (coarse.py), and each located set's signs of
+        # the KKT excess against every face (columns: self.data's order)
+        self._floats = ProblemFloats(problem, self.data)
+        self._yy = float(sum(v**2 for v in problem.y_q))
+        self._excesses: dict[tuple, np.ndarray] = {}
         self.systems_solved = 0
 
-    def prepare(self, sets: Sequence[Sequence[UnitFace]]) -> None:
-        """Decide the pruning of every set not solved yet, and minimise ``J`` for all
-        those with an interior solution in one batch
-        (:func:`~solver.pipeline.locate.minimise.minimise_many`); :meth:`entry` then
-        proves them one by one. The sets' proper subsets must be solved (or solvable)
-        already. Saves time only: :meth:`entry` gives the same without it.
+    def prepare(self, sets: Sequence[Sequence[UnitFace]], subsets: bool = True) -> None:
+        """Decide the pruning of every set not solved yet, minimise ``J`` for all those
+        with an interior solution in one batch
+        (:func:`~solver.pipeline.locate.minimise.minimise_many`) and give them their
+        coarse proofs in one more (:func:`~solver.pipeline.locate.coarse.prove_many`:
+        box, face signs and, with ``subsets`` (the sets will prune larger ones), the KKT
+        excess against every face); :meth:`entry` then settles them one by one. The
+        sets' proper subsets must be solved (or solvable) already. Saves time only:
+        :meth:`entry` gives the same without it.
         """
         todo: list[tuple[tuple, FaceProblem]] = []
         for faces in sets:
@@ -152,15 +133,19 @@ class NeuronEnumerator:
             if self.known(key) is not None:
                 continue
             nds = tuple(self.data[s] for s in key)
-            if len(components(nds, self._coupled)) > 1:
+            if len(self._parts(nds)) > 1:
                 continue
             pruning = self._pruned(faces)
             self._prunings[key] = pruning
             if pruning.support is Support.FULL:
-                todo.append((key, FaceProblem(self.problem, nds, self._products)))
-        starts = minimise_many([fp for _, fp in todo])
-        for (key, fp), start in zip(todo, starts):
-            self._starts[key] = (fp, start)
+                todo.append((key, FaceProblem(self.problem, nds, self._products, self._yy)))
+        problems = [fp for _, fp in todo]
+        starts = minimise_many(problems)
+        coarse = prove_many(problems, starts, [self._floats.of_set(key) for key, _ in todo],
+                            self._floats.lifted, self._floats.y,
+                            self._floats.table() if subsets else None)
+        for (key, fp), start, proof in zip(todo, starts, coarse):
+            self._starts[key] = (fp, start, proof)
 
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
         """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
@@ -195,7 +180,7 @@ class NeuronEnumerator:
         if not faces:
             return Decision("solution"), ((), ())
         nds = tuple(self.data[f.signs] for f in faces)
-        parts = components(nds, self._coupled)
+        parts = self._parts(nds)
         if len(parts) > 1:
             decision = Decision("decoupled",
                                 parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
@@ -215,8 +200,14 @@ class NeuronEnumerator:
             if roots is None:
                 return Decision("none"), (None, None)
         else:
-            face_problem, start = self._starts.pop(key, (None, None))
-            roots = locate(self.problem, nds, face_problem=face_problem, start=start)
+            face_problem, start, proof = self._starts.pop(key, (None, None, None))
+            roots = locate(self.problem, nds, face_problem=face_problem, start=start,
+                           quick=None if proof is None else (proof.mid, proof.rad))
+            if proof is not None:
+                if proof.excess is not None:
+                    self._excesses[key] = proof.excess
+                if proof.signs is not UNDECIDED:  # decided in floats, rigorously
+                    return Decision("solution"), (roots, proof.signs)
         candidate = NeuronPoint(self.problem, faces, nds, roots, ())
         return Decision("solution"), (roots, self._signs.face_signs(candidate))
 
@@ -297,13 +288,23 @@ class NeuronEnumerator:
         """
         ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec),
                     self._point)
-        quick = self._quick_residual(sub)
+        table = self._excesses.get(tuple(f.signs for f in sub)) if sub else self._floats.of_y()
+        quick: arb_mat | None | bool = False  # not asked yet
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
         for face in others:
             # a tie through y_i = 0 is seen without arithmetic; one through aligned faces
             # (Lemma 3) needs balls: tried once the sign is undecided at 64 bits
             partner = ties.partner(face, aligned=False)
+            if partner is None and table is not None:
+                # the float enclosure decides most faces (a sign it decides is not a tie)
+                q = table[self._floats.column[face.signs]]
+                if q < 0:
+                    continue
+                if q > 0:
+                    return Kkt.FAILS, tuple(tied), (), ()
+            if partner is None and quick is False:
+                quick = self._quick_residual(sub)
             if partner is None and quick is not None:
                 # the coarse enclosure decides most faces (a sign it decides is not a tie)
                 with working_precision(QUICK_PREC + 32):
@@ -350,9 +351,16 @@ class NeuronEnumerator:
         return NeuronPoint(self.problem, faces, tuple(self.data[f.signs] for f in faces),
                            roots, ())
 
+    def _parts(self, nds: tuple[NeuronData, ...]) -> list[list[int]]:
+        """:func:`~solver.pipeline.face_systems.components` (two faces decided at once)."""
+        if len(nds) == 2:
+            return [[0, 1]] if self._coupled(nds[0], nds[1]) else [[0], [1]]
+        return components(nds, self._coupled)
+
     def _coupled(self, a: NeuronData, b: NeuronData) -> bool:
-        """:func:`~solver.pipeline.face_systems.coupled`, kept per pair of faces."""
-        key = (a.face.signs, b.face.signs)
+        """:func:`~solver.pipeline.face_systems.coupled`, kept per pair of faces (by their
+        data objects, which :attr:`data` keeps)."""
+        key = (id(a), id(b))
         found = self._couplings.get(key)
         if found is None:
             found = self._couplings[key] = coupled(a, b)

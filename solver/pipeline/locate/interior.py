@@ -45,138 +45,21 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 
 import numpy as np
-from flint import arb, arb_mat, fmpq, fmpq_mat
-from flint import ctx as flint_ctx
+from flint import arb, arb_mat, fmpq
 
 from solver.errors import DegenerateProblemError
-from solver.pipeline.face_systems import NeuronData, stacked_products
+from solver.pipeline.face_systems import NeuronData
 from solver.pipeline.locate.eliminate import exact_roots_in_box
+from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.minimise import minimise
-from solver.pipeline.numbers import (
-    MAX_PREC,
-    exact_mid,
-    hstack,
-    krawczyk,
-    working_precision,
-)
+from solver.pipeline.numbers import MAX_PREC, exact_mid, krawczyk, working_precision
 from solver.problem import Problem
 
 # The coarse proof of a located solution (bits): enough to show most solutions outside
 # their faces without the fine proof.
 QUICK_PREC = 96
-
-
-class FaceProblem:
-    """Exact data of a face set in the small (Woodbury) form of :mod:`solver.pipeline.face_systems`.
-
-    With ``M = [M_1 .. M_k]`` (``K`` columns), ``S = M^T M``, ``z = M^T y`` and
-    ``T(s) = blockdiag(s_a G_a^{-1})``: ``u = M^T r = B(s)^{-1} z`` with
-    ``B = I + S T``, ``F_a = u_a^T G_a^{-1} u_a - lam^2`` and
-    ``dF_a/ds_b = -2 w_a^T B^{-1} S w_b``, ``w_b`` the block vector ``G_b^{-1} u_b``.
-    """
-
-    def __init__(self, problem: Problem, nds: Sequence[NeuronData],
-                 products: dict | None = None) -> None:
-        self.lam_q = problem.lam_q
-        self.yy = float(sum(v**2 for v in problem.y_q))
-        self.nds = tuple(nds)
-        self.sizes = [nd.size for nd in self.nds]
-        self.K = sum(self.sizes)
-        self.y_q = fmpq_mat(problem.n, 1, list(problem.y_q))
-        if products is None:
-            M = hstack([nd.M for nd in self.nds])
-            self.S_q = M.transpose() * M
-            self.z_q = M.transpose() * self.y_q
-        else:  # the same exact blocks, each product kept by the caller
-            self.S_q, self.z_q = stacked_products(self.nds, self.y_q, self.K, products)
-        self.Ginv_q = fmpq_mat(self.K, self.K)
-        start = 0
-        for nd in self.nds:
-            for i in range(nd.size):
-                for j in range(nd.size):
-                    self.Ginv_q[start + i, start + j] = nd.G_inv[i, j]
-            start += nd.size
-        self.blocks = []
-        start = 0
-        for size in self.sizes:
-            self.blocks.append(range(start, start + size))
-            start += size
-        self._cache_prec = 0
-        self._cache: tuple = ()
-        self._last: tuple = (None, 0, None)  # (s, precision, _solve_u(s)): see _solve_u
-
-    @cached_property
-    def M_q(self) -> fmpq_mat:
-        """``M = [M_1 .. M_k]`` (n x K)."""
-        return hstack([nd.M for nd in self.nds])
-
-    def floats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``S``, ``z`` and the block-diagonal ``G^{-1}`` in float64."""
-        K = self.K
-        f = lambda m, r, c: np.array([[float(m[i, j]) for j in range(c)] for i in range(r)])  # noqa: E731
-        return f(self.S_q, K, K), f(self.z_q, K, 1)[:, 0], f(self.Ginv_q, K, K)
-
-    def _arb(self) -> tuple[arb_mat, arb_mat, arb_mat, arb_mat]:
-        """``I``, ``S``, ``z`` and ``G^{-1}`` as arb matrices at the current precision."""
-        prec = flint_ctx.prec
-        if self._cache_prec != prec:
-            eye = arb_mat(self.K, self.K)
-            for i in range(self.K):
-                eye[i, i] = arb(1)
-            self._cache = (eye, arb_mat(self.S_q), arb_mat(self.z_q), arb_mat(self.Ginv_q))
-            self._cache_prec = prec
-        return self._cache
-
-    def state(self, s: Sequence[arb]) -> tuple[arb_mat, arb_mat, arb_mat]:
-        """``u = M^T r``, ``w = G^{-1} u`` (blockwise, K x 1) and ``r = y - M T u`` (n x 1)."""
-        _, u, w = self._solve_u(s)
-        Tu = arb_mat(self.K, 1)
-        for a, block in enumerate(self.blocks):
-            for i in block:
-                Tu[i, 0] = w[i, 0] * s[a]
-        return u, w, arb_mat(self.y_q) - arb_mat(self.M_q) * Tu
-
-    def _solve_u(self, s: Sequence[arb]) -> tuple[arb_mat, arb_mat, arb_mat]:
-        """``B(s)``, ``u`` and ``w = G^{-1} u`` (blockwise) at balls ``s``.
-
-        The last result is kept: Newton and Krawczyk ask for the equations and the
-        Jacobian at the same point (the same list object, never changed in place).
-        """
-        last_s, last_prec, last = self._last
-        if last_s is s and last_prec == flint_ctx.prec:
-            return last
-        eye, S, z, Ginv = self._arb()
-        T = arb_mat(self.K, self.K)
-        for a, block in enumerate(self.blocks):
-            for i in block:
-                for j in block:
-                    T[i, j] = Ginv[i, j] * s[a]
-        B = eye + S * T
-        u = B.solve(z)
-        found = (B, u, Ginv * u)
-        self._last = (s, flint_ctx.prec, found)
-        return found
-
-    def equations(self, s: Sequence[arb]) -> list[arb]:
-        """``|M_a^T r|^2_{G_a^{-1}} - lam^2`` per neuron."""
-        _, u, w = self._solve_u(s)
-        lam = arb(self.lam_q)
-        return [sum((u[i, 0] * w[i, 0] for i in block), arb(0)) - lam * lam
-                for block in self.blocks]
-
-    def jacobian(self, s: Sequence[arb]) -> arb_mat:
-        """``dF_a/ds_b = -2 w_a^T B^{-1} S w_b`` (symmetric negative semidefinite)."""
-        B, _, w = self._solve_u(s)
-        _, S, _, _ = self._arb()
-        k = len(self.blocks)
-        W = arb_mat(self.K, k)
-        for a, block in enumerate(self.blocks):
-            for i in block:
-                W[i, a] = w[i, 0]
-        return (W.transpose() * B.solve(S * W)) * arb(-2)
 
 
 class BoxSolution:
@@ -285,7 +168,8 @@ def exact_roots(boxes: Sequence[BoxRoot], polys, ctx) -> tuple:
 
 def locate(problem: Problem, nds: Sequence[NeuronData], *,
            face_problem: FaceProblem | None = None,
-           start: np.ndarray | None = None) -> tuple[BoxRoot, ...]:
+           start: np.ndarray | None = None,
+           quick: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[BoxRoot, ...]:
     """The interior solution of a face set known to have one (module docstring).
 
     Minimises ``J`` in floating point, then proves a unique zero of the equations in a
@@ -293,7 +177,8 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
     can be proved (a singular Jacobian: a positive-dimensional solution set), or when the
     float stage fails on values of very different sizes. ``start`` is the float
     minimiser when it is known already (:func:`~solver.pipeline.locate.minimise.minimise_many`,
-    of ``face_problem``).
+    of ``face_problem``), ``quick`` its coarse box ``mid +- rad`` when proved already (in
+    floats, :func:`~solver.pipeline.locate.coarse.prove_many`).
     """
     if face_problem is None:
         face_problem = FaceProblem(problem, nds)
@@ -307,7 +192,11 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
             "degenerate data: a face set's critical point could not be located in floating "
             "point (values of very different sizes; data and lambda nearer 1 help)"
         ) from None
-    quick = _quick_box(face_problem, starts)
+    if quick is not None:
+        with working_precision(QUICK_PREC + 32):
+            quick = [arb(float(m), float(r)) for m, r in zip(*quick)]
+    else:
+        quick = _quick_box(face_problem, starts)
     if quick is not None and all(b > 0 for b in quick):
         solution = BoxSolution(face_problem, None, None, start=starts, quick=quick)
     else:  # prove now (and refuse now if it cannot be)

@@ -19,7 +19,7 @@ Examples
 --------
 >>> from solver.pipeline.divide import unit_faces
 >>> from solver.pipeline.face_systems import neuron_data
->>> from solver.pipeline.locate.interior import FaceProblem
+>>> from solver.pipeline.locate.face_problem import FaceProblem
 >>> from solver.problem import Problem
 >>> problem = Problem.parse([0, 1], [1, 1], "1/10", 1)
 >>> face = [f for f in unit_faces(problem.x) if f.pattern == "++"][0]
@@ -44,7 +44,7 @@ LINE_SEARCH_MIN = 1e-8  # the line search halves its step down to this
 
 class FloatFaceProblem(Protocol):
     """What the float stage reads of a face set
-    (:class:`~solver.pipeline.locate.interior.FaceProblem`)."""
+    (:class:`~solver.pipeline.locate.face_problem.FaceProblem`)."""
 
     yy: float
     lam_q: object

@@ -23,7 +23,8 @@ from flint import arb, arb_mat
 from solver.pipeline.algebraic import RealRoot
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import FaceSystem, NeuronData, face_system
-from solver.pipeline.locate.interior import FaceProblem, exact_roots
+from solver.pipeline.locate.face_problem import FaceProblem
+from solver.pipeline.locate.interior import QUICK_PREC, exact_roots
 from solver.pipeline.numbers import working_precision
 from solver.problem import Problem
 
@@ -86,16 +87,29 @@ class NeuronPoint:
         return self._values[prec]
 
     def _compute(self, prec: int) -> NeuronValues:
-        m = self.problem.d + 1
         if self.k == 0:
             y = [arb(v) for v in self.problem.y_q]
             loss = sum((v * v for v in y), arb(0))
             return NeuronValues((), (), (), tuple(y), loss)
         s = tuple(r.ball(prec) for r in self.roots)
-        face_problem = self.face_problem
-        u, w, r = face_problem.state(s)
+        return self._assemble(s, *self.face_problem.state(s))
+
+    def coarse_values(self) -> NeuronValues | None:
+        """The values over the coarse box of a pending solution (see
+        :class:`~solver.pipeline.locate.interior.BoxSolution`; ``QUICK_PREC + 32`` bits),
+        which decide most signs without the fine proof; None if there is no such box."""
+        solution = getattr(self.roots[0], "solution", None) if self.roots else None
+        if solution is None or not solution.pending or any(
+                getattr(r, "solution", None) is not solution for r in self.roots):
+            return None
+        with working_precision(QUICK_PREC + 32):
+            return self._assemble(tuple(solution.quick), *solution.quick_state())
+
+    def _assemble(self, s, u, w, r) -> NeuronValues:
+        """The values from ``s`` and the state ``u, w, r`` (current precision)."""
+        m = self.problem.d + 1
         directions, us = [], []
-        for nd, block in zip(self.neurons, face_problem.blocks):
+        for nd, block in zip(self.neurons, self.face_problem.blocks):
             w_a = arb_mat(len(block), 1, [w[i, 0] for i in block])
             direction = arb_mat(nd.V) * w_a
             directions.append(tuple(direction[i, 0] for i in range(m)))
