@@ -286,23 +286,26 @@ class NeuronEnumerator:
         some ``|M_b^T r_sub| > lam``; ``UNDECIDED`` otherwise. With the tied faces and
         the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
-        ties = Ties(self.problem, sub, self.data, lambda prec: self._residual(sub, prec),
-                    self._point)
+        ties: Ties | None = None  # made when first asked (the empty set has no ties)
         table = self._excesses.get(tuple(f.signs for f in sub)) if sub else self._floats.of_y()
         quick: arb_mat | None | bool = False  # not asked yet
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
         for face in others:
-            # a tie through y_i = 0 is seen without arithmetic; one through aligned faces
-            # (Lemma 3) needs balls: tried once the sign is undecided at 64 bits
-            partner = ties.partner(face, aligned=False)
-            if partner is None and table is not None:
-                # the float enclosure decides most faces (a sign it decides is not a tie)
+            if table is not None:
+                # the float enclosure decides most faces first: a tie makes the excess
+                # exactly zero (Lemma 4), so a sign it decides is not a tie
                 q = table[self._floats.column[face.signs]]
                 if q < 0:
                     continue
                 if q > 0:
                     return Kkt.FAILS, tuple(tied), (), ()
+            # a tie through y_i = 0 is seen without arithmetic; one through aligned faces
+            # (Lemma 3) needs balls: tried once the sign is undecided at 64 bits
+            if ties is None and sub:
+                ties = Ties(self.problem, sub, self.data,
+                            lambda prec: self._residual(sub, prec), self._point)
+            partner = ties.partner(face, aligned=False) if ties is not None else None
             if partner is None and quick is False:
                 quick = self._quick_residual(sub)
             if partner is None and quick is not None:
@@ -321,7 +324,7 @@ class NeuronEnumerator:
                     break
                 if q > 0:
                     return Kkt.FAILS, tuple(tied), (), ()
-                if prec == 64:
+                if prec == 64 and ties is not None:
                     partner = ties.partner(face)
                 if prec >= MAX_PREC:
                     return Kkt.UNDECIDED, tuple(tied), (), ()
