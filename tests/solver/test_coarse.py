@@ -134,3 +134,33 @@ def test_coarse_proofs_agree_with_ball_arithmetic() -> None:
                         assert (q > 0 if want > 0 else q < 0)
                         decided += 1
     assert boxes > 100 and decided > 1000
+
+
+def test_a_seeded_box_gives_the_signs_of_ball_arithmetic() -> None:
+    """A face set solved elsewhere (a scale-out seed) has only its coarse box: the KKT
+    excess signs computed from it agree with ball arithmetic at the proved point."""
+    problem = _problem(6, 6, 1)
+    alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
+    enumerator = NeuronEnumerator(problem, alive)
+    enumerator.prepare([(f,) for f in alive])
+    decided = 0
+    lam = arb(problem.lam_q)
+    for face in alive:
+        roots, _ = enumerator.entry((face,))
+        solution = getattr(roots[0], "solution", None) if roots else None
+        if solution is None or not solution.pending:
+            continue
+        table = enumerator._floats.seeded(roots)  # noqa: SLF001
+        assert table is not None
+        with working_precision(256):
+            r = enumerator._residual((face,), 256)  # noqa: SLF001
+            for other in alive:
+                want = table[enumerator._floats.column[other.signs]]  # noqa: SLF001
+                if want == 0:
+                    continue
+                nd = enumerator.data[other.signs]
+                u = arb_mat(nd.M.transpose()) * r
+                q = (u.transpose() * arb_mat(nd.G_inv) * u)[0, 0] - lam * lam
+                assert (q > 0 if want > 0 else q < 0)
+                decided += 1
+    assert decided > 100

@@ -356,6 +356,16 @@ class _Group:
         return signs, excess
 
 
+def at_box(problem, mid: np.ndarray, rad: np.ndarray, floats: SetFloats, lifted: np.ndarray,
+           y: np.ndarray, faces: FaceFloats):
+    """The face signs and KKT excess signs (:class:`Coarse`) of one face set over a box
+    ``mid +- rad`` known to hold its interior solution (a seeded coarse box)."""
+    with np.errstate(all="ignore"):
+        group = _Group([problem], [mid], [floats], tuple(problem.sizes), lifted, y, faces)
+        signs, excess = group._at_boxes(np.array([0]), rad[None, :])  # noqa: SLF001
+    return signs[0], excess[0]
+
+
 def inverses(J: np.ndarray) -> np.ndarray:
     """Float inverses of stacked matrices; a singular one gives NaN (proves nothing)."""
     try:
@@ -368,44 +378,3 @@ def inverses(J: np.ndarray) -> np.ndarray:
             except np.linalg.LinAlgError:
                 pass
         return out
-
-
-class ProblemFloats:
-    """A problem's float data for :func:`prove_many`, kept per face: the lifted points and
-    ``y``, each set's :class:`SetFloats`, the table of every face (``column``: a face's
-    sign vector -> its column) and the KKT excess signs of ``y`` (the empty set)."""
-
-    def __init__(self, problem, data: dict) -> None:
-        self.problem, self.data = problem, data
-        self.lifted = np.array([[float(v) for v in h] for h in problem.lifted_q])
-        self.y = np.array([float(v) for v in problem.y_q])
-        self.column = {signs: j for j, signs in enumerate(data)}
-        self._faces: dict[tuple, tuple] = {}
-        self._table: FaceFloats | None = None
-        self._of_y: np.ndarray | None = None
-
-    def of_set(self, key: tuple) -> SetFloats:
-        """The :class:`SetFloats` of the face set of these sign vectors."""
-        parts = []
-        for signs in key:
-            found = self._faces.get(signs)
-            if found is None:
-                nd = self.data[signs]
-                found = self._faces[signs] = (
-                    to_floats(nd.M), to_floats(nd.V), np.array(signs, dtype=np.int8))
-            parts.append(found)
-        return SetFloats(tuple(p[1] for p in parts), np.stack([p[2] for p in parts]),
-                         np.concatenate([p[0] for p in parts], axis=1))
-
-    def table(self) -> FaceFloats:
-        """Every face's float data for :func:`excess_signs` (in ``column`` order)."""
-        if self._table is None:
-            self._table = face_floats(list(self.data.values()), self.problem.lam_q)
-        return self._table
-
-    def of_y(self) -> np.ndarray:
-        """The KKT excess signs of ``r = y`` against every face."""
-        if self._of_y is None:
-            with np.errstate(all="ignore"):
-                self._of_y = excess_signs(rounded(self.y[None, :]), self.table())[0]
-        return self._of_y

@@ -35,7 +35,8 @@ from solver.pipeline.face_systems import (
     face_system,
     neuron_data,
 )
-from solver.pipeline.locate.coarse import UNDECIDED, Coarse, ProblemFloats, prove_many
+from solver.pipeline.locate.coarse import UNDECIDED, Coarse, prove_many
+from solver.pipeline.locate.coarse_data import ProblemFloats
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.interior import QUICK_PREC, locate
@@ -104,14 +105,11 @@ class NeuronEnumerator:
         self._balls: dict[tuple, tuple] = {}  # see _face_balls
         self._couplings: dict[tuple, bool] = {}  # see _coupled
         self._products: dict[tuple, object] = {}  # M_a^T M_b and M_a^T y (FaceProblem)
-        # settled ahead by :meth:`prepare`: pruning verdicts, and float starts of locate
-        self._prunings: dict[tuple, Pruning] = {}
+        self._prunings: dict[tuple, Pruning] = {}  # settled ahead by prepare(), and starts
         self._starts: dict[tuple, tuple[FaceProblem, object, Coarse | None]] = {}
-        # float data for the coarse proofs (coarse.py), and each located set's signs of
-        # the KKT excess against every face (columns: self.data's order)
-        self._floats = ProblemFloats(problem, self.data)
-        self._yy = float(sum(v**2 for v in problem.y_q))
-        self._excesses: dict[tuple, np.ndarray] = {}
+        # float data of the coarse proofs, and each located set's signs of the KKT excess
+        self._floats = ProblemFloats(problem, self.data)  # against every face (by column)
+        self._excesses: dict[tuple, np.ndarray | None] = {}
         self.systems_solved = 0
 
     def prepare(self, sets: Sequence[Sequence[UnitFace]], subsets: bool = True) -> None:
@@ -120,9 +118,8 @@ class NeuronEnumerator:
         (:func:`~solver.pipeline.locate.minimise.minimise_many`) and give them their
         coarse proofs in one more (:func:`~solver.pipeline.locate.coarse.prove_many`:
         box, face signs and, with ``subsets`` (the sets will prune larger ones), the KKT
-        excess against every face); :meth:`entry` then settles them one by one. The
-        sets' proper subsets must be solved (or solvable) already. Saves time only:
-        :meth:`entry` gives the same without it.
+        excess against every face); :meth:`entry` then settles them one by one. Proper
+        subsets must be solvable already. Saves time only: :meth:`entry` gives the same.
         """
         todo: list[tuple[tuple, FaceProblem]] = []
         for faces in sets:
@@ -138,7 +135,7 @@ class NeuronEnumerator:
             pruning = self._pruned(faces)
             self._prunings[key] = pruning
             if pruning.support is Support.FULL:
-                todo.append((key, FaceProblem(self.problem, nds, self._products, self._yy)))
+                todo.append((key, FaceProblem(self.problem, nds, self._products, self._floats.yy)))
         problems = [fp for _, fp in todo]
         starts = minimise_many(problems)
         coarse = prove_many(problems, starts, [self._floats.of_set(key) for key, _ in todo],
@@ -287,7 +284,10 @@ class NeuronEnumerator:
         the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
         ties: Ties | None = None  # made when first asked (the empty set has no ties)
-        table = self._excesses.get(tuple(f.signs for f in sub)) if sub else self._floats.of_y()
+        key = tuple(f.signs for f in sub)  # no table kept (a seed): from its coarse box
+        table = self._excesses.get(key) if sub else self._floats.of_y()
+        if sub and key not in self._excesses:
+            table = self._excesses[key] = self._floats.seeded(self.entry(sub)[0])
         quick: arb_mat | None | bool = False  # not asked yet
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
