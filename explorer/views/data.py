@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, HoverTool, PointDrawTool
+from bokeh.models import ColumnDataSource, HoverTool, Label, PointDrawTool
 from bokeh.plotting import figure
 
 from explorer.loss import network
@@ -47,8 +49,59 @@ from explorer.views.geometry import one_input, representative
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
-_COLORS = {"points": "#1f5fa8", "fit": "#d1495b"}
+_COLORS = {"points": "#1f5fa8", "fit": "#d1495b", "run": "#222222"}
 TITLE = "Data and f(x) of the selected minimum"
+GRID_POINTS = 400
+RUN_NAME = "data-training-run"  # the animated run's line (browser tests find it by name)
+
+
+@dataclass(frozen=True)
+class RunOverlay:
+    """The animated training run in the Data view: its f(x) ``source`` (columns ``x``,
+    ``y``) and a ``label`` naming the step shown."""
+
+    source: ColumnDataSource
+    label: Label
+
+    def clear(self) -> None:
+        """No run shown."""
+        self.source.data = {"x": [], "y": []}
+        self.label.text = ""
+
+
+_OVERLAYS: WeakKeyDictionary[ExplorerState, RunOverlay] = WeakKeyDictionary()
+
+
+def run_overlay(state: ExplorerState) -> RunOverlay:
+    """The session's animated-run overlay (one per state: the Training view fills it and its
+    player moves it in the browser; the Data view draws it).
+
+    >>> from explorer.runner import SolveRunner
+    >>> state = ExplorerState(runner=SolveRunner(processes=False))
+    >>> run_overlay(state) is run_overlay(state), run_overlay(state).source.data
+    (True, {'x': [], 'y': []})
+    """
+    if state not in _OVERLAYS:
+        label = Label(x=8, y=8, x_units="screen", y_units="screen", text="",
+                      text_font_size="12px", text_color=_COLORS["run"],
+                      background_fill_color="white", background_fill_alpha=0.7,
+                      name=f"{RUN_NAME}-label")
+        _OVERLAYS[state] = RunOverlay(ColumnDataSource({"x": [], "y": []},
+                                                       name=f"{RUN_NAME}-source"),
+                                      label)
+    return _OVERLAYS[state]
+
+
+def fit_grid(rows: Rows) -> np.ndarray:
+    """The x values f(x) is drawn at: the data's x range with a margin (1-D rows).
+
+    >>> g = fit_grid([("0", "1"), ("1", "0")]); round(float(g[0]), 2), round(float(g[-1]), 2)
+    (-0.2, 1.2)
+    """
+    xs = [float(Fraction(x)) for x, _ in rows]
+    low, high = min(xs), max(xs)
+    pad = 0.15 * (high - low) + 0.05
+    return np.linspace(low - pad, high + pad, GRID_POINTS)
 
 
 def snap(value: float, digits: int = 2) -> str:
@@ -123,10 +176,7 @@ def fit_columns(state: ExplorerState) -> dict[str, Any]:
     minimum = state.selected if one else None
     if minimum is None:
         return {"x": np.zeros(0), "y": np.zeros(0)}
-    xs = [float(Fraction(x)) for x, _ in state.rows]
-    low, high = min(xs), max(xs)
-    pad = 0.15 * (high - low) + 0.05
-    grid = np.linspace(low - pad, high + pad, 400)
+    grid = fit_grid(state.rows)
     point = representative(minimum)
     return {"x": grid, "y": np.asarray(network(point.B, point.c, point.a, grid), float)}
 
@@ -152,8 +202,15 @@ class DataView(pn.viewable.Viewer):
         self.fit = fig.line("x", "y", source=ColumnDataSource(fit_columns(state)),
                             line_color=_COLORS["fit"], line_width=2.5)
         points = point_columns(one_input_rows(state))
+        overlay = run_overlay(state)
+        self.run = fig.line("x", "y", source=overlay.source, line_color=_COLORS["run"],
+                            line_width=2, line_dash="dashed", name=RUN_NAME)
+        fig.add_layout(overlay.label)
         self.points = fig.scatter("x", "y", source=ColumnDataSource(points),
                                   size=11, fill_color=_COLORS["points"], line_color="white")
+        # the ranges follow the data and the minimum's f(x), not the run's (it may overshoot)
+        fig.x_range.renderers = [self.fit, self.points]
+        fig.y_range.renderers = [self.fit, self.points]
         self.draw = PointDrawTool(renderers=[self.points], num_objects=MAX_POINTS, add=True)
         fig.add_tools(self.draw, HoverTool(renderers=[self.points],
                                            tooltips=[("x", "@x"), ("y", "@y")]))

@@ -8,8 +8,9 @@ run animated step by step.
   minimum, a sample of trajectories on the (b, c) plane ending on the rings of their minima,
   and the runs that reached the selected minimum on its loss-surface slice.
 * **One run** (or a tap on the plane: unit 1 starts there): the run is computed in the
-  worker, then played in the browser (play, pause, speed) — f(x), the units' markers on the
-  plane and the loss move together.
+  worker, then played in the browser (play, pause, speed) — f(x) here and dashed in the Data
+  view (:func:`explorer.views.data.run_overlay`), the units' markers on the plane and the
+  loss move together.
 
 Examples
 --------
@@ -40,6 +41,7 @@ from explorer.runner import SolveRunner
 from explorer.state import ExplorerState, make_key
 from explorer.training import TrainRequest, TrainResult, get_training_runner
 from explorer.views import caption, redraw
+from explorer.views.data import fit_grid, run_overlay
 from explorer.views.geometry import plane_radius
 from explorer.views.training_plots import (
     ANIMATE_JS,
@@ -95,8 +97,11 @@ class TrainingView(pn.viewable.Viewer):
                                         loop_policy="once", show_loop_controls=False,
                                         width=330, label="animated run")
         self.src = sources()
-        self.player.jscallback(args={k: self.src[k] for k in
-                                     ("frames", "markers", "curve", "dot", "units")},
+        self.overlay = run_overlay(state)  # the run's f(x) in the Data view
+        self.player.jscallback(args={**{k: self.src[k] for k in
+                                        ("frames", "markers", "curve", "dot", "units")},
+                                     "overlay": self.overlay.source,
+                                     "label": self.overlay.label},
                                value=ANIMATE_JS)
         steps_js = f"target.step = {json.dumps(SPEEDS)}[source.value]"
         self.speed.jslink(self.player, code={"value": steps_js})
@@ -146,7 +151,8 @@ class TrainingView(pn.viewable.Viewer):
             caption("Bars: share of runs per outcome with its 95% interval (tap a minimum's "
                     "bar to select it). Trajectories: a sample of the runs, coloured by the "
                     "minimum they reached (grey: stuck or not converged). ReLU'(0) = 0, as in "
-                    "the frameworks. One run / tap the plane: press play."),
+                    "the frameworks. One run / tap the plane, then play: f(x) moves here and, "
+                    "dashed, in the Data view."),
             sizing_mode="stretch_width",
         )
 
@@ -289,9 +295,11 @@ class TrainingView(pn.viewable.Viewer):
         self.loss_curve.x_range.update(start=0, end=max(1, frames["step"][-1]))
         self.loss_curve.y_range.update(start=0.8 * min(losses), end=1.25 * max(losses))
         xs = np.linspace(*self._x_span(), 200)
-        ys = sum(first[f"a{l}"][0] * np.maximum(first[f"b{l}"][0] * xs + first[f"c{l}"][0], 0)
-                 for l in range(L))
-        self.src["curve"].data = {"x": xs.tolist(), "y": np.asarray(ys).tolist()}
+        self.src["curve"].data = {"x": xs.tolist(), "y": _network(first, L, xs).tolist()}
+        grid = fit_grid(self.state.rows)
+        self.overlay.source.data = {"x": grid.tolist(), "y": _network(first, L, grid).tolist()}
+        self.overlay.label.text = (f"training run (dashed): step 0, loss "
+                                   f"{first['loss'][0]:.5g} — press play in the Training card")
 
     def _x_span(self) -> tuple[float, float]:
         """The x range of the data, with a margin."""
@@ -360,17 +368,26 @@ class TrainingView(pn.viewable.Viewer):
             self._cancel()
             self._latest += 1
             self.status = "Training cancelled: the problem changed. Train again."
+        self._clear_run()
+
+    def _clear_run(self) -> None:
+        """Remove the animated run (its frames belong to the previous problem)."""
+        empty = sources()
+        for name in ("frames", "markers", "dot", "curve"):
+            self.src[name].data = dict(empty[name].data)
+        self.player.param.update(end=1, value=0)
+        self.run_text.object = ""
+        self.overlay.clear()
 
     def _clear(self, text: str) -> None:
         """Remove every training result from the plots."""
         self._result = None
         empty = sources()
-        for name in ("bars", "traj", "ends", "surface_paths", "frames", "markers", "dot",
-                     "curve"):
+        for name in ("bars", "traj", "ends", "surface_paths"):
             self.src[name].data = dict(empty[name].data)
         self.bars.x_range.factors = []
         self.sentence.object = ""
-        self.run_text.object = ""
+        self._clear_run()
         self.status = text
 
     # ------------------------------------------------------------------ events
@@ -397,3 +414,9 @@ class TrainingView(pn.viewable.Viewer):
         if a[0] == 0:
             a[0] = 1.0 / np.sqrt(L)
         self.one_run(tuple(float(v) for l in range(L) for v in (a[l], b[l], c[l])))
+
+
+def _network(frame: dict[str, list], units: int, xs: np.ndarray) -> np.ndarray:
+    """f(x) at ``xs`` of the first state of ``frame`` (``a{l}``, ``b{l}``, ``c{l}`` columns)."""
+    return sum((frame[f"a{l}"][0] * np.maximum(frame[f"b{l}"][0] * xs + frame[f"c{l}"][0], 0)
+                for l in range(units)), np.zeros_like(xs))

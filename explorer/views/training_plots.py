@@ -182,7 +182,11 @@ def animation_data(sample: Any) -> dict[str, list]:
     return out
 
 
-# Runs in the browser on every player tick: the animated run's frame ``i``.
+# Runs in the browser on every player tick: the animated run's frame ``i`` moves the
+# markers on the (b, c) plane, f(x) in this view (``curve``) and in the Data view
+# (``overlay``, with its ``label``) and the dot on the loss curve. ``sync: false``: the
+# frames are drawn in the browser only, nothing is sent back to the server (which would
+# otherwise receive every curve 25 times a second and slow every other interaction down).
 ANIMATE_JS = """
 const i = Math.min(cb_obj.value, frames.data.step.length - 1);
 if (i < 0) { return; }
@@ -190,16 +194,24 @@ const t = frames.data;
 const L = units.data.n[0];
 const b = [], c = [], a = [];
 for (let l = 0; l < L; l++) { a.push(t['a' + l][i]); b.push(t['b' + l][i]); c.push(t['c' + l][i]); }
-markers.data = {b: b, c: c};
-const xs = curve.data.x;
-const ys = new Array(xs.length);
-for (let j = 0; j < xs.length; j++) {
-  let s = 0;
-  for (let l = 0; l < L; l++) { const z = b[l] * xs[j] + c[l]; if (z > 0) { s += a[l] * z; } }
-  ys[j] = s;
+const local = {sync: false};
+markers.setv({data: {b: b, c: c}}, local);
+const f = (xs) => {
+  const ys = new Array(xs.length);
+  for (let j = 0; j < xs.length; j++) {
+    let s = 0;
+    for (let l = 0; l < L; l++) { const z = b[l] * xs[j] + c[l]; if (z > 0) { s += a[l] * z; } }
+    ys[j] = s;
+  }
+  return ys;
+};
+curve.setv({data: {x: curve.data.x, y: f(curve.data.x)}}, local);
+if (overlay.data.x.length) {
+  overlay.setv({data: {x: overlay.data.x, y: f(overlay.data.x)}}, local);
+  label.setv({text: 'training run (dashed): step ' + t.step[i].toLocaleString('en-US')
+    + ', loss ' + t.loss[i].toPrecision(5)}, local);
 }
-curve.data = {x: xs, y: ys};
-dot.data = {step: [t.step[i]], loss: [t.loss[i]]};
+dot.setv({data: {step: [t.step[i]], loss: [t.loss[i]]}}, local);
 """
 
 

@@ -98,11 +98,12 @@ class Params:
         return np.einsum("rld,nd->rln", self.B, x) + self.c[..., None]
 
     def to_internal(self) -> Internal:
-        """The runs-last working copy used by the training loop."""
+        """The runs-last working copy used by the training loop (always a copy: for one run
+        the transposes are contiguous views, and training must not move the caller's start)."""
         return Internal(
-            np.ascontiguousarray(self.a.T),
-            np.ascontiguousarray(self.B.transpose(1, 2, 0)),
-            np.ascontiguousarray(self.c.T),
+            self.a.T.copy(order="C"),
+            self.B.transpose(1, 2, 0).copy(order="C"),
+            self.c.T.copy(order="C"),
         )
 
 

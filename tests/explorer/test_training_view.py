@@ -97,13 +97,39 @@ def test_one_run_loads_its_frames_and_a_tap_starts_from_the_tapped_point(
     frames = view.src["frames"].data
     assert (frames["b0"][0], frames["c0"][0]) == (0.7, -0.3)
     assert "This run:" in view.run_text.object
-    assert "frames.data" in ANIMATE_JS and "markers.data" in ANIMATE_JS
+    assert "frames.data" in ANIMATE_JS and "markers.setv" in ANIMATE_JS
+
+
+def test_one_run_is_drawn_dashed_in_the_data_view_at_its_first_frame(
+        view: TrainingView) -> None:
+    """The Data view draws the session's overlay; one run puts f(x) of its start there,
+    computed from the start the training API gives run 0 of the seed."""
+    from explorer.views.data import RUN_NAME, DataView, fit_grid
+    from solver.train import initial_params
+
+    data_view = DataView(view.state)
+    view.one_run()
+    line = data_view.figure.select_one({"name": RUN_NAME})
+    assert line.data_source is view.overlay.source
+    start = initial_params("torch-default", 1, 2, 1, 0, first=view._one_runs - 1)
+    grid = fit_grid(view.state.rows)
+    pre = start.B[0, :, 0][:, None] * grid + start.c[0][:, None]
+    expected = start.a[0] @ np.maximum(pre, 0.0)
+    assert np.array(line.data_source.data["x"]) == pytest.approx(grid)
+    assert np.array(line.data_source.data["y"]) == pytest.approx(expected, abs=1e-12)
+    assert "step 0" in view.overlay.label.text
+    assert "overlay.setv" in ANIMATE_JS and "label.setv" in ANIMATE_JS
+    # the Data view's ranges follow the data and the minimum, not the run
+    assert line not in data_view.figure.y_range.renderers
 
 
 def test_an_edit_of_the_problem_clears_the_results(view: TrainingView) -> None:
+    view.one_run()
+    assert view.overlay.source.data["x"]
     view.state.edit(lam="1/20")
     assert view.src["bars"].data["label"] == []
     assert view.src["frames"].data["step"] == []
+    assert view.overlay.source.data == {"x": [], "y": []} and view.overlay.label.text == ""
     assert "changed" in view.status
     view.state.edit(lam="1/100")
 

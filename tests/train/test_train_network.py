@@ -166,3 +166,14 @@ def test_inits_follow_their_distributions() -> None:
     assert stats.kstest(small.a.ravel(), stats.norm(0, 0.01).cdf).pvalue > 1e-3
     again = initial_params("torch-default", runs, L, d, seed=11)
     assert np.array_equal(again.B, p.B)  # the seed makes runs reproducible
+
+
+def test_training_never_moves_the_callers_start() -> None:
+    """One run (whose runs-last transposes are contiguous views) and many runs alike."""
+    data = FloatData.of([[0.0], [0.5], [1.0]], [0.0, 1.0, 0.0], 0.01)
+    for runs in (1, 3):
+        start = initial_params("torch-default", runs, 2, 1, seed=0)
+        before = start.flat().copy()
+        out = descend(data, start, Optimizer("gd", 0.05), steps=50, tol=0.0)
+        assert np.array_equal(start.flat(), before)
+        assert not np.array_equal(out.params.flat(), before)
