@@ -368,7 +368,7 @@ class TrainingView(pn.viewable.Viewer):
             self._cancel()
             self._latest += 1
             self.status = "Training cancelled: the problem changed. Train again."
-        self._clear_run()
+        redraw(self._clear_run)  # (Bokeh models change under the document's lock)
 
     def _clear_run(self) -> None:
         """Remove the animated run (its frames belong to the previous problem)."""
