@@ -48,12 +48,89 @@ LOAD_TARGET = 2.0
 TIMEOUT = 60_000  # ms
 VIEWS = ("points", "datatable", "fit", "plane", "surface", "table", "selected", "exact", "status")
 
-# Stamps, in the page, the frame in which each view's signature last changed.
+# Installed before the page loads: the time and size of every websocket frame received
+# (a PATCH-DOC message is a header frame, metadata, content and binary buffers).
+FRAMES_JS = r"""
+(() => {
+  const Native = window.WebSocket;
+  window.__frames = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        const text = typeof e.data === 'string';
+        const size = text ? e.data.length : (e.data.byteLength ?? e.data.size);
+        const header = text && e.data.startsWith('{') && e.data.includes('"msgtype"');
+        window.__frames.push({t: performance.now(), size, header});
+      });
+    }
+  };
+})();
+"""
+
+# The probe's lookups cached: the models of a type within one frame, the view of a model
+# while it is on the page (the probe walks every view otherwise: its own cost, on the page's
+# main thread, was counted in the latency). ``__explorer.fresh()`` starts a frame.
+CACHE_JS = r"""
+if (!__explorer.fresh) {
+  const E = __explorer, models = E.models.bind(E), view = E.view.bind(E), views = new Map();
+  let byType = {};
+  E.models = (type) => byType[type] || (byType[type] = models(type));
+  E.view = (model) => {
+    let v = views.get(model);
+    if (!v || !v.el.isConnected) { v = view(model); views.set(model, v); }
+    return v;
+  };
+  E.fresh = () => { byType = {}; };
+  // The same fingerprint as ``digest`` of the flattened column, without flattening it.
+  E.sources = (prefix, type) => E.glyphs(prefix, type).map(r => {
+    const d = r.data_source.data;
+    return Object.keys(d).sort().map(k => {
+      const col = d[k];
+      const nested = Array.isArray(col) && col.length && col[0] && col[0].length !== undefined;
+      const parts = nested ? col : [col];
+      const total = parts.reduce((n, c) => n + c.length, 0);
+      const step = Math.max(1, Math.floor(total / 64));
+      let h = total, i = 0, base = 0;
+      for (const c of parts) {
+        for (; i < base + c.length; i += step) {
+          const v = c[i - base];
+          h = (h * 31 + (typeof v === 'number' ? Math.round(v * 1e6) : String(v).length)) % 1e9;
+        }
+        base += c.length;
+      }
+      return String(h);
+    }).join(',');
+  }).join('|');
+}
+"""
+
+# Stamps, in the page, the frame in which each view's signature last changed, and times
+# each document patch the page applies (Bokeh's own handling, before the next paint).
 RECORDER_JS = r"""
 () => {
-  const rec = {events: {}, changes: {}, last: null, stop: false};
-  for (const type of ['pointerdown', 'pointerup', 'keydown']) {
+  // The probe runs only while something may change: up to 1.5 s after a patch or an input.
+  const rec = {events: {}, changes: {}, last: null, stop: false, patches: [], probe: 0,
+               frames: window.__frames.length, busy: 0};
+  const doc = Bokeh.documents[0];
+  if (!doc.__timed) {
+    const apply = doc.apply_json_patch.bind(doc);
+    doc.apply_json_patch = (...args) => {
+      const t0 = performance.now();
+      try { return apply(...args); }
+      finally {
+        const r = window.__rec;
+        if (r) { r.patches.push([t0, performance.now() - t0]); r.busy = performance.now() + 1500; }
+      }
+    };
+    doc.__timed = true;
+  }
+  CACHE
+  __explorer.fresh();
+  for (const type of ['pointerdown', 'pointermove', 'pointerup', 'keydown', 'input']) {
     window.addEventListener(type, (e) => {
+      rec.busy = performance.now() + 1500;
+      if (type === 'pointermove' || type === 'input') return;
       if (type === 'keydown' && e.key !== 'Enter') return;
       rec.events[type] = e.timeStamp;
     }, {capture: true});
@@ -61,25 +138,38 @@ RECORDER_JS = r"""
   let previous = __explorer.signatures();
   const tick = () => {
     try {
-      const now = performance.now(), current = __explorer.signatures();
-      for (const k in current) {
-        if (current[k] !== previous[k]) { rec.changes[k] = now; rec.last = now; }
+      const now = performance.now();
+      if (now <= rec.busy) {
+        __explorer.fresh();
+        const current = __explorer.signatures();
+        rec.probe += performance.now() - now;
+        for (const k in current) {
+          if (current[k] !== previous[k]) { rec.changes[k] = now; rec.last = now; }
+        }
+        previous = current;
       }
-      previous = current;
     } catch (e) { rec.error = String(e); }
     if (!rec.stop) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
   window.__rec = rec;
 }
-"""
+""".replace("CACHE", CACHE_JS)
+# What an edit's recording holds once the views settled.
+RESULT_JS = """() => ({last: __rec.last, now: performance.now(), events: __rec.events,
+  error: __rec.error, changes: __rec.changes, status: __explorer.status(),
+  patches: __rec.patches, probe: __rec.probe, frames: window.__frames.slice(__rec.frames)})"""
 # A first load is over when every view shows the result: stamped from navigation start.
 LOADED_JS = r"""
 () => {
   const tick = () => {
     try {
+      if (window.Bokeh && Bokeh.documents.length && window.__doc === undefined) {
+        window.__doc = performance.now();
+      }
       if (window.Bokeh && Bokeh.documents.length && (READY)()) {
-        if (!window.__explorer) { PROBE }
+        if (!window.__explorer) { PROBE CACHE }
+        __explorer.fresh();
         const s = __explorer.signatures();
         const views = [__explorer.figure('Data'), __explorer.figure('(b, c) plane'),
                        __explorer.figure('Loss')];
@@ -93,17 +183,29 @@ LOADED_JS = r"""
   };
   requestAnimationFrame(tick);
 }
-""".replace("READY", READY_JS).replace("PROBE", PROBE_JS)
+""".replace("READY", READY_JS).replace("PROBE", PROBE_JS).replace("CACHE", CACHE_JS)
 
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One measured action: seconds to the last view redrawn, per view, and from cache?"""
+    """One measured action: seconds to the last view redrawn, per view, and from cache?
+
+    The breakdown (seconds from the action): ``first_patch`` and ``last_patch`` the first
+    and last document patch received from the server, ``applying`` the page's own time
+    applying the patches (Bokeh's handlers, before painting), ``messages`` and ``kb``
+    what the server sent, ``probe`` the time the benchmark's own probe took in the page.
+    """
 
     seconds: float
     views: dict[str, float]
     cached: bool
     from_down: float | None = None
+    first_patch: float | None = None
+    last_patch: float | None = None
+    applying: float = 0.0
+    messages: int = 0
+    kb: float = 0.0
+    probe: float = 0.0
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -122,9 +224,7 @@ def _settle(page: Any, quiet: float = 1.0, timeout: float = 30.0, edit: bool = T
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        rec = page.evaluate(
-            "() => ({last: __rec.last, now: performance.now(), events: __rec.events,"
-            " error: __rec.error, changes: __rec.changes, status: __explorer.status()})")
+        rec = page.evaluate(RESULT_JS)
         # While solving, the status line is not a result line (``status()`` is empty); an
         # edit is answered when the minima table or the status line has changed.
         answered = "table" in rec["changes"] or "status" in rec["changes"]
@@ -153,7 +253,14 @@ def _measure(page: Any, act: Any, event: str) -> Sample:
     views = {k: (v - start) / 1000 for k, v in rec["changes"].items()}
     down = rec["events"].get("pointerdown")
     from_down = (rec["last"] - down) / 1000 if event == "pointerup" and down else None
-    return Sample((rec["last"] - start) / 1000, views, "from cache" in rec["status"], from_down)
+    frames = [f for f in rec["frames"] if start <= f["t"] <= rec["last"]]
+    patches = [(t, d) for t, d in rec["patches"] if start <= t <= rec["last"]]
+    return Sample((rec["last"] - start) / 1000, views, "from cache" in rec["status"], from_down,
+                  first_patch=(frames[0]["t"] - start) / 1000 if frames else None,
+                  last_patch=(frames[-1]["t"] - start) / 1000 if frames else None,
+                  applying=sum(d for _, d in patches) / 1000,
+                  messages=sum(f["header"] for f in frames),
+                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000)
 
 
 def _screen(page: Any, x: float, y: float) -> list[float]:
@@ -223,20 +330,53 @@ SCENARIOS = {"point drag": drag, "tap to add": tap_add, "table edit": table_edit
              "λ slider release": slider}
 
 
-def first_load(browser: Any, url: str) -> float:
-    """Seconds from navigation start until every view shows the result (a fresh context)."""
+@dataclass(frozen=True, slots=True)
+class Load:
+    """One first load, seconds from navigation start: the page's HTML received (the server
+    has built the session), its scripts run (DOMContentLoaded), Bokeh's document made,
+    the first websocket message, and every view showing the result."""
+
+    page: float
+    scripts: float
+    document: float
+    socket: float | None
+    seconds: float
+
+
+def first_load(browser: Any, url: str) -> Load:
+    """A fresh context opens the page: until every view shows the result."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:
         page = context.new_page()
+        page.add_init_script(FRAMES_JS)
         page.add_init_script(f"({LOADED_JS})()")
         page.goto(url)
         page.wait_for_function("() => window.__loaded !== undefined", timeout=TIMEOUT)
-        return page.evaluate("() => window.__loaded") / 1000
+        t = page.evaluate("""() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          return [nav.responseEnd, nav.domContentLoadedEventEnd, window.__doc,
+                  window.__frames.length ? window.__frames[0].t : null, window.__loaded];
+        }""")
+        return Load(*(v / 1000 if v is not None else None for v in t))
     finally:
         context.close()
 
 
-def run(url: str, runs: int, loads: int) -> tuple[dict[str, list[Sample]], list[float]]:
+def load_table(loads: list[Load]) -> str:
+    """Median seconds from navigation start to each stage of a first load."""
+    def med(values: list[float | None]) -> str:
+        seen = [v for v in values if v is not None]
+        return f"{statistics.median(seen):.3f}" if seen else "—"
+
+    return markdown_table(
+        ["HTML received (session built)", "scripts run", "document made",
+         "first websocket message", "every view shows the result"],
+        [[med([x.page for x in loads]), med([x.scripts for x in loads]),
+          med([x.document for x in loads]), med([x.socket for x in loads]),
+          med([x.seconds for x in loads])]])
+
+
+def run(url: str, runs: int, loads: int) -> tuple[dict[str, list[Sample]], list[Load]]:
     """Every scenario ``runs`` times on one page, then ``loads`` first loads."""
     from playwright.sync_api import sync_playwright
 
@@ -247,12 +387,13 @@ def run(url: str, runs: int, loads: int) -> tuple[dict[str, list[Sample]], list[
             first_load(browser, url)  # the server's first session warms its imports
             context = browser.new_context(viewport={"width": 1500, "height": 1000})
             page = context.new_page()
+            page.add_init_script(FRAMES_JS)
             page.goto(url)
             page.wait_for_function(READY_JS, timeout=TIMEOUT)
             page.evaluate(PROBE_JS)
             page.evaluate(RECORDER_JS)
             _settle(page, quiet=2.0, edit=False)
-            for name, scenario in SCENARIOS.items():
+            for name, scenario in SCENARIOS.items() if runs else ():
                 print(f"... {name}", file=sys.stderr, flush=True)
                 results[name] = [scenario(page, k) for k in range(runs)]
             context.close()
@@ -295,10 +436,33 @@ def view_table(results: dict[str, list[Sample]]) -> str:
     return markdown_table(["action", *VIEWS], rows)
 
 
+def breakdown_table(results: dict[str, list[Sample]]) -> str:
+    """Median seconds from the action: the server's first and last patch received, the
+    page's time applying patches, the last view redrawn; messages and kB per action."""
+    def med(values: list[float | None]) -> str:
+        seen = [v for v in values if v is not None]
+        return f"{statistics.median(seen):.3f}" if seen else "—"
+
+    rows = []
+    for name, samples in results.items():
+        rows.append([name, med([x.first_patch for x in samples]),
+                     med([x.last_patch for x in samples]), med([x.applying for x in samples]),
+                     med([x.seconds - x.last_patch if x.last_patch is not None else None
+                          for x in samples]),
+                     med([x.seconds for x in samples]),
+                     med([float(x.messages) for x in samples]).replace(".000", ""),
+                     med([x.kb for x in samples]).rstrip("0").rstrip("."),
+                     med([x.probe for x in samples])])
+    return markdown_table(["action", "first patch s", "last patch s", "applying patches s",
+                           "last patch -> last view s", "last view s", "messages", "kB",
+                           "probe s"], rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the explorer, measure in Chromium, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10, help="measured actions per kind")
+    parser.add_argument("--runs", type=int, default=10,
+                        help="measured actions per kind (0: first loads only)")
     parser.add_argument("--loads", type=int, default=5, help="first loads measured")
     args = parser.parse_args(argv)
     before = os.getloadavg()
@@ -310,11 +474,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("problem: the paper's example (n = 5, d = 1, L = 2), Chromium 1500 x 1000")
     print(f"load average (1 min) before / after: {before[0]:.2f} / {after[0]:.2f}")
     print()
-    print(latency_table(results, loads))
+    print(latency_table(results, [x.seconds for x in loads]))
     print()
     print("median seconds from the action to each view's last change:")
     print()
     print(view_table(results))
+    print()
+    if loads:
+        print("first load (medians, seconds from navigation start):")
+        print()
+        print(load_table(loads))
+        print()
+    print("breakdown (medians): when the server's document patches arrived, the page's time")
+    print("applying them, and the rest (layout, painting) until the last view changed:")
+    print()
+    print(breakdown_table(results))
     if errors:
         print("\nthe server logged errors:\n" + "\n".join(errors))
         return 1

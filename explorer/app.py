@@ -27,6 +27,7 @@ TITLE = "ReLU minima explorer: every certified local minimum of a small ridge Re
 def build_state(runner: SolveRunner | None = None, sync_url: bool = True) -> ExplorerState:
     """A session's state, restored from the page URL when ``sync_url``."""
     state = ExplorerState(runner=runner or get_runner(), autostart=False)
+    state.batch = pn.io.hold  # a result's changes to every view: one message to the page
     if sync_url and pn.state.location is not None:
         sync_location(state, pn.state.location)
     state.start()
@@ -85,4 +86,17 @@ def build_app(runner: SolveRunner | None = None, sync_url: bool = True) -> pn.te
     )
     template.state = state  # handy for tests and notebooks
     template.board = board
+    return template
+
+
+def serve_app(title: str = "ReLU minima explorer") -> pn.template.BaseTemplate:
+    """Build this session's dashboard into the server's document (``main.py`` calls it).
+
+    Bokeh re-indexes every model of a document each time a root is added; the template adds
+    one root per card, so the whole build is done with the index frozen and re-indexed once.
+    """
+    doc = pn.state.curdoc
+    with doc.models.freeze():
+        template = build_app()
+        template.servable(title=title)
     return template

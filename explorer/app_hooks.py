@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import threading
 import time
 from typing import Any
 
+from tornado.iostream import StreamClosedError
 from tornado.process import task_id
+from tornado.websocket import WebSocketClosedError
 
 from explorer.runner import get_runner, shutdown_runner
 from explorer.training import shutdown_training_runner
@@ -23,8 +27,32 @@ def on_server_loaded(server_context: Any) -> None:
     start_path_runner()  # and the default data set's λ path, which most sessions open with
     import explorer.app  # noqa: F401
 
+    quiet_closed_pages(asyncio.get_event_loop())
+
     if task_id() is not None:  # a process forked by --num-procs
         threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def quiet_closed_pages(loop: asyncio.AbstractEventLoop) -> None:
+    """Log a message lost because its page closed as one line, not an unretrieved error.
+
+    Panel writes a session's updates to its websocket as separate write tasks; when the page
+    closes meanwhile and Panel then cancels the session's pending writes, a failed write is
+    reported by asyncio as "Task exception was never retrieved" with a traceback, although
+    nothing went wrong on the server: the reader went away.
+    """
+    previous = loop.get_exception_handler()
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):
+            logging.getLogger(__name__).info("a page closed while a message to it was sent")
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
 
 
 def _follow_parent(parent: int) -> None:

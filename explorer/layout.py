@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,15 +58,27 @@ class Dashboard:
     surface: SurfaceView
     minima: MinimaView
     tour: TourView
-    data2d: Data2DView | None = None
-    sphere: SphereView | None = None
-    surface2d: Surface2DView | None = None
     switch: DimensionSwitch | None = None
     sidebar: list = field(default_factory=list)
     main: list = field(default_factory=list)
     downloads: DownloadsView | None = None
     lampath: LamPathView | None = None
     training: TrainingView | None = None
+
+    @property
+    def data2d(self) -> Data2DView:
+        """The 2-D data view (built on first use: sessions on 1-D data never build it)."""
+        return self.switch.two(0)
+
+    @property
+    def sphere(self) -> SphereView:
+        """The sphere of directions (built on first use)."""
+        return self.switch.two(1)
+
+    @property
+    def surface2d(self) -> Surface2DView:
+        """The 2-D loss surface (built on first use)."""
+        return self.switch.two(2)
 
 
 DATA2D_HELP = (
@@ -124,53 +137,62 @@ def attach_help(board: Dashboard) -> None:
         getattr(data, name).description = CONTROL_HELP[name]
     board.surface.chooser.description = CONTROL_HELP["slice"]
     data.table.header_tooltips = dict(COLUMN_HELP["data"])
-    training = board.training
-    for name in ("optimizer", "lr", "init", "runs", "steps", "seed"):
-        getattr(training, name).description = CONTROL_HELP[f"train_{name}"]
     board.minima.table.header_tooltips = dict(COLUMN_HELP["minima"])
 
 
 def build_dashboard(state: ExplorerState) -> Dashboard:
-    """Every view of one session, with help, tour and glossary, arranged for a template."""
+    """Every view of one session, with help, tour and glossary, arranged for a template.
+
+    Served, the λ path and Training cards are filled once the page has loaded (the first
+    page shows the other views sooner); the 2-D views are built when 2-D data are first
+    shown.
+    """
     hv.extension("bokeh", logo=False)
     controls, data = ControlsView(state), DataView(state)
     plane, surface, minima = PlaneView(state), SurfaceView(state), MinimaView(state)
     tour = TourView(state, set_slice=lambda name: set_surface_slice(surface, name))
     paths = PathModel(state, get_path_runner(state.runner.processes))
-    lampath, training = LamPathView(state, paths), TrainingView(state)
-    board = Dashboard(state, controls, data, plane, surface, minima, tour, lampath=lampath,
-                      training=training)
+    board = Dashboard(state, controls, data, plane, surface, minima, tour)
     attach_help(board)
     board.downloads = DownloadsView(state)
     upload = pn.Column(pn.pane.Markdown("Upload CSV (x1,x2,y)", margin=(0, 5)), data.upload)
-    board.data2d = Data2DView(state, loaders=(data.example, upload, data.reset))
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
-    board.sphere = SphereView(state)
     data_holder = pn.Column(data, sizing_mode="stretch_width")
     plane_card = card("2 · The (b, c) plane", plane, "plane_view")
-    board.surface2d = Surface2DView(state)
     surface_card = card("3 · Loss surface", surface, "surface_view", 4)
     data_card = card("1 · Data", pn.Column(controls.data_alert, data_holder,
                                            sizing_mode="stretch_width"), "data_view")
     board.switch = DimensionSwitch(state, [
-        Slot(data_card, data_holder, data, board.data2d,
+        Slot(data_card, data_holder, data,
+             lambda: Data2DView(state, loaders=(data.example, upload, data.reset)),
              ("1 · Data", "1 · Data in the plane (x1, x2)"),
              (CONTROL_HELP["data_view"], DATA2D_HELP)),
-        Slot(plane_card, plane_card, plane, board.sphere,
+        Slot(plane_card, plane_card, plane, lambda: SphereView(state),
              ("2 · The (b, c) plane", "2 · The sphere of directions of (b1, b2, c)"),
              (CONTROL_HELP["plane_view"], SPHERE_HELP)),
-        Slot(surface_card, surface_card, surface, board.surface2d,
+        Slot(surface_card, surface_card, surface, lambda: Surface2DView(state),
              ("3 · Loss surface", "3 · Loss surface over one unit's parameters"),
              (CONTROL_HELP["surface_view"], SURFACE2D_HELP)),
     ])
+
+    def make_lampath() -> LamPathView:
+        board.lampath = LamPathView(state, paths)
+        return board.lampath
+
+    def make_training() -> TrainingView:
+        board.training = training = TrainingView(state)
+        for name in ("optimizer", "lr", "init", "runs", "steps", "seed"):
+            getattr(training, name).description = CONTROL_HELP[f"train_{name}"]
+        return training
+
     board.main = [
         pn.Row(data_card, plane_card,
                sizing_mode="stretch_width"),
         pn.Row(surface_card,
                card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
-        card("5 · λ path", lampath, "lampath_view"),
-        card("6 · Training", training, "training_view"),
+        card("5 · λ path", after_load(make_lampath), "lampath_view"),
+        card("6 · Training", after_load(make_training), "training_view"),
     ]
     board.sidebar = [
         card("Guided tour", tour, "tour", collapsed=False),
@@ -181,6 +203,23 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     ]
     paths.refresh()
     return board
+
+
+def after_load(build: Callable[[], Any]) -> pn.Column:
+    """A column holding ``build()``'s view: built once the page has loaded when served (so
+    that the first page is smaller and sooner), at once otherwise (notebook, tests)."""
+    holder = pn.Column(pn.pane.Markdown("Loading…", margin=(0, 10)),
+                       sizing_mode="stretch_width")
+
+    def fill() -> None:
+        holder.objects = [build()]
+
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        pn.state.onload(fill)
+    else:
+        fill()
+    return holder
 
 
 def dashboard_layout(state: ExplorerState, progress: bool = False) -> pn.viewable.Viewable:

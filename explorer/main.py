@@ -1,5 +1,5 @@
 """Entry point of ``panel serve explorer``: build the dashboard for this session."""
 
-from explorer.app import build_app
+from explorer.app import serve_app
 
-build_app().servable(title="ReLU minima explorer")
+serve_app()

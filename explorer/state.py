@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,9 @@ class ExplorerState(param.Parameterized):
         self._edited = ""  # which input the last edit changed ('data', 'lam' or 'units')
         self._started = 0.0  # when the running solve was submitted (for the ETA)
         self._link_refusal = ""  # why a link's values were not taken (kept over the start)
+        # Entered around showing a result or a selection: the app makes it Panel's ``hold``,
+        # so that every view's changes reach the page as one message.
+        self.batch: Callable[[], AbstractContextManager[Any]] = nullcontext
         self.param.watch(self._on_problem_change, ["data", "lam", "units"])
         if autostart:
             self.start()
@@ -254,7 +258,8 @@ class ExplorerState(param.Parameterized):
     def select(self, index: int) -> None:
         """Select minimum ``index`` (-1 for the global minimum)."""
         count = len(self.result.minima) if self.result is not None else 0
-        self.selection = index if 0 <= index < count else -1
+        with self.batch():
+            self.selection = index if 0 <= index < count else -1
 
     def apply_link(self, query: Mapping[str, str]) -> None:
         """Take the problem and selection from a page link's query (before :meth:`start`).
@@ -391,14 +396,15 @@ class ExplorerState(param.Parameterized):
         keep = self._keep_selection and 0 <= self.selection < len(solution.minima)
         self._keep_selection = False
         self._good = self._requested
-        self.param.update(
-            result=solution,
-            selection=self.selection if keep else -1,
-            solving=False,
-            progress=None,
-            progress_text="",
-            status=_status_line(solution, outcome.seconds, outcome.cached),
-        )
+        with self.batch():
+            self.param.update(
+                result=solution,
+                selection=self.selection if keep else -1,
+                solving=False,
+                progress=None,
+                progress_text="",
+                status=_status_line(solution, outcome.seconds, outcome.cached),
+            )
 
     def _fall_back(self, reason: str) -> None:
         """Nothing good to keep yet: refuse, then solve the paper's example instead."""
