@@ -22,6 +22,8 @@ from typing import Any
 
 import holoviews as hv
 import panel as pn
+from bokeh.models import SaveTool
+from bokeh.plotting import figure as BokehFigure
 
 from explorer.help import COLUMN_HELP, CONTROL_HELP, glossary_card, tooltip
 from explorer.state import ExplorerState
@@ -126,6 +128,28 @@ def card(title: str, body: object, help_key: str, share: int = 1,
     )
 
 
+def name_saves(view: Any, stem: str) -> Any:
+    """Give the save tool of every Bokeh figure among ``view``'s attributes a file name,
+    ``relu-minima-STEM`` (plus the attribute's name when a view has several), so that the
+    PNG downloads at once instead of asking for a name.
+
+    >>> from types import SimpleNamespace
+    >>> from bokeh.plotting import figure
+    >>> view = SimpleNamespace(bars=figure(tools="save"), fx=figure(tools="save"))
+    >>> [f.select(SaveTool)[0].filename for f in (view.bars, view.fx)]
+    [None, None]
+    >>> name_saves(view, "training").fx.select(SaveTool)[0].filename
+    'relu-minima-training-fx'
+    """
+    figures = [(name, value) for name, value in sorted(vars(view).items())
+               if isinstance(value, BokehFigure)]
+    for name, fig in figures:
+        suffix = "" if name == "figure" or len(figures) == 1 else f"-{name.replace('_', '-')}"
+        for tool in fig.select(SaveTool):
+            tool.filename = f"relu-minima-{stem}{suffix}"
+    return view
+
+
 def attach_help(board: Dashboard) -> None:
     """Hover help on every control and table column."""
     controls, data = board.controls, board.data
@@ -153,6 +177,8 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     tour = TourView(state, set_slice=lambda name: set_surface_slice(surface, name))
     paths = PathModel(state, get_path_runner(state.runner.processes))
     board = Dashboard(state, controls, data, plane, surface, minima, tour)
+    for view, stem in ((data, "data"), (plane, "plane"), (surface, "loss-surface")):
+        name_saves(view, stem)
     attach_help(board)
     board.downloads = DownloadsView(state)
     upload = pn.Column(pn.pane.Markdown("Upload CSV (x1,x2,y)", margin=(0, 5)), data.upload)
@@ -165,23 +191,25 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
                                            sizing_mode="stretch_width"), "data_view")
     board.switch = DimensionSwitch(state, [
         Slot(data_card, data_holder, data,
-             lambda: Data2DView(state, loaders=(data.example, upload, data.reset)),
+             lambda: name_saves(Data2DView(state, loaders=(data.example, upload, data.reset)),
+                                "data"),
              ("1 · Data", "1 · Data in the plane (x1, x2)"),
              (CONTROL_HELP["data_view"], DATA2D_HELP)),
-        Slot(plane_card, plane_card, plane, lambda: SphereView(state),
+        Slot(plane_card, plane_card, plane, lambda: name_saves(SphereView(state), "sphere"),
              ("2 · The (b, c) plane", "2 · The sphere of directions of (b1, b2, c)"),
              (CONTROL_HELP["plane_view"], SPHERE_HELP)),
-        Slot(surface_card, surface_card, surface, lambda: Surface2DView(state),
+        Slot(surface_card, surface_card, surface,
+             lambda: name_saves(Surface2DView(state), "loss-surface"),
              ("3 · Loss surface", "3 · Loss surface over one unit's parameters"),
              (CONTROL_HELP["surface_view"], SURFACE2D_HELP)),
     ])
 
     def make_lampath() -> LamPathView:
-        board.lampath = LamPathView(state, paths)
+        board.lampath = name_saves(LamPathView(state, paths), "lambda-path")
         return board.lampath
 
     def make_training() -> TrainingView:
-        board.training = training = TrainingView(state)
+        board.training = training = name_saves(TrainingView(state), "training")
         for name in ("optimizer", "lr", "init", "runs", "steps", "seed"):
             getattr(training, name).description = CONTROL_HELP[f"train_{name}"]
         return training

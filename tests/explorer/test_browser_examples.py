@@ -213,16 +213,18 @@ def test_downloads_happen(page: Any, explorer_url: str) -> None:
         if label == "JSON":
             lam = status.split("λ = ")[1].split(" ")[0]
             assert f'"lam": "{lam}"'.encode() in body
-    # every plot has Bokeh's save tool; the data plot's gives a PNG
+    # every plot has Bokeh's save tool, named: the data plot's gives a PNG without a prompt
     figures = page.evaluate(
         "() => __explorer.models('Figure').map(f => [f.title ? f.title.text : '',"
-        " f.toolbar.tools.some(t => t.type === 'SaveTool')])")
-    assert figures and all(has for _, has in figures), figures
-    page.once("dialog", lambda dialog: dialog.accept("data-view"))  # Bokeh asks for a name
+        " f.toolbar.tools.filter(t => t.type === 'SaveTool').map(t => t.filename)])")
+    assert figures and all(len(names) == 1 and names[0] for _, names in figures), figures
+    dialogs: list[str] = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     with page.expect_download(timeout=TIMEOUT) as info:
         page.locator(".bk-Figure").first.hover()
         page.locator(".bk-tool-icon-save").first.click()
-    assert info.value.suggested_filename.startswith("data-view")
+    assert not dialogs, dialogs
+    assert info.value.suggested_filename == "relu-minima-data.png"
     png = Path(info.value.path()).read_bytes()
     assert png[:8] == base64.b64decode("iVBORw0KGgo=")  # the PNG signature
 
