@@ -9,6 +9,11 @@ messages the server would send (JSON and binary buffers).
 
 Edits: a new λ (``lam``), a new y for point 2 (``data``), another selected minimum
 (``select``). Run from the repository root: ``python -m benchmarks.bench_views``.
+
+``--sessions N`` measures instead what opening a page costs the server: ``main.py`` run N
+times as ``panel serve explorer`` runs it (a session context, the app's own runners), each
+into a fresh ``Document``: the session thread's CPU and wall seconds, the Bokeh models and
+roots of the first page, serialising it, and the cards filled once the page has loaded.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmarks.report import header_lines, markdown_table
@@ -105,16 +112,85 @@ def _one(cls: Callable[[ExplorerState], Any], state: ExplorerState) -> list[Any]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure every view alone and all together; print a table."""
-    return asyncio.run(_main(argv))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8, help="edits of each kind")
+    parser.add_argument("--sessions", type=int, default=0,
+                        help="measure N page openings (session builds) instead")
+    args = parser.parse_args(argv)
+    if args.sessions:
+        return sessions(args.sessions)
+    return asyncio.run(_main(args))
 
 
-async def _main(argv: Sequence[str] | None) -> int:
+def build_session(app: Any, number: int) -> list[float]:
+    """Run ``main.py`` into a fresh document with a session context, as the server does:
+    ``[cpu s, wall s, models, roots, serialise s, after-load cpu s, models after load]``."""
+    import weakref
+    from types import SimpleNamespace
+
+    import panel as pn
+    from bokeh.document import Document
+    from bokeh.server.contexts import BokehSessionContext
+    from panel.io.state import set_curdoc
+
+    doc = Document()
+    context = BokehSessionContext(f"bench-{number}", None, doc)  # type: ignore[arg-type]
+    context._request = SimpleNamespace(arguments={}, headers={}, cookies={}, uri="/explorer",
+                                       path="/explorer", query="", host="localhost",
+                                       protocol="http")
+    doc._session_context = weakref.ref(context)
+    cpu, wall = time.thread_time(), time.perf_counter()
+    with set_curdoc(doc):
+        app.initialize_document(doc)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    models, roots = len(doc.models), len(doc.roots)
+    serialise = time.perf_counter()
+    doc.to_json()
+    serialise = time.perf_counter() - serialise
+    later = time.thread_time()
+    with set_curdoc(doc):  # what the page's "loaded" event runs (pn.state.onload)
+        for callback, _ in pn.state._onload.pop(doc, []):
+            callback()
+    later = time.thread_time() - later
+    return [cpu, wall, models, roots, serialise, later, len(doc.models)]
+
+
+def sessions(count: int) -> int:
+    """Build ``count`` sessions (after one untimed); print the medians."""
+    import logging
+
+    from bokeh.application import Application
+    from bokeh.application.handlers.directory import DirectoryHandler
+
+    from explorer.app_hooks import shutdown_all
+
+    logging.getLogger("bokeh.core.validation.check").setLevel(logging.ERROR)
+    before = os.getloadavg()[0]
+    import explorer
+
+    app = Application(DirectoryHandler(filename=str(Path(explorer.__file__).parent)))
+    try:
+        build_session(app, 0)  # imports, the pools' start
+        rows = [build_session(app, k + 1) for k in range(count)]
+    finally:
+        shutdown_all()
+    med = [statistics.median(column) for column in zip(*rows, strict=True)]
+    print("\n".join(header_lines()))
+    print(f"load average (1 min) before / after: {before:.2f} / {os.getloadavg()[0]:.2f}")
+    print(f"opening a page of the explorer, median of {count} sessions (one untimed first):")
+    print()
+    print(markdown_table(
+        ["session thread CPU s", "wall s", "Bokeh models", "roots", "serialise s",
+         "after load: CPU s", "models after load"],
+        [[f"{med[0]:.3f}", f"{med[1]:.3f}", f"{med[2]:.0f}", f"{med[3]:.0f}",
+          f"{med[4]:.3f}", f"{med[5]:.3f}", f"{med[6]:.0f}"]]))
+    return 0
+
+
+async def _main(args: argparse.Namespace) -> int:
     import holoviews as hv
     import panel as pn
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=8, help="edits of each kind")
-    args = parser.parse_args(argv)
     pn.extension("tabulator", "katex")
     hv.extension("bokeh", logo=False)
     runner = SolveRunner(processes=False)
