@@ -15,11 +15,20 @@ Measures, on the paper's example (n = 5, d = 1, L = 2, lam = 1/100), torch-defau
 
 The loop is numpy only, elementwise: it uses one core. Run from the repository root:
 ``python -m benchmarks.bench_train`` (``--runs``, ``--steps`` to change the sizes).
+
+``--animation`` measures the dashboard instead, in Chromium against a real ``panel serve
+explorer``: after **One run**, the player at ×1 for ``--seconds``; the frames played per second
+(each moves the Data view's dashed f(x), the markers and the loss dot) and the browser's
+paints per second (``requestAnimationFrame``); and the latency of another interaction, a
+click on a row of the minima table until the Data view's f(x) of the selected minimum
+changes (a server round trip), idle and while the run plays.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import time
 from collections import Counter
 from fractions import Fraction
@@ -41,11 +50,117 @@ def _timed(fn):
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+# In the page: stamps of the run's f(x) changes and of painted frames; the selected
+# minimum's f(x) in the Data view (its digest) and when it last changed.
+_HOOK_JS = """() => {
+  const fig = __explorer.figure('Data and').model;
+  const run = fig.renderers.find(r => r.name === 'data-training-run').data_source;
+  const fit = fig.renderers.find(r => r.glyph && r.glyph.type === 'Line'
+                                 && r.name !== 'data-training-run').data_source;
+  const rec = {paints: [], fit: null, fitAt: 0, click: 0};
+  window.addEventListener('pointerup', (e) => { rec.click = e.timeStamp; }, {capture: true});
+  const tick = () => {
+    const now = performance.now();
+    rec.paints.push(now);
+    const d = __explorer.digest(Array.from(fit.data.y));
+    if (d !== rec.fit) { rec.fit = d; rec.fitAt = now; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__anim = rec;
+}"""
+
+
+def _rate(stamps: list[float], since: float) -> float:
+    """Events per second among ``stamps`` (ms) after ``since``."""
+    kept = [t for t in stamps if t >= since]
+    return (len(kept) - 1) / ((kept[-1] - kept[0]) / 1000) if len(kept) > 2 else 0.0
+
+
+def _select_latency(page, row: int) -> float:
+    """Click row ``row`` of the minima table; seconds until the Data view's f(x) changed."""
+    before = page.evaluate("() => window.__anim.fit")
+    page.locator(".tabulator").filter(has_text="pattern").locator(".tabulator-row").nth(
+        row).locator(".tabulator-cell").nth(2).click()
+    page.wait_for_function("(b) => window.__anim.fit !== b && window.__anim.fitAt"
+                           " > window.__anim.click", arg=before, timeout=60_000)
+    return page.evaluate("() => (window.__anim.fitAt - window.__anim.click) / 1000")
+
+
+def animation(seconds: float) -> int:
+    """The animated run in Chromium: frame rates and a concurrent interaction's latency."""
+    import tempfile
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from explorer.testing import PROBE_JS, READY_JS, launch_chromium, serve
+
+    before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "serve.log") as server, \
+            sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        page = browser.new_context(viewport={"width": 1500, "height": 1500}).new_page()
+        page.goto(server.url)
+        page.wait_for_function(READY_JS, timeout=90_000)
+        page.evaluate(PROBE_JS)
+        page.evaluate(_HOOK_JS)
+        page.wait_for_timeout(3000)  # the idle page's paint rate, for comparison
+        idle_paints = page.evaluate("() => window.__anim.paints")
+        losses = page.evaluate("() => __explorer.column('loss')")
+        rows = [losses.index(v) for v in dict.fromkeys(losses)][:4]  # distinct f(x) each
+        rows = rows[1:] + rows[:1]  # (the first is selected already)
+        idle = [_select_latency(page, row) for row in rows]
+        page.get_by_role("button", name="One run").click()
+        page.wait_for_function("() => __explorer.figure('Data and').model.renderers.find("
+                               "r => r.name === 'data-training-run').data_source.data.x.length",
+                               timeout=90_000)
+        page.locator("button.play").first.click()
+        start = page.evaluate("() => performance.now()")
+        began = time.perf_counter()
+        page.wait_for_timeout(1000)
+        playing = [_select_latency(page, row) for row in rows]
+        page.wait_for_timeout(max(0.0, seconds - 1 - sum(playing)) * 1000)
+        rec = page.evaluate("() => ({p: window.__anim.paints})")
+        elapsed = time.perf_counter() - began
+        player = page.evaluate("() => { const p = __explorer.models("
+                               "'panel.models.widgets.Player')[0]; return [p.value, p.end]; }")
+        browser.close()
+        errors = server.errors()
+    after = os.getloadavg()
+    for line in header_lines():
+        print(line)
+    print(f"load average (1 min) before / after: {before[0]:.2f} / {after[0]:.2f}")
+    print("the paper's example, One run (gd, lr 0.01, 20,000 steps, 1,539 frames), player at "
+          "x1 (an interval of 40 ms: 25 frames/s at most), Chromium 1500 x 1500 headless")
+    print(markdown_table(
+        ["measure", "value"],
+        [["frames played per second (each redraws f(x) in the Data view)",
+          f"{player[0] / elapsed:.1f}"],
+         ["browser paints/s while playing", f"{_rate(rec['p'], start):.1f}"],
+         ["browser paints/s idle (before)", f"{_rate(idle_paints, 0.0):.1f}"],
+         ["frames played (player value / end)", f"{player[0]} / {player[1]}"],
+         ["select a minimum, idle: s to its f(x) (median of 4)",
+          seconds_text(statistics.median(idle))],
+         ["select a minimum while playing: s (median of 4)",
+          seconds_text(statistics.median(playing))]]))
+    if errors:
+        print("the server logged errors:\n" + "\n".join(errors))
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=5_000)
+    parser.add_argument("--animation", action="store_true",
+                        help="measure the dashboard's animated run in Chromium instead")
+    parser.add_argument("--seconds", type=float, default=8.0,
+                        help="how long the animation is measured")
     args = parser.parse_args(argv)
+    if args.animation:
+        return animation(args.seconds)
     problem = Problem.of(read_csv(PAPER), Fraction(1, 100), 2)
     data = FloatData.of(problem.x, problem.y, problem.lam)
     exact, exact_wall, exact_cpu = _timed(lambda: landscape(problem))
