@@ -18,9 +18,9 @@ resultants) is a failure: the record is not re-derived.
 Examples
 --------
 >>> from flint import fmpq_poly
->>> positive_roots(fmpq_poly([-2, 0, 1])), positive_roots(fmpq_poly([2, 3, 1]))
+>>> count_positive_roots(fmpq_poly([-2, 0, 1])), count_positive_roots(fmpq_poly([2, 3, 1]))
 (1, 0)
->>> positive_roots(fmpq_poly([0, 0, -1, 1]))   # t^2 (t - 1): the root 0 is not positive
+>>> count_positive_roots(fmpq_poly([0, 0, -1, 1]))   # t^2 (t - 1): the root 0 is not positive
 1
 """
 
@@ -51,7 +51,7 @@ def check_none(S: frozenset, faces: list[str], record: object, state: State, whe
         eliminants = [_univariate(N[0].resultant(N[1], "t1"), 0),
                       _univariate(N[0].resultant(N[1], "t0"), 1)]
     for R in eliminants:
-        if R != 0 and positive_roots(R) == 0:
+        if R != 0 and count_positive_roots(R) == 0:
             state.solved[S] = None  # proved: no interior solution
             return
     fails.append(f"{where}: none is not re-derived: the face equations' eliminant "
@@ -70,7 +70,7 @@ def _univariate(f: fmpq_mpoly, var: int) -> fmpq_poly:
     return fmpq_poly([coeffs.get(d, fmpq(0)) for d in range(top + 1)])
 
 
-def positive_roots(p: fmpq_poly) -> int:
+def count_positive_roots(p: fmpq_poly) -> int:
     """The number of distinct roots ``t > 0`` of a nonzero ``p``, exactly (Sturm)."""
     x = fmpq_poly([0, 1])
     while p.degree() > 0 and p[0] == 0:  # roots at 0 are not positive
@@ -96,4 +96,4 @@ def _sign(v: fmpq) -> int:
     return (v > 0) - (v < 0)
 
 
-__all__ = ["check_none", "positive_roots"]
+__all__ = ["check_none", "count_positive_roots"]
