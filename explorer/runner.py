@@ -6,9 +6,11 @@ hands back a :class:`SolveJob` whose ``future`` resolves to an :class:`~explorer
 
 - **Cache**: finished solutions are kept (LRU) by their exact problem, so returning to an
   earlier λ or data set is instant (:meth:`SolveRunner.lookup`).
-- **Cancel**: a queued job is dropped; a running one sees a flag in a ``Manager`` dict at its
-  next progress call and stops; if it is still running ``grace`` seconds later, the pool's
-  processes are terminated and a fresh pool takes over (other jobs are resubmitted).
+- **Cancel**: a cancelled job sees a flag in a ``Manager`` dict at its next progress call
+  (a queued one at its first) and stops; if it is still running ``grace`` seconds later,
+  the pool's processes are terminated and a fresh pool takes over: every other live job of
+  the old pool is submitted again to the new one by the runner itself (the old pool's
+  futures are abandoned, never trusted to report).
 - **Progress**: workers put ``(job_id, done, total)`` on a ``Manager`` queue;
   :meth:`SolveRunner.drain` (called from a periodic callback) collects them.
 
@@ -51,6 +53,7 @@ class SolveJob:
     cancel_requested: bool = False
     attempts: int = 0
     _inner: Future | None = None
+    _pool: ProcessPoolExecutor | None = None  # the pool ``_inner`` was submitted to
 
 
 class SolveRunner:
@@ -86,6 +89,7 @@ class SolveRunner:
         self._cache: OrderedDict[SolveKey, Outcome] = OrderedDict()
         self._progress: dict[int, tuple[int, int]] = {}
         self._pending: set[int] = set()  # ids of jobs not finished yet
+        self._live: dict[int, SolveJob] = {}  # jobs submitted to a pool, not finished yet
         self._executor: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self._queue: Any = None
@@ -144,16 +148,25 @@ class SolveRunner:
         return job
 
     def cancel(self, job: SolveJob) -> None:
-        """Supersede ``job``: drop it if queued, ask it to stop if running."""
+        """Supersede ``job``: it stops at its next progress call (a queued one at its first);
+        one that is still running ``grace`` seconds later has its pool replaced."""
         if job.future.done():
             return
         job.cancel_requested = True
-        inner = job._inner
-        if inner is not None and inner.cancel():
-            return
+        # The pool's future is never cancelled: Python 3.11's pool, when a process dies,
+        # sets an exception on every pending future and stops at the first cancelled one
+        # (InvalidStateError), leaving the others unresolved for ever. A queued job sees
+        # the flag at its first progress call instead.
         with self._lock:
             if self._cancelled is not None:
-                self._cancelled[job.id] = True
+                try:
+                    self._cancelled[job.id] = True
+                except (OSError, EOFError):  # manager gone during shutdown
+                    pass
+        self._arm(job)
+
+    def _arm(self, job: SolveJob) -> None:
+        """Check ``grace`` seconds from now that the cancelled ``job`` has stopped."""
         timer = threading.Timer(self.grace, self._terminate_if_running, args=(job,))
         timer.daemon = True
         timer.start()
@@ -181,35 +194,56 @@ class SolveRunner:
             return self._progress.get(job.id)
 
     # ------------------------------------------------------------------ internals
-    def _launch(self, job: SolveJob) -> None:
-        """Submit ``job`` to the current pool."""
-        with self._lock:
-            executor = self._executor
-            args = (job.id, job.key, self.max_seconds, self._queue, self._cancelled)
-        if executor is None:
-            self._finish(job, Outcome("failed", message="the solver pool is shut down"))
-            return
-        job.attempts += 1
-        try:
-            inner = executor.submit(self.job, *args)
-        except (RuntimeError, BrokenProcessPool) as exc:
-            self._finish(job, Outcome("failed", message=f"cannot start a solve: {exc}"))
-            return
-        job._inner = inner
-        inner.add_done_callback(lambda fut: self._inner_done(job, fut))
+    def _launch(self, job: SolveJob, count: bool = True) -> None:
+        """Submit ``job`` to the current pool (``count``: a new attempt of the job itself,
+        not a resubmission after the runner replaced the pool)."""
+        if count:
+            job.attempts += 1
+        failed = Outcome("failed", message="the solver pool is shut down")
+        for _ in range(2):  # a pool found broken at submit time is replaced once
+            with self._lock:
+                executor = self._executor
+                if executor is None:
+                    break
+                args = (job.id, job.key, self.max_seconds, self._queue, self._cancelled)
+                try:
+                    inner = executor.submit(self.job, *args)
+                except RuntimeError as exc:  # BrokenProcessPool is a RuntimeError
+                    if isinstance(exc, BrokenProcessPool):
+                        moved = self._replace_pool(executor)
+                    else:
+                        failed = Outcome("failed", message=f"cannot start a solve: {exc}")
+                        break
+                else:
+                    job._inner, job._pool = inner, executor
+                    self._live[job.id] = job
+                    moved = None
+            if moved is None:
+                inner.add_done_callback(lambda fut: self._inner_done(job, fut))
+                return
+            self._resubmit(moved)
+        self._finish(job, failed)
 
     def _inner_done(self, job: SolveJob, inner: Future) -> None:
-        """Pool future finished: resubmit after a pool restart, or finish the job."""
+        """Pool future finished: finish the job, or try again after a worker crashed."""
+        with self._lock:
+            if inner is not job._inner:  # abandoned: the runner resubmitted the job itself
+                return
+            job._inner = None
+            self._live.pop(job.id, None)
         if job.cancel_requested:
             self._finish(job, Outcome("cancelled"))
             return
-        # A pool replaced under a running job cancels or breaks its futures: resubmit.
         exc = None if inner.cancelled() else inner.exception()
-        if (inner.cancelled() or isinstance(exc, BrokenProcessPool)) and job.attempts < 3:
-            self._launch(job)
-            return
-        if inner.cancelled():
-            self._finish(job, Outcome("failed", message="the solver pool was restarted"))
+        if inner.cancelled() or isinstance(exc, BrokenProcessPool):
+            # a worker died by itself (the runner's own kills abandon the futures first)
+            with self._lock:
+                moved = self._replace_pool(job._pool)
+            self._resubmit(moved)
+            if job.attempts < 3:
+                self._launch(job)
+            else:
+                self._finish(job, Outcome("failed", message="a solver process died 3 times"))
             return
         if exc is not None:
             self._finish(job, Outcome("failed", message=f"{type(exc).__name__}: {exc}"))
@@ -226,6 +260,7 @@ class SolveRunner:
                     self._cache.popitem(last=False)
             self._progress.pop(job.id, None)
             self._pending.discard(job.id)
+            self._live.pop(job.id, None)
             cancelled = self._cancelled
         if cancelled is not None:
             try:
@@ -239,12 +274,40 @@ class SolveRunner:
         """A cancelled job ignored its flag: replace the pool, killing its processes."""
         if job.future.done():
             return
+        self.drain()
         with self._lock:
-            old = self._executor
-            if old is None:
-                return
-            self._new_pool()  # warmed now, not on the next edit
+            # A job has started once it has reported progress (it checks its flag first):
+            # one still waiting in the pool stops at its first call, killing is not needed.
+            queued = job._inner is not None and job.id not in self._progress
+            moved = [] if queued else self._replace_pool(job._pool)
+        if queued:
+            self._arm(job)
+            return
+        self._resubmit(moved)
+        self._finish(job, Outcome("cancelled"))
+
+    def _replace_pool(self, old: ProcessPoolExecutor | None) -> list[SolveJob]:
+        """Kill ``old`` if it is still the current pool and start a fresh one; the live jobs
+        of ``old`` are detached from it and returned, for :meth:`_resubmit` (caller holds
+        the lock)."""
+        if old is None or old is not self._executor:
+            return []  # already replaced, or shut down
+        self._new_pool()  # warmed now, not on the next edit
+        moved = sorted((j for j in self._live.values() if j._pool is old), key=lambda j: j.id)
+        for j in moved:
+            j._inner = j._pool = None  # the old futures are abandoned
+            del self._live[j.id]
+            self._progress.pop(j.id, None)  # it starts again from the queue
         _kill_pool(old)
+        return moved
+
+    def _resubmit(self, moved: list[SolveJob]) -> None:
+        """Start again on the current pool the jobs a replaced pool was running."""
+        for j in moved:
+            if j.cancel_requested:
+                self._finish(j, Outcome("cancelled"))
+            else:
+                self._launch(j, count=False)
 
 
 def _kill_pool(executor: ProcessPoolExecutor) -> None:

@@ -250,7 +250,9 @@ def _sleepy_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = Non
 
 def _stubborn_job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
                   cancelled: Any = None) -> Outcome:
-    """Ignores cancellation: only terminating its process stops it."""
+    """Starts (reports progress once), then ignores cancellation: only terminating its
+    process stops it."""
+    progress_callback(job_id, queue, cancelled)(0, 1)
     time.sleep(60)
     return Outcome("ok", solution=None)
 
@@ -290,7 +292,11 @@ def test_runner_terminates_a_solve_that_ignores_cancel() -> None:
     try:
         [w.result(timeout=60) for w in runner.start()]
         job = runner.submit(KEY)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60
+        while runner.progress(job) is None:  # until it runs
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            runner.drain()
         pool = runner._executor
         runner.cancel(job)
         # the job sleeps 60 s and ignores cancel: only terminating its pool ends it
