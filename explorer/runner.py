@@ -88,8 +88,7 @@ class SolveRunner:
         self._lock = threading.RLock()
         self._cache: OrderedDict[SolveKey, Outcome] = OrderedDict()
         self._progress: dict[int, tuple[int, int]] = {}
-        self._pending: set[int] = set()  # ids of jobs not finished yet
-        self._live: dict[int, SolveJob] = {}  # jobs submitted to a pool, not finished yet
+        self._pending: dict[int, SolveJob] = {}  # jobs not finished yet, by id
         self._executor: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self._queue: Any = None
@@ -139,7 +138,7 @@ class SolveRunner:
         """Start solving ``key``; the returned job's ``future`` gives the outcome."""
         job = SolveJob(next(self._ids), key)
         with self._lock:
-            self._pending.add(job.id)
+            self._pending[job.id] = job
         if not self.processes:
             self._finish(job, self.job(job.id, key, self.max_seconds))
             return job
@@ -208,15 +207,13 @@ class SolveRunner:
                 args = (job.id, job.key, self.max_seconds, self._queue, self._cancelled)
                 try:
                     inner = executor.submit(self.job, *args)
-                except RuntimeError as exc:  # BrokenProcessPool is a RuntimeError
-                    if isinstance(exc, BrokenProcessPool):
-                        moved = self._replace_pool(executor)
-                    else:
-                        failed = Outcome("failed", message=f"cannot start a solve: {exc}")
-                        break
+                except BrokenProcessPool:
+                    moved = self._replace_pool(executor)
+                except RuntimeError as exc:
+                    failed = Outcome("failed", message=f"cannot start a solve: {exc}")
+                    break
                 else:
                     job._inner, job._pool = inner, executor
-                    self._live[job.id] = job
                     moved = None
             if moved is None:
                 inner.add_done_callback(lambda fut: self._inner_done(job, fut))
@@ -230,7 +227,6 @@ class SolveRunner:
             if inner is not job._inner:  # abandoned: the runner resubmitted the job itself
                 return
             job._inner = None
-            self._live.pop(job.id, None)
         if job.cancel_requested:
             self._finish(job, Outcome("cancelled"))
             return
@@ -259,8 +255,7 @@ class SolveRunner:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
             self._progress.pop(job.id, None)
-            self._pending.discard(job.id)
-            self._live.pop(job.id, None)
+            self._pending.pop(job.id, None)
             cancelled = self._cancelled
         if cancelled is not None:
             try:
@@ -293,10 +288,10 @@ class SolveRunner:
         if old is None or old is not self._executor:
             return []  # already replaced, or shut down
         self._new_pool()  # warmed now, not on the next edit
-        moved = sorted((j for j in self._live.values() if j._pool is old), key=lambda j: j.id)
+        # the jobs whose future is still out in ``old`` (ids grow, so in submission order)
+        moved = [j for j in self._pending.values() if j._pool is old and j._inner is not None]
         for j in moved:
             j._inner = j._pool = None  # the old futures are abandoned
-            del self._live[j.id]
             self._progress.pop(j.id, None)  # it starts again from the queue
         _kill_pool(old)
         return moved

@@ -35,7 +35,7 @@ def test_shared_runner_state_is_bounded() -> None:
     for job in jobs:
         runner._queue.put((job.id, 5, 10))  # late messages of finished jobs
     runner.drain()
-    assert runner._progress == {} and runner._pending == set()
+    assert runner._progress == {} and runner._pending == {}
 
 
 @pytest.mark.slow

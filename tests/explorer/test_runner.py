@@ -75,7 +75,7 @@ def test_killing_a_stubborn_solve_loses_no_other_job(runner: SolveRunner) -> Non
     for job in [*others, last]:
         outcome = job.future.result(timeout=30)  # used to hang: never resolved
         assert (outcome.kind, outcome.solution) == ("ok", (outcome.solution[0], QUICK))
-    assert runner._pending == set()
+    assert runner._pending == {}
 
 
 @pytest.mark.slow
