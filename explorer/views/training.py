@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -303,7 +304,7 @@ class TrainingView(pn.viewable.Viewer):
 
     def _x_span(self) -> tuple[float, float]:
         """The x range of the data, with a margin."""
-        xs = [float(x) for x, _ in self.state.rows] or [0.0]
+        xs = [float(Fraction(x)) for x, _ in self.state.rows] or [0.0]
         pad = 0.15 * max(1.0, max(xs) - min(xs))
         return min(xs) - pad, max(xs) + pad
 
@@ -347,8 +348,8 @@ class TrainingView(pn.viewable.Viewer):
         self.src["rings"].data = ring_data(result)
         self.src["lines"].data = line_data(result)
         rows = self.state.rows
-        ys = [float(y) for _, y in rows] or [0.0]
-        self.src["points"].data = {"x": [float(x) for x, _ in rows], "y": ys}
+        ys = [float(Fraction(y)) for _, y in rows] or [0.0]
+        self.src["points"].data = {"x": [float(Fraction(x)) for x, _ in rows], "y": ys}
         lo, hi = self._x_span()
         pad = 0.2 * max(1.0, max(ys) - min(ys))
         self.fx.x_range.update(start=lo, end=hi)

@@ -177,3 +177,14 @@ def test_two_dimensional_data_are_refused_with_a_message_and_1d_data_train_again
     assert not board.train_button.disabled
     board.train()
     assert sum(board.src["bars"].data["runs"]) == 10
+
+
+def test_data_given_as_fractions_are_drawn_at_their_values() -> None:
+    # The data table keeps exact strings such as "1/2"; the view once called float() on
+    # them and failed on every result of such data (CI, stop 17).
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+    assert state.edit(data="-1,1;-1/2,1/2;0,0;1/2,1/4;1,1", units=2), state.message
+    assert board.src["points"].data == {"x": [-1.0, -0.5, 0.0, 0.5, 1.0],
+                                        "y": [1.0, 0.5, 0.0, 0.25, 1.0]}
+    assert board._x_span() == (-1.3, 1.3)
