@@ -38,6 +38,19 @@ def data_box(xs: Sequence[Sequence[float]], pad: float = 0.25) -> Box:
             float(low[1] - margin), float(high[1] + margin))
 
 
+def square_box(box: Box) -> Box:
+    """The smallest square box around ``box`` with the same centre (the shorter side
+    widened): drawn in a square frame, x1 and x2 then have the same scale, so lines keep
+    their true angles.
+
+    >>> square_box((-0.5, 1.5, -0.5, 2.5))
+    (-1.0, 2.0, -0.5, 2.5)
+    """
+    half = max(box[1] - box[0], box[3] - box[2]) / 2
+    h, v = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2
+    return (h - half, h + half, v - half, v + half)
+
+
 def kink_segment(b: Sequence[float], c: float, box: Box) -> Segment | None:
     """The part of the line ``<b, x> + c = 0`` inside ``box`` (``None`` if it misses it, or
     if ``b = 0``: a unit with no kink).

@@ -5,7 +5,10 @@ The points are coloured by ``y`` (a diverging colour map, blue below 0, red abov
 colour bar); behind them the selected minimum's network function ``f(x)`` is a heatmap in
 the same colours, so a well fitted point disappears into its background. Each alive unit
 ``l`` of the selected minimum is its kink line ``<b_l, x> + c_l = 0`` with short ticks on
-its active side (:mod:`explorer.geometry2d.inputplane`).
+its active side (:mod:`explorer.geometry2d.inputplane`). The frame is square and shows a
+square box, so ``x1`` and ``x2`` have one scale and the lines keep their true angles.
+Hovering a point shows its exact ``x1, x2, y`` and the selected minimum's ``f`` there;
+hovering the plane shows ``f(x1, x2)`` (both computed in the browser from the units).
 
 Edit the data by dragging a point (its ``y`` stays), tapping empty space (a new point with
 ``y = 0``), tap + Backspace (delete), the table (exact values: ``-0.17``, ``1/3``) or the
@@ -35,6 +38,9 @@ import param
 from bokeh.models import (
     ColorBar,
     ColumnDataSource,
+    CustomJS,
+    CustomJSHover,
+    HoverTool,
     Legend,
     LegendItem,
     LinearColorMapper,
@@ -44,7 +50,7 @@ from bokeh.models import (
 from bokeh.palettes import RdBu11, interp_palette
 from bokeh.plotting import figure
 
-from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks
+from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks, square_box
 from explorer.loss import network
 from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
 from explorer.views import caption, redraw
@@ -59,6 +65,40 @@ UNIT_COLOURS = ("#111111", "#7b2cbf", "#1b7837")  # apart from the blue-red map
 HEAT_STEPS = 81
 TITLE = "Input plane: points coloured by y, f(x) of the selected minimum behind"
 _EMPTY_BOX = (-1.0, 1.0, -1.0, 1.0)
+# The plot's frame is a square of FRAME pixels showing a square box of the plane: x1 and x2
+# have the same scale, so the kink lines keep their true angles (wheel zoom keeps it).
+FRAME = 340
+MARKER = 14  # the points' size in pixels
+# f(x) = sum_l a_l ReLU(b_l . x + c_l) of the selected minimum, from the ``net`` source's
+# columns (floats; empty: none selected), then formatted to 4 significant digits.
+_F_JS = """
+const d = net.data;
+if (!d.a || d.a.length === 0) { return '—'; }
+let f = 0;
+for (let l = 0; l < d.a.length; l++) {
+  f += d.a[l] * Math.max(0, d.b1[l] * h + d.b2[l] * v + d.c[l]);
+}
+return Number(f.toPrecision(4)).toString();
+"""
+# Hovering a point: f at the point's own coordinates; the background: f under the cursor.
+_POINT_F_JS = "const h = points.data.x1[special_vars.index], " \
+    "v = points.data.x2[special_vars.index];" + _F_JS
+_CURSOR_JS = """
+if (format === 'f') { const h = special_vars.x, v = special_vars.y;""" + _F_JS + """}
+return Number(value.toPrecision(3)).toString();
+"""
+# No background tooltip within a marker of a point (that point's tooltip shows instead).
+_OFF_POINTS_JS = """
+export default (args, tool, {vars}) => {
+  const {points, xr, frame, radius} = args;
+  const scale = frame / (xr.end - xr.start);
+  const {x1, x2} = points.data;
+  for (let i = 0; i < x1.length; i++) {
+    if (Math.hypot(x1[i] - vars.x, x2[i] - vars.y) * scale <= radius) { return false; }
+  }
+  return true;
+}
+"""
 
 
 def data2d_columns(rows: Rows) -> dict[str, list]:
@@ -68,8 +108,24 @@ def data2d_columns(rows: Rows) -> dict[str, list]:
         "x2": [float(Fraction(r[1])) for r in rows],
         "y": [float(Fraction(r[2])) for r in rows],
         "name": [f"x{i + 1}" for i in range(len(rows))],
-        "exact": [f"({r[0]}, {r[1]}) → {r[2]}" for r in rows],
+        "x1_exact": [r[0] for r in rows],
+        "x2_exact": [r[1] for r in rows],
+        "y_exact": [r[2] for r in rows],
     }
+
+
+def network_columns(point: Any) -> dict[str, list[float]]:
+    """The ``net`` source: each unit's ``b1, b2, c, a`` (floats) of a parameter point, for
+    the hover's f in the browser (empty for ``None``: no minimum selected).
+
+    >>> from types import SimpleNamespace
+    >>> network_columns(SimpleNamespace(B=[(1.0, 2.0)], c=[0.5], a=[-1.0]))
+    {'b1': [1.0], 'b2': [2.0], 'c': [0.5], 'a': [-1.0]}
+    """
+    if point is None:
+        return {"b1": [], "b2": [], "c": [], "a": []}
+    return {"b1": [float(b[0]) for b in point.B], "b2": [float(b[1]) for b in point.B],
+            "c": [float(c) for c in point.c], "a": [float(a) for a in point.a]}
 
 
 def y_range(values: list[float] | np.ndarray) -> float:
@@ -112,7 +168,8 @@ class Data2DView(pn.viewable.Viewer):
         # the page at a time): one set of loaders for both.
         self.loaders = loaders
         self.mapper = LinearColorMapper(palette=PALETTE, low=-1.0, high=1.0)
-        fig = figure(title=TITLE, height=420, sizing_mode="stretch_width", match_aspect=True,
+        fig = figure(title=TITLE, frame_width=FRAME, frame_height=FRAME, width=None, height=None,
+                     match_aspect=True,
                      x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                      tools="pan,wheel_zoom,reset,save", toolbar_location="right",
                      x_axis_label="x1", y_axis_label="x2")
@@ -126,7 +183,7 @@ class Data2DView(pn.viewable.Viewer):
         self.ticks = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
                                     _EMPTY_BOX)["ticks"]), color="colour", line_width=2)
         self.points = fig.scatter("x1", "x2", source=ColumnDataSource(data2d_columns([])),
-                                  size=14, line_color="black", line_width=1.5,
+                                  size=MARKER, line_color="black", line_width=1.5,
                                   fill_color={"field": "y", "transform": self.mapper})
         self.labels = fig.text("x1", "x2", text="name", source=self.points.data_source,
                                x_offset=9, y_offset=-4, text_font_size="11px")
@@ -135,8 +192,9 @@ class Data2DView(pn.viewable.Viewer):
         fig.add_tools(draw)
         fig.toolbar.active_tap = draw
         fig.toolbar.active_drag = draw
-        # No hover tooltips: a tooltip under the cursor catches the drag of a point (the
-        # table has the exact values, the labels the names). A legend names the units.
+        self.net = ColumnDataSource(network_columns(None))
+        self._add_hover(fig)
+        # A legend names the units.
         fig.add_layout(Legend(items=[LegendItem(label={"field": "label"},
                                                 renderers=[self.lines])],
                               orientation="horizontal", label_text_font_size="11px",
@@ -162,6 +220,28 @@ class Data2DView(pn.viewable.Viewer):
         state.param.watch(lambda *_: redraw(self._draw_fit), ["result", "selection"])
         self._refresh()
 
+    def _add_hover(self, fig: Any) -> None:
+        """Hover a point: its exact x1, x2, y and f there; the background: f(x1, x2).
+
+        The tooltips sit beside the cursor (never under it, where they would catch the
+        drag of a point); f is evaluated in the browser from the ``net`` source.
+        """
+        source = self.points.data_source
+        point_f = CustomJSHover(args={"points": source, "net": self.net}, code=_POINT_F_JS)
+        fig.add_tools(HoverTool(
+            renderers=[self.points], attachment="right", formatters={"@y": point_f},
+            tooltips=[("point", "@name"), ("x1", "@x1_exact"), ("x2", "@x2_exact"),
+                      ("y", "@y_exact"), ("f(x) of the selected minimum", "@y{f}")],
+            description="Hover a point: its exact x1, x2, y and f there"))
+        cursor = CustomJSHover(args={"net": self.net}, code=_CURSOR_JS)
+        off_points = CustomJS(args={"points": source, "xr": fig.x_range, "frame": FRAME,
+                                    "radius": MARKER / 2 + 3}, code=_OFF_POINTS_JS)
+        fig.add_tools(HoverTool(
+            renderers=[self.heat], attachment="right",
+            formatters={"$x": cursor, "$y": cursor}, filters={"$x": off_points},
+            tooltips=[("x1", "$x{n}"), ("x2", "$y{n}"), ("f(x1, x2)", "$x{f}")],
+            description="Hover the plane: f(x1, x2) of the selected minimum"))
+
     def __panel__(self) -> pn.viewable.Viewable:
         plot = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         help_text = caption(
@@ -182,8 +262,8 @@ class Data2DView(pn.viewable.Viewer):
         """Show the state's (last good) data: points, table, y control, box; then f."""
         rows = self._rows()
         columns = data2d_columns(rows)
-        box = data_box(list(zip(columns["x1"], columns["x2"], strict=True))) if rows else \
-            _EMPTY_BOX
+        box = square_box(data_box(list(zip(columns["x1"], columns["x2"], strict=True)))) \
+            if rows else _EMPTY_BOX
         self._pushing = True
         try:
             self.points.data_source.data = columns
@@ -215,6 +295,7 @@ class Data2DView(pn.viewable.Viewer):
         scale = y_range(ys)
         self.mapper.update(low=-scale, high=scale)
         point = None if minimum is None else representative(minimum)
+        self.net.data = network_columns(point)
         if point is None:
             self.heat.data_source.data = _empty_heat()
         else:

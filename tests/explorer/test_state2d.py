@@ -203,6 +203,45 @@ def test_the_data_view_draws_points_f_and_kink_lines(board: Any) -> None:
     assert view.mapper.low == -view.mapper.high <= -max(abs(v) for v in data["y"])
 
 
+def test_the_input_plane_has_one_scale_for_x1_and_x2(board: Any) -> None:
+    """A square frame showing a square box: a kink line is drawn at its true angle."""
+    state, view = board.state, board.data2d
+    fig = view.figure
+    assert fig.frame_width == fig.frame_height and fig.match_aspect
+    state.edit(data="-1,0,1;1,0.5,-1;0.2,0.25,0.5", units=1)  # wide and flat: 2 x 0.5
+    assert state.message == ""
+    spans = (fig.x_range.end - fig.x_range.start, fig.y_range.end - fig.y_range.start)
+    assert spans[0] == pytest.approx(spans[1], rel=1e-12)
+    assert spans[0] > 2  # every point inside, with a margin
+    for h, v in zip(view.points.data_source.data["x1"], view.points.data_source.data["x2"],
+                    strict=True):
+        assert fig.x_range.start < h < fig.x_range.end and fig.y_range.start < v < fig.y_range.end
+    assert (fig.y_range.start + fig.y_range.end) / 2 == pytest.approx(0.25)  # centred
+    heat = view.heat.data_source.data  # f fills the whole square
+    assert (heat["x"][0], heat["dw"][0]) == (fig.x_range.start, spans[0])
+    assert (heat["y"][0], heat["dh"][0]) == (fig.y_range.start, spans[1])
+
+
+def test_hover_reads_exact_values_and_the_selected_minimums_units(board: Any) -> None:
+    """The points' hover shows the table's exact strings; f is computed in the browser from
+    the ``net`` source, which holds the selected minimum's units (none when none is)."""
+    state, view = board.state, board.data2d
+    state.edit(data="1/3,-0.9,0.9;0.9,-1,-9/10;-0.8,1,-0.8;1,0.8,4/5", units=2)
+    data = view.points.data_source.data
+    assert (data["x1_exact"][0], data["y_exact"][1], data["y_exact"][3]) == ("1/3", "-9/10",
+                                                                             "4/5")
+    hovers = [t for t in view.figure.tools if type(t).__name__ == "HoverTool"]
+    fields = {f for t in hovers for _, f in t.tooltips}
+    assert {"@x1_exact", "@x2_exact", "@y_exact", "@y{f}", "$x{f}"} <= fields
+    isolated = [i for i, m in enumerate(state.result.minima) if m.kind == "isolated"]
+    state.selection = isolated[-1]
+    point = state.result.minima[isolated[-1]].point
+    net = view.net.data
+    assert net["a"] == [float(a) for a in point.a] and net["c"] == [float(c) for c in point.c]
+    assert net["b1"] == [float(b[0]) for b in point.B]
+    assert net["b2"] == [float(b[1]) for b in point.B]
+
+
 def test_dragging_adding_and_deleting_points_in_the_plot(board: Any) -> None:
     state, source = board.state, board.data2d.points.data_source
     state.edit(units=1)  # fast solves: the minima's number does not matter here
