@@ -149,6 +149,59 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     assert student.evaluate(f"() => __explorer.scatterCounts('{PLANE}')") == [4]
 
 
+def _tooltip(page: Any) -> dict[str, str]:
+    """The visible tooltip's rows as ``{label: value}`` (Bokeh draws it in shadow DOM)."""
+    rows = page.locator(".bk-tooltip-content").filter(visible=True)
+    labels = rows.locator(".bk-tooltip-row-label").all_text_contents()
+    values = rows.locator(".bk-tooltip-row-value").all_text_contents()
+    return {k.strip().rstrip(":"): v.strip() for k, v in zip(labels, values, strict=True)}
+
+
+def test_the_plane_has_one_scale_and_hover_shows_exact_values_and_f(
+        explorer_url: str, open_page: Any) -> None:
+    # wide and flat data (x1 spans 2, x2 spans 0.5), one unit
+    rows = [["-1", "0", "1"], ["1", "0.5", "-1"], ["1/5", "0.25", "0.5"]]
+    page = open_page(explorer_url + "?" + urlencode(
+        {"data": ";".join(",".join(r) for r in rows), "units": 1}))
+    _ready(page)
+    drawn = page.evaluate(f"""() => {{
+        const v = __explorer.figure('{PLANE}'), m = v.model;
+        const a = __explorer.toScreen('{PLANE}', 0, 0), b = __explorer.toScreen('{PLANE}', 1, 1);
+        return {{w: v.frame.bbox.width, h: v.frame.bbox.height,
+                 xs: m.x_range.end - m.x_range.start, ys: m.y_range.end - m.y_range.start,
+                 dx: b[0] - a[0], dy: a[1] - b[1]}}; }}""")
+    # the rendered frame: as many pixels per unit of x1 as of x2 (a 45° line is drawn at 45°)
+    assert drawn["w"] / drawn["xs"] == pytest.approx(drawn["h"] / drawn["ys"], rel=1e-3)
+    assert drawn["dx"] == pytest.approx(drawn["dy"], abs=0.5) and drawn["dx"] > 50
+    assert drawn["xs"] > 2  # every point in
+    # the selected (global) minimum, from the solver here; f by the network formula
+    solution = solve([r[:2] for r in rows], [r[2] for r in rows], "1/100", 1)
+    best = min(solution.minima, key=lambda m: m.loss)
+    assert best.kind == "isolated"
+    point = best.point
+
+    def f(h: float, v: float) -> float:
+        return sum(float(a) * max(0.0, float(b[0]) * h + float(b[1]) * v + float(c))
+                   for b, c, a in zip(point.B, point.c, point.a, strict=True))
+
+    # hover point 3: its exact values (as typed) and f there
+    page.mouse.move(*page.evaluate(f"() => __explorer.toScreen('{PLANE}', 0.2, 0.25)"))
+    page.wait_for_function("() => document.querySelector('.bk-Tooltip') !== null")
+    page.wait_for_timeout(300)
+    shown = _tooltip(page)
+    assert (shown["point"], shown["x1"], shown["x2"], shown["y"]) == ("x3", "1/5", "0.25", "0.5")
+    assert float(shown["f(x) of the selected minimum"]) == pytest.approx(f(0.2, 0.25), rel=1e-3)
+    assert "f(x1, x2)" not in shown  # the plane's tooltip gives way to the point's
+    # hover the plane away from the points: f(x1, x2) under the cursor
+    page.mouse.move(*page.evaluate(f"() => __explorer.toScreen('{PLANE}', 0.5, -0.5)"))
+    page.wait_for_timeout(500)
+    shown = _tooltip(page)
+    assert set(shown) == {"x1", "x2", "f(x1, x2)"}
+    h, v = float(shown["x1"]), float(shown["x2"])
+    assert abs(h - 0.5) < 0.02 and abs(v + 0.5) < 0.02
+    assert float(shown["f(x1, x2)"]) == pytest.approx(f(h, v), rel=2e-2, abs=1e-3)
+
+
 @pytest.mark.slow  # 8 solves with 2 units: ~60 s idle, 100 s under load 13
 def test_every_2d_example_with_every_unit_count(explorer_url: str, open_page: Any) -> None:
     page = open_page(explorer_url)
