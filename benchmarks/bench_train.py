@@ -111,6 +111,7 @@ def animation(seconds: float) -> int:
         rows = [losses.index(v) for v in dict.fromkeys(losses)][:4]  # distinct f(x) each
         rows = rows[1:] + rows[:1]  # (the first is selected already)
         idle = [_select_latency(page, row) for row in rows]
+        page.locator(".card-header").filter(has_text="6 · Training").first.click()  # open it
         page.get_by_role("button", name="One run").click()
         page.wait_for_function("() => __explorer.figure('Data and').model.renderers.find("
                                "r => r.name === 'data-training-run').data_source.data.x.length",

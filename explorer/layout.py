@@ -220,7 +220,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
         pn.Row(surface_card,
                card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
         card("5 · λ path", after_load(make_lampath), "lampath_view"),
-        card("6 · Training", after_load(make_training), "training_view"),
+        training_card(make_training),
     ]
     board.sidebar = [
         card("Guided tour", tour, "tour", collapsed=False),
@@ -231,6 +231,26 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     ]
     paths.refresh()
     return board
+
+
+def training_card(build: Callable[[], Any]) -> pn.Card:
+    """The Training card, closed: its view is built when first opened, and told whether it
+    is open (closed, a new result costs it nothing: no surface computed or sent)."""
+    holder = pn.Column(pn.pane.Markdown("Open the card to train.", margin=(0, 10)),
+                       sizing_mode="stretch_width")
+    box = card("6 · Training", holder, "training_view", collapsed=True)
+
+    built: list[Any] = []
+
+    def toggled(event: Any) -> None:
+        if not event.new and not built:
+            built.append(build())
+            holder.objects = [built[0]]
+        if built:
+            built[0].shown = not event.new
+
+    box.param.watch(toggled, "collapsed")
+    return box
 
 
 def after_load(build: Callable[[], Any]) -> pn.Column:

@@ -85,7 +85,7 @@ def run_overlay(state: ExplorerState) -> RunOverlay:
         label = Label(x=8, y=8, x_units="screen", y_units="screen", text="",
                       text_font_size="12px", text_color=_COLORS["run"],
                       background_fill_color="white", background_fill_alpha=0.7,
-                      name=f"{RUN_NAME}-label")
+                      name=f"{RUN_NAME}-label", level="overlay")
         _OVERLAYS[state] = RunOverlay(ColumnDataSource({"x": [], "y": []},
                                                        name=f"{RUN_NAME}-source"),
                                       label)
@@ -204,7 +204,8 @@ class DataView(pn.viewable.Viewer):
         points = point_columns(one_input_rows(state))
         overlay = run_overlay(state)
         self.run = fig.line("x", "y", source=overlay.source, line_color=_COLORS["run"],
-                            line_width=2, line_dash="dashed", name=RUN_NAME)
+                            line_width=2, line_dash="dashed", name=RUN_NAME,
+                            level="overlay")  # the animation repaints this layer only
         fig.add_layout(overlay.label)
         self.points = fig.scatter("x", "y", source=ColumnDataSource(points),
                                   size=11, fill_color=_COLORS["points"], line_color="white")

@@ -74,6 +74,9 @@ class TrainingView(pn.viewable.Viewer):
 
     state = param.ClassSelector(class_=ExplorerState)
     status = param.String(default="Train runs on the current problem to see their basins.")
+    shown = param.Boolean(default=True, doc="""
+        Whether the view is on screen (its card open). Hidden, a new result or selection
+        redraws nothing (no surface computed or sent); showing it again catches up.""")
 
     def __init__(self, state: ExplorerState, runner: SolveRunner | None = None,
                  **params: Any) -> None:
@@ -122,6 +125,8 @@ class TrainingView(pn.viewable.Viewer):
         self.src["bars"].selected.on_change("indices", self._on_bar)
         self.plane.on_event(Tap, self._on_plane_tap)
         self._closed = False
+        self._stale = False  # a result or selection came while hidden
+        self.param.watch(self._on_shown, "shown")
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
             doc.on_session_destroyed(self._on_session_destroyed)
@@ -313,9 +318,20 @@ class TrainingView(pn.viewable.Viewer):
         rows = self.state.rows
         return not rows or len(rows[0]) == 2
 
+    def _on_shown(self, event: Any) -> None:
+        """Shown again: draw what changed meanwhile."""
+        if event.new and self._stale:
+            redraw(self._on_result)
+
+    def _hidden(self) -> bool:
+        """Whether to skip drawing now (closed page, or hidden: then catch up when shown)."""
+        if not self.shown:
+            self._stale = True
+        return self._closed or not self.shown
+
     def _draw_surface(self) -> None:
         """The selected minimum's slice with the runs that reached it."""
-        if self._closed or not self._one_d():
+        if self._hidden() or not self._one_d():
             return
         result = self.state.result
         orbit_of = {i: m.orbit for i, m in enumerate(result.minima)} if result else {}
@@ -332,8 +348,9 @@ class TrainingView(pn.viewable.Viewer):
 
     def _on_result(self) -> None:
         """A new solution: redraw the problem's geometry, drop results of another problem."""
-        if self._closed:
+        if self._hidden():
             return
+        self._stale = False
         result = self.state.result
         flat = self._one_d()
         self.train_button.disabled = self.one_button.disabled = not flat
@@ -373,6 +390,8 @@ class TrainingView(pn.viewable.Viewer):
 
     def _clear_run(self) -> None:
         """Remove the animated run (its frames belong to the previous problem)."""
+        if not len(self.src["frames"].data["step"]) and not len(self.overlay.source.data["x"]):
+            return  # nothing to remove: nothing sent
         empty = sources()
         for name in ("frames", "markers", "dot", "curve"):
             self.src[name].data = dict(empty[name].data)

@@ -160,6 +160,7 @@ def test_training_is_cancelled_by_an_edit_then_trains_selects_and_animates(
     from solver.train import Optimizer, Settings, train
 
     page = _open(open_page, explorer_url)
+    page.locator(".card-header").filter(has_text="6 · Training").first.click()  # open it
     train_button = page.get_by_role("button", name="Train N runs")
     # A long training runs off the event loop: a λ edit is solved meanwhile and cancels it.
     _number(page, "runs", 5000)

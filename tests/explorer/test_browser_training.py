@@ -61,6 +61,7 @@ def test_the_animated_run_moves_the_data_views_curve_and_stops(
     page.wait_for_function(READY_JS, timeout=TIMEOUT)
     page.evaluate(PROBE_JS)
     assert page.evaluate(_RUN) == {"x": [], "y": []}  # no run yet: nothing dashed
+    page.locator(".card-header").filter(has_text="6 · Training").first.click()  # open it
     one = page.get_by_role("button", name="One run")
     one.click()  # run 0
     page.wait_for_function(f"() => ({_RUN})().x.length > 0", timeout=TIMEOUT)

@@ -188,3 +188,44 @@ def test_data_given_as_fractions_are_drawn_at_their_values() -> None:
     assert board.src["points"].data == {"x": [-1.0, -0.5, 0.0, 0.5, 1.0],
                                         "y": [1.0, 0.5, 0.0, 0.25, 1.0]}
     assert board._x_span() == (-1.3, 1.3)
+
+
+def test_a_hidden_view_computes_and_sends_nothing_then_catches_up_when_shown() -> None:
+    """Closed (``shown`` False), a new result or selection leaves every source as it was
+    (the 65 kB surface is neither computed nor sent); opened, it shows the current ones."""
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+    board.shown = False
+    before = {k: dict(s.data) for k, s in board.src.items()}
+    changed: list[str] = []
+    for name, source in board.src.items():
+        source.on_change("data", lambda attr, old, new, name=name: changed.append(name))
+    assert state.edit(lam="1/20")
+    state.select(1)
+    assert changed == [] and {k: dict(s.data) for k, s in board.src.items()} == before
+    board.shown = True
+    result = state.result
+    orbit_of = {i: m.orbit for i, m in enumerate(result.minima)}
+    image, _, ring = surface_data(result, 1, 0, None, orbit_of)
+    assert board.src["image"].data["image"][0] == pytest.approx(image["image"][0])
+    assert board.src["surface_ring"].data == ring
+    assert len(board.src["rings"].data["b"]) == result.units * len(result.minima)
+
+
+def test_the_training_card_is_closed_and_builds_its_view_when_first_opened() -> None:
+    import panel as pn
+
+    from explorer.layout import build_dashboard
+
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    board = build_dashboard(state)
+    box = next(c for c in board.main
+               if isinstance(c, pn.Card) and "Training" in c.header[0].object)
+    assert box.collapsed and board.training is None
+    box.collapsed = False
+    training = board.training
+    assert training is not None and training.shown
+    box.collapsed = True
+    assert not training.shown
+    box.collapsed = False
+    assert board.training is training and training.shown
