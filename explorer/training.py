@@ -41,7 +41,7 @@ REPORT_EVERY = 0.1      # seconds between progress reports (and cancel checks)
 class TrainRequest:
     """What to train: the problem, optimiser, learning rate, init, number of runs, step
     budget and seed. ``one`` makes it one run recorded for the animation: from ``start``
-    (``a``, ``b``, ``c`` per unit, flattened) or else run ``first`` of the seed's init."""
+    (``a``, ``b_1 .. b_d``, ``c`` per unit, flattened) or else run ``first`` of the seed's init."""
 
     problem: Problem
     optimizer: str
@@ -57,9 +57,10 @@ class TrainRequest:
 
 @dataclass(frozen=True)
 class Sample:
-    """Recorded states of a few runs (d = 1): ``steps`` ``(T,)``; ``a``, ``b``, ``c``
-    ``(T, k, L)``; ``loss`` ``(T, k)``; per run its outcome and the index (in the solution's
-    ``minima``) of the minimum it reached, or -1."""
+    """Recorded states of a few runs: ``steps`` ``(T,)``; ``a``, ``b`` (the first input
+    weight), ``c`` ``(T, k, L)``; ``loss`` ``(T, k)``; per run its outcome and the index (in
+    the solution's ``minima``) of the minimum it reached, or -1; ``b2``, the second input
+    weight ``(T, k, L)`` for d = 2 (None for d = 1)."""
 
     steps: np.ndarray
     a: np.ndarray
@@ -68,6 +69,7 @@ class Sample:
     loss: np.ndarray
     outcome: tuple[str, ...]
     minimum: tuple[int, ...]
+    b2: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _sample(trajectory: Any, ends: tuple) -> Sample:
         outcome=tuple(e.outcome for e in picked),
         minimum=tuple(e.target.landmark.index if e.outcome in ("converged", "kink")
                       and e.target.landmark is not None else -1 for e in picked),
+        b2=trajectory.B[..., 1] if trajectory.B.shape[-1] > 1 else None,
     )
 
 
@@ -198,9 +201,9 @@ def _one(key: TrainRequest, exact: Any, report: Callable[[int, int], None]) -> d
     L = problem.units
     data = FloatData.of(problem.x, problem.y, problem.lam)
     if key.start is not None:
-        flat = np.asarray(key.start, dtype=float).reshape(L, 3)
-        start = Params(flat[None, :, 0].copy(), flat[None, :, 1:2].copy(),
-                       flat[None, :, 2].copy())
+        flat = np.asarray(key.start, dtype=float).reshape(L, problem.d + 2)
+        start = Params(flat[None, :, 0].copy(), flat[None, :, 1:-1].copy(),
+                       flat[None, :, -1].copy())
     else:
         start = initial_params(key.init, 1, L, problem.d, key.seed, first=key.first)
     every = max(1, key.steps // MAX_FRAMES)

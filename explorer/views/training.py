@@ -44,6 +44,14 @@ from explorer.training import TrainRequest, TrainResult, get_training_runner
 from explorer.views import caption, redraw
 from explorer.views.data import fit_grid, run_overlay
 from explorer.views.geometry import plane_radius
+from explorer.views.training2d import (
+    color_scale,
+    heat_data,
+    input_box,
+    kink_data,
+    point_data,
+    run_figure2,
+)
 from explorer.views.training_plots import (
     ANIMATE_JS,
     animation_data,
@@ -65,8 +73,12 @@ from solver.train.loop import OPTIMIZERS
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
 FRAME_MS = 40  # the player's interval: 25 frames per second
 SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
-NOT_1D = ("The Training view draws 1-D data (x, y) only. For 2-D data, train from the "
-          "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
+NOT_DRAWN = ("The Training view draws data with one or two inputs only. Train from the "
+             "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
+PLANE_TITLES = {1: ("Training runs in the (b, c) plane: they end on the rings of their minima "
+                    "(tap: one run from there)", "b", "c"),
+                2: ("Training runs: each unit's input weights (b1, b2), ending on the rings of "
+                    "their minima (tap: one run from there)", "b1", "b2")}
 
 
 class TrainingView(pn.viewable.Viewer):
@@ -103,7 +115,8 @@ class TrainingView(pn.viewable.Viewer):
         self.src = sources()
         self.overlay = run_overlay(state)  # the run's f(x) in the Data view
         self.player.jscallback(args={**{k: self.src[k] for k in
-                                        ("frames", "markers", "curve", "dot", "units")},
+                                        ("frames", "markers", "curve", "dot", "units", "heat",
+                                         "kinks")},
                                      "overlay": self.overlay.source,
                                      "label": self.overlay.label},
                                value=ANIMATE_JS)
@@ -115,6 +128,15 @@ class TrainingView(pn.viewable.Viewer):
         self.plane = plane_figure(self.src)
         self.surface = surface_figure(self.src)
         self.fx, self.loss_curve = animation_figures(self.src)
+        self.fx2, self.mapper2 = run_figure2(self.src)
+        # (in Columns: panel 1.9's Bokeh pane does not always take visible = True)
+        self.fx_pane = pn.Column(pn.pane.Bokeh(self.fx, sizing_mode="stretch_width"),
+                                 sizing_mode="stretch_width")
+        self.fx2_pane = pn.Column(pn.pane.Bokeh(self.fx2, sizing_mode="stretch_width"),
+                                  sizing_mode="stretch_width", visible=False)
+        self.surface_column = pn.Column(
+            self.unit, pn.pane.Bokeh(self.surface, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width")
         self._job: Any = None
         self._latest = 0
         self._one_runs = 0  # "One run" takes the seed's runs 0, 1, 2, ... in turn
@@ -147,10 +169,9 @@ class TrainingView(pn.viewable.Viewer):
                              self.sentence, sizing_mode="stretch_width"),
                    pn.pane.Bokeh(self.plane, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            pn.Row(pn.Column(self.unit, pn.pane.Bokeh(self.surface, sizing_mode="stretch_width"),
-                             sizing_mode="stretch_width"),
+            pn.Row(self.surface_column,
                    pn.Column(pn.Row(self.player, self.speed), self.run_text,
-                             pn.pane.Bokeh(self.fx, sizing_mode="stretch_width"),
+                             self.fx_pane, self.fx2_pane,
                              pn.pane.Bokeh(self.loss_curve, sizing_mode="stretch_width"),
                              sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
@@ -158,7 +179,9 @@ class TrainingView(pn.viewable.Viewer):
                     "bar to select it). Trajectories: a sample of the runs, coloured by the "
                     "minimum they reached (grey: stuck or not converged). ReLU'(0) = 0, as in "
                     "the frameworks. One run / tap the plane, then play: f(x) moves here and, "
-                    "dashed, in the Data view."),
+                    "dashed, in the Data view. Two inputs: each unit is drawn at its input "
+                    "weights (b1, b2), and the run's f(x1, x2) moves here with its units' kink "
+                    "lines (no loss slice)."),
             sizing_mode="stretch_width",
         )
 
@@ -166,8 +189,8 @@ class TrainingView(pn.viewable.Viewer):
     def _request(self, one: bool, start: tuple[float, ...] | None = None) -> TrainRequest | None:
         """The request for the current problem and widgets, or None (with a status)."""
         state = self.state
-        if not self._one_d():
-            self.status = NOT_1D
+        if not self._drawable():
+            self.status = NOT_DRAWN
             return None
         try:
             problem = make_key(state.data, state.lam, state.units)
@@ -190,7 +213,8 @@ class TrainingView(pn.viewable.Viewer):
             self._submit(request, f"Training {request.runs} runs × {request.steps} steps…")
 
     def one_run(self, start: tuple[float, ...] | None = None) -> None:
-        """One run from ``start`` (unit ``a, b, c`` flattened) or from the init."""
+        """One run from ``start`` (each unit's ``a, b_1 .. b_d, c``, flattened) or from the
+        init."""
         request = self._request(one=True, start=start)
         if request is not None:
             self._submit(request, "Computing one run…")
@@ -287,19 +311,28 @@ class TrainingView(pn.viewable.Viewer):
     def _show_run(self, result: TrainResult) -> None:
         """Load the animated run into the browser, at its first frame."""
         frames = animation_data(result.sample)
-        self.src["units"].data = {"n": [result.request.problem.units]}
+        self.src["units"].data = {**self.src["units"].data, "n": [result.request.problem.units]}
         self.src["frames"].data = frames
         last = len(frames["step"]) - 1
         self.player.param.update(end=max(1, last), value=0)
         self.run_text.object = result.sentence
         first = {k: v[:1] for k, v in frames.items()}
         L = result.request.problem.units
+        vertical = "e" if result.request.problem.d == 2 else "c"
         self.src["markers"].data = {"b": [first[f"b{l}"][0] for l in range(L)],
-                                    "c": [first[f"c{l}"][0] for l in range(L)]}
+                                    "c": [first[f"{vertical}{l}"][0] for l in range(L)]}
         self.src["dot"].data = {"step": first["step"], "loss": first["loss"]}
         losses = [v for v in frames["loss"] if v > 0] or [1.0]
         self.loss_curve.x_range.update(start=0, end=max(1, frames["step"][-1]))
         self.loss_curve.y_range.update(start=0.8 * min(losses), end=1.25 * max(losses))
+        if result.request.problem.d == 2:
+            net = ([first[f"a{l}"][0] for l in range(L)],
+                   [[first[f"b{l}"][0], first[f"e{l}"][0]] for l in range(L)],
+                   [first[f"c{l}"][0] for l in range(L)])
+            box = tuple(self.src["units"].data["box"][0])
+            self.src["heat"].data = heat_data(net, box)
+            self.src["kinks"].data = kink_data(net, box)
+            return
         xs = np.linspace(*self._x_span(), 200)
         self.src["curve"].data = {"x": xs.tolist(), "y": _network(first, L, xs).tolist()}
         grid = fit_grid(self.state.rows)
@@ -313,10 +346,9 @@ class TrainingView(pn.viewable.Viewer):
         pad = 0.15 * max(1.0, max(xs) - min(xs))
         return min(xs) - pad, max(xs) + pad
 
-    def _one_d(self) -> bool:
-        """Whether the data are 1-D (x, y): the view draws those only."""
-        rows = self.state.rows
-        return not rows or len(rows[0]) == 2
+    def _drawable(self) -> bool:
+        """Whether the data have one or two inputs (the view draws those)."""
+        return self.state.d in (1, 2)
 
     def _on_shown(self, event: Any) -> None:
         """Shown again: draw what changed meanwhile."""
@@ -331,7 +363,12 @@ class TrainingView(pn.viewable.Viewer):
 
     def _draw_surface(self) -> None:
         """The selected minimum's slice with the runs that reached it."""
-        if self._hidden() or not self._one_d():
+        if self._hidden() or not self._drawable():
+            return
+        if self.state.d != 1:  # no loss slice for two inputs
+            self.src["image"].data = {"image": [], "x": [], "y": [], "dw": [], "dh": []}
+            self.src["surface_paths"].data = {"xs": [], "ys": []}
+            self.src["surface_ring"].data = {"b": [], "c": []}
             return
         result = self.state.result
         orbit_of = {i: m.orbit for i, m in enumerate(result.minima)} if result else {}
@@ -352,33 +389,56 @@ class TrainingView(pn.viewable.Viewer):
             return
         self._stale = False
         result = self.state.result
-        flat = self._one_d()
-        self.train_button.disabled = self.one_button.disabled = not flat
-        if not flat:
+        drawable = self._drawable()
+        self.train_button.disabled = self.one_button.disabled = not drawable
+        if not drawable:
             empty = sources()
-            for name in ("rings", "lines", "points", "image", "surface_ring"):
+            for name in ("rings", "lines", "points", "image", "surface_ring", "points2"):
                 self.src[name].data = dict(empty[name].data)
-            self._clear(NOT_1D)
+            self._clear(NOT_DRAWN)
             return
-        if self.status == NOT_1D:
+        if self.status == NOT_DRAWN:
             self.status = "Train runs on the current problem to see their basins."
+        d = self.state.d
         self.src["rings"].data = ring_data(result)
         self.src["lines"].data = line_data(result)
+        self._draw_data(d)
+        radius = plane_radius(result.minima if result is not None else [])
+        wide = 1.6 if d == 1 else 1.0
+        self.plane.x_range.update(start=-wide * radius, end=wide * radius)
+        self.plane.y_range.update(start=-radius, end=radius)
+        title, h, v = PLANE_TITLES[d]
+        self.plane.title.text = title
+        self.plane.xaxis.axis_label, self.plane.yaxis.axis_label = h, v
+        units = result.units if result is not None else 1
+        self.unit.options = list(range(1, units + 1))
+        if self._result is not None and self._result.request.problem != self._problem():
+            self._clear("The problem changed: train again.")
+        self._draw_surface()
+
+    def _draw_data(self, d: int) -> None:
+        """The data in the run's f(x) figure of their dimension (the other one hidden)."""
         rows = self.state.rows
+        self.fx_pane.visible, self.fx2_pane.visible = d == 1, d == 2
+        self.surface_column.visible = d == 1
+        if d == 2:
+            box = input_box(rows)
+            self.src["points2"].data = point_data(rows)
+            self.src["points"].data = {"x": [], "y": []}
+            self.src["units"].data = {**self.src["units"].data, "d": [2], "box": [list(box)]}
+            self.fx2.x_range.update(start=box[0], end=box[1])
+            self.fx2.y_range.update(start=box[2], end=box[3])
+            scale = color_scale(rows)
+            self.mapper2.update(low=-scale, high=scale)
+            return
+        self.src["units"].data = {**self.src["units"].data, "d": [1]}
+        self.src["points2"].data = {"x1": [], "x2": [], "y": []}
         ys = [float(Fraction(y)) for _, y in rows] or [0.0]
         self.src["points"].data = {"x": [float(Fraction(x)) for x, _ in rows], "y": ys}
         lo, hi = self._x_span()
         pad = 0.2 * max(1.0, max(ys) - min(ys))
         self.fx.x_range.update(start=lo, end=hi)
         self.fx.y_range.update(start=min(ys) - pad, end=max(ys) + pad)
-        radius = plane_radius(result.minima if result is not None else [])
-        self.plane.x_range.update(start=-1.6 * radius, end=1.6 * radius)
-        self.plane.y_range.update(start=-radius, end=radius)
-        units = result.units if result is not None else 1
-        self.unit.options = list(range(1, units + 1))
-        if self._result is not None and self._result.request.problem != self._problem():
-            self._clear("The problem changed: train again.")
-        self._draw_surface()
 
     def _on_problem(self, *events: Any) -> None:
         """An edit of the data, λ or units: cancel the training under way."""
@@ -393,7 +453,7 @@ class TrainingView(pn.viewable.Viewer):
         if not len(self.src["frames"].data["step"]) and not len(self.overlay.source.data["x"]):
             return  # nothing to remove: nothing sent
         empty = sources()
-        for name in ("frames", "markers", "dot", "curve"):
+        for name in ("frames", "markers", "dot", "curve", "heat", "kinks"):
             self.src[name].data = dict(empty[name].data)
         self.player.param.update(end=1, value=0)
         self.run_text.object = ""
@@ -420,20 +480,23 @@ class TrainingView(pn.viewable.Viewer):
             self.state.select(int(index))
 
     def _on_plane_tap(self, event: Any) -> None:
-        """A tap on the plane: one run with unit 1 starting at the tapped (b, c), the other
-        units from the init (with the seed)."""
+        """A tap on the plane: one run with unit 1 starting at the tapped point (its (b, c),
+        or its (b1, b2) for two inputs), the other units from the init (with the seed)."""
         from solver.train.init import initial_params
 
         result = self.state.result
-        if result is None or event.x is None or event.y is None:
+        if result is None or event.x is None or event.y is None or not self._drawable():
             return
-        L = result.units
-        p = initial_params(self.init.value, 1, L, 1, int(self.seed.value))
-        a, b, c = p.a[0].copy(), p.B[0, :, 0].copy(), p.c[0].copy()
-        b[0], c[0] = float(event.x), float(event.y)
+        L, d = result.units, self.state.d
+        p = initial_params(self.init.value, 1, L, d, int(self.seed.value))
+        a, B, c = p.a[0].copy(), p.B[0].copy(), p.c[0].copy()
+        if d == 1:
+            B[0, 0], c[0] = float(event.x), float(event.y)
+        else:
+            B[0] = (float(event.x), float(event.y))
         if a[0] == 0:
             a[0] = 1.0 / np.sqrt(L)
-        self.one_run(tuple(float(v) for l in range(L) for v in (a[l], b[l], c[l])))
+        self.one_run(tuple(float(v) for l in range(L) for v in (a[l], *B[l], c[l])))
 
 
 def _network(frame: dict[str, list], units: int, xs: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from bokeh.plotting import figure
 
 from explorer.loss import reduced_loss
 from explorer.views.geometry import line_segments, plane_radius, representative
+from explorer.views.training2d import HEAT_STEPS, empty_sources
 
 GLOBAL_COLOR = "#d1495b"
 STUCK_COLOR = "#8c8c8c"
@@ -86,25 +87,28 @@ def bar_data(basins: tuple, result: Any) -> dict[str, list]:
 
 
 def trajectory_data(sample: Any, result: Any) -> tuple[dict, dict]:
-    """Sampled runs on the (b, c) plane: one path per run and unit, coloured by the
-    minimum reached (grey otherwise), and their end points."""
+    """Sampled runs on the plane of units: one path per run and unit, coloured by the
+    minimum reached (grey otherwise), and their end points. The plane's two coordinates
+    (columns ``b``, ``c``) are a unit's ``(b, c)`` for d = 1 and its ``(b1, b2)`` for d = 2."""
     colors = minimum_colors(result)
     xs, ys, color, ends = [], [], [], {"b": [], "c": [], "color": []}
     if sample is not None:
+        vertical = sample.c if sample.b2 is None else sample.b2
         for k in range(sample.b.shape[1]):
             col = colors.get(sample.minimum[k], STUCK_COLOR)
             for l in range(sample.b.shape[2]):
                 xs.append(sample.b[:, k, l].tolist())
-                ys.append(sample.c[:, k, l].tolist())
+                ys.append(vertical[:, k, l].tolist())
                 color.append(col)
                 ends["b"].append(float(sample.b[-1, k, l]))
-                ends["c"].append(float(sample.c[-1, k, l]))
+                ends["c"].append(float(vertical[-1, k, l]))
                 ends["color"].append(col)
     return {"xs": xs, "ys": ys, "color": color}, ends
 
 
 def ring_data(result: Any) -> dict[str, list]:
-    """A ring at every unit of every minimum (the representative point of a curve)."""
+    """A ring at every unit of every minimum (the representative point of a curve): at its
+    ``(b, c)`` for d = 1, its ``(b1, b2)`` for d = 2."""
     colors = minimum_colors(result)
     out: dict[str, list] = {"b": [], "c": [], "color": [], "minimum": []}
     if result is not None:
@@ -112,15 +116,15 @@ def ring_data(result: Any) -> dict[str, list]:
             p = representative(m)
             for l in range(len(p.c)):
                 out["b"].append(p.B[l][0])
-                out["c"].append(p.c[l])
+                out["c"].append(p.c[l] if len(p.B[l]) == 1 else p.B[l][1])
                 out["color"].append(colors[i])
                 out["minimum"].append(i + 1)
     return out
 
 
 def line_data(result: Any) -> dict[str, list]:
-    """The lines ``b x_i + c = 0`` as segments."""
-    if result is None:
+    """The lines ``b x_i + c = 0`` as segments (d = 1; none for d = 2)."""
+    if result is None or len(result.x[0]) != 1:
         return {"x0": [], "y0": [], "x1": [], "y1": []}
     radius = 2 * plane_radius(result.minima)
     segs = line_segments([float(r[0]) for r in result.x], radius)
@@ -174,7 +178,8 @@ def surface_data(result: Any, selected: int | None, unit: int, sample: Any,
 
 
 def animation_data(sample: Any) -> dict[str, list]:
-    """Every recorded state of the animated run: step, loss and ``a_l, b_l, c_l``."""
+    """Every recorded state of the animated run: step, loss and ``a_l, b_l, c_l`` (and
+    ``e_l``, the second input weight, for d = 2)."""
     out: dict[str, list] = {"step": [], "loss": []}
     if sample is None:
         return out
@@ -184,22 +189,67 @@ def animation_data(sample: Any) -> dict[str, list]:
         out[f"a{l}"] = sample.a[:, 0, l].tolist()
         out[f"b{l}"] = sample.b[:, 0, l].tolist()
         out[f"c{l}"] = sample.c[:, 0, l].tolist()
+        if sample.b2 is not None:
+            out[f"e{l}"] = sample.b2[:, 0, l].tolist()
     return out
 
 
 # Runs in the browser on every player tick: the animated run's frame ``i`` moves the
 # markers on the (b, c) plane, f(x) in this view (``curve``) and in the Data view
-# (``overlay``, with its ``label``) and the dot on the loss curve. ``sync: false``: the
-# frames are drawn in the browser only, nothing is sent back to the server (which would
-# otherwise receive every curve 25 times a second and slow every other interaction down).
+# (``overlay``, with its ``label``) and the dot on the loss curve; for d = 2 (``units.d``)
+# the markers at each unit's (b1, b2), f(x1, x2) as a heatmap on ``units.box`` and the
+# units' kink lines (as :mod:`explorer.views.training2d` computes the first frame).
+# ``sync: false``: the frames are drawn in the browser only, nothing is sent back to the
+# server (which would otherwise receive every curve 25 times a second and slow every other
+# interaction down).
 ANIMATE_JS = """
 const i = Math.min(cb_obj.value, frames.data.step.length - 1);
 if (i < 0) { return; }
 const t = frames.data;
 const L = units.data.n[0];
-const b = [], c = [], a = [];
+const b = [], c = [], a = [], e = [];
 for (let l = 0; l < L; l++) { a.push(t['a' + l][i]); b.push(t['b' + l][i]); c.push(t['c' + l][i]); }
 const local = {sync: false};
+dot.setv({data: {step: [t.step[i]], loss: [t.loss[i]]}}, local);
+if (units.data.d[0] === 2) {
+  for (let l = 0; l < L; l++) { e.push(t['e' + l][i]); }
+  markers.setv({data: {b: b, c: e}}, local);
+  const box = units.data.box[0], n = units.data.steps[0], image = [];
+  for (let r = 0; r < n; r++) {
+    const x2 = box[2] + (box[3] - box[2]) * r / (n - 1), row = new Array(n);
+    for (let q = 0; q < n; q++) {
+      const x1 = box[0] + (box[1] - box[0]) * q / (n - 1);
+      let s = 0;
+      for (let l = 0; l < L; l++) {
+        const z = b[l] * x1 + e[l] * x2 + c[l];
+        if (z > 0) { s += a[l] * z; }
+      }
+      row[q] = s;
+    }
+    image.push(row);
+  }
+  heat.setv({data: {image: [image], x: [box[0]], y: [box[2]], dw: [box[1] - box[0]],
+                    dh: [box[3] - box[2]]}}, local);
+  const xs = [], ys = [], color = [], palette = units.data.palette[0];
+  for (let l = 0; l < L; l++) {  // the kink line inside the box (geometry2d.kink_segment)
+    const size2 = b[l] * b[l] + e[l] * e[l];
+    if (size2 === 0) { continue; }
+    const foot = [-c[l] * b[l] / size2, -c[l] * e[l] / size2];
+    const along = [-e[l] / Math.sqrt(size2), b[l] / Math.sqrt(size2)];
+    let low = -Infinity, high = Infinity, miss = false;
+    for (const [axis, lo, hi] of [[0, box[0], box[1]], [1, box[2], box[3]]]) {
+      if (along[axis] === 0) { if (foot[axis] < lo || foot[axis] > hi) { miss = true; } continue; }
+      const t1 = (lo - foot[axis]) / along[axis], t2 = (hi - foot[axis]) / along[axis];
+      low = Math.max(low, Math.min(t1, t2)); high = Math.min(high, Math.max(t1, t2));
+    }
+    if (miss || high <= low) { continue; }
+    xs.push([foot[0] + low * along[0], foot[0] + high * along[0]]);
+    ys.push([foot[1] + low * along[1], foot[1] + high * along[1]]);
+    color.push(palette[l % palette.length]);
+  }
+  kinks.setv({data: {xs: xs, ys: ys, color: color}}, local);
+  return;
+}
 markers.setv({data: {b: b, c: c}}, local);
 const f = (xs) => {
   const ys = new Array(xs.length);
@@ -216,7 +266,6 @@ if (overlay.data.x.length) {
   label.setv({text: 'training run (dashed): step ' + t.step[i].toLocaleString('en-US')
     + ', loss ' + t.loss[i].toPrecision(5)}, local);
 }
-dot.setv({data: {step: [t.step[i]], loss: [t.loss[i]]}}, local);
 """
 
 
@@ -229,7 +278,9 @@ def sources() -> dict[str, ColumnDataSource]:
         "surface_paths": {"xs": [], "ys": []}, "surface_ring": {"b": [], "c": []},
         "frames": animation_data(None), "markers": {"b": [], "c": []},
         "curve": {"x": [], "y": []}, "points": {"x": [], "y": []},
-        "dot": {"step": [], "loss": []}, "units": {"n": [0]},
+        "dot": {"step": [], "loss": []}, **empty_sources(),
+        "units": {"n": [0], "d": [1], "box": [[-1.0, 1.0, -1.0, 1.0]], "steps": [HEAT_STEPS],
+                  "palette": [list(Category10_10)]},
     }
     return {k: ColumnDataSource(v, name=f"training-{k}") for k, v in names.items()}
 

@@ -162,21 +162,75 @@ def test_animation_data_has_one_column_per_unit() -> None:
     assert animation_data(None) == {"step": [], "loss": []}
 
 
-def test_two_dimensional_data_are_refused_with_a_message_and_1d_data_train_again() -> None:
+def test_two_input_data_train_and_animate_in_the_input_plane() -> None:
+    """d = 2 (the xor example, L = 2): the bars are the headless API's basin table, a bar
+    selects its minimum, units are drawn at their input weights (b1, b2) (the sampled runs'
+    ends as ``descend`` leaves them, the minima's rings), one run's first frame is f of the
+    init on the input plane's grid with its units' kink lines, and a tap starts unit 1 at the
+    tapped (b1, b2). Back on 1-D data, the (b, c) plane and f(x) figure return."""
     from explorer.state import read_example
+    from solver.train import FloatData, descend, initial_params
 
     state = ExplorerState(runner=SolveRunner(processes=False))
     board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
-    board.runs.value, board.steps.value = 10, 500
-    assert state.edit(data=read_example("assets/xor_2d.csv"), units=1)
-    assert board.train_button.disabled and "1-D data" in board.status
+    board.runs.value, board.steps.value = 30, 3000
+    assert state.edit(data=read_example("assets/xor_2d.csv"), units=2)
+    assert not board.train_button.disabled and board.fx2_pane.visible
+    assert not board.fx_pane.visible and not board.surface_column.visible
+    assert board.plane.xaxis.axis_label == "b1" and board.src["lines"].data["x0"] == []
     board.train()
-    assert board.src["bars"].data["runs"] == [] and "1-D data" in board.status
-    state.select(0)  # redraws nothing for 2-D data (no exception)
+    problem = make_key(state.data, state.lam, state.units)
+    report = train(problem, [Optimizer("gd", 0.01)], Settings(runs=30, steps=3000, seed=0))
+    training = report.trainings[0]
+    assert board.src["bars"].data == bar_data(training.basins, state.result)
+    assert f"{training.global_runs} of 30 runs" in board.sentence.object
+    minima = board.src["bars"].data["minimum"]
+    row = max((k for k, m in enumerate(minima) if m > 0),
+              key=lambda k: board.src["bars"].data["runs"][k])
+    board.src["bars"].selected.indices = [row]
+    assert state.selection == minima[row]
+    # the sampled runs end at their units' (b1, b2)
+    data = FloatData.of(problem.x, problem.y, problem.lam)
+    end = descend(data, initial_params("torch-default", 30, 2, 2, 0), Optimizer("gd", 0.01),
+                  3000, 1e-4).params
+    ends = board.src["ends"].data
+    assert len(ends["b"]) == 24 * 2
+    assert ends["b"] == pytest.approx(end.B[:24, :, 0].ravel().tolist(), abs=1e-9)
+    assert ends["c"] == pytest.approx(end.B[:24, :, 1].ravel().tolist(), abs=1e-9)
+    rings = board.src["rings"].data
+    first = state.result.minima[0]
+    point = first.point if hasattr(first, "point") else None
+    if point is not None:
+        assert (rings["b"][0], rings["c"][0]) == (point.B[0][0], point.B[0][1])
+    assert board.src["image"].data["image"] == []  # no loss slice for two inputs
+    # one run: its first frame, f written out here on the 41 x 41 grid of the data's box
+    board.one_run()
+    start = initial_params("torch-default", 1, 2, 2, 0, first=0)
+    box = board.src["units"].data["box"][0]
+    h, v = np.linspace(box[0], box[1], 41), np.linspace(box[2], box[3], 41)
+    pre = (start.B[0, :, 0][:, None, None] * h[None, None, :]
+           + start.B[0, :, 1][:, None, None] * v[None, :, None] + start.c[0][:, None, None])
+    expected = np.tensordot(start.a[0], np.maximum(pre, 0.0), axes=1)
+    assert np.asarray(board.src["heat"].data["image"][0]) == pytest.approx(expected, abs=1e-12)
+    assert board.src["markers"].data == {"b": start.B[0, :, 0].tolist(),
+                                         "c": start.B[0, :, 1].tolist()}
+    for xs, ys, l in zip(board.src["kinks"].data["xs"], board.src["kinks"].data["ys"],
+                         range(2), strict=False):  # the kink lines lie on <b, x> + c = 0
+        for x1, x2 in zip(xs, ys, strict=True):
+            assert start.B[0, l] @ (x1, x2) + start.c[0, l] == pytest.approx(0, abs=1e-12)
+    assert board.src["units"].data["d"] == [2] and board.player.end > 1
+
+    class Tap:
+        x, y = 0.6, -0.4
+
+    board._on_plane_tap(Tap())
+    frames = board.src["frames"].data
+    assert (frames["b0"][0], frames["e0"][0]) == (0.6, -0.4)
+    # back to one input
     assert state.edit(data=read_example("assets/paper_example.csv"), units=2)
-    assert not board.train_button.disabled
-    board.train()
-    assert sum(board.src["bars"].data["runs"]) == 10
+    assert board.fx_pane.visible and not board.fx2_pane.visible
+    assert board.plane.xaxis.axis_label == "b" and board.src["lines"].data["x0"]
+    assert board.src["heat"].data["image"] == [] and board.src["points2"].data["x1"] == []
 
 
 def test_data_given_as_fractions_are_drawn_at_their_values() -> None:
