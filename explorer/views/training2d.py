@@ -12,8 +12,8 @@ the first frame, which the tests check.
 Examples
 --------
 >>> heat = heat_data(([1.0], [[1.0, 0.0]], [0.0]), (-1.0, 1.0, -1.0, 1.0))
->>> heat["image"][0][0, 0], heat["image"][0][0, -1]
-(0.0, 1.0)
+>>> heat["image"][0][0, [0, -1]].tolist()
+[0.0, 1.0]
 """
 
 from __future__ import annotations

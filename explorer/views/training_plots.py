@@ -214,22 +214,24 @@ dot.setv({data: {step: [t.step[i]], loss: [t.loss[i]]}}, local);
 if (units.data.d[0] === 2) {
   for (let l = 0; l < L; l++) { e.push(t['e' + l][i]); }
   markers.setv({data: {b: b, c: e}}, local);
-  const box = units.data.box[0], n = units.data.steps[0], image = [];
-  for (let r = 0; r < n; r++) {
-    const x2 = box[2] + (box[3] - box[2]) * r / (n - 1), row = new Array(n);
-    for (let q = 0; q < n; q++) {
-      const x1 = box[0] + (box[1] - box[0]) * q / (n - 1);
-      let s = 0;
-      for (let l = 0; l < L; l++) {
-        const z = b[l] * x1 + e[l] * x2 + c[l];
-        if (z > 0) { s += a[l] * z; }
+  // f on the grid, written into the image the first frame sent (a 2-D float64 NDArray:
+  // Bokeh's Image takes no plain nested arrays from JavaScript), then redrawn
+  const box = units.data.box[0], n = units.data.steps[0], image = heat.data.image[0];
+  if (image !== undefined && image.length === n * n) {
+    for (let r = 0; r < n; r++) {
+      const x2 = box[2] + (box[3] - box[2]) * r / (n - 1);
+      for (let q = 0; q < n; q++) {
+        const x1 = box[0] + (box[1] - box[0]) * q / (n - 1);
+        let s = 0;
+        for (let l = 0; l < L; l++) {
+          const z = b[l] * x1 + e[l] * x2 + c[l];
+          if (z > 0) { s += a[l] * z; }
+        }
+        image[r * n + q] = s;
       }
-      row[q] = s;
     }
-    image.push(row);
+    heat.change.emit();
   }
-  heat.setv({data: {image: [image], x: [box[0]], y: [box[2]], dw: [box[1] - box[0]],
-                    dh: [box[3] - box[2]]}}, local);
   const xs = [], ys = [], color = [], palette = units.data.palette[0];
   for (let l = 0; l < L; l++) {  // the kink line inside the box (geometry2d.kink_segment)
     const size2 = b[l] * b[l] + e[l] * e[l];

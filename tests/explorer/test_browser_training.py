@@ -89,3 +89,85 @@ def test_the_animated_run_moves_the_data_views_curve_and_stops(
     assert np.array(last["y"]) == pytest.approx(_network(end, grid), abs=1e-9)
     assert not np.allclose(last["y"], first["y"], atol=1e-3)
     assert "step 0" not in page.evaluate(_LABEL)
+
+
+_HEAT = """() => { const r = __explorer.glyphs('Animated run: f(x1', 'Image')[0];
+  const im = r.data_source.data.image[0];
+  return im === undefined ? [] : (Array.isArray(im) ? im.flat() : Array.from(im)); }"""
+_BARS = """() => { const r = __explorer.glyphs('Training: where', 'VBar')[0];
+  return Object.fromEntries(['label', 'runs', 'minimum', 'share']
+    .map(k => [k, Array.from(r.data_source.data[k])])); }"""
+
+
+def _number(page: Any, label: str, value: int) -> None:
+    """Type ``value`` into the Training view's number box called ``label``."""
+    box = page.locator(".bk-input-group").filter(
+        has=page.locator(f"label:text-is('{label}')")).locator("input")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def test_two_input_data_train_select_and_animate_in_the_input_plane(
+        explorer_url: str, open_page: Any) -> None:
+    """xor (d = 2, L = 2): the bars are the training API's basin table, a tap on a bar
+    selects its minimum in the minima table, and one run's heatmap moves to f of the run's
+    end (as ``descend`` computes it, evaluated here on the same grid) and stops there."""
+    from urllib.parse import urlencode
+
+    from explorer.state import make_key, read_example
+    from solver.train import FloatData, Optimizer, Settings, descend, initial_params, train
+
+    text = read_example(REPO / "assets" / "xor_2d.csv")
+    problem = make_key(text, "1/100", 2)
+    report = train(problem, [Optimizer("gd", 0.01)], Settings(runs=30, steps=3000, seed=0))
+    start = initial_params("torch-default", 1, 2, 2, 0, first=0)
+    end = descend(FloatData.of(problem.x, problem.y, problem.lam), start, Optimizer("gd", 0.01),
+                  3000, 1e-4).params
+
+    page = open_page(explorer_url + "?" + urlencode({"data": text}))
+    page.wait_for_function(READY_JS, timeout=TIMEOUT)
+    page.evaluate(PROBE_JS)
+    page.locator(".card-header").filter(has_text="6 · Training").first.click()  # open it
+    _number(page, "runs", 30)
+    _number(page, "steps", 3000)
+    page.get_by_role("button", name="Train N runs").click()
+    page.wait_for_function(f"() => ({_BARS})().runs.length > 0", timeout=TIMEOUT)
+    bars = page.evaluate(_BARS)
+    assert bars["runs"] == [b.runs for b in report.trainings[0].basins]
+    # a tap on the most common minimum's bar that is not selected yet selects it
+    selected = page.evaluate("() => Array.from(__explorer.table('loss').selected.indices)")
+    k = max((k for k, m in enumerate(bars["minimum"]) if m >= 0 and [m] != selected),
+            key=lambda k: bars["runs"][k])
+    xy = page.evaluate(
+        "([x, y]) => { const v = __explorer.figure('Training: where');"
+        " v.canvas_view.el.scrollIntoView({block: 'center'});"
+        " const r = v.canvas_view.el.getBoundingClientRect();"
+        " return [r.x + v.frame.x_scale.compute(x), r.y + v.frame.y_scale.compute(y)]; }",
+        [bars["label"][k], bars["share"][k] / 2])
+    page.mouse.click(*xy)
+    page.wait_for_function("(m) => JSON.stringify(Array.from(__explorer.table('loss').selected"
+                           ".indices)) === JSON.stringify([m])", arg=bars["minimum"][k],
+                           timeout=TIMEOUT)
+    # one run: the heatmap starts at f of the init and moves to f of the run's end
+    page.get_by_role("button", name="One run").click()
+    page.wait_for_function(f"() => ({_HEAT})().length > 0", timeout=TIMEOUT)
+    box = page.evaluate("() => Array.from(__explorer.models('ColumnDataSource')"
+                        ".find(m => m.name === 'training-units').data.box[0])")
+    h, v = np.linspace(box[0], box[1], 41), np.linspace(box[2], box[3], 41)
+
+    def f_of(p: Any) -> np.ndarray:  # f on the grid, rows over x2 (written out here)
+        pre = (p.B[0, :, 0][:, None, None] * h[None, None, :]
+               + p.B[0, :, 1][:, None, None] * v[None, :, None] + p.c[0][:, None, None])
+        return np.tensordot(p.a[0], np.maximum(pre, 0.0), axes=1).ravel()
+
+    first = page.evaluate(_HEAT)
+    assert np.array(first) == pytest.approx(f_of(start), abs=1e-9)
+    page.locator("select").filter(has=page.locator("option", has_text="×16")).select_option("×16")
+    page.locator("button.play").first.click()
+    page.wait_for_function(f"() => {{ const [v, e] = ({_PLAYER})(); return v === e; }}",
+                           timeout=TIMEOUT)
+    last = page.evaluate(_HEAT)
+    page.wait_for_timeout(400)
+    assert page.evaluate(_HEAT) == last  # stopped
+    assert np.array(last) == pytest.approx(f_of(end), abs=1e-9)
+    assert not np.allclose(last, first, atol=1e-3)
