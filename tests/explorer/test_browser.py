@@ -276,19 +276,24 @@ def test_examples_one_unit_and_a_problem_too_large(
     assert page.evaluate("() => __explorer.column('x')") == ["-0.9", "-0.7", "0.6", "0.8"]
     expected = solve(xs, ys, "1/100", 2)
     assert sorted(after) == sorted(f"{m.loss:.10g}" for m in expected.minima)
-    # A problem too large (40 uploaded points, the dashboard's most, with 2 units: an
-    # estimate of about 26 s against the dashboard's 15 s) is refused at once with a
-    # visible message; the data and minima on screen stay.
+    # Three units solve; a problem too large (40 uploaded points, the dashboard's most,
+    # with 3 units: an estimate above two minutes against the dashboard's 15 s) is refused
+    # at once with a visible message; the data and minima on screen stay.
+    page.locator(".bk-btn-group button", has_text="3").first.click()
+    page.wait_for_function(
+        "() => __explorer.status().includes(' · 3 units · ')", timeout=TIMEOUT)
+    three = _losses(page)
+    assert sorted(three) == sorted(f"{m.loss:.10g}" for m in solve(xs, ys, "1/100", 3).minima)
     big = tmp_path / "big.csv"
     big.write_text("x,y\n" + "".join(f"{k / 100},{(k * 37) % 100 / 100}\n" for k in range(40)))
     page.locator("input[type=file]").set_input_files(big)
     page.wait_for_function(
-        "() => __explorer.alert().includes('problem too large')"
+        "() => __explorer.alert().includes('problem too large: n=40, d=1, units=3')"
         " && __explorer.column('x').join(';') === '-0.9;-0.7;0.6;0.8'", timeout=TIMEOUT)
-    assert _losses(page) == after
+    assert _losses(page) == three
     # One unit.
     page.locator(".bk-btn-group button", has_text="1").first.click()
-    one = _wait_losses_change(page, after)
+    one = _wait_losses_change(page, three)
     page.wait_for_function(
         "() => __explorer.status().includes(' · 1 unit · ')", timeout=TIMEOUT)
     expected = solve(xs, ys, "1/100", 1)

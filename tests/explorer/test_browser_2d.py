@@ -203,7 +203,9 @@ def test_the_plane_has_one_scale_and_hover_shows_exact_values_and_f(
 
 
 @pytest.mark.slow  # 8 solves with 2 units: ~60 s idle, 100 s under load 13
-def test_every_2d_example_with_every_unit_count(explorer_url: str, open_page: Any) -> None:
+def test_every_2d_example_with_every_unit_count(
+    explorer_url: str, open_page: Any, tmp_path: Path
+) -> None:
     page = open_page(explorer_url)
     _ready(page)
     chooser = page.locator("select").filter(has_text="(choose)")
@@ -231,9 +233,21 @@ def test_every_2d_example_with_every_unit_count(explorer_url: str, open_page: An
                 f"() => __explorer.glyphs('{SPHERE}', 'Scatter').find(r => "
                 "'minimum' in r.data_source.data).data_source.get_length()")
             assert markers >= len(before)  # at least one alive unit per minimum
-        # three units: refused with the solver's estimate; the 2-unit result stays
-        units(3).click()
-        page.wait_for_function(
-            "() => __explorer.alert().includes('problem too large')", timeout=TIMEOUT)
-        assert "would take about" in page.evaluate("() => __explorer.alert()")
-        assert _losses(page) == before
+    # three units on the last example (4 points) solve; six points in the plane with
+    # three units are refused with the solver's estimate, and the result stays
+    units(3).click()
+    page.wait_for_function(
+        "() => __explorer.status().includes(' · 3 units')", timeout=TIMEOUT)
+    three = _losses(page)
+    shown = page.evaluate("() => __explorer.column('x1')")
+    assert sorted(three) == _losses_of(rows, "1/100", 3)
+    six = tmp_path / "six.csv"
+    six.write_text("x1,x2,y\n" + "\n".join(",".join(r) for r in rows)
+                   + "\n0.1,0.2,0.5\n-0.3,0.4,-0.2\n")
+    page.locator("input[type=file]").set_input_files(six)
+    page.wait_for_function(
+        "(shown) => __explorer.alert().includes('problem too large: n=6, d=2, units=3')"
+        " && JSON.stringify(__explorer.column('x1')) === JSON.stringify(shown)",
+        arg=shown, timeout=TIMEOUT)
+    assert "would take about" in page.evaluate("() => __explorer.alert()")
+    assert _losses(page) == three

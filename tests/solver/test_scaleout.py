@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSETS = sorted((ROOT / "assets").glob("*.csv"))
 LAM = "1/100"
 assert Fraction(LAM) == ASSET_LAM
-MAX_ESTIMATE = 10.0  # seconds in-process; larger asset/units pairs are skipped
+MAX_ESTIMATE = 3.0  # seconds in-process; larger asset/units pairs (2-D, 3 units) are skipped
 
 
 def comparable(sol: Any) -> str:
@@ -72,7 +72,7 @@ def _asset_cases() -> list:
         data = read_csv(path)
         for units in (1, 2, 3):
             slow = estimate_seconds(data.n, data.d, units) > MAX_ESTIMATE
-            marks = [pytest.mark.skip(reason="estimated above 10 s in-process")] if slow else []
+            marks = [pytest.mark.skip(reason="estimated above 3 s in-process")] if slow else []
             cases.append(pytest.param(path, units, marks=marks, id=f"{path.stem}-L{units}"))
     return cases
 
