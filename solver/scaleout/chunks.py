@@ -79,7 +79,8 @@ Encoded = tuple[tuple[Coordinate, ...] | None, tuple[int, ...] | None]
 
 @dataclass(frozen=True, slots=True)
 class Seed:
-    """The interior solutions of the levels below the one being solved."""
+    """Interior solutions of lower levels: on a cluster, one level's new solutions (the
+    client sends each level's once; a worker keeps the ones it has taken)."""
 
     entries: Mapping[Key, Encoded] = field(default_factory=dict)
 
@@ -101,12 +102,17 @@ class SeededEnumerator(NeuronEnumerator):
         super().__init__(work.problem, work.alive, record=work.completeness)
         self.work = work
         self.index = {f.signs: i for i, f in enumerate(work.alive)}
-        self.seed: Mapping[Key, Encoded] = seed.entries if seed is not None else {}
+        self.seed: dict[Key, Encoded] = dict(seed.entries) if seed is not None else {}
+        self.taken = 0  # how many of a solve's seeds (one per level) are in self.seed
         self._boxes: dict[tuple, BoxSolution] = {}
 
-    def use_seed(self, seed: Seed) -> None:
-        """Take the interior solutions of ``seed`` (it covers every lower level)."""
-        self.seed = seed.entries
+    def take_seeds(self, seeds: tuple[Seed, ...]) -> None:
+        """Add the interior solutions of the seeds not taken yet (``seeds`` holds every
+        level's so far, in order; each is sent to the workers once, and a worker that
+        missed a level takes it here). A set no seed covers is solved here."""
+        for seed in seeds[self.taken:]:
+            self.seed.update(seed.entries)
+        self.taken = max(self.taken, len(seeds))
 
     def known(self, key: tuple) -> Entry | None:
         """The seed's entry of the face set with these sign vectors, decoded."""
@@ -184,9 +190,11 @@ _KEEP = 2
 _LOCK = threading.Lock()
 
 
-def remote_chunk(work: FaceWork, seed: Seed, level: int, start: int, stride: int) -> ChunkReply:
+def remote_chunk(work: FaceWork, seeds: tuple[Seed, ...], level: int, start: int,
+                 stride: int) -> ChunkReply:
     """Run one chunk in a cluster worker process (the task sent by
-    :mod:`solver.scaleout.cluster`)."""
+    :mod:`solver.scaleout.cluster`); ``seeds`` are the lower levels' new solutions, one
+    :class:`Seed` per level, already on the worker."""
     with _LOCK:
         enumerator = _ENUMERATORS.get(work.token)
         if enumerator is None:
@@ -194,7 +202,7 @@ def remote_chunk(work: FaceWork, seed: Seed, level: int, start: int, stride: int
             while len(_ENUMERATORS) > _KEEP:
                 _ENUMERATORS.popitem(last=False)
         _ENUMERATORS.move_to_end(work.token)
-        enumerator.use_seed(seed)
+        enumerator.take_seeds(tuple(seeds))
         export = level < levels(work)[-1]
         return run_seeded_chunk(work, enumerator, level, start, stride, export=export)
 

@@ -1,7 +1,8 @@
 """The client's side of scale-out: the run loop's chunks on a Dask cluster.
 
 Level by level (``k`` = number of distinct faces), the client scatters the problem
-(once) and the interior solutions found so far (once per level) to every worker, submits
+(once) and each level's new interior solutions (once, when the next level starts; a
+worker keeps what it has taken) to every worker, submits
 a few strided chunks of the level per worker, and collects the results as they finish,
 reporting progress per chunk. Nothing here is imported on the in-process path: Dask is
 the optional extra ``relu-minima[dask]``.
@@ -216,6 +217,7 @@ def run_on_client(
     work = _with_token(work)
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     work_future = client.scatter(work, broadcast=True, hash=False)
+    seed_futures: list = []  # one per level: the level below's new solutions, sent once
     seed: dict = {}
     results: list[ChunkResult] = []
     done = 0
@@ -223,11 +225,12 @@ def run_on_client(
         progress(0, total)
     try:
         for level in levels(work):
-            seed_future = client.scatter(Seed(dict(seed)), broadcast=True, hash=False)
+            seed_futures.append(client.scatter(Seed(seed), broadcast=True, hash=False))
+            seed = {}
             stride = chunk_count(level_size(work, level), workers)
             futures = [
                 client.submit(
-                    remote_chunk, work_future, seed_future, level, start, stride,
+                    remote_chunk, work_future, list(seed_futures), level, start, stride,
                     key=f"relu-minima-{work.token}-{level}-{start}", pure=False,
                 )
                 for start in range(stride)
@@ -243,7 +246,7 @@ def run_on_client(
             except BaseException:
                 _cancel(client, futures)
                 raise
-            del futures, seed_future
+            del futures
     except _cluster_failures(distributed) as exc:  # nothing left to tidy up on the workers
         raise SolverError(f"the dask cluster failed: {type(exc).__name__}: {exc}") from exc
     except BaseException:
