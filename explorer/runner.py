@@ -6,6 +6,9 @@ hands back a :class:`SolveJob` whose ``future`` resolves to an :class:`~explorer
 
 - **Cache**: finished solutions are kept (LRU) by their exact problem, so returning to an
   earlier λ or data set is instant (:meth:`SolveRunner.lookup`).
+- **Shared requests**: a request for a problem already being solved waits for that job
+  (thirty students opening the same example start one solve); the job counts its
+  waiters, and :meth:`SolveRunner.cancel` stops it only when every waiter has cancelled.
 - **Cancel**: a cancelled job sees a flag in a ``Manager`` dict at its next progress call
   (a queued one at its first) and stops; if it is still running ``grace`` seconds later,
   the pool's processes are terminated and a fresh pool takes over: every other live job of
@@ -45,11 +48,16 @@ __all__ = ["Outcome", "SolveJob", "SolveKey", "SolveRunner", "get_runner", "shut
 
 @dataclass(eq=False)
 class SolveJob:
-    """One submitted request; ``future`` resolves to its :class:`Outcome`."""
+    """One solve under way; ``future`` resolves to its :class:`Outcome`.
+
+    ``waiters`` counts the :meth:`SolveRunner.submit` calls it answers (each is ended by
+    the outcome or by one :meth:`SolveRunner.cancel`).
+    """
 
     id: int
     key: SolveKey
     future: Future = field(default_factory=Future)
+    waiters: int = 1
     cancel_requested: bool = False
     attempts: int = 0
     _inner: Future | None = None
@@ -89,6 +97,7 @@ class SolveRunner:
         self._cache: OrderedDict[SolveKey, Outcome] = OrderedDict()
         self._progress: dict[int, tuple[int, int]] = {}
         self._pending: dict[int, SolveJob] = {}  # jobs not finished yet, by id
+        self._inflight: dict[SolveKey, SolveJob] = {}  # the job that new waiters join
         self._executor: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self._queue: Any = None
@@ -135,10 +144,20 @@ class SolveRunner:
             return replace(outcome, cached=True)
 
     def submit(self, key: SolveKey) -> SolveJob:
-        """Start solving ``key``; the returned job's ``future`` gives the outcome."""
-        job = SolveJob(next(self._ids), key)
+        """Start solving ``key``; the returned job's ``future`` gives the outcome.
+
+        If ``key`` is being solved already (and not cancelled), that job is returned with
+        one waiter more instead of starting a second solve of the same problem.
+        """
         with self._lock:
+            running = self._inflight.get(key)
+            if running is not None and not running.future.done():
+                running.waiters += 1
+                return running
+            job = SolveJob(next(self._ids), key)
             self._pending[job.id] = job
+            if self.processes:
+                self._inflight[key] = job
         if not self.processes:
             self._finish(job, self.job(job.id, key, self.max_seconds))
             return job
@@ -147,11 +166,24 @@ class SolveRunner:
         return job
 
     def cancel(self, job: SolveJob) -> None:
-        """Supersede ``job``: it stops at its next progress call (a queued one at its first);
-        one that is still running ``grace`` seconds later has its pool replaced."""
-        if job.future.done():
-            return
-        job.cancel_requested = True
+        """One waiter of ``job`` no longer wants it; when none is left, the job stops at its
+        next progress call (a queued one at its first), and one still running ``grace``
+        seconds later has its pool replaced.
+
+        >>> runner = SolveRunner(processes=False)
+        >>> job = SolveJob(1, SolveKey(x=(), y=(), lam=1, units=1), waiters=2)
+        >>> runner.cancel(job); job.waiters, job.cancel_requested
+        (1, False)
+        """
+        with self._lock:
+            if job.future.done() or job.cancel_requested:
+                return
+            job.waiters -= 1
+            if job.waiters > 0:
+                return
+            job.cancel_requested = True
+            if self._inflight.get(job.key) is job:
+                del self._inflight[job.key]  # a new request for it starts afresh
         # The pool's future is never cancelled: Python 3.11's pool, when a process dies,
         # sets an exception on every pending future and stops at the first cancelled one
         # (InvalidStateError), leaving the others unresolved for ever. A queued job sees
@@ -256,6 +288,8 @@ class SolveRunner:
                     self._cache.popitem(last=False)
             self._progress.pop(job.id, None)
             self._pending.pop(job.id, None)
+            if self._inflight.get(job.key) is job:
+                del self._inflight[job.key]
             cancelled = self._cancelled
         if cancelled is not None:
             try:

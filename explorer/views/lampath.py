@@ -11,7 +11,8 @@ The path is computed in its own worker process (:class:`~explorer.runner.SolveRu
 with :func:`~explorer.path_worker.path_key`): one process, so the current-λ solves keep
 the shared pool to themselves; a newer data set or unit count supersedes it; finished
 paths are cached per data set and unit count. Sessions asking for a path that is being
-computed wait for that one job (:class:`SharedPaths`), and the server computes the default
+computed wait for that one job (the runner shares it, cancelling it only when no session
+waits for it any more), and the server computes the default
 data set's path when it starts (:func:`start_path_runner`), so the page most visitors open
 first finds its path ready.
 """
@@ -19,8 +20,6 @@ first finds its path ready.
 from __future__ import annotations
 
 import asyncio
-import threading
-import weakref
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -52,58 +51,6 @@ def get_path_runner(processes: bool = True) -> SolveRunner:
     return _RUNNERS[processes]
 
 
-class SharedPaths:
-    """A path runner's jobs shared by the sessions: one job per path while it computes.
-
-    A session that asks for a path being computed waits for the same job instead of
-    queueing a second one behind it (the runner has one worker); a job is cancelled only
-    when no session waits for it any more, and a prefetched one never is.
-    """
-
-    def __init__(self, runner: SolveRunner) -> None:
-        self.runner = runner
-        self._lock = threading.Lock()
-        self._jobs: dict[PathKey, tuple[SolveJob, int]] = {}  # job and how many wait
-
-    def acquire(self, key: PathKey) -> SolveJob:
-        """The job computing ``key`` (a new one unless one is under way)."""
-        with self._lock:
-            job, waiting = self._jobs.get(key, (None, 0))
-            if job is None or job.future.done() or job.cancel_requested:
-                job, waiting = self.runner.submit(key), 0
-            self._jobs[key] = (job, waiting + 1)
-            self._forget_done()
-            return job
-
-    def release(self, job: SolveJob) -> None:
-        """One waiter less; the last one cancels the job if it is still running."""
-        with self._lock:
-            entry = self._jobs.get(job.key)
-            if entry is None or entry[0] is not job:
-                self.runner.cancel(job)
-                return
-            if entry[1] <= 1:
-                del self._jobs[job.key]
-                self.runner.cancel(job)
-            else:
-                self._jobs[job.key] = (job, entry[1] - 1)
-
-    def _forget_done(self) -> None:
-        for key in [k for k, (job, _) in self._jobs.items() if job.future.done()]:
-            del self._jobs[key]
-
-
-_SHARED: weakref.WeakKeyDictionary[SolveRunner, SharedPaths] = weakref.WeakKeyDictionary()
-
-
-def shared_paths(runner: SolveRunner) -> SharedPaths:
-    """The :class:`SharedPaths` of ``runner`` (one per runner)."""
-    found = _SHARED.get(runner)
-    if found is None:
-        found = _SHARED[runner] = SharedPaths(runner)
-    return found
-
-
 def default_path_key(units: int = DEFAULT_UNITS) -> PathKey:
     """The path of the data set a new session opens with."""
     problem = make_key(DEFAULT_DATA, DEFAULT_LAM, units)
@@ -118,7 +65,7 @@ def start_path_runner(processes: bool = True) -> SolveJob | None:
     key = default_path_key()
     if runner.lookup(key) is not None:
         return None
-    return shared_paths(runner).acquire(key)  # never released: it ends in the cache
+    return runner.submit(key)  # never cancelled: it ends in the cache
 
 
 def shutdown_path_runner() -> None:
@@ -138,7 +85,6 @@ class PathModel(param.Parameterized):
     def __init__(self, state: ExplorerState, runner: SolveRunner, **params: Any) -> None:
         super().__init__(**params)
         self.state, self.runner = state, runner
-        self.jobs = shared_paths(runner)
         self._latest = 0
         self._job: SolveJob | None = None
         self._wanted: tuple[str, tuple[str, ...]] | None = None  # (λ, pattern) to select
@@ -155,14 +101,14 @@ class PathModel(param.Parameterized):
         self._latest += 1
         request = self._latest
         if self._job is not None:
-            self.jobs.release(self._job)
+            self.runner.cancel(self._job)
             self._job = None
         key = self.key()
         cached = self.runner.lookup(key)
         if cached is not None:
             self._apply(request, cached)
             return
-        job = self.jobs.acquire(key)
+        job = self.runner.submit(key)
         if job.future.done():
             self._apply(request, job.future.result())
             return
@@ -201,7 +147,7 @@ class PathModel(param.Parameterized):
         self._latest += 1
         self._wanted = None
         if self._job is not None:
-            self.jobs.release(self._job)
+            self.runner.cancel(self._job)
             self._job = None
 
     def poll(self) -> None:

@@ -84,39 +84,6 @@ def test_a_closed_session_draws_nothing_and_ignores_a_late_path(paths):
     assert state.edit(lam="1/20") and view.now.location == pytest.approx(0.01)
 
 
-def test_sessions_share_a_path_being_computed_and_the_last_one_cancels_it():
-    from concurrent.futures import Future
-
-    from explorer.runner import SolveJob
-    from explorer.views.lampath import SharedPaths, default_path_key
-
-    class Held(SolveRunner):  # jobs stay running until the test says otherwise
-        def __init__(self):
-            super().__init__(processes=False, job=path_key)
-            self.submitted, self.cancelled = [], []
-
-        def submit(self, key):
-            job = SolveJob(len(self.submitted) + 1, key, Future())
-            self.submitted.append(job)
-            return job
-
-        def cancel(self, job):
-            job.cancel_requested = True
-            self.cancelled.append(job)
-
-    runner = Held()
-    jobs = SharedPaths(runner)
-    key = default_path_key()
-    first, second = jobs.acquire(key), jobs.acquire(key)
-    assert first is second and len(runner.submitted) == 1  # not queued twice
-    jobs.release(first)
-    assert runner.cancelled == []  # the other session still waits for it
-    jobs.release(second)
-    assert runner.cancelled == [first]
-    third = jobs.acquire(key)  # a cancelled job is never handed out again
-    assert third is not first and len(runner.submitted) == 2
-
-
 def test_the_server_start_computes_the_default_data_sets_path(monkeypatch):
     import explorer.views.lampath as lampath
 

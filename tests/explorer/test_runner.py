@@ -38,8 +38,9 @@ def _job(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
     return Outcome("ok", solution=(job_id, key.units))
 
 
-def key(units: int) -> SolveKey:
-    return make_key(DEFAULT_DATA, "1/100", units)
+def key(units: int, k: int = 0) -> SolveKey:
+    """Problem ``k`` of a kind (equal keys share one job)."""
+    return make_key(DEFAULT_DATA, f"1/{100 + k}", units)
 
 
 def wait_started(runner: SolveRunner, job: Any) -> None:
@@ -63,9 +64,9 @@ def runner() -> Any:
 def test_killing_a_stubborn_solve_loses_no_other_job(runner: SolveRunner) -> None:
     stubborn = runner.submit(key(STUBBORN))
     wait_started(runner, stubborn)  # running in the only worker
-    others = [runner.submit(key(QUICK)) for _ in range(3)]  # two reach the pool's call queue
-    superseded = runner.submit(key(QUICK))  # still pending in the pool
-    last = runner.submit(key(QUICK))
+    others = [runner.submit(key(QUICK, k)) for k in range(3)]  # two reach the call queue
+    superseded = runner.submit(key(QUICK, 3))  # still pending in the pool
+    last = runner.submit(key(QUICK, 4))
     runner.cancel(superseded)
     pool = runner._executor
     runner.cancel(stubborn)  # ignores its flag: the pool is killed after 0.5 s
@@ -85,7 +86,7 @@ def test_a_job_survives_any_number_of_kills_of_other_jobs(runner: SolveRunner) -
     and, after the third, the student got "the solver failed" instead of a result."""
     stubborn = [runner.submit(key(STUBBORN))]
     wait_started(runner, stubborn[0])
-    stubborn += [runner.submit(key(STUBBORN)) for _ in range(2)]
+    stubborn += [runner.submit(key(STUBBORN, k)) for k in (1, 2)]
     waiting = runner.submit(key(QUICK))
     for job in stubborn:
         wait_started(runner, job)
@@ -100,7 +101,7 @@ def test_a_job_survives_any_number_of_kills_of_other_jobs(runner: SolveRunner) -
 def test_a_cancelled_queued_job_does_not_restart_the_pool(runner: SolveRunner) -> None:
     busy = runner.submit(key(BUSY))
     wait_started(runner, busy)
-    queued = [runner.submit(key(QUICK)) for _ in range(3)]
+    queued = [runner.submit(key(QUICK, k)) for k in range(3)]
     pool = runner._executor
     for job in queued:
         runner.cancel(job)  # waiting behind ``busy`` for longer than the grace of 0.5 s
@@ -121,3 +122,23 @@ def test_a_worker_that_dies_by_itself_is_replaced_and_its_job_retried(
     assert busy.future.result(timeout=30) == Outcome("ok", solution=(busy.id, BUSY))
     assert waiting.future.result(timeout=30) == Outcome("ok", solution=(waiting.id, QUICK))
     assert runner._executor is not pool and busy.attempts == 2
+
+
+@pytest.mark.slow
+def test_equal_requests_share_one_job_until_the_last_waiter_cancels(
+        runner: SolveRunner) -> None:
+    """Thirty students opening the same example start one solve, not thirty; one student
+    moving on does not stop the solve the others wait for."""
+    first, second = runner.submit(key(BUSY)), runner.submit(key(BUSY))
+    assert first is second and first.waiters == 2 and len(runner._pending) == 1
+    runner.cancel(first)  # one student edits again: the other still waits
+    assert not first.cancel_requested
+    assert first.future.result(timeout=30) == Outcome("ok", solution=(first.id, BUSY))
+    again = runner.submit(key(BUSY))  # finished: a new request is a new job (or the cache)
+    assert again is not first
+    wait_started(runner, again)
+    runner.cancel(again)  # its only waiter: stopped (the pool is killed after 0.5 s)
+    assert again.future.result(timeout=10).kind == "cancelled"
+    fresh = runner.submit(key(BUSY))  # a cancelled job is never joined
+    assert fresh is not again
+    assert fresh.future.result(timeout=30) == Outcome("ok", solution=(fresh.id, BUSY))
