@@ -92,6 +92,7 @@ class Student:
     errors: list[str] = field(default_factory=list)
     open_seconds: float | None = None
     session: Any = None
+    broken: str = ""  # why the session stopped receiving the server's patches
 
     def __post_init__(self) -> None:
         self.rows = student_rows(self.index)
@@ -149,19 +150,36 @@ class Student:
             reader.cancel()
 
     async def _reader(self) -> None:
-        """Apply the server's document patches as they come."""
+        """Apply the server's document patches as they come.
+
+        A patch that cannot be applied, or the connection closing, ends the reading: it is
+        recorded in ``broken`` so that the student stops waiting at once with the reason
+        (a reader that died silently left the student polling a document nothing updated
+        any more, until its timeout).
+        """
         connection = self.session._connection
         while not self._stop:
             message = await connection._pop_message()
             if message is None:
+                self.broken = "the server closed the connection"
                 return
             if message.msgtype == "PATCH-DOC":
-                self.session._handle_patch(message)
+                try:
+                    self.session._handle_patch(message)
+                except Exception as exc:  # noqa: BLE001 - reported as the student's error
+                    self.broken = f"a patch from the server failed: {type(exc).__name__}: {exc}"
+                    return
 
     async def _until(self, predicate: Any, since: float) -> None:
         while not predicate():
+            if self.broken:
+                raise ConnectionError(self.broken)
             if time.perf_counter() - since > self.timeout:
-                raise TimeoutError(f"no result {self.timeout:.0f} s after an edit")
+                try:
+                    shown = f"; the session shows {self.status()!r}, losses {self.losses()}"
+                except StopIteration:  # the table is not in the document
+                    shown = ""
+                raise TimeoutError(f"no result {self.timeout:.0f} s after an edit{shown}")
             await asyncio.sleep(0.02)
 
     def close(self) -> None:
