@@ -112,19 +112,23 @@ def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
 
 
 def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
-    """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data."""
+    """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data, one
+    :class:`Seed` per level as the cluster sends them (the level below's new solutions)."""
     work = run_loop.make_work(Problem(tuple(x), tuple(y), lam, units), token="test")
-    seed: dict = {}
+    seeds: list[Seed] = []
     replies = []
     for level in run_loop.levels(work):
         stride = min(chunks, run_loop.level_size(work, level))
+        level_replies = []
         for start in range(stride):
-            enumerator = SeededEnumerator(work, Seed(dict(seed)))
+            enumerator = SeededEnumerator(work)
+            enumerator.take_seeds(tuple(seeds))
+            assert len(enumerator.seed) == sum(len(sd.entries) for sd in seeds)  # every level's
             export = level < run_loop.levels(work)[-1]
-            replies.append(run_seeded_chunk(work, enumerator, level, start, stride,
-                                                   export=export))
-        for reply in replies:
-            seed.update(reply.solved)
+            level_replies.append(run_seeded_chunk(work, enumerator, level, start, stride,
+                                                  export=export))
+        seeds.append(Seed({k: v for r in level_replies for k, v in r.solved.items()}))
+        replies += level_replies
     results = [reply.result for reply in replies]
     entries, candidates, systems = run_loop.merge_results(results)
     return canonical(entries), candidates, systems
