@@ -77,6 +77,37 @@ def _rate(stamps: list[float], since: float) -> float:
     return (len(kept) - 1) / ((kept[-1] - kept[0]) / 1000) if len(kept) > 2 else 0.0
 
 
+def _browser_cpu() -> float:
+    """CPU seconds used so far by this process's Chromium descendants (from ``/proc``): per
+    frame, what a frame costs the browser whatever else the machine runs."""
+    parent, comm, cpu = {}, {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        pid = int(entry)
+        parent[pid], comm[pid] = int(fields[1]), name
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+    me, total = os.getpid(), 0.0
+    for pid in cpu:
+        up, ours = parent.get(pid), False
+        while up:
+            if up == me:
+                ours = True
+                break
+            up = parent.get(up)
+        if ours and "chrom" in comm[pid].lower():
+            total += cpu[pid]
+    return total
+
+
 def _select_latency(page, row: int) -> float:
     """Click row ``row`` of the minima table; seconds until the Data view's f(x) changed."""
     before = page.evaluate("() => window.__anim.fit")
@@ -118,12 +149,12 @@ def animation(seconds: float) -> int:
                                timeout=90_000)
         page.locator("button.play").first.click()
         start = page.evaluate("() => performance.now()")
-        began = time.perf_counter()
+        began, cpu0 = time.perf_counter(), _browser_cpu()
         page.wait_for_timeout(1000)
         playing = [_select_latency(page, row) for row in rows]
         page.wait_for_timeout(max(0.0, seconds - 1 - sum(playing)) * 1000)
         rec = page.evaluate("() => ({p: window.__anim.paints})")
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, _browser_cpu() - cpu0
         player = page.evaluate("() => { const p = __explorer.models("
                                "'panel.models.widgets.Player')[0]; return [p.value, p.end]; }")
         browser.close()
@@ -141,6 +172,8 @@ def animation(seconds: float) -> int:
          ["browser paints/s while playing", f"{_rate(rec['p'], start):.1f}"],
          ["browser paints/s idle (before)", f"{_rate(idle_paints, 0.0):.1f}"],
          ["frames played (player value / end)", f"{player[0]} / {player[1]}"],
+         ["Chromium CPU ms per frame played (all its processes; the selects included)",
+          f"{1000 * cpu / max(1, player[0]):.0f}"],
          ["select a minimum, idle: s to its f(x) (median of 4)",
           seconds_text(statistics.median(idle))],
          ["select a minimum while playing: s (median of 4)",
