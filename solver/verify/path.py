@@ -68,16 +68,19 @@ class PathReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when ok, else 1."""
-        return 0 if self.ok else 1
+        """1 when something failed; 3 when nothing failed but some events are not proved
+        (the path marks them uncertified); 0 when everything is proved."""
+        if not self.ok:
+            return 1
+        return 3 if self.unproved else 0
 
     def text(self) -> str:
         """The report as printed by the CLI."""
         out = list(self.lines) + [f"FAIL: {p}" for p in self.problems]
         extra = (f", {len(self.unproved)} uncertified events not proved"
                  if self.unproved else "")
-        out.append(f"summary: {len(self.problems)} problems{extra} -> "
-                   f"{'OK' if self.ok else 'NOT VERIFIED'}")
+        verdict = "NOT VERIFIED" if not self.ok else "OK, NOT ALL PROVED" if extra else "OK"
+        out.append(f"summary: {len(self.problems)} problems{extra} -> {verdict}")
         return "\n".join(out) + "\n"
 
 

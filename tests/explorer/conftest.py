@@ -27,6 +27,18 @@ from explorer.testing import (
 )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the browser and classroom tests together in one pytest-xdist worker.
+
+    The README's test command runs ``-n 2 --dist loadgroup``: one worker drives the
+    servers and Chromium (sharing one server and one browser for the session), the other
+    runs the solver's tests meanwhile. Without xdist the marker is inert.
+    """
+    for item in items:
+        if item.get_closest_marker("browser") or "test_classroom" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def explorer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real ``panel serve explorer`` for the session (killed with its process group)."""

@@ -67,7 +67,8 @@ def test_the_checker_lists_it_as_not_proved(uncertified):
     line = next(x for x in report.lines if x.startswith(f"event {k + 1} (jump"))
     assert "NOT PROVED (uncertified in the path: no proved interior solution" in line
     assert len(report.unproved) == 1
-    assert "1 uncertified events not proved -> OK" in report.text()
+    assert "1 uncertified events not proved -> OK, NOT ALL PROVED" in report.text()
+    assert report.exit_code == 3  # a script can tell "all proved" (0) from this
     doc["events"][k]["kind"] = "fold"  # only a jump may be uncertified
     assert any("only a jump's λ may be uncertified" in x
                for x in verify_path(doc, data).problems)

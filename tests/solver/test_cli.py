@@ -364,6 +364,7 @@ def test_readme_and_ci_run_the_same_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     command = ci[-1]
-    assert command.startswith("pip install -e ") and command.endswith("python -m pytest")
+    assert command.startswith("pip install -e ")
+    assert command.endswith("python -m pytest -n 2 --dist loadgroup")
     assert f"\n   {command}\n" in readme
     assert "set -euo pipefail" in ci
