@@ -1,23 +1,50 @@
 """Edit -> redrawn for two-dimensional data (d = 2): the solve and the 2-D views' update.
 
-For each problem (the 2-D examples, n = 4 and 5, and a seeded n = 6 set) and L = 1 and 2,
-one point is moved by 0.05 in x1 (a new problem: the solve runs) and the state's edit is
-timed in this process until every view has been updated (an in-process runner: the solve
-and the views' Python work, in order, as the server does them, without the browser's
-drawing). Then the same edit is repeated from the cache: the views' share alone.
+In process (the default): for each problem (the 2-D examples, n = 4 and 5, and a fixed
+n = 6 set) and L = 1 and 2, one point is moved by 0.05 in x1 (a new problem: the solve
+runs) and the state's edit is timed in this process until every view has been updated (an
+in-process runner: the solve and the views' Python work, in order, as the server does them,
+without the browser's drawing). Then the same edit is repeated from the cache: the views'
+share alone.
+
+In Chromium (``--browser``): a real ``panel serve explorer`` and Debian's Chromium
+(1500 x 1000) on xor 2d (n = 4) and the n = 6 set with L = 2; each action is a problem not
+solved before: drag a point, tap to add one (deleted again, unmeasured), type a y into the
+table, release the λ slider. The clock is :mod:`benchmarks.bench_explorer`'s: from the
+browser event's time stamp to the frame in which the last 2-D view changed (input plane,
+its f and lines, data table, sphere, loss slice, minima table, selection, exact form,
+status line), with the server's patches and the page's time applying them.
 
     python -m benchmarks.bench_2d
+    python -m benchmarks.bench_2d --browser --runs 5
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import statistics
+import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
+from benchmarks.bench_explorer import (
+    FRAMES_JS,
+    RECORDER_JS,
+    RESULT_JS,
+    Sample,
+    breakdown_table,
+    percentile,
+)
+from benchmarks.report import header_lines, markdown_table
 from explorer.layout import build_dashboard
 from explorer.runner import SolveRunner
 from explorer.state import ExplorerState, format_data, parse_data, read_example
+from explorer.testing import serve
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # n = 6, no three inputs on a line (checked by the solver), fixed.
@@ -37,7 +64,8 @@ def moved(data: str) -> str:
     return format_data([(f"{x1:.2f}", *rows[0][1:]), *rows[1:]])
 
 
-def main() -> None:
+def in_process() -> None:
+    """The in-process table: every 2-D example and the six points, L = 1 and 2."""
     state = ExplorerState(runner=SolveRunner(processes=False, max_seconds=60.0))
     build_dashboard(state)
     print(f"load average {os.getloadavg()[0]:.1f}; times in seconds")
@@ -61,5 +89,250 @@ def main() -> None:
                   f"{views:>11.2f}")
 
 
+
+# ----------------------------------------------------------------------- in Chromium
+TARGET = 1.0  # seconds, edit -> redrawn (issue 14: d = 2, L = 2, n <= 6)
+TIMEOUT = 120_000  # ms
+PLANE, SPHERE = "Input plane", "Sphere of directions"
+VIEWS = ("points", "fit", "datatable", "sphere", "surface", "table", "selected", "exact",
+         "status")
+# The 2-D views' signatures (explorer.testing's are the 1-D views'): each changes exactly
+# when that view's data change.
+SIGNATURES_2D_JS = r"""
+() => {
+  __explorer.signatures = function () {
+    const exact = this.models('panel.models.katex.KaTeX')[0];
+    const exactView = exact ? this.view(exact) : null;
+    const typeset = exactView && exactView.el.shadowRoot
+      ? exactView.el.shadowRoot.querySelectorAll('.katex').length : 0;
+    return {
+      points: this.sources('Input plane', 'Scatter'),
+      fit: this.sources('Input plane', 'Image') + this.sources('Input plane', 'MultiLine'),
+      datatable: JSON.stringify([this.column('x1'), this.column('x2'), this.column('y')]),
+      sphere: this.sources('Sphere', 'Scatter') + this.sources('Sphere', 'MultiLine'),
+      surface: this.sources('Loss', 'Image') + this.sources('Loss', 'Scatter'),
+      table: JSON.stringify([this.column('loss'), this.column('pattern')]),
+      selected: JSON.stringify(Array.from((this.table('loss') || {selected: {indices: []}})
+        .selected.indices)),
+      exact: (exact ? String(exact.text) : '') + '#' + typeset,
+      status: this.status(),
+    };
+  };
+}
+"""
+
+
+def _settle(page: Any, quiet: float = 1.0, timeout: float = 90.0, edit: bool = True) -> dict:
+    """Wait until the status is final and no view changed for ``quiet`` seconds (after an
+    edit: the minima table or the status line has changed)."""
+    deadline = time.monotonic() + timeout
+    rec: dict = {}
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        rec = page.evaluate(RESULT_JS)
+        answered = "table" in rec["changes"] or "status" in rec["changes"]
+        if not rec["status"] or (edit and not answered):
+            continue
+        if rec["now"] - (rec["last"] or 0) >= 1000 * quiet:
+            page.evaluate("() => { __rec.stop = true; }")
+            return rec
+    raise TimeoutError(f"the views did not settle after an edit: {rec}")
+
+
+def _measure(page: Any, act: Any, event: str) -> Sample:
+    """Install the recorder, perform ``act()``, wait for the views to settle."""
+    page.evaluate(RECORDER_JS)
+    act()
+    page.wait_for_function("() => Object.keys(__rec.changes).length > 0", timeout=TIMEOUT)
+    rec = _settle(page)
+    start = rec["events"].get(event)
+    if start is None:
+        raise RuntimeError(f"no {event} event seen")
+    views = {k: (v - start) / 1000 for k, v in rec["changes"].items()}
+    frames = [f for f in rec["frames"] if start <= f["t"] <= rec["last"]]
+    patches = [(t, d) for t, d in rec["patches"] if start <= t <= rec["last"]]
+    return Sample((rec["last"] - start) / 1000, views, "from cache" in rec["status"], None,
+                  first_patch=(frames[0]["t"] - start) / 1000 if frames else None,
+                  last_patch=(frames[-1]["t"] - start) / 1000 if frames else None,
+                  applying=sum(d for _, d in patches) / 1000,
+                  messages=sum(f["header"] for f in frames),
+                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000)
+
+
+def _screen(page: Any, h: float, v: float) -> list[float]:
+    return page.evaluate(f"([h, v]) => __explorer.toScreen('{PLANE}', h, v)", [h, v])
+
+
+def _points(page: Any) -> list[tuple[float, float]]:
+    columns = [page.evaluate(f"() => __explorer.column('{c}')") for c in ("x1", "x2")]
+    return [(float(h), float(v)) for h, v in zip(*columns, strict=True)]
+
+
+def drag(page: Any, k: int) -> Sample:
+    """Drag point 1 right or left in x1 by a new amount."""
+    def act() -> None:
+        h, v = _points(page)[0]
+        target = h + (0.12 + 0.03 * k) * (1 if k % 2 == 0 else -1)
+        page.mouse.move(*_screen(page, h, v))
+        page.mouse.down()  # moved at once: a pointer held still is a press, not a drag
+        page.mouse.move(*_screen(page, target, v), steps=2)
+        page.mouse.up()
+    return _measure(page, act, "pointerup")
+
+
+def tap_add(page: Any, k: int) -> Sample:
+    """Tap an empty spot (a new point, y = 0), then delete it again unmeasured."""
+    count = len(_points(page))
+    spot = (0.1 + 0.04 * k, 0.15 - 0.03 * k)
+    sample = _measure(page, lambda: page.mouse.click(*_screen(page, *spot)), "pointerup")
+    page.mouse.click(*_screen(page, *_points(page)[-1]))
+    page.keyboard.press("Backspace")
+    page.wait_for_function(f"() => __explorer.column('x1').length === {count}", timeout=TIMEOUT)
+    page.evaluate(RECORDER_JS)
+    _settle(page, edit=False)
+    return sample
+
+
+def table_edit(page: Any, k: int) -> Sample:
+    """Type a new y for point 3 into the data table."""
+    table = page.locator(".tabulator").filter(has_text="point")
+    cell = table.locator(".tabulator-row").nth(2).locator(".tabulator-cell[tabulator-field=y]")
+
+    def act() -> None:
+        cell.click()
+        editor = cell.locator("input")
+        editor.fill(f"{-0.5 - 0.03 * (k + 1):.2f}")
+        editor.press("Enter")
+    return _measure(page, act, "keydown")
+
+
+def slider(page: Any, k: int) -> Sample:
+    """Drag the λ slider's handle by a new distance and release it."""
+    shift = (9 + 4 * k) * (1 if k % 2 == 0 else -1)
+
+    def act() -> None:
+        box = page.locator(".noUi-handle").first.bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        page.mouse.move(cx + shift, cy, steps=5)
+        page.mouse.up()
+    return _measure(page, act, "pointerup")
+
+
+SCENARIOS = {"point drag": drag, "tap to add": tap_add, "table edit": table_edit,
+             "λ slider release": slider}
+
+
+def browser_problems() -> list[tuple[str, str]]:
+    """``(name, data text)``: xor 2d (n = 4) and the six points."""
+    return [("xor 2d", read_example(ASSETS / "xor_2d.csv")), ("six points", SIX)]
+
+
+def run_browser(url: str, runs: int, names: Sequence[str]) -> dict[str, dict[str, list[Sample]]]:
+    """Every scenario ``runs`` times per problem, L = 2, one page per problem."""
+    from playwright.sync_api import sync_playwright
+
+    from explorer.testing import PROBE_JS, READY_JS, launch_chromium
+
+    results: dict[str, dict[str, list[Sample]]] = {}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for name, data in browser_problems():
+                if name not in names:
+                    continue
+                context = browser.new_context(viewport={"width": 1500, "height": 1000})
+                page = context.new_page()
+                page.add_init_script(FRAMES_JS)
+                page.goto(url + "?" + urlencode({"data": data, "units": 2}))
+                page.wait_for_function(READY_JS, timeout=TIMEOUT)
+                page.wait_for_function(f"() => Array.from(Bokeh.documents[0].all_models).some("
+                                       f"m => m.title && m.title.text && "
+                                       f"m.title.text.startsWith('{SPHERE}'))",
+                                       timeout=TIMEOUT)
+                page.evaluate(PROBE_JS)
+                page.evaluate(SIGNATURES_2D_JS)
+                page.evaluate(RECORDER_JS)
+                _settle(page, quiet=2.0, edit=False)
+                results[name] = {}
+                for action, scenario in SCENARIOS.items():
+                    print(f"... {name}: {action}", file=sys.stderr, flush=True)
+                    results[name][action] = [scenario(page, k) for k in range(runs)]
+                context.close()
+        finally:
+            browser.close()
+    return results
+
+
+def browser_table(results: dict[str, dict[str, list[Sample]]]) -> str:
+    """Median, p95, max per problem and action, against the 1 s target."""
+    rows = []
+    for name, actions in results.items():
+        for action, samples in actions.items():
+            s = [x.seconds for x in samples]
+            rows.append([name, action, str(len(s)), f"{statistics.median(s):.3f}",
+                         f"{percentile(s, 0.95):.3f}", f"{max(s):.3f}",
+                         str(sum(x.cached for x in samples)),
+                         "yes" if max(s) <= TARGET else "no"])
+    return markdown_table(["problem (L = 2)", "action", "n", "median s", "p95 s", "max s",
+                           "from cache", f"met? (≤ {TARGET} s)"], rows)
+
+
+def view_table(results: dict[str, dict[str, list[Sample]]]) -> str:
+    """Median seconds from the action until each view last changed (— : did not change)."""
+    rows = []
+    for name, actions in results.items():
+        for action, samples in actions.items():
+            cells = []
+            for view in VIEWS:
+                seen = [x.views[view] for x in samples if view in x.views]
+                cells.append(f"{statistics.median(seen):.3f}" if seen else "—")
+            rows.append([name, action, *cells])
+    return markdown_table(["problem", "action", *VIEWS], rows)
+
+
+def in_browser(runs: int, names: Sequence[str]) -> int:
+    """Serve the explorer, measure in Chromium, print the tables."""
+    before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "serve.log") as server:
+        results = run_browser(server.url, runs, names)
+        errors = server.errors()
+    after = os.getloadavg()
+    print("\n".join(header_lines()))
+    print(f"problems: {', '.join(results)} (xor 2d: n = 4, six points: n = 6), d = 2, L = 2; "
+          "Chromium 1500 x 1000")
+    print(f"load average (1 min) before / after: {before[0]:.2f} / {after[0]:.2f}")
+    print()
+    print(browser_table(results))
+    print()
+    print("median seconds from the action to each view's last change:")
+    print()
+    print(view_table(results))
+    print()
+    print("breakdown (medians): the server's patches, the page applying them, the rest:")
+    for name, actions in results.items():
+        print(f"\n{name}:\n")
+        print(breakdown_table(actions))
+    if errors:
+        print("\nthe server logged errors:\n" + "\n".join(errors))
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """In process by default; ``--browser`` in Chromium."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--browser", action="store_true", help="measure in Chromium")
+    parser.add_argument("--runs", type=int, default=5, help="actions per kind (--browser)")
+    parser.add_argument("--problem", action="append", choices=[n for n, _ in browser_problems()],
+                        help="measure only this problem (--browser; repeatable)")
+    args = parser.parse_args(argv)
+    if args.browser:
+        return in_browser(args.runs, args.problem or [n for n, _ in browser_problems()])
+    in_process()
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
