@@ -127,6 +127,7 @@ class SetRecord:
     tied: tuple[str, ...] = ()
     twins: tuple[tuple[str, str], ...] = ()  # pruned: (tied face, its partner) not opposite
     zeros: tuple = ()  # pruned: (point, part, exact s of the part) where r_i = 0 exactly
+    segment: tuple = ()  # segment: (b, a, face outside or None), P_a = P_b
     roots: tuple[AlgebraicRoot, ...] = ()
     outside: Outside | None = None
     minimum: tuple | None = None
@@ -148,6 +149,11 @@ class SetRecord:
                                           for i, part, roots in self.zeros]
         elif self.how == "solution":
             out["solution"] = [r.to_json() for r in self.roots]
+        elif self.how == "segment":
+            b, a, c = self.segment
+            out["segment"] = {"by": list(self.by), "sum": [b, a]}
+            if c is not None:
+                out["segment"]["outside"] = c
         else:
             out["none"] = "a KKT multiplier is exactly zero; exact elimination found no " \
                           "interior solution"

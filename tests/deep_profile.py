@@ -7,7 +7,8 @@ a failure, appends one JSON line per data set to ``--out`` (ok / disagreement / 
 timeout, with the data and the figures), and stops starting new data sets at ``--until``
 (UTC, ``HH:MM``), so a time-boxed run reports honestly how far it got.
 
-Run: ``nice -n 19 python -m tests.deep_profile deep-d1-L4 --until 10:30 --out d1l4.jsonl``;
+Run: ``nice -n 19 python -m tests.deep_profile deep-d1-L4 --until 10:30 --out d1l4.jsonl``
+(``--skip K`` resumes after the first K data sets of an earlier run);
 ``python -m tests.deep_profile --summary d1l4.jsonl ...`` prints the table rows.
 """
 
@@ -41,8 +42,10 @@ def _past(until: str) -> bool:
     return (now.hour, now.minute) >= (h, m)
 
 
-def run(shape_name: str, until: str, out: Path, limit: int, per_set: int) -> None:
-    """Log every data set of ``shape_name`` (at most ``limit``) to ``out``."""
+def run(shape_name: str, until: str, out: Path, limit: int, per_set: int,
+        skip: int = 0) -> None:
+    """Log every data set of ``shape_name`` (at most ``limit``, the first ``skip`` not run)
+    to ``out``."""
     shape = next(s for s in cc.DEEP + cc.FAST if s.name == shape_name)
     signal.signal(signal.SIGALRM, _alarm)
     index = [0]
@@ -53,7 +56,7 @@ def run(shape_name: str, until: str, out: Path, limit: int, per_set: int) -> Non
     def each(problem):
         k = index[0]
         index[0] += 1
-        if _past(until):
+        if k < skip or _past(until):
             return
         before = dict(cc.SUMMARY[shape.name])
         started = time.perf_counter()
@@ -111,6 +114,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="data sets per shape (default: "
                     "the shape's own count)")
     ap.add_argument("--per-set", type=int, default=1800, help="seconds per data set")
+    ap.add_argument("--skip", type=int, default=0, help="resume: the first K data sets "
+                    "(already logged by an earlier run) are generated but not run")
     ap.add_argument("--summary", type=Path, nargs="*")
     args = ap.parse_args()
     if args.summary:
@@ -118,7 +123,8 @@ def main() -> None:
         return
     for name in args.shapes:
         shape = next(s for s in cc.DEEP + cc.FAST if s.name == name)
-        run(name, args.until, args.out, args.limit or shape.examples, args.per_set)
+        run(name, args.until, args.out, args.limit or shape.examples, args.per_set,
+            args.skip)
 
 
 if __name__ == "__main__":

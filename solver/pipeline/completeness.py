@@ -44,9 +44,9 @@ from dataclasses import replace
 
 from solver.errors import SolverError
 from solver.pipeline.certify import Certification
+from solver.pipeline.decision import Decision
 from solver.pipeline.divide import UnitFace, pattern_of
 from solver.pipeline.exact_forms import algebraic_roots
-from solver.pipeline.locate.enumerator import Decision
 from solver.pipeline.locate.in_faces import face_test
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.locate.rational import rational_point
@@ -83,6 +83,7 @@ def set_record(
         twins=tuple(names(t) for t in found.twins),
         zeros=tuple((i, names(part), algebraic_roots(roots)) for i, part, roots in found.zeros),
         roots=algebraic_roots(roots) if found.how == "solution" else (),
+        segment=tuple(None if g is None else pattern_of(g) for g in found.segment),
     )
     if roots is None:
         return record

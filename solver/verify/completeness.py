@@ -58,7 +58,10 @@ The checks, per listed set (failures name the set)
     of them, each once. (b) ``solution``: the box (or the minimal polynomials' refined
     isolating intervals), in ``s > 0``, holds exactly one zero of the rebuilt system
     (Krawczyk); ``none`` (one or two faces): the face equations' eliminant has no
-    positive root (:mod:`solver.verify.complete_none`). (c) ``pruned``: the strict KKT
+    positive root (:mod:`solver.verify.complete_none`); ``segment``: two faces with one
+    ``P``, the set's interior solutions (if any) a segment with the residual of the set
+    without one of them, a direction there outside its face
+    (:mod:`solver.verify.complete_segment`). (c) ``pruned``: the strict KKT
     inequalities at the subset's proved solution in ball arithmetic, or the tie and the
     Gram determinant. (d) ``decoupled``: the parts partition the set, are listed, and
     share no seen point.
@@ -88,11 +91,12 @@ from solver.verify.arrangement import arrangement_faces
 from solver.verify.complete_none import check_none
 from solver.verify.complete_point import check_candidate, check_empty
 from solver.verify.complete_records import check_decoupled, check_pruned, check_solution
+from solver.verify.complete_segment import check_segment
 from solver.verify.complete_solution import AliveFace, State, name
 from solver.verify.findings import Findings
 from solver.verify.formula import ParseError
 
-KINDS = ("decoupled", "pruned", "solution", "none")
+KINDS = ("decoupled", "pruned", "solution", "none", "segment")
 
 
 def check_completeness(cert: dict, prob: Problem, minima: list[dict], ok: set[int]
@@ -176,6 +180,8 @@ def _check_set(S: frozenset, record: dict, state: State, out: Findings) -> None:
                 check_pruned(S, faces, record["pruned"], state, where, fails)
             elif kind == "decoupled":
                 check_decoupled(S, faces, record["decoupled"], state, where, fails)
+            elif kind == "segment":
+                check_segment(S, faces, record["segment"], state, where, fails)
             else:
                 check_none(S, faces, record["none"], state, where, fails)
         except (TypeError, KeyError, ValueError, ParseError, ZeroDivisionError) as exc:
@@ -210,7 +216,8 @@ def _summary(count: int, alive: int, top: int, state: State) -> list[str]:
         f"{c('pruned with ties', 0)} with exact ties and independent P_c r"
         + (f", {c('pruned with twins')} with twins" if c('pruned with twins') else "")
         + "); solution: "
-        f"{c('solution', 0)} (Krawczyk: exactly one zero in the box); none: {c('none', 0)}",
+        f"{c('solution', 0)} (Krawczyk: exactly one zero in the box); none: {c('none', 0)}"
+        + (f"; segment: {c('segment', 0)} (two faces with one P)" if c('segment') else ""),
         f"solutions outside their faces: {c('outside: wrong sign', 0)} by a wrong sign, "
         f"{c('outside: structural zero', 0)} by a structurally zero pre-activation, "
         f"{c('outside: exact zero', 0)} by one exactly zero at the solution",

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from solver import DegenerateProblemError, solve
+from solver import solve
 from solver.data import make_dataset
 from solver.pipeline.divide import unit_faces as solver_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
@@ -383,14 +383,46 @@ def test_symmetric_v_matches_the_oracle() -> None:
     _solve_and_check(V_X, V_Y, "1/100", 3)
 
 
-def test_what_is_still_refused_names_its_reason() -> None:
+TRIANGLE = [["0", "0"], ["1", "0"], ["0", "1"]]
+
+
+def test_identical_face_equations_are_decided() -> None:
     """Three points in the plane, (0, 0), (1, 0), (0, 1), with 2 units: the faces '+0-'
     and '+-0' (each sees point 0 only) have ``P = c e_0 e_0^T`` with one ``c``:
     ``|Pi h_0|^2 = 1 - (h_0 . h_i)^2 / |h_i|^2 = 1/2`` for both (hand computation), so their
-    face equations coincide and depend on ``s_a + s_b`` only (a segment of interior
-    solutions). Not decided yet: refused, naming that reason."""
-    with pytest.raises(DegenerateProblemError, match="identical face equations"):
-        solve([["0", "0"], ["1", "0"], ["0", "1"]], ["0", "1", "1"], "1/100", 2, force=True)
+    face equations coincide and depend on ``s_a + s_b`` only: the interior solutions are
+    the segment ``s_a + s_b = t`` of the one-face solution of '+0-'. On the segment the
+    direction of '+0-' is ``r_0 (-1/2, 0, 1/2)`` (the projection of ``h_0 = (0, 0, 1)``
+    onto ``h_1^perp``), whose
+    pre-activations at points 0 and 2 are both ``r_0 / 2``: '+0-' wants opposite signs
+    there, so no point of the segment is a critical point. Once refused; now recorded as a
+    ``segment`` the checker re-derives, and the oracle's multistart agrees."""
+    y = ["1", "0", "0"]
+    _solve_and_check(TRIANGLE, y, "1/100", 2)
+    out = solve(TRIANGLE, y, "1/100", 2, force=True, completeness=True).to_json()
+    (record,) = [r for r in out["completeness"]["sets"] if "segment" in r]
+    assert set(record["faces"]) == {"+0-", "+-0"}
+    assert record["segment"]["outside"] in ("+0-", "+-0")
+
+
+def test_segment_record_can_fail() -> None:
+    """The checker's ``segment`` check has teeth: an outside face left out, or a segment
+    claimed for two faces whose ``P`` differ, is a completeness failure."""
+    y = ["1", "0", "0"]
+    out = solve(TRIANGLE, y, "1/100", 2, force=True, completeness=True).to_json()
+    sets = out["completeness"]["sets"]
+    j = next(j for j, r in enumerate(sets) if "segment" in r)
+    dropped = copy.deepcopy(out)
+    del dropped["completeness"]["sets"][j]["segment"]["outside"]
+    k = next(k for k, r in enumerate(sets) if len(r["faces"]) == 2 and "+0-" in r["faces"]
+             and "segment" not in r)
+    p, q = sets[k]["faces"]
+    foreign = copy.deepcopy(out)
+    foreign["completeness"]["sets"][k] = {"faces": [p, q], "segment": {
+        "by": [q], "sum": [p, q], "outside": p}}
+    for bad, why in ((dropped, "must be named"), (foreign, "have different P")):
+        report = verify_result(bad, make_dataset(TRIANGLE, y))
+        assert not report.ok and why in report.text(), report.text()
 
 
 # --------------------------------------------------------------------------- deep

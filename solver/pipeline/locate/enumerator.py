@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -27,6 +26,7 @@ from flint import arb, arb_mat
 from flint import ctx as flint_ctx
 
 from solver.errors import DegenerateProblemError
+from solver.pipeline.decision import Decision, Signs
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import (
     NeuronData,
@@ -46,29 +46,12 @@ from solver.pipeline.locate.pruning import Kkt, Pruning, Support
 from solver.pipeline.locate.signs import CoarseSigns
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
+from solver.pipeline.segments import identical_faces, settle_segment
 from solver.problem import Problem
 
-Signs = tuple[int, ...]
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
 Entry = tuple[tuple | None, Signs | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """How the enumerator settled one face set, for the completeness record.
-
-    ``how`` is ``"decoupled"`` (with its ``parts``), ``"pruned"`` (``by`` a subset, with
-    ``tied`` faces and ``twins``), ``"solution"`` (one interior solution) or ``"none"`` (exact
-    elimination found none); faces are given by their sign vectors.
-    """
-
-    how: str
-    parts: tuple[tuple[Signs, ...], ...] = ()
-    by: tuple[Signs, ...] = ()
-    tied: tuple[Signs, ...] = ()
-    twins: tuple[tuple[Signs, Signs], ...] = ()
-    zeros: tuple = ()  # (point i, the part's sign vectors, its exact roots): r_i = 0
 
 
 class NeuronEnumerator:
@@ -192,6 +175,9 @@ class NeuronEnumerator:
                                             for i, part, point in pruning.zeros))
             return decision, (None, None)
         self.systems_solved += 1
+        if pruning.support is Support.UNDECIDED and (pair := identical_faces(nds)):
+            return settle_segment(self.problem, faces, nds, pair, self.entry,
+                                  self._residual), (None, None)  # two faces with one P
         if pruning.support is Support.UNDECIDED:  # a multiplier exactly zero: eliminate
             roots = self._eliminate(faces, nds)
             if roots is None:
