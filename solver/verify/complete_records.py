@@ -96,6 +96,8 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
     for b in sorted(S - A, key=state.order.get):
         if b in tied:
             twin = next((a for a in by if tie(a, b, quiet)), None)
+            if twin is None and unseen_zero(b, by, state):
+                twin = b  # its own partner: r_i = y_i at every point it sees
             if twin is None:
                 fails.append(f"{where}: face {b} is listed as tied, but no face of {name(by)} "
                              "has its zero set and its seen points up to points with a residual "
@@ -152,6 +154,17 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
             return
         state.count("pruned with ties")
     state.solved[S] = None
+
+
+def unseen_zero(b: str, by: list[str], state: State) -> bool:
+    """Face ``b`` sees only points no face of ``by`` sees (there ``r_i = y_i`` exactly) and
+    ``y^T P_b y = lam^2`` in ``Q``: its multiplier is exactly zero at ``by``'s solution."""
+    prob = state.prob
+    seen = {i for i, ch in enumerate(b) if ch == "+"}
+    if any(p[i] == "+" for p in by for i in seen):
+        return False
+    y = fmpq_mat(prob.n, 1, list(prob.y_q))
+    return (y.transpose() * state.faces[b].P * y)[0, 0] == prob.lam_q ** 2
 
 
 def zero_residuals(by: list[str], sol, state: State) -> set[int]:

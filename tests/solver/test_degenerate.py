@@ -445,3 +445,40 @@ def test_twins_data_solve() -> None:
     if not DEEP:
         pytest.skip("deep profile: run with DEEP=1")
     _solve_and_check(TWIN_X, TWIN_Y, "1/100", 4)
+
+
+L4_TIE = (["7/10", "51/100", "16/25", "0"], ["149/100", "69/50", "101/100", "1/100"])
+
+
+def test_zero_multiplier_through_unseen_points_is_decided() -> None:
+    """The deep profile's d1-L4 near-tie, once refused (three coupled neurons 0+++, +++-,
+    ---+). At the solution of {+++-} (points 0-2), point 3 (x = 0) is unseen, so
+    ``r_3 = y_3 = 1/100`` exactly; ---+ sees point 3 only, with the whole plane as span:
+    ``|M^T r|^2 = |h_3|^2 y_3^2 = 1 * (1/100)^2 = lam^2`` (hand computation), a multiplier
+    exactly zero. 0+++'s is strictly positive, and ``P r`` of +++- (points 0-2) and of ---+
+    (point 3) are independent, so (s, 0, 0) is the only minimiser (Theorem 2): pruned, with
+    ---+ tied to itself; the checker re-derives it, and fails without the tie."""
+    x, y = L4_TIE
+    out = solve(x, y, "1/100", 4, force=True, completeness=True).to_json()
+    sets = out["completeness"]["sets"]
+    j = next(j for j, r in enumerate(sets) if set(r["faces"]) == {"0+++", "+++-", "---+"})
+    assert sets[j]["pruned"] == {"by": ["+++-"], "tied": ["---+"]}
+    where = "face set {" + ", ".join(sets[j]["faces"]) + "}"
+    report = verify_result(out, make_dataset(x, y))
+    assert not [f for f in report.text().splitlines() if "FAIL" in f and where in f]
+    assert report.certificate
+    untied = copy.deepcopy(out)
+    untied["completeness"]["sets"][j]["pruned"]["tied"] = []
+    report = verify_result(untied, make_dataset(x, y))
+    assert any("FAIL" in f and where in f for f in report.text().splitlines())
+
+
+@pytest.mark.slow
+def test_zero_multiplier_through_unseen_points_matches_the_oracle() -> None:
+    """The same data against the oracle's multistart (minima, losses, patterns)."""
+    x, y = L4_TIE
+    sol = solve(x, y, "1/100", 4, force=True)
+    xf, yf = _floats(x), _floats(y)
+    found = oracle.find_local_minima(xf, yf, 0.01, 4, seed=0)
+    failures, _ = disagreements(xf, yf, 0.01, sol.minima, found)
+    assert not failures, "\n".join(failures)

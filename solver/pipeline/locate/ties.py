@@ -97,6 +97,7 @@ class Ties:
         # zeros proved in a part's number field: point -> (the part, its exact point)
         self.exact: dict[int, tuple[tuple[UnitFace, ...], NeuronPoint]] = {}
         unseen = frozenset(range(problem.n)) - frozenset().union(*(_seen(f) for f in sub))
+        self._unseen = unseen
         for i in unseen:
             if problem.y_q[i] == 0:
                 self._zero[i] = True
@@ -104,13 +105,27 @@ class Ties:
     def partner(self, face: UnitFace, aligned: bool = True) -> UnitFace | None:
         """A face of ``sub`` that ``face`` is tied to (same zero set, and every point seen
         by exactly one of them with ``r_A,i = 0`` proved), or None. Without ``aligned``
-        only the zeros ``y_i = 0`` count (no arithmetic)."""
+        only the zeros ``y_i = 0`` count (no arithmetic). A face that sees only points no
+        face of ``sub`` sees, where ``r_A,i = y_i``, is its own partner when its excess
+        ``y^T P y - lam^2`` is zero in ``Q`` (docs/degenerate.md, section 6)."""
+        if self.unseen_zero(face):
+            return face
         for a in self.sub:
             if a.zero != face.zero:
                 continue
             if all(self.zero_residual(i, aligned) for i in sorted(_seen(a) ^ _seen(face))):
                 return a
         return None
+
+    def unseen_zero(self, face: UnitFace) -> bool:
+        """Whether ``face`` sees only points unseen by ``sub`` and ``|M^T y|^2_{G^{-1}} =
+        lam^2`` exactly (``r_A = y`` there, so its multiplier is exactly zero)."""
+        if not _seen(face) <= self._unseen:
+            return False
+        nd = self.data[face.signs]
+        u = nd.M.transpose() * fmpq_mat(self.problem.n, 1, list(self.problem.y_q))
+        lam = self.problem.lam_q
+        return (u.transpose() * nd.G_inv * u)[0, 0] == lam * lam
 
     def zero_residual(self, i: int, aligned: bool = True) -> bool:
         """Whether ``r_A,i = 0`` is proved exactly (``y_i = 0`` unseen, or Lemma 3)."""
