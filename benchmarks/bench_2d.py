@@ -39,6 +39,8 @@ from benchmarks.bench_explorer import (
     Sample,
     breakdown_table,
     percentile,
+    slider,
+    table_edit,
 )
 from benchmarks.report import header_lines, markdown_table
 from explorer.layout import build_dashboard
@@ -193,33 +195,7 @@ def tap_add(page: Any, k: int) -> Sample:
     return sample
 
 
-def table_edit(page: Any, k: int) -> Sample:
-    """Type a new y for point 3 into the data table."""
-    table = page.locator(".tabulator").filter(has_text="point")
-    cell = table.locator(".tabulator-row").nth(2).locator(".tabulator-cell[tabulator-field=y]")
-
-    def act() -> None:
-        cell.click()
-        editor = cell.locator("input")
-        editor.fill(f"{-0.5 - 0.03 * (k + 1):.2f}")
-        editor.press("Enter")
-    return _measure(page, act, "keydown")
-
-
-def slider(page: Any, k: int) -> Sample:
-    """Drag the λ slider's handle by a new distance and release it."""
-    shift = (9 + 4 * k) * (1 if k % 2 == 0 else -1)
-
-    def act() -> None:
-        box = page.locator(".noUi-handle").first.bounding_box()
-        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        page.mouse.move(cx, cy)
-        page.mouse.down()
-        page.mouse.move(cx + shift, cy, steps=5)
-        page.mouse.up()
-    return _measure(page, act, "pointerup")
-
-
+# The data table (type a y for point 3) and the λ slider are driven as for one input.
 SCENARIOS = {"point drag": drag, "tap to add": tap_add, "table edit": table_edit,
              "λ slider release": slider}
 
