@@ -38,6 +38,46 @@ def test_shared_runner_state_is_bounded() -> None:
     assert runner._progress == {} and runner._pending == {}
 
 
+def test_a_student_whose_patches_fail_stops_at_once_with_the_reason() -> None:
+    """A server patch the client cannot apply ended the student's reader silently: the
+    student then polled a document nothing updated any more and reported only "no result
+    180 s after an edit". It must stop at once and say why."""
+    import asyncio
+    import time
+
+    class Connection:
+        def __init__(self) -> None:
+            self.messages = [type("Message", (), {"msgtype": "PATCH-DOC"})()]
+
+        async def _pop_message(self) -> object:
+            if self.messages:
+                return self.messages.pop()
+            await asyncio.sleep(3600)  # the server says nothing more
+
+    class Session:
+        _connection = Connection()
+
+        def _handle_patch(self, message: object) -> None:
+            raise KeyError("p1234")  # e.g. a reference to a model the client does not know
+
+    student = Student("http://127.0.0.1:1/explorer", 1, timeout=5)
+    student.session, student._stop = Session(), False
+
+    async def scenario() -> None:
+        reader = asyncio.ensure_future(student._reader())
+        try:
+            await student._until(lambda: False, time.perf_counter())
+        finally:
+            reader.cancel()
+
+    loop = asyncio.new_event_loop()  # not asyncio.run: it unsets the thread's event loop
+    try:
+        with pytest.raises(ConnectionError, match="a patch from the server failed: KeyError"):
+            loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+
+
 @pytest.mark.slow
 def test_two_concurrent_sessions_stay_apart_and_no_process_is_left(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
@@ -77,39 +117,3 @@ def test_num_procs_servers_leave_no_process_after_sigterm(tmp_path: Path) -> Non
     finally:
         left = stop_server(server)
     assert left == [], f"processes left after the server stopped: {left}"
-
-
-def test_a_student_whose_patches_fail_stops_at_once_with_the_reason() -> None:
-    """A server patch the client cannot apply ended the student's reader silently: the
-    student then polled a document nothing updated any more and reported only "no result
-    180 s after an edit". It must stop at once and say why."""
-    import asyncio
-    import time
-
-    class Connection:
-        def __init__(self) -> None:
-            self.messages = [type("Message", (), {"msgtype": "PATCH-DOC"})()]
-
-        async def _pop_message(self) -> object:
-            if self.messages:
-                return self.messages.pop()
-            await asyncio.sleep(3600)  # the server says nothing more
-
-    class Session:
-        _connection = Connection()
-
-        def _handle_patch(self, message: object) -> None:
-            raise KeyError("p1234")  # e.g. a reference to a model the client does not know
-
-    student = Student("http://127.0.0.1:1/explorer", 1, timeout=5)
-    student.session, student._stop = Session(), False
-
-    async def scenario() -> None:
-        reader = asyncio.ensure_future(student._reader())
-        try:
-            await student._until(lambda: False, time.perf_counter())
-        finally:
-            reader.cancel()
-
-    with pytest.raises(ConnectionError, match="a patch from the server failed: KeyError"):
-        asyncio.run(scenario())
