@@ -191,9 +191,14 @@ def _split_set(point: NeuronPoint, verdict: Certification, labels) -> Found:
         for a, members in groups.items():
             if len(members) < 2:
                 continue
+            # One endpoint per unit of the group that survives, the others of the group
+            # dead; every other group's units keep splitting their neuron (equally: one
+            # point of the closure's face, as each group's t must sum to its s).
             for keep in members:
                 ends = [lb if (lb != a or l == keep) else None for l, lb in enumerate(labels)]
-                t = [vals.s[lb] if lb is not None else arb(0) for lb in ends]
+                with working_precision(PREC):
+                    t = [arb(0) if lb is None else vals.s[lb] if lb == a
+                         else vals.s[lb] / len(groups[lb]) for lb in ends]
                 endpoints.append(unit_values(point, ends, t))
     desc = set_description(point, labels)
     dimension = len(labels) - point.k

@@ -465,8 +465,9 @@ def test_zero_multiplier_through_unseen_points_is_decided() -> None:
     assert sets[j]["pruned"] == {"by": ["+++-"], "tied": ["---+"]}
     where = "face set {" + ", ".join(sets[j]["faces"]) + "}"
     report = verify_result(out, make_dataset(x, y))
-    assert not [f for f in report.text().splitlines() if "FAIL" in f and where in f]
-    assert report.certificate
+    # The whole file verifies: once, the endpoints of the two-dimensional set of orbit 1
+    # (two split pairs) gave both units of the other pair the whole neuron each.
+    assert report.ok and report.certificate, report.text()
     untied = copy.deepcopy(out)
     untied["completeness"]["sets"][j]["pruned"]["tied"] = []
     report = verify_result(untied, make_dataset(x, y))
