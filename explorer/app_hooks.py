@@ -28,6 +28,7 @@ def on_server_loaded(server_context: Any) -> None:
     import explorer.app  # noqa: F401
 
     quiet_closed_pages(asyncio.get_event_loop())
+    tolerate_detached_close()
 
     if task_id() is not None:  # a process forked by --num-procs
         threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
@@ -53,6 +54,33 @@ def quiet_closed_pages(loop: asyncio.AbstractEventLoop) -> None:
             loop.default_exception_handler(context)
 
     loop.set_exception_handler(handle)
+
+
+def tolerate_detached_close() -> None:
+    """Close a page's websocket cleanly when its session was detached before the close.
+
+    Bokeh 3.9's ``WSHandler.on_close`` asks the connection for its session, which asserts
+    that it is still attached; on a loaded server a page that goes away while its session
+    is being set up (a reload, a student closing a tab) can reach it detached, and tornado
+    then logs an ``AssertionError`` traceback although nothing is lost. The connection is
+    then only dropped from the application's clients (what ``on_close`` does after it).
+    Idempotent.
+    """
+    from bokeh.server.views.ws import WSHandler
+
+    original = WSHandler.on_close
+    if getattr(original, "tolerates_detached", False):
+        return
+
+    def on_close(self: Any) -> None:
+        try:
+            original(self)
+        except AssertionError:
+            logging.getLogger(__name__).info("a page closed after its session was detached")
+            self.application.client_lost(self.connection)
+
+    on_close.tolerates_detached = True  # type: ignore[attr-defined]
+    WSHandler.on_close = on_close
 
 
 def _follow_parent(parent: int) -> None:
