@@ -70,12 +70,13 @@ def test_a_student_whose_patches_fail_stops_at_once_with_the_reason() -> None:
         finally:
             reader.cancel()
 
-    loop = asyncio.new_event_loop()  # not asyncio.run: it unsets the thread's event loop
-    try:
+    # a thread of its own: in the browser worker Playwright keeps a loop running in the
+    # main thread, where neither asyncio.run nor run_until_complete may start another
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
         with pytest.raises(ConnectionError, match="a patch from the server failed: KeyError"):
-            loop.run_until_complete(scenario())
-    finally:
-        loop.close()
+            pool.submit(asyncio.run, scenario()).result()
 
 
 @pytest.mark.slow
