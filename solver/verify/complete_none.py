@@ -7,13 +7,20 @@ own face system (:func:`solver.verify.face_system.face_numerators`): the numerat
 ``det = det(I + sum t_m P_m) > 0`` for ``t >= 0``), so
 
 * one face: ``N_0`` has no root ``t0 > 0``;
-* two faces: the resultant ``res_{t_j}(N_0, N_1)``, a polynomial in the other variable,
-  vanishes at the ``t`` of every common zero; if it is not identically zero and has no
-  positive root (for either choice of ``j``), there is no interior solution.
+* two faces: the resultant ``R_0 = res_{t1}(N_0, N_1)`` vanishes at the ``t0`` of every
+  common zero, and ``R_1 = res_{t0}(N_0, N_1)`` at its ``t1``; if either is not
+  identically zero and has no positive root, there is no interior solution;
+* two faces whose resultants both have positive roots: every common zero with
+  ``t > 0`` is then a pair ``(alpha, beta)`` of a positive root of ``R_0`` and one of
+  ``R_1``. Each root is isolated in a rational interval by Sturm bisection, and for each
+  pair ``N_0`` and ``N_1`` are evaluated in ball arithmetic over the product of the two
+  intervals, refined until one of them excludes 0: then no common zero lies there. A pair
+  no refinement separates (a true common zero, or a tangency) leaves the record
+  unproved.
 
-Positive roots are counted exactly by a Sturm sequence over ``Q`` (no floating point).
-Anything else (more faces, an identically zero resultant, positive roots of both
-resultants) is a failure: the record is not re-derived.
+Positive roots are counted exactly by a Sturm sequence over ``Q``; the exclusions are
+rigorous ball arithmetic over rational boxes. Anything else (more faces, identically zero
+resultants, a pair not separated) is a failure: the record is not re-derived.
 
 Examples
 --------
@@ -26,10 +33,11 @@ Examples
 
 from __future__ import annotations
 
-from flint import fmpq, fmpq_mpoly, fmpq_poly
+from flint import arb, ctx, fmpq, fmpq_mpoly, fmpq_poly
 
 from solver.verify.complete_solution import State
 from solver.verify.face_system import PatternSystem, face_numerators
+from solver.verify.field import count_roots
 
 
 def check_none(S: frozenset, faces: list[str], record: object, state: State, where: str,
@@ -54,9 +62,86 @@ def check_none(S: frozenset, faces: list[str], record: object, state: State, whe
         if R != 0 and count_positive_roots(R) == 0:
             state.solved[S] = None  # proved: no interior solution
             return
+    if len(N) == 2 and all(R != 0 for R in eliminants) and no_common_positive_zero(
+            N[0], N[1], eliminants[0], eliminants[1]):
+        state.solved[S] = None  # proved: no pair of positive roots is a common zero
+        return
     fails.append(f"{where}: none is not re-derived: the face equations' eliminant "
                  + ("vanishes identically" if all(R == 0 for R in eliminants)
                     else "has a positive root") + " (an interior solution may exist)")
+
+
+def no_common_positive_zero(f: fmpq_mpoly, g: fmpq_mpoly, r0: fmpq_poly, r1: fmpq_poly,
+                            halvings: int = 80) -> bool:
+    """Whether ``f(t0, t1) = g(t0, t1) = 0`` has no solution with ``t0, t1 > 0``, given
+    nonzero ``r0`` vanishing at the ``t0`` and ``r1`` at the ``t1`` of every common zero
+    (their resultants): every pair of positive roots is excluded by a ball evaluation of
+    ``f`` or ``g`` over the pair's isolating box. ``False`` means not proved.
+
+    >>> from flint import fmpq_mpoly_ctx
+    >>> R = fmpq_mpoly_ctx.get(("t0", "t1"), "lex")
+    >>> t0, t1 = R.gens()
+    >>> f, g = t0 * t1 - 2, t0 + t1 - 4     # common zeros (2 -+ sqrt 2, 2 +- sqrt 2)
+    >>> r = fmpq_poly([-2, 4, -1])           # res_t1 = res_t0: 4 t - t^2 - 2
+    >>> no_common_positive_zero(f, g, r, r)
+    False
+    >>> f, g = t0 * t1 + 2, t0 + t1 - 1     # common zeros (2, -1) and (-1, 2) only
+    >>> r = fmpq_poly([2, 1, -1])            # 2 + t - t^2: the positive root 2 of each
+    >>> no_common_positive_zero(f, g, r, r)  # the pair (2, 2): f = 6
+    True
+    """
+    terms = [[(exps, fmpq(c)) for exps, c in h.to_dict().items()] for h in (f, g)]
+    for lo0, hi0 in positive_root_intervals(r0):
+        for lo1, hi1 in positive_root_intervals(r1):
+            if not _separated(terms, r0, (lo0, hi0), r1, (lo1, hi1), halvings):
+                return False
+    return True
+
+
+def positive_root_intervals(p: fmpq_poly) -> list[tuple[fmpq, fmpq]]:
+    """Disjoint intervals ``(lo, hi]`` with ``lo >= 0``, each holding exactly one distinct
+    positive root of the nonzero ``p``, in increasing order (Sturm bisection).
+
+    >>> positive_root_intervals(fmpq_poly([2, -3, 1]))      # (t - 1)(t - 2)
+    [(0, 1), (1, 2)]
+    """
+    if p.degree() <= 0:
+        return []
+    bound = 1 + max(abs(p[k] / p[p.degree()]) for k in range(p.degree()))
+    out: list[tuple[fmpq, fmpq]] = []
+    todo = [(fmpq(0), fmpq(bound))]
+    while todo:
+        lo, hi = todo.pop()
+        count = count_roots(p, lo, hi)
+        if count == 1:
+            out.append((lo, hi))
+        elif count > 1:
+            mid = (lo + hi) / 2
+            todo += [(mid, hi), (lo, mid)]
+    return sorted(out)
+
+
+def _separated(terms: list[list[tuple[tuple[int, ...], fmpq]]], r0: fmpq_poly,
+               box0: tuple[fmpq, fmpq], r1: fmpq_poly, box1: tuple[fmpq, fmpq],
+               halvings: int) -> bool:
+    """Whether one of the polynomials (``terms``) excludes 0 on the box, after halving
+    each root's interval (keeping its root) up to ``halvings`` times."""
+    with ctx.workprec(max(ctx.prec, 128) + 2 * halvings):
+        for _ in range(halvings + 1):
+            t = [arb((lo + hi) / 2, (hi - lo) / 2) for lo, hi in (box0, box1)]
+            for poly in terms:
+                value = sum((c * t[0] ** e[0] * t[1] ** e[1] for e, c in poly), arb(0))
+                if not value.contains(0):
+                    return True
+            box0, box1 = _halve(r0, box0), _halve(r1, box1)
+    return False
+
+
+def _halve(p: fmpq_poly, box: tuple[fmpq, fmpq]) -> tuple[fmpq, fmpq]:
+    """The half of ``(lo, hi]`` that holds the root of ``p`` in it."""
+    lo, hi = box
+    mid = (lo + hi) / 2
+    return (lo, mid) if count_roots(p, lo, mid) == 1 else (mid, hi)
 
 
 def _univariate(f: fmpq_mpoly, var: int) -> fmpq_poly:
@@ -96,4 +181,5 @@ def _sign(v: fmpq) -> int:
     return (v > 0) - (v < 0)
 
 
-__all__ = ["check_none", "count_positive_roots"]
+__all__ = ["check_none", "count_positive_roots", "no_common_positive_zero",
+           "positive_root_intervals"]

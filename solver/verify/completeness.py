@@ -58,7 +58,8 @@ The checks, per listed set (failures name the set)
     of them, each once. (b) ``solution``: the box (or the minimal polynomials' refined
     isolating intervals), in ``s > 0``, holds exactly one zero of the rebuilt system
     (Krawczyk); ``none`` (one or two faces): the face equations' eliminant has no
-    positive root (:mod:`solver.verify.complete_none`); ``segment``: two faces with one
+    positive root, or no pair of the two resultants' positive roots is a common zero
+    (:mod:`solver.verify.complete_none`); ``segment``: two faces with one
     ``P``, the set's interior solutions (if any) a segment with the residual of the set
     without one of them, a direction there outside its face
     (:mod:`solver.verify.complete_segment`). (c) ``pruned``: the strict KKT

@@ -405,6 +405,26 @@ def test_identical_face_equations_are_decided() -> None:
     assert record["segment"]["outside"] in ("+0-", "+-0")
 
 
+def test_none_records_with_positive_roots_of_both_resultants_are_rederived() -> None:
+    """The same triangle with ``y = (0, 1, 1)``: four two-face sets have an exactly zero
+    multiplier and no interior solution (``none``). For two of them both resultants of
+    the face equations have a positive root, so counting roots does not prove it; the
+    checker must exclude every pair of positive roots by evaluating the face equations
+    over the pair's box. The oracle's multistart agrees with the solve; the checker
+    accepts the whole file, and rejects ``none`` written over a set that has a solution."""
+    y = ["0", "1", "1"]
+    _solve_and_check(TRIANGLE, y, "1/100", 2)
+    out = solve(TRIANGLE, y, "1/100", 2, force=True, completeness=True).to_json()
+    sets = out["completeness"]["sets"]
+    assert sum("none" in r for r in sets) == 4
+    assert verify_result(out, make_dataset(TRIANGLE, y)).ok
+    k = next(k for k, r in enumerate(sets) if "solution" in r and len(r["faces"]) == 2)
+    forged = copy.deepcopy(out)
+    forged["completeness"]["sets"][k] = {"faces": sets[k]["faces"], "none": "forged"}
+    report = verify_result(forged, make_dataset(TRIANGLE, y))
+    assert not report.ok and "none is not re-derived" in report.text(), report.text()
+
+
 def test_segment_record_can_fail() -> None:
     """The checker's ``segment`` check has teeth: an outside face left out, or a segment
     claimed for two faces whose ``P`` differ, is a completeness failure."""
