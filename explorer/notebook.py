@@ -82,7 +82,7 @@ class Explorer(pn.viewable.Viewer):
     ----------
     x, y : the data (1-D: ``n`` values each).
     lam : the regularisation strength (exact: ``"1/100"``, ``0.01``, ``Fraction(1, 100)``).
-    units : hidden units, 1 to 3.
+    units : hidden units, 1 to 4 (as the dashboard).
     runner : where solves run; by default the process pool shared by every explorer in this
         Python process (solves never block the notebook). ``SolveRunner(processes=False)``
         solves in the kernel itself.

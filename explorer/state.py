@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -35,12 +36,15 @@ from explorer.runner import Outcome, SolveJob, SolveKey, SolveRunner
 from solver import estimate_seconds
 from solver.cli.common import progress_line
 from solver.data import make_dataset, parse_csv_text, parse_lam, parse_units
-from solver.errors import SolverInputError
+from solver.errors import ProblemTooLargeError, SolverInputError
 from solver.results import Solution
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAPER_EXAMPLE = ASSETS / "paper_example.csv"
-MAX_UNITS = 3
+# The most hidden units offered. Which problems fit is the solver's estimate's call (the
+# runner's limit, 15 s): 4 units fit 3 points in one input and 2 in two; 5 units would fit
+# 2 points only (every example has 3 or more), so they are not offered.
+MAX_UNITS = 4
 # The most points the dashboard shows: the draw tool's limit, and the (b, c) plane's
 # fixed number of sector polygons (2 per point) rest on it; every way in (drawing, the
 # table, an upload, an example, a link) goes through :func:`make_key`.
@@ -82,8 +86,9 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
     """Validate a problem exactly and build its :class:`SolveKey`.
 
     Raises :class:`SolverInputError` (one readable line) for anything the solver would
-    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside 1..3;
-    and more than :data:`MAX_POINTS` points, which the dashboard cannot draw.
+    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside
+    1..:data:`MAX_UNITS`; and more than :data:`MAX_POINTS` points, which the dashboard
+    cannot draw. The time estimate is checked by :func:`check_estimate`.
 
     >>> make_key("0,1;1,0", "0.01", 1).lam
     Fraction(1, 100)
@@ -98,6 +103,38 @@ def make_key(data: str, lam: str, units: int) -> SolveKey:
     if units > MAX_UNITS:
         raise SolverInputError(f"the dashboard offers 1 to {MAX_UNITS} units, got {units}")
     return SolveKey.of(dataset, parse_lam(lam), units)
+
+
+def check_estimate(n: int, d: int, units: int, limit: float) -> None:
+    """Refuse (:class:`ProblemTooLargeError`) a problem whose estimated solve time exceeds
+    ``limit`` seconds, naming the estimate and what would fit: fewer units for these
+    points, or fewer points with these units.
+
+    >>> check_estimate(3, 1, 4, 15.0)  # about 7 s: fits
+    >>> try:
+    ...     check_estimate(4, 1, 4, 15.0)
+    ... except ProblemTooLargeError as exc:
+    ...     print(exc)
+    problem too large: n=4, d=1, units=4 would take about 24 s (limit 15 s); try fewer units \
+(3 fit these 4 points) or fewer points (at most 3 with 4 units)
+    """
+    estimate = estimate_seconds(n, d, units)
+    if estimate <= limit:
+        return
+    shown = "more than a lifetime" if math.isinf(estimate) else f"about {estimate:,.0f} s"
+    fewer_units = next((u for u in range(units - 1, 0, -1)
+                        if estimate_seconds(n, d, u) <= limit), None)
+    fewer_points = next((m for m in range(n - 1, 1, -1)
+                         if estimate_seconds(m, d, units) <= limit), None)
+    hints = []
+    if fewer_units is not None:
+        hints.append(f"fewer units ({fewer_units} fit these {n} points)")
+    if fewer_points is not None:
+        hints.append(f"fewer points (at most {fewer_points} with {units} "
+                     f"unit{'s' * (units != 1)})")
+    raise ProblemTooLargeError(
+        f"problem too large: n={n}, d={d}, units={units} would take {shown} "
+        f"(limit {limit:g} s)" + ("; try " + " or ".join(hints) if hints else ""), estimate)
 
 
 def read_example(path: str | Path) -> str:
@@ -248,7 +285,7 @@ class ExplorerState(param.Parameterized):
         self._edited = next((k for k in ("data", "lam", "units")
                              if k in changes and changes[k] != getattr(self, k)), self._edited)
         try:
-            make_key(candidate["data"], candidate["lam"], candidate["units"])
+            self._key(candidate["data"], candidate["lam"], candidate["units"])
         except SolverInputError as exc:
             self._refuse(str(exc), restore=None)
             return False
@@ -271,14 +308,14 @@ class ExplorerState(param.Parameterized):
         >>> state = ExplorerState(runner=SolveRunner(processes=False), autostart=False)
         >>> state.apply_link({"units": "7", "sel": "2"})
         >>> state.message
-        "Refused the link: the dashboard offers 1 to 3 units, got 7. Showing the paper's example."
+        "Refused the link: the dashboard offers 1 to 4 units, got 7. Showing the paper's example."
         """
         names = {query_name: name for name, query_name in LINK_NAMES.items()}
         given = {names[k]: str(v).strip() for k, v in query.items() if k in names}
         problem = {k: given.get(k, getattr(self, k)) for k in ("data", "lam", "units")}
         try:
             units = parse_units(problem["units"])
-            make_key(problem["data"], problem["lam"], units)
+            self._key(problem["data"], problem["lam"], units)
             selection = int(given.get("selection", "-1"))
         except (SolverInputError, ValueError) as exc:
             reason = str(exc) if isinstance(exc, SolverInputError) else (
@@ -332,6 +369,13 @@ class ExplorerState(param.Parameterized):
                 done, total, time.monotonic() - self._started))
 
     # ------------------------------------------------------------------ internals
+    def _key(self, data: str, lam: str, units: int) -> SolveKey:
+        """:func:`make_key`, and refused at once if estimated longer than the runner's limit
+        (no round trip to a worker, whose queue may be busy)."""
+        key = make_key(data, lam, units)
+        check_estimate(len(key.x), len(key.x[0]), key.units, self.runner.max_seconds)
+        return key
+
     def _on_problem_change(self, *events: Any) -> None:
         """Validate the problem and start solving it, or refuse and restore."""
         if self._quiet:
@@ -340,7 +384,7 @@ class ExplorerState(param.Parameterized):
         if changed:
             self._edited = changed[0]
         try:
-            key = make_key(self.data, self.lam, self.units)
+            key = self._key(self.data, self.lam, self.units)
         except SolverInputError as exc:
             if self._requested is None:  # the first problem (a bad link): show the example
                 self._fall_back(str(exc))

@@ -25,7 +25,7 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
-from explorer.state import ExplorerState
+from explorer.state import MAX_UNITS, ExplorerState
 from solver.data import parse_lam, parse_rational
 from solver.errors import SolverInputError
 
@@ -84,7 +84,8 @@ class ControlsView(pn.viewable.Viewer):
         self.lam_text = pn.widgets.TextInput(value=state.lam, label="λ exactly (e.g. 1/100)")
         self.lam_text.param.watch(self._on_lam_text, "value")
         self.units = pn.widgets.RadioButtonGroup(
-            options=[1, 2, 3], value=state.units, color="primary", variant="outline",
+            options=list(range(1, MAX_UNITS + 1)), value=state.units, color="primary",
+            variant="outline",
         )
         self.units.param.watch(self._on_units, "value")
         self.progress = pn.indicators.Progress(

@@ -61,7 +61,7 @@ from solver.errors import SolverInputError
 
 # Blue (low y) through white to red (high y).
 PALETTE = tuple(interp_palette(RdBu11, 256))
-UNIT_COLOURS = ("#111111", "#7b2cbf", "#1b7837")  # apart from the blue-red map
+UNIT_COLOURS = ("#111111", "#7b2cbf", "#1b7837", "#d4a017")  # apart from the blue-red map
 HEAT_STEPS = 81
 TITLE = "Input plane: points coloured by y, f(x) of the selected minimum behind"
 _EMPTY_BOX = (-1.0, 1.0, -1.0, 1.0)

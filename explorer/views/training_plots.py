@@ -29,7 +29,6 @@ GLOBAL_COLOR = "#d1495b"
 STUCK_COLOR = "#8c8c8c"
 OTHER_COLOR = "#cfcfcf"
 SURFACE_GRID = 90
-MAX_UNITS = 3
 # The render level of what the animation moves: Bokeh paints "overlay" renderers on a canvas
 # layer of their own, so a frame repaints that layer only, not the axes, grids and the other
 # glyphs (each of whose style properties Bokeh 3.9 reads through getComputedStyle on every

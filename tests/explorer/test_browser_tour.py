@@ -130,7 +130,7 @@ def test_hover_help_and_glossary_are_on_the_page(served: tuple[str, Path],
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("?units=7", "Refused the link: the dashboard offers 1 to 3 units, got 7"),
+    ("?units=7", "Refused the link: the dashboard offers 1 to 4 units, got 7"),
     ("?lam=-1", "Refused the link: lambda must be positive, got -1. "),  # not "-1.0"
     ("?data=0,1", "need at least 2 data points, got 1"),
 ])

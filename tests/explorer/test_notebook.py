@@ -69,7 +69,7 @@ def test_explorer_edits_and_selection_go_through_its_state(runner: SolveRunner) 
         ([[0, 1], [1, 0]], [1, 2], "1/100", 2, "1-D data"),
         ([0, 1], [1, "abc"], "1/100", 2, "not a number: 'abc'"),
         ([0, 1], [1, 2], "-1", 2, "lambda must be positive"),
-        ([0, 1], [1, 2], "1/100", 4, "1 to 3 units"),
+        ([0, 1], [1, 2], "1/100", 5, "1 to 4 units"),
     ],
 )
 def test_explorer_refuses_bad_data_with_one_line(

@@ -126,7 +126,7 @@ def test_data_text_round_trip() -> None:
         ("0,1;abc,2", "1/100", 2, "not a number"),
         ("0,1", "1/100", 2, "at least 2"),
         ("0,1;1,2", "0", 2, "positive"),
-        ("0,1;1,2", "1/100", 4, "1 to 3"),
+        ("0,1;1,2", "1/100", 5, "1 to 4"),
         ("0,1;1", "1/100", 2, "'x,y' or 'x1,x2,y'"),
     ],
 )
@@ -181,7 +181,7 @@ def test_an_edit_of_lambda_or_data_produces_a_new_solve(state: ExplorerState) ->
         ({"data": "0.5,1"}, "at least 2"),
         ({"lam": "0"}, "positive"),
         ({"lam": "much"}, "'much'"),
-        ({"units": 4}, "1 to 3"),
+        ({"units": 5}, "1 to 4"),
         # 41 points with 1 unit would solve in well under a second (the time estimate
         # lets it through), but the dashboard draws at most 40
         ({"data": ";".join(f"{k / 100},0" for k in range(41)), "units": 1}, "at most 40 points"),
@@ -207,14 +207,15 @@ def test_a_problem_too_large_is_refused_before_solving(
     state: ExplorerState, runner: SolveRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = (state.data, state.lam, state.units, state.result)
-    runner.max_seconds = 1e-9  # any problem is "too large" now
+    monkeypatch.setattr(runner, "max_seconds", 1e-9)  # any problem is "too large" now
 
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("the face enumeration started: the refusal came too late")
 
-    # the refusal must come from the estimate, before any face set is built
+    # the refusal must come from the estimate, before any face set is built (the state
+    # checks it itself: no solve is submitted)
     monkeypatch.setattr(sys.modules["solver.pipeline.solve"], "make_work", no_work)
-    assert state.edit(lam="1/7")  # valid input: the solver refuses it
+    assert not state.edit(lam="1/7")  # valid input, refused by its estimate
     assert "Refused" in state.message and "limit" in state.message
     assert (state.data, state.lam, state.units, state.result) == good
 
@@ -650,7 +651,7 @@ def test_a_link_gives_exact_strings_and_its_selection(runner: SolveRunner) -> No
 
 
 @pytest.mark.parametrize(("search", "said"), [
-    ("?units=7", "the dashboard offers 1 to 3 units, got 7"),
+    ("?units=7", "the dashboard offers 1 to 4 units, got 7"),
     ("?lam=-1", "lambda must be positive, got -1. "),  # as typed, not "-1.0"
     ("?lam=1e400", "lambda must be between 1e-6 and 1e6, got '1e400'"),
     ("?data=0,1", "need at least 2 data points, got 1"),
