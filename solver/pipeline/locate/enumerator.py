@@ -38,7 +38,7 @@ from solver.pipeline.face_systems import (
 from solver.pipeline.locate.coarse import UNDECIDED, Coarse, prove_many
 from solver.pipeline.locate.coarse_data import ProblemFloats
 from solver.pipeline.locate.eliminate import positive_solutions
-from solver.pipeline.locate.face_problem import FaceProblem
+from solver.pipeline.locate.face_problem import FaceProblem, fill_floats
 from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
@@ -120,6 +120,7 @@ class NeuronEnumerator:
             if pruning.support is Support.FULL:
                 todo.append((key, FaceProblem(self.problem, nds, self._products, self._floats.yy)))
         problems = [fp for _, fp in todo]
+        fill_floats(problems)
         starts = minimise_many(problems)
         coarse = prove_many(problems, starts, [self._floats.of_set(key) for key, _ in todo],
                             self._floats.lifted, self._floats.y,
@@ -139,11 +140,12 @@ class NeuronEnumerator:
     def entry(self, faces: tuple[UnitFace, ...]) -> Entry:
         """The set's interior solution (roots, or None) and its neurons' signs (or None:
         outside its faces), solved on first use or taken from :meth:`known`."""
-        key = tuple(f.signs for f in faces)
-        if key not in self._solved:
+        key = tuple([f.signs for f in faces])
+        found = self._solved.get(key)
+        if found is None:
             found = self.known(key)
-            self._solved[key] = found if found is not None else self._solve(faces)
-        return self._solved[key]
+            found = self._solved[key] = found if found is not None else self._solve(faces)
+        return found
 
     def known(self, key: tuple) -> Entry | None:
         """An entry solved elsewhere (scale-out seeds), or None: solve it here."""
@@ -270,10 +272,24 @@ class NeuronEnumerator:
         the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
         ties: Ties | None = None  # made when first asked (the empty set has no ties)
-        key = tuple(f.signs for f in sub)  # no table kept (a seed): from its coarse box
+        key = tuple([f.signs for f in sub])  # no table kept (a seed): from its coarse box
         table = self._excesses.get(key) if sub else self._floats.of_y()
         if sub and key not in self._excesses:
             table = self._excesses[key] = self._floats.seeded(self.entry(sub)[0])
+        if table is not None:
+            # the common case first, as the loop below decides it: every other face's
+            # excess sign decided negative (HOLDS, nothing tied) or the first one not
+            # negative decided positive (FAILS, nothing tied yet)
+            column = self._floats.column
+            for face in others:
+                q = table[column[face.signs]]
+                if q < 0:
+                    continue
+                if q > 0:
+                    return Kkt.FAILS, (), (), ()
+                break
+            else:
+                return Kkt.HOLDS, (), (), ()
         quick: arb_mat | None | bool = False  # not asked yet
         tied: list[UnitFace] = []
         partners: list[UnitFace] = []
@@ -344,6 +360,19 @@ class NeuronEnumerator:
         """:func:`~solver.pipeline.face_systems.components` (two faces decided at once)."""
         if len(nds) == 2:
             return [[0, 1]] if self._coupled(nds[0], nds[1]) else [[0], [1]]
+        if len(nds) == 3:  # the same parts as components(), without its union-find
+            c01 = self._coupled(nds[0], nds[1])
+            c02 = self._coupled(nds[0], nds[2])
+            c12 = self._coupled(nds[1], nds[2])
+            if c01 + c02 + c12 >= 2:
+                return [[0, 1, 2]]
+            if c01:
+                return [[0, 1], [2]]
+            if c02:
+                return [[0, 2], [1]]
+            if c12:
+                return [[0], [1, 2]]
+            return [[0], [1], [2]]
         return components(nds, self._coupled)
 
     def _coupled(self, a: NeuronData, b: NeuronData) -> bool:
