@@ -200,12 +200,13 @@ class Coarse:
 @dataclass(frozen=True, slots=True)
 class SetFloats:
     """What :func:`prove_many` reads of one face set besides its
-    :class:`~solver.pipeline.locate.face_problem.FaceProblem`: per neuron ``V_a`` (``m x k_a``)
-    and the face's wanted signs (``n``), and ``M = [M_1 .. M_k]`` (``n x K``), in float64."""
+    :class:`~solver.pipeline.locate.face_problem.FaceProblem`: per neuron ``V_a`` (``m x k_a``),
+    the face's wanted signs (``n``) and ``M_a`` (``n x k_a``; ``M = [M_1 .. M_k]``), in
+    float64 (each face's arrays shared by every set that has it: nothing is copied per set)."""
 
     V: tuple[np.ndarray, ...]
-    wants: np.ndarray  # (k, n) int8
-    M: np.ndarray
+    wants: tuple[np.ndarray, ...]  # (n,) int8 each
+    M: tuple[np.ndarray, ...]
 
 
 def prove_many(problems: Sequence, starts: Sequence[np.ndarray | None],
@@ -349,7 +350,8 @@ class _Group:
         if self.faces is None:
             return signs, None
         so = (s[0][:, self.owner][:, :, None], s[1][:, self.owner][:, :, None])
-        M = rounded(np.stack([self.sets[i].M for i in done]))
+        M = rounded(np.concatenate(
+            [np.stack([self.sets[i].M[a] for i in done]) for a in range(self.k)], axis=2))
         r = sub(self.y, matmul(M, mul(so, w)))  # r = y - M T u, (N, n, 1)
         excess = excess_signs((r[0][:, :, 0], r[1][:, :, 0]), self.faces)
         excess[~ok] = 0

@@ -55,8 +55,8 @@ class ProblemFloats:
                 found = self._faces[signs] = (
                     to_floats(nd.M), to_floats(nd.V), np.array(signs, dtype=np.int8))
             parts.append(found)
-        return SetFloats(tuple(p[1] for p in parts), np.stack([p[2] for p in parts]),
-                         np.concatenate([p[0] for p in parts], axis=1))
+        return SetFloats(tuple([p[1] for p in parts]), tuple([p[2] for p in parts]),
+                         tuple([p[0] for p in parts]))
 
     def table(self) -> FaceFloats:
         """Every face's float data for :func:`excess_signs` (in ``column`` order)."""

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from itertools import combinations
 
 import numpy as np
@@ -31,7 +32,6 @@ from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import (
     NeuronData,
     components,
-    coupled,
     face_system,
     neuron_data,
 )
@@ -48,6 +48,19 @@ from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.pipeline.segments import identical_faces, settle_segment
 from solver.problem import Problem
+
+
+@cache
+def _proper_subsets(k: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """The proper subsets of ``range(k)`` by decreasing size (each size in the order of
+    :func:`itertools.combinations`), each with the indices not in it.
+
+    >>> _proper_subsets(2)
+    (((0,), (1,)), ((1,), (0,)), ((), (0, 1)))
+    """
+    return tuple((keep, tuple(i for i in range(k) if i not in keep))
+                 for size in range(k - 1, -1, -1) for keep in combinations(range(k), size))
+
 
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
@@ -248,21 +261,21 @@ class NeuronEnumerator:
         (then that subset and its tied faces: no interior solution), or no subset does
         (exactly one), or a multiplier is zero to the working precision (undecided, as
         for exact ties in the data)."""
-        k = len(faces)
         undecided = False
-        for size in range(k - 1, -1, -1):
-            for keep in combinations(range(k), size):
-                sub = tuple(faces[i] for i in keep)
-                if sub and self.entry(sub)[0] is None:
-                    continue
-                others = [faces[i] for i in range(k) if i not in keep]
-                verdict, tied, twins, zeros = self._kkt(sub, others)
-                if verdict is Kkt.HOLDS or verdict is Kkt.TWINS:
-                    return Pruning(Support.SUBSET, sub, tied, twins, zeros)
-                undecided = undecided or verdict is Kkt.UNDECIDED
+        solved = self._solved
+        for keep, rest in _proper_subsets(len(faces)):
+            sub = tuple([faces[i] for i in keep])
+            key = tuple([f.signs for f in sub])
+            if sub and (solved.get(key) or self.entry(sub))[0] is None:
+                continue
+            verdict, tied, twins, zeros = self._kkt(sub, [faces[i] for i in rest], key)
+            if verdict is Kkt.HOLDS or verdict is Kkt.TWINS:
+                return Pruning(Support.SUBSET, sub, tied, twins, zeros)
+            undecided = undecided or verdict is Kkt.UNDECIDED
         return Pruning(Support.UNDECIDED if undecided else Support.FULL)
 
-    def _kkt(self, sub, others) -> tuple[Kkt, tuple[UnitFace, ...], tuple, tuple]:
+    def _kkt(self, sub, others, key: tuple | None = None,
+             ) -> tuple[Kkt, tuple[UnitFace, ...], tuple, tuple]:
         """Whether ``(s_sub, 0)`` is the only minimiser of ``J`` (``HOLDS``):
         ``|M_b^T r_sub| < lam`` for every other face ``b``, or ``= lam`` exactly by a tie
         (:class:`~solver.pipeline.locate.ties.Ties`) with the vectors ``P_c r_sub`` of all
@@ -272,7 +285,9 @@ class NeuronEnumerator:
         the twins ``(b, a)`` and the residuals proved zero in a number field.
         """
         ties: Ties | None = None  # made when first asked (the empty set has no ties)
-        key = tuple([f.signs for f in sub])  # no table kept (a seed): from its coarse box
+        if key is None:  # the faces' sign vectors
+            key = tuple([f.signs for f in sub])
+        # no table kept (a seed): from its coarse box
         table = self._excesses.get(key) if sub else self._floats.of_y()
         if sub and key not in self._excesses:
             table = self._excesses[key] = self._floats.seeded(self.entry(sub)[0])
@@ -381,7 +396,15 @@ class NeuronEnumerator:
         key = (id(a), id(b))
         found = self._couplings.get(key)
         if found is None:
-            found = self._couplings[key] = coupled(a, b)
+            # coupled(a, b) from the exact block M_a^T M_b, kept (as FaceProblem keeps it)
+            # when it is not zero: the located sets' S is assembled from these blocks
+            pair = (a.face.signs, b.face.signs)
+            block = self._products.get(pair)
+            if block is None:
+                block = a.M.transpose() * b.M
+            found = self._couplings[key] = any(v != 0 for v in block.entries())
+            if found:
+                self._products[pair] = block
         return found
 
     def _excess(self, face: UnitFace, r: arb_mat) -> arb:

@@ -111,7 +111,7 @@ class FaceProblem:
                 f = lambda m, r, c: np.array([[float(m[i, j]) for j in range(c)] for i in range(r)])  # noqa: E731
                 self._floats = f(self.S_q, K, K), f(self.z_q, K, 1)[:, 0], f(self.Ginv_q, K, K)
             else:
-                self._floats = stacked_floats(self.nds, self.y_q, self._products)
+                fill_floats([self])
         return self._floats
 
     def _arb(self) -> tuple[arb_mat, arb_mat, arb_mat, arb_mat]:
@@ -174,43 +174,14 @@ class FaceProblem:
         return (W.transpose() * B.solve(S * W)) * arb(-2)
 
 
-def stacked_floats(nds: Sequence[NeuronData], y: fmpq_mat,
-                   products: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:meth:`FaceProblem.floats` assembled from float blocks of ``M_a^T M_b``, ``M_a^T y``
-    and ``G_a^{-1}``, each rounded once from its exact value (the exact blocks kept in
-    ``products`` as :func:`~solver.pipeline.face_systems.stacked_products` keeps them, the
-    float ones under ``products["floats"]``, by the faces' data objects)."""
-    cache = products.setdefault("floats", {})
-    sizes = [nd.size for nd in nds]
-    starts = [0]
-    for size in sizes:
-        starts.append(starts[-1] + size)
-    K = starts[-1]
-    S, z, G = np.empty((K, K)), np.empty(K), np.zeros((K, K))
-    for a, na in enumerate(nds):  # each entry keeps its face's data object (and id) alive
-        own = cache.get(id(na))
-        if own is None:
-            own = cache[id(na)] = (na, _floats(_product_y(products, na, y))[:, 0],
-                                   _floats(na.G_inv))
-        rows = slice(starts[a], starts[a + 1])
-        z[rows], G[rows, rows] = own[1], own[2]
-    for a, na in enumerate(nds):
-        rows = slice(starts[a], starts[a + 1])
-        for b, nb in enumerate(nds):
-            found = cache.get((id(na), id(nb)))
-            if found is None:
-                other = cache.get((id(nb), id(na)))  # the transpose, entry for entry
-                found = cache[(id(na), id(nb))] = (
-                    other.T if other is not None else _floats(_product(products, na, nb)))
-            S[rows, starts[b]:starts[b + 1]] = found
-    return S, z, G
-
-
 def fill_floats(problems: Sequence[FaceProblem]) -> None:
     """Give every :class:`FaceProblem` (each with a ``products`` dict, all the same one)
-    its :meth:`FaceProblem.floats`, assembled for all sets of equal block sizes at once:
-    the same float blocks as :func:`stacked_floats`, entry for entry, stacked per block
-    position instead of copied set by set (the per-set copies were most of the cost)."""
+    its :meth:`FaceProblem.floats`, assembled from float blocks of ``M_a^T M_b``,
+    ``M_a^T y`` and ``G_a^{-1}``, each rounded once from its exact value (the exact blocks
+    kept in ``products`` as :func:`~solver.pipeline.face_systems.stacked_products` keeps
+    them, the float ones under ``products["floats"]``, by the faces' data objects). The
+    sets of equal block sizes are assembled together: each block position is one stack
+    of the sets' blocks, not one copy per set."""
     groups: dict[tuple[int, ...], list[FaceProblem]] = {}
     for fp in problems:
         if fp._floats is None:  # noqa: SLF001
@@ -219,38 +190,41 @@ def fill_floats(problems: Sequence[FaceProblem]) -> None:
         products = members[0]._products  # noqa: SLF001
         cache = products.setdefault("floats", {})
         y = members[0].y_q
-        k, N = len(sizes), len(members)
         starts = [0]
         for size in sizes:
             starts.append(starts[-1] + size)
-        K = starts[-1]
+        N, K = len(members), starts[-1]
         S, z, G = np.empty((N, K, K)), np.empty((N, K)), np.zeros((N, K, K))
-        for a in range(k):
+        for a in range(len(sizes)):
             rows = slice(starts[a], starts[a + 1])
-            owns = []
-            for fp in members:
-                na = fp.nds[a]
-                own = cache.get(id(na))
-                if own is None:
-                    own = cache[id(na)] = (na, _floats(_product_y(products, na, y))[:, 0],
-                                           _floats(na.G_inv))
-                owns.append(own)
+            owns = [_own(cache, products, fp.nds[a], y) for fp in members]
             z[:, rows] = np.stack([own[1] for own in owns])
             G[:, rows, rows] = np.stack([own[2] for own in owns])
-            for b in range(k):
-                blocks = []
-                for fp in members:
-                    na, nb = fp.nds[a], fp.nds[b]
-                    found = cache.get((id(na), id(nb)))
-                    if found is None:
-                        other = cache.get((id(nb), id(na)))  # the transpose, entry for entry
-                        found = cache[(id(na), id(nb))] = (
-                            other.T if other is not None
-                            else _floats(_product(products, na, nb)))
-                    blocks.append(found)
-                S[:, rows, starts[b]:starts[b + 1]] = np.stack(blocks)
+            for b in range(len(sizes)):
+                S[:, rows, starts[b]:starts[b + 1]] = np.stack(
+                    [_block(cache, products, fp.nds[a], fp.nds[b]) for fp in members])
         for i, fp in enumerate(members):
             fp._floats = S[i], z[i], G[i]  # noqa: SLF001
+
+
+def _own(cache: dict, products: dict, na: NeuronData, y: fmpq_mat) -> tuple:
+    """``(na, M_a^T y, G_a^{-1})`` in floats (kept; the entry keeps ``na``, and so its id,
+    alive)."""
+    own = cache.get(id(na))
+    if own is None:
+        own = cache[id(na)] = (na, _floats(_product_y(products, na, y))[:, 0],
+                               _floats(na.G_inv))
+    return own
+
+
+def _block(cache: dict, products: dict, na: NeuronData, nb: NeuronData) -> np.ndarray:
+    """``M_a^T M_b`` in floats (kept)."""
+    found = cache.get((id(na), id(nb)))
+    if found is None:
+        other = cache.get((id(nb), id(na)))  # the transpose, entry for entry
+        found = cache[(id(na), id(nb))] = (
+            other.T if other is not None else _floats(_product(products, na, nb)))
+    return found
 
 
 def _floats(m: fmpq_mat) -> np.ndarray:

@@ -70,17 +70,35 @@ class BoxSolution:
     box ``lo``, ``hi`` being proved from ``start`` on first use, exactly as :func:`locate`
     proves it. Most face sets' solutions lie outside their faces, which ``quick``
     usually shows: their fine proof is never needed (only a completeness record asks).
+    ``start`` and ``quick`` may be given as ``floats``, the float minimiser and the
+    box's float midpoint and radius, converted exactly when first read.
     """
 
     def __init__(self, face_problem: FaceProblem, lo: list[fmpq] | None,
                  hi: list[fmpq] | None, balls: dict[int, list[arb]] | None = None, *,
-                 start: list[fmpq] | None = None, quick: list[arb] | None = None) -> None:
+                 start: list[fmpq] | None = None, quick: list[arb] | None = None,
+                 floats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         self.face_problem = face_problem
         self._lo, self._hi = lo, hi
-        self.start = start  # the float minimiser, exact (a pending solution's)
-        self.quick = quick
+        self._start = start  # the float minimiser, exact (a pending solution's)
+        self._quick = quick
+        self._given = floats
         self._quick_state: tuple | None = None
         self._balls: dict[int, list[arb]] = dict(balls or {})
+
+    @property
+    def start(self) -> list[fmpq] | None:
+        """The float minimiser, exact (a pending solution's)."""
+        if self._start is None and self._given is not None:
+            self._start = _exact_floats(self._given[0])
+        return self._start
+
+    @property
+    def quick(self) -> list[arb] | None:
+        """The coarse enclosure (balls at ``QUICK_PREC + 32`` bits)."""
+        if self._quick is None and self._given is not None:
+            self._quick = _quick_balls(self._given[1], self._given[2])
+        return self._quick
 
     @property
     def lo(self) -> list[fmpq]:
@@ -184,7 +202,11 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
         face_problem = FaceProblem(problem, nds)
     try:
         s0 = minimise(face_problem) if start is None else start
-        starts = [fmpq(*float(v).as_integer_ratio()) for v in s0]
+        if quick is not None and np.all(np.isfinite(s0)) and _surely_positive(*quick):
+            # the balls of quick are all > 0: pending, its exact data made when read
+            solution = BoxSolution(face_problem, None, None, floats=(s0, *quick))
+            return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+        starts = _exact_floats(s0)
     except (np.linalg.LinAlgError, ArithmeticError, ValueError):
         # Values far apart in size (within the parser's limits) can defeat the float
         # stage (a singular or overflowing float system): refuse rather than guess.
@@ -193,8 +215,7 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
             "point (values of very different sizes; data and lambda nearer 1 help)"
         ) from None
     if quick is not None:
-        with working_precision(QUICK_PREC + 32):
-            quick = [arb(float(m), float(r)) for m, r in zip(*quick)]
+        quick = _quick_balls(*quick)
     else:
         quick = _quick_box(face_problem, starts)
     if quick is not None and all(b > 0 for b in quick):
@@ -203,6 +224,33 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
         lo, hi, balls = _prove_box(face_problem, starts)
         solution = BoxSolution(face_problem, lo, hi, balls)
     return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+
+
+def _exact_floats(values: np.ndarray) -> list[fmpq]:
+    """Floats as the rationals they are."""
+    return [fmpq(*float(v).as_integer_ratio()) for v in values]
+
+
+def _quick_balls(mid: np.ndarray, rad: np.ndarray) -> list[arb]:
+    """The balls ``mid +- rad`` (at ``QUICK_PREC + 32`` bits)."""
+    with working_precision(QUICK_PREC + 32):
+        return [arb(float(m), float(r)) for m, r in zip(mid, rad)]
+
+
+def _surely_positive(mid: np.ndarray, rad: np.ndarray) -> bool:
+    """Whether every ball ``arb(mid, rad)`` is surely > 0, decided in floats: ``arb``
+    keeps ``mid`` exactly and rounds ``rad`` up by less than ``2^-29`` of it (a 30-bit
+    radius), so ``mid > rad (1 + 2^-20)`` (rounding included) implies ``mid - rad > 0``
+    for the ball (a radius below ``2^-1044`` has at most 30 bits and is kept exactly);
+    False (ask the balls) otherwise, NaN, infinities and negative radii included.
+
+    >>> _surely_positive(np.array([1.0, 2.0]), np.array([0.5, 0.0]))
+    True
+    >>> one = np.array([1.0])
+    >>> _surely_positive(one, one), _surely_positive(one, -2 * one)
+    (False, False)
+    """
+    return bool(np.all((rad >= 0) & np.isfinite(mid) & (mid > rad * (1 + 2.0**-20))))
 
 
 def _quick_box(face_problem: FaceProblem, starts: list[fmpq]) -> list[arb] | None:
