@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import inf, isfinite
 
 import numpy as np
 from flint import arb, arb_mat, fmpq
@@ -202,7 +203,8 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
         face_problem = FaceProblem(problem, nds)
     try:
         s0 = minimise(face_problem) if start is None else start
-        if quick is not None and np.all(np.isfinite(s0)) and _surely_positive(*quick):
+        if quick is not None and _surely_positive(*quick) and all(
+                isfinite(float(v)) for v in s0):
             # the balls of quick are all > 0: pending, its exact data made when read
             solution = BoxSolution(face_problem, None, None, floats=(s0, *quick))
             return tuple(BoxRoot(solution, j) for j in range(len(nds)))
@@ -250,7 +252,9 @@ def _surely_positive(mid: np.ndarray, rad: np.ndarray) -> bool:
     >>> _surely_positive(one, one), _surely_positive(one, -2 * one)
     (False, False)
     """
-    return bool(np.all((rad >= 0) & np.isfinite(mid) & (mid > rad * (1 + 2.0**-20))))
+    # plain floats (the same IEEE double arithmetic as numpy's): a few per set
+    return all(0 <= r and m < inf and m > r * (1 + 2.0**-20)
+               for m, r in zip(mid.tolist(), rad.tolist()))
 
 
 def _quick_box(face_problem: FaceProblem, starts: list[fmpq]) -> list[arb] | None:
