@@ -136,9 +136,11 @@ class ControlsView(pn.viewable.Viewer):
             self._on_lam()
 
     def _on_units(self, event: Any) -> None:
-        """Another number of units was chosen."""
+        """Another number of units was chosen; a refused one is put back on the next tick
+        (set within the browser's own change of the buttons, Panel may not send it back:
+        seen as the 4 staying pressed after a refusal)."""
         if event.new != self.state.units and not self.state.edit(units=event.new):
-            self.units.value = self.state.units
+            pn.state.execute(self._on_state_units, schedule=True)
 
     def _on_lam(self, *events: Any) -> None:
         """Show the state's λ in the slider, the text box and the exact line."""

@@ -17,6 +17,7 @@ import pytest
 
 from explorer.state import read_example
 from explorer.testing import PROBE_JS, READY_JS
+from explorer.views.geometry import representative
 from solver import solve
 from solver.data import read_csv
 
@@ -251,3 +252,33 @@ def test_every_2d_example_with_every_unit_count(
         arg=shown, timeout=TIMEOUT)
     assert "would take about" in page.evaluate("() => __explorer.alert()")
     assert _losses(page) == three
+    # four units: refused on the four points with the estimate (about 3,130 s) and what
+    # fits; two points in the plane solve with 4 units, each alive unit of the selected
+    # minimum a kink line of its own colour, named in the legend
+    units(4).click()
+    page.wait_for_function(
+        "() => __explorer.alert().includes('problem too large: n=4, d=2, units=4 would take "
+        "about 3,130 s (limit 15 s); try fewer units (3 fit these 4 points) or fewer points "
+        "(at most 2 with 4 units)')", timeout=TIMEOUT)
+    assert _losses(page) == three
+    page.wait_for_function("() => __explorer.status().includes(' · 3 units')", timeout=TIMEOUT)
+    two_rows = [["-0.3", "0.2", "0.8"], ["0.7", "-0.4", "-0.2"]]
+    two = tmp_path / "two.csv"
+    two.write_text("x1,x2,y\n" + "\n".join(",".join(r) for r in two_rows) + "\n")
+    page.locator("input[type=file]").set_input_files(two)
+    three = _wait_losses_change(page, three)
+    units(4).click()
+    four = _wait_losses_change(page, three)
+    page.wait_for_function("() => __explorer.status().includes(' · 4 units')", timeout=TIMEOUT)
+    assert sorted(four) == _losses_of(two_rows, "1/100", 4)
+    expected = solve([r[:2] for r in two_rows], [r[2] for r in two_rows], "1/100", 4)
+    best = min(m.loss for m in expected.minima)
+    selected = next(m for m in expected.minima if m.loss == best)  # the first global one
+    alive = sum(a != 0 for a in representative(selected).a)
+    lines = page.evaluate(
+        f"() => __explorer.glyphs('{PLANE}', 'MultiLine').map(r => r.data_source.data)"
+        ".find(d => 'label' in d)")
+    assert 1 <= len(lines["colour"]) <= alive <= 4
+    assert len(set(lines["colour"])) == len(lines["colour"])
+    assert all(label.startswith(f"unit {k} ") for k, label in zip(lines["unit"],
+                                                                 lines["label"], strict=True))

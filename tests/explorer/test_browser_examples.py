@@ -1,5 +1,6 @@
-"""Every 1-D example in ``assets/`` in Chromium: 1, 2 and 3 units, λ at both ends of the
-slider, the minima selected in turn.
+"""Every 1-D example in ``assets/`` in Chromium: 1 to 4 units, λ at both ends of the slider,
+the minima selected in turn; with 4 units an example estimated over the dashboard's limit
+(all but the three-point one) is refused at once with the estimate, the 3-unit result kept.
 
 One server and one page for the module; the page is driven through its controls (example
 chooser, units buttons, slider handle dragged to either end, minima table rows clicked), never
@@ -28,7 +29,7 @@ import pytest
 
 from explorer.testing import LOCAL_HOSTS, PROBE_JS, READY_JS, Server, edit_cell
 from explorer.views.controls import LOG_RANGE, lam_from_slider
-from solver import solve
+from solver import estimate_seconds, solve
 from solver.data import parse_lam, read_csv
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 EXAMPLES = sorted(p for p in ASSETS.glob("*.csv") if read_csv(p).d == 1)
 TIMEOUT = 90_000
 ENDS = (lam_from_slider(LOG_RANGE[0]), lam_from_slider(LOG_RANGE[1]))  # "0.0001", "1"
+LIMIT = 15.0  # the dashboard's limit on the estimated solve time (seconds)
 
 
 
@@ -58,6 +60,10 @@ def picks(solution: Any, every: bool) -> list[int]:
     return list(range(len(solution.minima))) if every else sorted(first.values())
 
 
+# The number the units control shows (its Bokeh model: the labels 1 to 4).
+_UNITS_JS = """() => { const m = Array.from(Bokeh.documents[0].all_models)
+  .find(m => Array.isArray(m.labels) && m.labels.join() === '1,2,3,4');
+  return Number(m.labels[m.active]); }"""
 # The minima table's Bokeh model and its Tabulator view.
 _TABLE_JS = """() => __explorer.models('panel.models.tabulator.DataTabulator')
   .find(m => 'certificate' in m.source.data)"""
@@ -101,6 +107,18 @@ def _wait_shown(page: Any, solution: Any) -> None:
         arg=[_count(solution), [f"{m.loss:.10g}" for m in solution.minima]], timeout=TIMEOUT)
 
 
+def _wait_refused(page: Any, shown: Any, n: int, units: int, estimate: float) -> None:
+    """The alert names the estimate and suggests fewer units or points; the result shown,
+    the units control and the link stay those of ``shown``."""
+    said = f"problem too large: n={n}, d=1, units={units} would take about {estimate:,.0f} s"
+    page.wait_for_function(
+        "(said) => __explorer.alert().includes(said) && __explorer.alert().includes("
+        "'try fewer units')", arg=said, timeout=TIMEOUT)
+    _wait_shown(page, shown)
+    page.wait_for_function(f"() => ({_UNITS_JS})() === {shown.units}", timeout=TIMEOUT)
+    assert parse_qs(urlparse(page.url).query).get("units", ["2"]) == [str(shown.units)]
+
+
 def _drag_slider_to(page: Any, end: str) -> None:
     """Drag the λ slider's handle past its left or right end and release it."""
     handle = page.locator(".noUi-handle").first
@@ -141,11 +159,27 @@ def test_every_example_units_both_ends_of_the_slider_every_minimum(
     page.wait_for_function("() => / · \\d units? · /.test(__explorer.status())", timeout=TIMEOUT)
     lam = page.evaluate("() => __explorer.status().match(/λ = ([^ ]+) /)[1]")
     units = int(page.evaluate("() => __explorer.status().match(/· (\\d) units? ·/)[1]"))
+    if estimate_seconds(len(xs), 1, units) > LIMIT:  # 4 units from the three-point example
+        # loading this example with these units is refused (the data stay): 3 units first
+        page.locator("select").first.select_option(label=label)
+        page.wait_for_function(
+            "(said) => __explorer.alert().includes(said)", timeout=TIMEOUT,
+            arg=f"problem too large: n={len(xs)}, d=1, units={units} would take about")
+        assert page.evaluate("() => __explorer.column('x').length") != len(xs)
+        units = 3
+        page.locator(".bk-btn-group button", has_text="3").first.click()
+        page.wait_for_function("() => __explorer.status().includes(' · 3 units · ')"
+                               " && !__explorer.status().includes('Solving')", timeout=TIMEOUT)
     page.locator("select").first.select_option(label=label)
-    _wait_shown(page, solve(xs, ys, lam, units))
+    solution = solve(xs, ys, lam, units)
+    _wait_shown(page, solution)
     assert page.evaluate("() => __explorer.column('x').length") == len(xs)
-    for units in (1, 2, 3):
+    for units in (1, 2, 3, 4):
         page.locator(".bk-btn-group button", has_text=str(units)).first.click()
+        estimate = estimate_seconds(len(xs), 1, units)
+        if estimate > LIMIT:
+            _wait_refused(page, solution, len(xs), units, estimate)
+            continue
         # λ at the end nearest first (one solve fewer), then the other end
         order = ENDS if parse_lam(lam) < 1 / 100 else ENDS[::-1]
         for lam in order:
