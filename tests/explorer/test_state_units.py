@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from explorer.runner import SolveRunner
-from explorer.state import DEFAULT_DATA, MAX_UNITS, ExplorerState, check_estimate, read_example
+from explorer.state import (
+    DEFAULT_DATA,
+    MAX_UNITS,
+    ExplorerState,
+    check_estimate,
+    make_key,
+    read_example,
+)
 from solver import estimate_seconds, solve
 from solver.errors import ProblemTooLargeError
 from tests.explorer.test_state import linked, same
@@ -190,3 +197,31 @@ def test_the_units_control_offers_one_to_four_and_goes_back_on_a_refusal(
     assert state.edit(data=THREE)
     controls.units.value = 4
     assert state.units == 4 and state.result.units == 4 and not controls.alert.visible
+
+
+def test_the_training_view_draws_four_units() -> None:
+    """Training with 4 units (three points): the bars are the training API's basin table,
+    each sampled run has 4 trajectories, the slice offers units 1 to 4, one run's frames
+    carry a, b, c of every unit."""
+    from explorer.training import train_job
+    from explorer.views.training import TrainingView
+    from explorer.views.training_plots import bar_data
+    from solver.train import Optimizer, Settings, train
+
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    view = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
+    view.shown = True
+    view.runs.value, view.steps.value = 30, 1000
+    assert state.edit(data=THREE, units=4)
+    view.train()
+    problem = make_key(state.data, state.lam, state.units)
+    report = train(problem, [Optimizer("gd", 0.01)], Settings(runs=30, steps=1000, seed=0))
+    assert view.src["bars"].data == bar_data(report.trainings[0].basins, state.result)
+    sample = view._result.sample
+    assert len(view.src["traj"].data["xs"]) == len(sample.minimum) * 4
+    assert list(view.unit.options) == [1, 2, 3, 4]
+    view.unit.value = 4
+    assert len(view.src["image"].data["image"]) == 1
+    view.one_run()
+    assert {f"{p}{l}" for p in "abc" for l in range(4)} <= set(view.src["frames"].data)
+    assert view.src["units"].data["n"] == [4]
