@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from solver.cli.common import (
@@ -86,7 +87,13 @@ def run(args: argparse.Namespace) -> int:
 
     progress = ProgressPrinter(sys.stderr)
     try:
-        sol = solve_problem(Problem.of(data, lam, units), progress=progress, **kwargs)
+        with warnings.catch_warnings():
+            if args.workers is not None:  # a problem too small for --workers: one line
+                from solver.scaleout.cluster import InProcessFallback
+
+                warnings.simplefilter("always", InProcessFallback)
+                warnings.showwarning = _note
+            sol = solve_problem(Problem.of(data, lam, units), progress=progress, **kwargs)
     finally:
         progress.close()
 
@@ -100,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {len(sol.minima)} minima to {args.json}", file=sys.stderr)
     return EXIT_OK
+
+
+def _note(message: Warning | str, *args: object, **kwargs: object) -> None:
+    """A warning of the solve (e.g. ``--workers`` for a small problem) as one stderr line."""
+    print(f"note: {message}", file=sys.stderr, flush=True)
 
 
 def json_text(doc: dict) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -96,9 +97,13 @@ def solve(
         ready, then as chunks finish (their tasks are cancelled if it raises).
     max_seconds : refuse (``ProblemTooLargeError``) when the estimate is larger (the
         estimate is for one process, whatever runs the solve).
-    force : solve even when the estimate exceeds ``max_seconds``.
+    force : solve even when the estimate exceeds ``max_seconds``; with ``workers``, start
+        the local cluster even for a small problem.
     workers : solve on a new local Dask cluster of this many worker processes (one
-        thread each), shut down afterwards.
+        thread each), shut down afterwards. A problem estimated below
+        :data:`~solver.scaleout.cluster.LOCAL_MIN_SECONDS` in-process is solved
+        in-process instead, with an :class:`~solver.scaleout.cluster.InProcessFallback`
+        warning saying so (unless ``force``).
     scheduler : solve on the existing Dask cluster whose scheduler is at this address
         (``"tcp://host:8786"``); its workers need this package installed.
     client : solve on the cluster of this ``distributed.Client`` (left open).
@@ -150,6 +155,13 @@ def solve_problem(
             f"(limit {max_seconds:g} s)",
             estimate,
         )
+    if workers is not None and not force:
+        from solver.scaleout.cluster import InProcessFallback, fallback_note
+
+        note = fallback_note(estimate, workers)
+        if note is not None:
+            warnings.warn(note, InProcessFallback, stacklevel=3)
+            workers = None
     if workers is None and scheduler is None and client is None:
         start = time.perf_counter()
         work = make_work(problem, completeness=completeness)

@@ -2,17 +2,22 @@
 
 Level by level (``k`` = number of distinct faces), the client scatters the problem
 (once) and each level's new interior solutions (once, when the next level starts; a
-worker keeps what it has taken) to every worker, submits
-a few strided chunks of the level per worker, and collects the results as they finish,
-reporting progress per chunk. Nothing here is imported on the in-process path: Dask is
-the optional extra ``relu-minima[dask]``.
+worker keeps what it has taken) to every worker, hands out the level in strided chunks
+of decreasing size (:class:`Pieces`: large chunks first, for the batched hot path, small
+ones last, to balance the workers), and collects the results as they finish, reporting
+progress per chunk. Nothing here is imported on the in-process path: Dask is the
+optional extra ``relu-minima[dask]``.
 
 Examples
 --------
->>> chunk_count(22155, 2)
-32
->>> chunk_count(1, 2), chunk_count(100, 2)
-(1, 4)
+>>> pieces = Pieces(22155, 2)
+>>> sizes = []
+>>> while (piece := pieces.next()) is not None:
+...     sizes.append(piece_size(22155, *piece))
+>>> sum(sizes), sizes[:4], len(sizes)
+(22155, [5539, 2770, 2769, 2770], 10)
+>>> [piece_size(1, *p) for p in Pieces(1, 2)], len(list(Pieces(100, 2)))
+([1], 4)
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import logging
 import math
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -33,20 +39,51 @@ from solver.errors import SolverError, SolverInputError
 from solver.pipeline.run import ChunkResult, FaceWork, level_size, levels
 from solver.scaleout.chunks import Seed, forget, remote_chunk
 
-# Chunks per worker and level (load balance and progress granularity), and the fewest
-# face sets worth a task of their own.
-CHUNKS_PER_WORKER = 16
+# The fewest face sets worth a task of their own, and the finest split of a level per
+# worker (a chunk is located in one batch of the hot path, whose fixed cost per batch
+# makes many small chunks of cheap sets slower than a few large ones).
 MIN_CHUNK = 25
+CHUNKS_PER_WORKER = 16
 # Seconds to wait for a scheduler, for the workers to join it, and for a local
 # cluster to close.
 CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 60
 CLOSE_TIMEOUT = 10
 
+# A local cluster started for one solve (``workers=N``) pays off from about this many
+# seconds of estimated in-process time: below it the solve runs in-process (with a note)
+# unless forced. The estimate is cautious (measured 0.15-0.9 of it), so this keeps
+# problems of up to a few seconds in-process, where the cluster's start-up, per-level
+# round trips and the workers' re-proving of each other's solutions cost more than the
+# second core gains.
+LOCAL_MIN_SECONDS = 5.0
+
 MISSING = (
     "parallel solving needs dask.distributed, which is not installed "
     "(pip install 'relu-minima[dask]')"
 )
+
+
+class InProcessFallback(UserWarning):
+    """Issued when ``workers=N`` was asked for a problem too small for a local cluster,
+    which is then solved in-process (the result is the same)."""
+
+
+def fallback_note(estimate: float, workers: int) -> str | None:
+    """Why a problem estimated at ``estimate`` s in-process is solved in-process instead of
+    on a new local cluster of ``workers`` workers, or None when the cluster is worth it.
+
+    >>> fallback_note(60.0, 2) is None
+    True
+    >>> print(fallback_note(0.11, 2))
+    estimated 0.11 s in-process, under the 5 s from which a local cluster pays off: solving in-process instead of on 2 local workers (force=True or --force starts them anyway)
+    """
+    if estimate >= LOCAL_MIN_SECONDS:
+        return None
+    plural = "s" if workers != 1 else ""
+    return (f"estimated {estimate:.2g} s in-process, under the {LOCAL_MIN_SECONDS:g} s from "
+            f"which a local cluster pays off: solving in-process instead of on {workers} "
+            f"local worker{plural} (force=True or --force starts them anyway)")
 
 
 def import_distributed() -> Any:
@@ -119,14 +156,33 @@ def _start_local_cluster(distributed: Any, workers: int) -> Any:
         before = _child_pids()
         restore = _ignore_sigint()
         try:
-            cluster.scale(workers)
-            _wait_until_spawned(cluster, workers, before)
+            with _start_method():
+                cluster.scale(workers)
+                _wait_until_spawned(cluster, workers, before)
         finally:
             restore()
     except BaseException:
         _close(cluster)
         raise
     return cluster
+
+
+def _start_method() -> Any:
+    """Dask's worker start method while the local cluster's workers are created: ``fork``
+    on Linux, Dask's default (``spawn``) elsewhere.
+
+    A spawned worker imports Python, ``distributed``, numpy, python-flint and the solver
+    again: 2-4 s of wall time on an idle 2-core machine and 5-9 s under load (measured:
+    spawn 7-12 s from cluster to ready and closed at load 8, fork 0.4-0.9 s). A forked
+    worker has them already. The solving process forks them before it starts any
+    computation of its own (its other thread is Dask's event loop, which does the
+    forking). A worker restarted later by its nanny uses Dask's default again.
+    """
+    import dask
+
+    if not sys.platform.startswith("linux"):
+        return dask.config.set({})
+    return dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
 
 
 def _ignore_sigint() -> Callable[[], None]:
@@ -200,9 +256,49 @@ def dask_setup(worker: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def chunk_count(sets: int, workers: int) -> int:
-    """How many chunks a level of ``sets`` face sets is split into."""
-    return max(1, min(math.ceil(sets / MIN_CHUNK), workers * CHUNKS_PER_WORKER))
+def piece_size(sets: int, start: int, stride: int) -> int:
+    """Number of face sets of the chunk ``start, stride`` of a level of ``sets`` sets."""
+    return max(0, math.ceil((sets - start) / stride))
+
+
+class Pieces:
+    """A level's chunks ``(start, stride)`` in decreasing size (guided self-scheduling).
+
+    Each chunk is split in two strided halves (``start, 2 stride`` and ``start + stride,
+    2 stride``) until it holds at most ``1 / (2 workers)`` of the sets not handed out yet,
+    but no fewer than ``max(MIN_CHUNK, sets / (CHUNKS_PER_WORKER workers))``: the first
+    chunks are large (one batch of the hot path each, cheap per set), the last small (a
+    few expensive sets, e.g. exact eliminations, no longer leave one worker busy while the
+    other waits). Strided chunks mix the level's sets evenly; every set is in exactly
+    one chunk.
+
+    >>> list(Pieces(100, 2))
+    [(0, 4), (2, 4), (1, 4), (3, 4)]
+    """
+
+    def __init__(self, sets: int, workers: int) -> None:
+        self.sets = sets
+        self.workers = max(1, workers)
+        self.left = sets
+        self.smallest = max(MIN_CHUNK, math.ceil(sets / (CHUNKS_PER_WORKER * self.workers)))
+        self.queue: list[tuple[int, int]] = [(0, 1)] if sets else []
+
+    def next(self) -> tuple[int, int] | None:
+        """The next chunk, or None when the level is handed out."""
+        if not self.queue:
+            return None
+        start, stride = self.queue.pop(0)
+        limit = max(self.smallest, math.ceil(self.left / (2 * self.workers)))
+        while piece_size(self.sets, start, stride) > limit and \
+                piece_size(self.sets, start + stride, 2 * stride) >= self.smallest:
+            self.queue.insert(0, (start + stride, 2 * stride))
+            stride *= 2
+        self.left -= piece_size(self.sets, start, stride)
+        return start, stride
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        while (piece := self.next()) is not None:
+            yield piece
 
 
 def run_on_client(
@@ -227,26 +323,35 @@ def run_on_client(
         for level in levels(work):
             seed_futures.append(client.scatter(Seed(seed), broadcast=True, hash=False))
             seed = {}
-            stride = chunk_count(level_size(work, level), workers)
-            futures = [
-                client.submit(
-                    remote_chunk, work_future, list(seed_futures), level, start, stride,
-                    key=f"relu-minima-{work.token}-{level}-{start}", pure=False,
+            pieces = Pieces(level_size(work, level), workers)
+            seeds = list(seed_futures)
+
+            def submit(piece: tuple[int, int], level: int = level, seeds: list = seeds) -> Any:
+                start, stride = piece
+                return client.submit(
+                    remote_chunk, work_future, seeds, level, start, stride,
+                    key=f"relu-minima-{work.token}-{level}-{start}-{stride}", pure=False,
                 )
-                for start in range(stride)
-            ]
+
+            # two chunks in flight per worker (none waits for the next), the next one
+            # handed out as one finishes: its size depends on what is left
+            first = [submit(p) for p in (pieces.next() for _ in range(2 * workers)) if p]
+            running = distributed.as_completed(first)
             try:
-                for future in distributed.as_completed(futures):
+                for future in running:
                     reply = future.result()
+                    piece = pieces.next()
+                    if piece is not None:
+                        running.add(submit(piece))
                     results.append(reply.result)
                     seed.update(reply.solved)
                     done += reply.result.sets
                     if progress is not None:
                         progress(done, total)
             except BaseException:
-                _cancel(client, futures)
+                _cancel(client, list(running.futures) + first)
                 raise
-            del futures
+            del first, running
     except _cluster_failures(distributed) as exc:  # nothing left to tidy up on the workers
         raise SolverError(f"the dask cluster failed: {type(exc).__name__}: {exc}") from exc
     except BaseException:
@@ -288,10 +393,14 @@ def _forget_everywhere(client: Any, token: str) -> None:
 
 
 __all__ = [
-    "chunk_count",
+    "LOCAL_MIN_SECONDS",
+    "InProcessFallback",
+    "Pieces",
+    "fallback_note",
     "import_distributed",
     "local_cluster_options",
     "open_client",
+    "piece_size",
     "prepare",
     "run_on_client",
 ]

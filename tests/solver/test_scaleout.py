@@ -28,7 +28,7 @@ from solver.data import read_csv
 from solver.pipeline.merge import canonical
 from solver.problem import Problem
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
-from solver.scaleout.cluster import local_cluster_options
+from solver.scaleout.cluster import Pieces, local_cluster_options
 from tests.solves import ASSET_LAM, asset_solution
 from tests.strategies import in_general_position
 
@@ -273,7 +273,7 @@ def test_unreachable_scheduler_is_one_error_line(capsys: pytest.CaptureFixture[s
 def test_cli_workers_end_to_end(tmp_path: Path) -> None:
     csv = str(ROOT / "assets" / "paper_example.csv")
     outputs = {}
-    for name, extra in (("here", []), ("there", ["--workers", "2"])):
+    for name, extra in (("here", []), ("there", ["--workers", "2", "--force"])):
         out = tmp_path / f"{name}.json"
         run = subprocess.run(
             [sys.executable, "-m", "solver", "solve", csv, "--lam", LAM, "--units", "2",
@@ -287,3 +287,45 @@ def test_cli_workers_end_to_end(tmp_path: Path) -> None:
         del doc["stats"]["seconds"]
         outputs[name] = doc
     assert outputs["there"] == outputs["here"]
+
+
+@pytest.mark.parametrize(("sets", "workers"), [(1, 2), (24, 2), (100, 2), (1330, 2), (22155, 2),
+                                               (5985, 3), (777, 1)])
+def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int) -> None:
+    """A level's chunks partition its sets (each index in exactly one ``start, stride``
+    chunk, counted directly), larger chunks before smaller ones, and a level of at
+    least ``2 workers`` chunks' worth is not handed out in one piece."""
+    pieces = list(Pieces(sets, workers))
+    owned = sorted(i for start, stride in pieces for i in range(start, sets, stride))
+    assert owned == list(range(sets))
+    sizes = [len(range(start, sets, stride)) for start, stride in pieces]
+    assert sizes[0] == max(sizes)
+    if sets >= 50 * workers:
+        assert len(pieces) >= 2 * workers
+
+
+def test_small_problem_with_workers_runs_in_process_with_a_note(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--workers 2`` on the paper example (estimated well under a second) starts no
+    cluster: one note on stderr, the in-process result."""
+    import solver.scaleout.cluster as cluster
+
+    def no_cluster(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a local cluster was started for a small problem")
+
+    monkeypatch.setattr(cluster, "open_client", no_cluster)
+    csv = str(ROOT / "assets" / "paper_example.csv")
+    assert main(["solve", csv, "--lam", LAM, "--units", "2", "--workers", "2"]) == 0
+    out, err = capsys.readouterr()
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "solving in-process instead of on 2 local workers" in notes[0]
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    def untimed(table: str) -> list[str]:  # the line with the solve's seconds apart
+        return [line for line in table.splitlines() if "candidates" not in line]
+
+    assert untimed(out) == untimed(solve(data.x, data.y, LAM, 2).to_table())
+    assert "9 minima (3 curves, 6 isolated)" in out
+    with pytest.warns(cluster.InProcessFallback, match="in-process"):
+        there = solve(data.x, data.y, LAM, 2, workers=2)
+    assert comparable(there) == comparable(solve(data.x, data.y, LAM, 2))
