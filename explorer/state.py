@@ -289,7 +289,8 @@ class ExplorerState(param.Parameterized):
         except SolverInputError as exc:
             self._refuse(str(exc), restore=None)
             return False
-        self.param.update(**changes)
+        with self.batch():  # the solve starts first; every view's change: one message
+            self.param.update(**changes)
         return True
 
     def select(self, index: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import panel as pn
 
@@ -31,3 +32,30 @@ def redraw(update: Callable[[], None]) -> None:
             update()
 
     pn.state.execute(run)
+
+
+def show_table(table: pn.widgets.Tabulator, frame: Any) -> None:
+    """Show the DataFrame ``frame`` in ``table``, sending only the cells that changed when
+    the rows and columns are the same (a dragged point: two cells; a typed one: none, the
+    page has it already), else the whole frame.
+
+    >>> import pandas as pd
+    >>> table = pn.widgets.Tabulator(pd.DataFrame({"x": ["1", "2"], "y": ["3", "4"]}))
+    >>> show_table(table, pd.DataFrame({"x": ["1", "2"], "y": ["3", "5"]}))
+    >>> table.value.to_dict("list")
+    {'x': ['1', '2'], 'y': ['3', '5']}
+    """
+    old = table.value
+    same_shape = (old is not None and list(old.columns) == list(frame.columns)
+                  and len(old) == len(frame) and old.index.equals(frame.index))
+    if not same_shape:
+        table.value = frame
+        return
+    changed = {}
+    for column in frame.columns:
+        cells = [(k, new) for k, (was, new) in enumerate(zip(old[column], frame[column],
+                                                              strict=True)) if was != new]
+        if cells:
+            changed[column] = cells
+    if changed:
+        table.patch(changed, as_index=False)

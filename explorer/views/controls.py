@@ -4,7 +4,8 @@ The slider moves ``log10 λ`` from -4 to 0; on release its value becomes an exac
 3-significant-digit decimal (``10**-1.5`` gives ``0.0316`` = 79/2500), which is shown and sent
 to the solver. Any exact λ (``1/100``) can also be typed; a typed λ outside 10⁻⁴..1 widens
 the slider's range to reach it. While a solve runs, the progress bar and the command line's
-progress line (faces done and an ETA) are shown. A refused edit's message is shown here
+progress line (faces done and an ETA) are shown, once it has run 0.3 s
+(:mod:`explorer.views.solving`). A refused edit's message is shown here
 (λ, units, a link) or, for a data edit, by :attr:`ControlsView.data_alert`, which the layout
 puts next to the data.
 
@@ -26,6 +27,7 @@ import param
 from bokeh.models import CustomJSTickFormatter
 
 from explorer.state import MAX_UNITS, ExplorerState
+from explorer.views.solving import SolvingDisplay
 from solver.data import parse_lam, parse_rational
 from solver.errors import SolverInputError
 
@@ -98,6 +100,7 @@ class ControlsView(pn.viewable.Viewer):
         self.data_alert = pn.pane.Alert("", alert_type="warning", visible=False,
                                         sizing_mode="stretch_width", margin=(0, 5))
         self.exact = pn.pane.Markdown(self._lam_line(), styles={"font-size": "13px"})
+        self.solving_display = SolvingDisplay(self._on_status)
         state.param.watch(self._on_lam, "lam")
         state.param.watch(self._on_state_units, "units")
         state.param.watch(self._on_status, ["status", "solving", "progress", "progress_text",
@@ -161,12 +164,15 @@ class ControlsView(pn.viewable.Viewer):
         """Status line, progress bar with the ETA, and the refusal message next to the input
         it concerns (a data edit's next to the data)."""
         state = self.state
-        self.status.object = state.status
-        self.progress.visible = state.solving
-        self.progress.active = state.solving and state.progress is None
-        self.progress.value = -1 if state.progress is None else int(round(100 * state.progress))
-        self.eta.object = state.progress_text
-        self.eta.visible = state.solving and bool(state.progress_text)
+        solving = self.solving_display.update(state.solving)
+        if solving or not state.solving:  # a quick solve keeps the last line until its own
+            self.status.object = state.status
+        self.progress.visible = solving
+        self.progress.active = solving and state.progress is None
+        self.progress.value = (int(round(100 * state.progress))
+                               if solving and state.progress is not None else -1)
+        self.eta.object = state.progress_text if solving else ""
+        self.eta.visible = solving and bool(state.progress_text)
         about_data = state.refused == "data"
         for alert, shown in ((self.alert, not about_data), (self.data_alert, about_data)):
             alert.object = state.message if shown else ""

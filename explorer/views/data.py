@@ -44,7 +44,7 @@ from explorer.state import (
     format_data,
     read_example,
 )
-from explorer.views import caption, redraw
+from explorer.views import caption, redraw, show_table
 from explorer.views.geometry import one_input, representative
 from solver.data import parse_rational
 from solver.errors import SolverInputError
@@ -270,7 +270,7 @@ class DataView(pn.viewable.Viewer):
         columns = point_columns(one_input_rows(self.state))
         if columns != self.points.data_source.data:
             redraw(lambda: setattr(self.points.data_source, "data", columns))
-        self.table.value = self._table_frame()
+        show_table(self.table, self._table_frame())
 
     # ------------------------------------------------------------------ editing
     def _propose(self, rows: Rows) -> None:

@@ -53,7 +53,7 @@ from bokeh.plotting import figure
 from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks, square_box
 from explorer.loss import network
 from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
-from explorer.views import caption, redraw
+from explorer.views import caption, redraw, show_table
 from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
 from solver.data import parse_rational
@@ -271,7 +271,7 @@ class Data2DView(pn.viewable.Viewer):
             self._pushing = False
         self.figure.x_range.update(start=box[0], end=box[1])
         self.figure.y_range.update(start=box[2], end=box[3])
-        self.table.value = self._table_frame()
+        show_table(self.table, self._table_frame())
         names = [f"x{i + 1}" for i in range(len(rows))]
         self.which.options = names
         if self.which.value not in names:

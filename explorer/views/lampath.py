@@ -10,7 +10,10 @@ minimum of the branch under the click.
 The path is computed in its own worker process (:class:`~explorer.runner.SolveRunner`
 with :func:`~explorer.path_worker.path_key`): one process, so the current-λ solves keep
 the shared pool to themselves; a newer data set or unit count supersedes it; finished
-paths are cached per data set and unit count. Sessions asking for a path that is being
+paths are cached per data set and unit count. A new data set's path starts once the state's
+current-λ solve is over (:meth:`PathModel.on_problem`): the path takes a core for
+seconds, and the edit's own result, on a 2-core machine shared with the server and the
+browser, would otherwise wait for it. Sessions asking for a path that is being
 computed wait for that one job (the runner shares it, cancelling it only when no session
 waits for it any more), and the server computes the default
 data set's path when it starts (:func:`start_path_runner`), so the page most visitors open
@@ -88,7 +91,9 @@ class PathModel(param.Parameterized):
         self._latest = 0
         self._job: SolveJob | None = None
         self._wanted: tuple[str, tuple[str, ...]] | None = None  # (λ, pattern) to select
-        state.param.watch(lambda *_: self.refresh(), ["data", "units"])
+        self.waiting = False  # a new problem's path waits for its current-λ solve
+        state.param.watch(self.on_problem, ["data", "units"])
+        state.param.watch(self._on_solving, ["solving"])
         state.param.watch(self._on_result, ["result"])
 
     def key(self) -> PathKey:
@@ -96,13 +101,40 @@ class PathModel(param.Parameterized):
         problem = make_key(self.state.data, self.state.lam, self.state.units)
         return PathKey(problem.x, problem.y, problem.units, LAM_MIN, LAM_MAX)
 
-    def refresh(self) -> None:
-        """Compute the current problem's path (at once from the cache), superseding any."""
+    def on_problem(self, *events: Any) -> None:
+        """The data or units changed: supersede the path under way at once, and compute the
+        new one (:meth:`refresh`) when the state's current-λ solve is over (now, if it is).
+
+        >>> from explorer.runner import SolveRunner
+        >>> state = ExplorerState(runner=SolveRunner(processes=False))
+        >>> model = PathModel(state, SolveRunner(processes=False, job=lambda *a: None))
+        >>> state.solving = True; model.on_problem(); model.waiting
+        True
+        """
+        if not self.state.solving:
+            self.refresh()
+            return
+        self._supersede()
+        self.waiting = True
+        self.param.update(computing=False, progress=None,
+                          status="The λ path is computed once the current solve is over…")
+
+    def _on_solving(self, event: Any) -> None:
+        if not event.new and self.waiting:
+            self.refresh()
+
+    def _supersede(self) -> int:
+        """Cancel the path under way (any late one is ignored); the new request's number."""
         self._latest += 1
-        request = self._latest
         if self._job is not None:
             self.runner.cancel(self._job)
             self._job = None
+        return self._latest
+
+    def refresh(self) -> None:
+        """Compute the current problem's path (at once from the cache), superseding any."""
+        self.waiting = False
+        request = self._supersede()
         key = self.key()
         cached = self.runner.lookup(key)
         if cached is not None:
@@ -144,11 +176,9 @@ class PathModel(param.Parameterized):
 
     def close(self) -> None:
         """The session is gone: cancel the path under way and ignore any late one."""
-        self._latest += 1
         self._wanted = None
-        if self._job is not None:
-            self.runner.cancel(self._job)
-            self._job = None
+        self.waiting = False
+        self._supersede()
 
     def poll(self) -> None:
         """Collect the worker's progress (from a periodic callback)."""

@@ -32,7 +32,14 @@ import numpy as np
 import panel as pn
 import param
 from bokeh.events import Tap
-from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LogColorMapper, Range1d
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    CustomJSHover,
+    HoverTool,
+    LogColorMapper,
+    Range1d,
+)
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
@@ -56,6 +63,8 @@ GRID = 140
 EXCESS_LABEL = "loss − lowest loss in the slice"
 SELECTED = "(c1, c2) through the selected minimum"
 RING_SIZE = 24
+# The hover's loss under the cursor: the image's value (the excess) plus its offset.
+LOSS_JS = "return (value + source.data.offset[0]).toFixed(6);"
 
 
 def slice_options(units: int, curve_numbers: list[int]) -> list[str]:
@@ -145,11 +154,14 @@ class SurfaceFrame:
     ring: dict[str, list]
 
     def image_columns(self) -> dict[str, list]:
+        """The image source's columns: one float32 image (``excess``; float32 halves what
+        is sent, and colours and the hover's 6 decimals need no more) and ``offset``, the
+        loss minus the excess, which the hover adds back in the page (:data:`LOSS_JS`), so
+        that the loss itself is not sent as a second image."""
         r = self.radius
-        # float32 halves what is sent; colours and the hover's 6 decimals do not need more
-        return {"image": [self.excess.astype(np.float32)],
-                "loss": [self.loss.astype(np.float32)], "x": [-r], "y": [-r],
-                "dw": [2 * r], "dh": [2 * r]}
+        offset = float(np.median(self.loss - self.excess))
+        return {"image": [self.excess.astype(np.float32)], "offset": [offset], "x": [-r],
+                "y": [-r], "dw": [2 * r], "dh": [2 * r]}
 
 
 def slice_geometry(result: Any, choice: str, selected: int) -> tuple[int | None, int, float]:
@@ -283,8 +295,11 @@ class SurfaceView(pn.viewable.Viewer):
         self.ring = fig.scatter("h", "v", source=ColumnDataSource(empty.ring), size=RING_SIZE,
                                 marker="circle", fill_alpha=0, line_color="#d1495b",
                                 line_width=3)
-        fig.add_tools(HoverTool(renderers=[self.image], tooltips=[
-            ("h, v", "$x{0.000}, $y{0.000}"), ("loss", "@loss{0.000000}")]))
+        fig.add_tools(HoverTool(
+            renderers=[self.image], tooltips=[("h, v", "$x{0.000}, $y{0.000}"),
+                                              ("loss", "@image{custom}")],
+            formatters={"@image": CustomJSHover(code=LOSS_JS,
+                                                args={"source": self.image.data_source})}))
         fig.add_tools(HoverTool(renderers=[self.dots], tooltips=[
             ("minimum", "@minimum"), ("loss", "@loss")]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
