@@ -116,8 +116,11 @@ class PathModel(param.Parameterized):
             return
         self._supersede()
         self.waiting = True
-        self.param.update(computing=False, progress=None,
-                          status="The λ path is computed once the current solve is over…")
+        # shown as computing at once (as a path started now would be): the bar's card is
+        # laid out again when the bar appears or goes, which is not to happen twice, in
+        # the messages that show the edit and its result
+        self.param.update(computing=True, progress=None,
+                          status="Computing the λ path once the current solve is over…")
 
     def _on_solving(self, event: Any) -> None:
         if not event.new and self.waiting:

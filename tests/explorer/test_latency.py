@@ -134,8 +134,8 @@ def test_a_new_data_sets_path_waits_for_its_current_lambda_solve(
     state.param.update(solving=True, data=new)
     state._quiet = False
     assert cancelled == [running]  # the old path stops at once
-    assert model.waiting and model.path is first and not model.computing
-    assert "once the current solve is over" in model.status
+    assert model.waiting and model.path is first and model.computing
+    assert model.progress is None and "once the current solve is over" in model.status
     state.solving = False  # its result is shown: now the path starts
     assert not model.waiting
     assert model.key().y[1] == pytest.approx(0.9) or str(model.key().y[1]) == "9/10"
