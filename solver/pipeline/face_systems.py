@@ -120,6 +120,15 @@ def components(nds: Sequence[NeuronData],
     """Connected parts of the coupling graph ``a ~ b iff M_a^T M_b != 0``, in order
     (``are_coupled`` decides an edge: pass a cached :func:`coupled`)."""
     k = len(nds)
+    if k == 2:
+        return [[0, 1]] if are_coupled(nds[0], nds[1]) else [[0], [1]]
+    if k == 3:  # the parts that the union-find below gives, without it
+        c01, c02, c12 = (are_coupled(nds[0], nds[1]), are_coupled(nds[0], nds[2]),
+                         are_coupled(nds[1], nds[2]))
+        if c01 + c02 + c12 >= 2:
+            return [[0, 1, 2]]
+        return ([[0, 1], [2]] if c01 else [[0, 2], [1]] if c02 else [[0], [1, 2]] if c12
+                else [[0], [1], [2]])
     parent = list(range(k))
 
     def find(i: int) -> int:

@@ -19,8 +19,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from itertools import combinations
 
 import numpy as np
 from flint import arb, arb_mat
@@ -42,25 +40,12 @@ from solver.pipeline.locate.face_problem import FaceProblem, fill_floats
 from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
-from solver.pipeline.locate.pruning import Kkt, Pruning, Support
+from solver.pipeline.locate.pruning import Kkt, Pruning, Support, independent, proper_subsets
 from solver.pipeline.locate.signs import CoarseSigns
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.pipeline.segments import identical_faces, settle_segment
 from solver.problem import Problem
-
-
-@cache
-def _proper_subsets(k: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
-    """The proper subsets of ``range(k)`` by decreasing size (each size in the order of
-    :func:`itertools.combinations`), each with the indices not in it.
-
-    >>> _proper_subsets(2)
-    (((0,), (1,)), ((1,), (0,)), ((), (0, 1)))
-    """
-    return tuple((keep, tuple(i for i in range(k) if i not in keep))
-                 for size in range(k - 1, -1, -1) for keep in combinations(range(k), size))
-
 
 # A face set's interior solution (its roots, or None) and its neurons' signs of ``a``
 # (None: the solution is outside its faces).
@@ -263,7 +248,7 @@ class NeuronEnumerator:
         for exact ties in the data)."""
         undecided = False
         solved = self._solved
-        for keep, rest in _proper_subsets(len(faces)):
+        for keep, rest in proper_subsets(len(faces)):
             sub = tuple([faces[i] for i in keep])
             key = tuple([f.signs for f in sub])
             if sub and (solved.get(key) or self.entry(sub))[0] is None:
@@ -351,7 +336,8 @@ class NeuronEnumerator:
                 partners.append(partner)
         # Every minimiser has s_b = 0 where the multiplier is > 0, so only the faces of
         # sub and the tied ones can carry weight; their s is unique if independent.
-        if tied and not self._independent(sub, tuple(sub) + tuple(tied)):
+        if tied and not independent(lambda prec: self._residual(sub, prec),
+                                    [self.data[f.signs] for f in (*sub, *tied)]):
             twins = tuple((b, a) for b, a in zip(tied, partners)
                           if twins_not_opposite(a.signs, b.signs))
             verdict = Kkt.TWINS if twins else Kkt.UNDECIDED
@@ -372,22 +358,7 @@ class NeuronEnumerator:
                            roots, ())
 
     def _parts(self, nds: tuple[NeuronData, ...]) -> list[list[int]]:
-        """:func:`~solver.pipeline.face_systems.components` (two faces decided at once)."""
-        if len(nds) == 2:
-            return [[0, 1]] if self._coupled(nds[0], nds[1]) else [[0], [1]]
-        if len(nds) == 3:  # the same parts as components(), without its union-find
-            c01 = self._coupled(nds[0], nds[1])
-            c02 = self._coupled(nds[0], nds[2])
-            c12 = self._coupled(nds[1], nds[2])
-            if c01 + c02 + c12 >= 2:
-                return [[0, 1, 2]]
-            if c01:
-                return [[0, 1], [2]]
-            if c02:
-                return [[0, 2], [1]]
-            if c12:
-                return [[0], [1, 2]]
-            return [[0], [1], [2]]
+        """:func:`~solver.pipeline.face_systems.components` with the kept couplings."""
         return components(nds, self._coupled)
 
     def _coupled(self, a: NeuronData, b: NeuronData) -> bool:
@@ -434,25 +405,3 @@ class NeuronEnumerator:
                 getattr(r, "solution", None) is not solution for r in roots):
             return None
         return solution.quick_state()[2]
-
-    def _independent(self, sub, faces) -> bool:
-        """Whether the vectors ``P_c r_sub`` (``c`` in ``faces``) are shown linearly
-        independent (their Gram determinant is > 0); False if that cannot be decided."""
-        prec = 128
-        while prec <= MAX_PREC:
-            with working_precision(prec):
-                r = self._residual(sub, prec)
-                cols = []
-                for face in faces:
-                    nd = self.data[face.signs]
-                    cols.append(arb_mat(nd.M * nd.G_inv * nd.M.transpose()) * r)
-                n = r.nrows()
-                Phi = arb_mat(n, len(cols))
-                for c, col in enumerate(cols):
-                    for i in range(n):
-                        Phi[i, c] = col[i, 0]
-                det = (Phi.transpose() * Phi).det()
-            if det > 0:
-                return True
-            prec *= 4
-        return False

@@ -11,10 +11,17 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from itertools import combinations
+
+from flint import arb_mat
 
 from solver.pipeline.divide import UnitFace
+from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.numbers import MAX_PREC, working_precision
 
 
 class Support(Enum):
@@ -45,3 +52,36 @@ class Pruning:
     tied: tuple[UnitFace, ...] = ()
     twins: tuple[tuple[UnitFace, UnitFace], ...] = ()
     zeros: tuple = ()  # (point, part, exact point): residuals proved zero in a number field
+
+
+@cache
+def proper_subsets(k: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """The proper subsets of ``range(k)`` by decreasing size (each size in the order of
+    :func:`itertools.combinations`), each with the indices not in it.
+
+    >>> proper_subsets(2)
+    (((0,), (1,)), ((1,), (0,)), ((), (0, 1)))
+    """
+    return tuple((keep, tuple(i for i in range(k) if i not in keep))
+                 for size in range(k - 1, -1, -1) for keep in combinations(range(k), size))
+
+
+def independent(residual: Callable[[int], arb_mat], nds: Sequence[NeuronData]) -> bool:
+    """Whether the vectors ``P_c r`` (``c`` the faces of ``nds``, ``r = residual(prec)``)
+    are shown linearly independent (their Gram determinant is > 0); False if that cannot
+    be decided."""
+    prec = 128
+    while prec <= MAX_PREC:
+        with working_precision(prec):
+            r = residual(prec)
+            cols = [arb_mat(nd.M * nd.G_inv * nd.M.transpose()) * r for nd in nds]
+            n = r.nrows()
+            Phi = arb_mat(n, len(cols))
+            for c, col in enumerate(cols):
+                for i in range(n):
+                    Phi[i, c] = col[i, 0]
+            det = (Phi.transpose() * Phi).det()
+        if det > 0:
+            return True
+        prec *= 4
+    return False
