@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import time
 import warnings
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ] + [("2 workers, not forced", 2, False)]
     for _ in range(args.repeat):
         for label, workers, forced in runs:
-            options = {"force": True} if forced else {}
+            options = {"force": True} if forced else {"max_seconds": math.inf}
             if workers is not None:
                 options["workers"] = workers
             wall, sol, load, notes = _timed(x, y, args.lam, units, **options)
