@@ -1,6 +1,6 @@
 """Evaluate the network and its loss in floating point, for drawing only.
 
-Every number here comes straight from the model's formula (MATH.md):
+Every number here comes straight from the model's formula (docs/math.md):
 
     f(x)          = sum_l a_l ReLU(<b_l, x> + c_l)
     loss(a, B, c) = sum_i (y_i - f(x_i))^2 + lam (|a|^2 + |B|^2 + |c|^2)

@@ -24,8 +24,6 @@ TOP = ("solver/", "explorer/", "benchmarks/", "tests/", "docs/", "assets/")
 USER_FILES = {"DATA.csv", "RESULT.json", "PATH.json", "out.json", "path.json", "train.json",
               "result.json", "data.csv", "out.tex", "path.tex", "result.tex", "OUT.json",
               "none.csv", "none.json", "out/x.json"}
-# Named in the documentation as the team's derivation notes, kept outside the repository.
-OUTSIDE = {"MATH.md"}
 
 FILES = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
          if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts]
@@ -67,12 +65,12 @@ def _named(doc: Path) -> tuple[list[str], list[str], list[str]]:
     text = doc.read_text()
     prose = re.sub(r"https?://\S+", "", text)
     paths = sorted({m for m in _PATH.findall(prose)
-                    if m not in USER_FILES and Path(m).name not in OUTSIDE})
+                    if m not in USER_FILES})
     dotted = sorted({m.rstrip(".") for m in _DOTTED.findall(prose)
                      if not re.search(r"\.(py|md|json|csv|png|toml)$", m)})
     links = sorted({m for m in _LINK.findall(text)
                     if not m.startswith(("http:", "https:", "mailto:"))
-                    and Path(m).name not in OUTSIDE})
+                   })
     return paths, dotted, links
 
 

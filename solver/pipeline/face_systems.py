@@ -4,7 +4,7 @@ A *neuron* is an alive unit (``a_l != 0``) restricted to a face ``F`` of its arr
 with ``w_l = V v_l`` (``V`` a rational basis of the face's span, ``G = V^T V``) and
 ``M = D H V`` (``H`` rows ``(x_i, 1)``, ``D`` the 0/1 diagonal of the points the face
 sees). Stationarity in ``a_l`` and ``v_l`` of the loss restricted to the face gives
-(MATH.md)::
+(docs/math.md)::
 
     v_l = a_l G^{-1} M^T r / lam,     || M^T r ||^2_{G^{-1}} = lam^2,
     r = (I + sum_a s_a M_a G_a^{-1} M_a^T)^{-1} y,      s_a = sum of a_l^2 / lam over its units.

@@ -1,6 +1,6 @@
 """A face set's interior solution as λ varies: its curve and the conditions along it.
 
-For ``k`` neurons on distinct faces the reduced equations (MATH.md,
+For ``k`` neurons on distinct faces the reduced equations (docs/math.md,
 :mod:`solver.pipeline.face_systems`) are ``|M_a^T r(s)|^2_(G_a^-1) = lam^2`` for every
 ``a``. With ``u = M^T r = N(s) / D(s)`` (``D = det(I + S T(s)) > 0`` on ``s >= 0``, ``N``
 its adjugate times ``z``) they read ``Q_a(s) = mu D(s)^2`` with ``mu = lam^2`` and

@@ -10,7 +10,7 @@ critical point), the loss is
 
     J(w) = sum_i (y_i - sum_f [i seen by f] <w_f, (x_i, 1)>)^2 + 2 lam sum_f |w_f|
 
-— a **convex** function on a product of polyhedral cones (MATH.md: the same convexity the
+— a **convex** function on a product of polyhedral cones (docs/math.md: the same convexity the
 solver's pruning uses). Its minimiser over the closed region is therefore unique in
 general position, it does not depend on where in the region the run ended, and it is a
 critical point of the loss on some face of the region (a point on a kink when the run was

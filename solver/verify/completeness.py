@@ -14,7 +14,7 @@ PatternSystem`), ``A(s) = I + sum_a s_a P_a``, ``r = A(s)^{-1} y`` and
 
     J_S(s) = y^T A(s)^{-1} y + lam^2 sum_a s_a,    dJ_S/ds_a = lam^2 - r^T P_a r.
 
-* **T1, reduction** (MATH.md; README "How the solver works", step 1-2). At a local
+* **T1, reduction** (docs/math.md; README "How the solver works", step 1-2). At a local
   minimum every unit is dead (``a_l = w_l = 0``) or alive in the relative interior of a
   unit face that sees a point; the alive units' faces form a set ``S`` of ``k <= L``
   distinct alive faces, and ``s_a = sum a_l^2 / lam > 0`` over the units on ``F_a`` is a
