@@ -99,6 +99,13 @@ def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
     the coarse box of a pending solution (no fine proof) while every sign decides there,
     then at rising precision (each sign decided coarsely is the exact sign, so both give
     the same verdict and checks)."""
+    signs = point.coarse_first_order()
+    if signs is not None:  # decided in float intervals over the coarse box
+        found = []
+        descent = _first_order_signs(point, found, signs)
+        if descent is not _UNDECIDED:
+            checks.extend(found)
+            return descent
     coarse = point.coarse_values()
     if coarse is not None:
         found: list[str] = []
@@ -120,6 +127,48 @@ def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
 _UNDECIDED = object()  # a coarse sign that did not decide
 
 
+def _first_order_signs(point: NeuronPoint, checks: list[str], signs):
+    """:func:`_first_order` over the coarse box from the multipliers' signs decided
+    there (:meth:`NeuronPoint.coarse_first_order`: a row ``(sign of sigma mu_j, sign of
+    sigma (mu_j - 2 r_i))`` per zero constraint, in order; ``0`` not decided): the same
+    checks and descent, or :data:`_UNDECIDED` at the first sign it does not decide."""
+    h = point.problem.lifted_q
+    row = 0
+    for face in point.faces:
+        zero = face.zero
+        if not zero:
+            continue
+        _independent(h, zero)
+        for i in zero:
+            off, on = signs[row]
+            row += 1
+            if off == 0 or on == 0:
+                return _UNDECIDED
+            if off > 0:
+                return Descent.switch("off", face.pattern, i)
+            if on < 0:
+                return Descent.switch("on", face.pattern, i)
+        checks.append(_strict(face))
+    return None
+
+
+def _independent(h, zero: Sequence[int]) -> None:
+    """Raise :class:`DegenerateProblemError` unless the rows ``h_i`` of ``zero`` are
+    linearly independent."""
+    rows = [h[i] for i in zero]
+    if fmpq_mat(rows).rank() < len(rows):
+        raise DegenerateProblemError(
+            "degenerate data: more than d+1 data points on one hyperplane "
+            "(points not in general position)"
+        )
+
+
+def _strict(face: UnitFace) -> str:
+    """The check of a face whose multipliers are strict."""
+    return (f"first order: strict KKT multipliers on face {face.pattern} "
+            f"({len(face.zero)} constraint(s))")
+
+
 def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: bool = False,
                  undecided: list[bool] | None = None):
     """The strict multipliers with ``values(prec)``: the first descent, or None (an
@@ -133,11 +182,7 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
         if not zero:
             continue
         rows = [h[i] for i in zero]
-        if fmpq_mat(rows).rank() < len(rows):
-            raise DegenerateProblemError(
-                "degenerate data: more than d+1 data points on one hyperplane "
-                "(points not in general position)"
-            )
+        _independent(h, zero)
         sigma = point.signs[a]
 
         def mus(prec: int) -> list[arb]:
@@ -174,8 +219,7 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
                 return Descent.switch("off", face.pattern, i)
             if on < 0:
                 return Descent.switch("on", face.pattern, i)
-        checks.append(f"first order: strict KKT multipliers on face {face.pattern} "
-                      f"({len(zero)} constraint(s))")
+        checks.append(_strict(face))
     return None
 
 

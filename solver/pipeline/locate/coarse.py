@@ -2,24 +2,18 @@
 
 After the batched float stage (:func:`~solver.pipeline.locate.minimise.minimise_many`)
 every face set of one batch with the same block sizes is proved here together, in
-stacked NumPy arrays, with *midpoint-radius interval arithmetic* in round-to-nearest
-float64 (S. M. Rump, "Fast and parallel interval arithmetic", BIT 39, 1999): a quantity
-is a pair of arrays ``(mid, rad)`` holding every value in ``[mid - rad, mid + rad]``; each
-operation bounds the rounding errors of its midpoint by ``gamma_n = n u / (1 - n u)``
-(``u = 2^-53``) times the absolute values (valid in any summation order, with or without
-FMA), and rounds the radius up by a factor ``1 + 4 (ops + 2) u`` plus a tiny absolute
-term for underflow. Nothing here is trusted that is not so bounded:
+stacked NumPy arrays, with the midpoint-radius interval arithmetic of
+:mod:`solver.pipeline.locate.intervals` (every rounding error bounded). Nothing here is
+trusted that is not so bounded:
 
-* a linear system ``B x = z`` with an interval ``B`` is enclosed by Rump's test: with
-  ``R`` a float inverse of ``mid B`` and ``|I - R B| <= c < 1`` (infinity norm, over the
-  whole interval), ``|x - R z| <= |R (z - B R z)| / (1 - c)`` for every ``B`` and ``z``;
 * the interior solution of a face set is proved by the Krawczyk test (as in
   :func:`~solver.pipeline.locate.interior.locate`, at 53 bits instead of 96): a box
   ``m +- rad`` whose Krawczyk image lies strictly inside holds exactly one zero;
 * at that box, the neuron directions' pre-activations give the face signs (as
-  :class:`~solver.pipeline.locate.signs.CoarseSigns` does from balls), and the residual
+  :class:`~solver.pipeline.locate.signs.CoarseSigns` does from balls), the residual
   gives the KKT excess ``|M_b^T r|^2_{G_b^{-1}} - lam^2`` against *every* alive face ``b``
-  at once (the pruning of the next level).
+  at once (the pruning of the next level), and the strict KKT multipliers of the
+  certification's first-order test (:mod:`solver.pipeline.locate.first_order`).
 
 Whatever an enclosure does not decide (a sign whose interval holds 0, a box that is not
 proved, a group that overflows) is left to the ball arithmetic of ``arb`` as before, so
@@ -33,10 +27,6 @@ Examples
 >>> m, r = mul(a, a)                 # [1, 9], exactly, with tiny radii
 >>> [float(v) for v in m], bool(np.all(r < 1e-14))
 ([1.0, 9.0], True)
->>> two, one = exact(np.array([[[2.0]]])), exact(np.array([[[1.0]]]))
->>> x, ok = solve_enclosed(two, one)       # 2 x = 1
->>> float(x[0][0, 0, 0]), bool(ok[0]), bool(x[1][0, 0, 0] < 1e-15)
-(0.5, True, True)
 """
 
 from __future__ import annotations
@@ -46,89 +36,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-U = 2.0**-53  # the unit roundoff of float64
-TINY = 2.0**-1000  # absorbs underflow in every radius
+from solver.pipeline.locate.first_order import group_signs
+from solver.pipeline.locate.intervals import (
+    Interval,
+    add,
+    exact,
+    inverses,
+    matmul,
+    mul,
+    rounded,
+    solve_enclosed,
+    sub,
+    total,
+    up,
+)
+
 UNDECIDED = "undecided"
-
-Interval = tuple[np.ndarray, np.ndarray]  # (mid, rad): every value in mid +- rad
-
-
-def up(x: np.ndarray, ops: int) -> np.ndarray:
-    """An upper bound of a nonnegative quantity computed as ``x`` with at most ``ops``
-    rounded operations (each error at most ``u``), underflow included."""
-    return x * (1.0 + 4.0 * (ops + 2) * U) + TINY
-
-
-def exact(m: np.ndarray) -> Interval:
-    """Floats taken as exact (zero radius)."""
-    return m, np.zeros_like(m)
-
-
-def rounded(m: np.ndarray) -> Interval:
-    """Floats that are rationals rounded to nearest (``float(fmpq)``), with their error."""
-    return m, up(2 * U * np.abs(m), 1)
-
-
-def add(a: Interval, b: Interval) -> Interval:
-    """``a + b``."""
-    m = a[0] + b[0]
-    return m, up(a[1] + b[1] + U * np.abs(m), 3)
-
-
-def sub(a: Interval, b: Interval) -> Interval:
-    """``a - b``."""
-    m = a[0] - b[0]
-    return m, up(a[1] + b[1] + U * np.abs(m), 3)
-
-
-def mul(a: Interval, b: Interval) -> Interval:
-    """``a * b`` elementwise (broadcasting)."""
-    m = a[0] * b[0]
-    r = np.abs(a[0]) * b[1] + a[1] * (np.abs(b[0]) + b[1]) + U * np.abs(m)
-    return m, up(r, 5)
-
-
-def matmul(a: Interval, b: Interval) -> Interval:
-    """``a @ b`` (stacked, broadcasting as ``numpy.matmul``)."""
-    q = a[0].shape[-1]
-    m = a[0] @ b[0]
-    abs_a, abs_b = np.abs(a[0]), np.abs(b[0])
-    r = (2 * (q + 2) * U) * (abs_a @ abs_b)
-    if b[1].any():
-        r = r + abs_a @ b[1]
-    if a[1].any():
-        r = r + a[1] @ (abs_b + b[1])
-    return m, up(r, q + 6)
-
-
-def total(a: Interval, axis: int) -> Interval:
-    """The sum along ``axis``."""
-    q = a[0].shape[axis]
-    m = a[0].sum(axis=axis)
-    r = a[1].sum(axis=axis) + (2 * (q + 2) * U) * np.abs(a[0]).sum(axis=axis)
-    return m, up(r, q + 4)
-
-
-def solve_enclosed(B: Interval, Z: Interval) -> tuple[Interval, np.ndarray]:
-    """Enclosures of ``B^{-1} Z`` for stacked ``(N, K, K)`` and ``(N, K, c)`` intervals,
-    and per system whether it is proved (``|I - R B| <= 1/2``; module docstring; a
-    singular midpoint proves nothing)."""
-    K = B[0].shape[-1]
-    R = inverses(B[0])
-    R = np.where(np.isfinite(R), R, np.nan)
-    X = R @ Z[0]
-    RB = matmul(exact(R), B)
-    C = sub(exact(np.broadcast_to(np.eye(K), RB[0].shape)), RB)
-    c = up(np.max(np.sum(np.abs(C[0]) + C[1], axis=-1), axis=-1), K + 2)  # (N,)
-    rho = matmul(exact(R), sub(Z, matmul(B, exact(X))))
-    rn = up(np.max(np.abs(rho[0]) + rho[1], axis=-2), 2)  # (N, c): per column
-    ok = c < 0.5
-    beta = up(rn / np.where(ok, 1.0 - c, 1.0)[:, None], 3)  # |x - X| <= beta (N, c)
-    # componentwise: x - X = d + C (x - X) with d in rho, so |x - X| <= |d| + |C| beta
-    absC = up(np.abs(C[0]) + C[1], 1)
-    bound = up(np.abs(rho[0]) + rho[1] + absC @ np.broadcast_to(beta[:, None, :], X.shape),
-               K + 4)
-    return (X, np.minimum(bound, beta[:, None, :])), ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +112,15 @@ class Coarse:
     """A face set's coarse proof: the box ``mid +- rad`` holding its interior solution
     (proved unique there), the neurons' face signs there (a tuple, None: outside its
     faces, or :data:`UNDECIDED`) and the sign of the KKT excess of its residual against
-    every alive face (:func:`excess_signs`; None if not enclosed)."""
+    every alive face (:func:`excess_signs`; None if not enclosed); with decided signs,
+    the signs of the strict KKT multipliers there
+    (:func:`~solver.pipeline.locate.first_order.first_order_signs`)."""
 
     mid: np.ndarray
     rad: np.ndarray
     signs: tuple[int, ...] | None | str
     excess: np.ndarray | None
+    first_order: np.ndarray | None = None  # (Z, 2) signs of the multipliers, see below
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +240,10 @@ class _Group:
         done = np.flatnonzero(proved)
         if not len(done):
             return out
-        signs, excess = self._at_boxes(done, box[done])
+        signs, excess, kkt = self._at_boxes(done, box[done])
         for j, i in enumerate(done):
-            out[i] = Coarse(m[i], box[i], signs[j], None if excess is None else excess[j])
+            out[i] = Coarse(m[i], box[i], signs[j], None if excess is None else excess[j],
+                            kkt[j])
         return out
 
     def _at_boxes(self, done: np.ndarray, rad: np.ndarray):
@@ -327,6 +254,7 @@ class _Group:
         violated = np.zeros(N, dtype=bool)
         undecided = ~ok
         sigmas = np.zeros((N, self.k), dtype=int)
+        Vs, wants = [], []
         start = 0
         for a, size in enumerate(self.sizes):
             blk = slice(start, start + size)
@@ -334,6 +262,8 @@ class _Group:
             V = rounded(np.stack([self.sets[i].V[a] for i in done]))
             pre = matmul(self.lifted, matmul(V, (w[0][:, blk], w[1][:, blk])))  # (N, n, 1)
             want = np.stack([self.sets[i].wants[a] for i in done])
+            Vs.append(V)
+            wants.append(want)
             sign = np.where(pre[0][:, :, 0] > pre[1][:, :, 0], 1,
                             np.where(pre[0][:, :, 0] < -pre[1][:, :, 0], -1, 0))
             this = sign * want
@@ -347,15 +277,16 @@ class _Group:
                 signs[j] = None
             elif not undecided[j]:
                 signs[j] = tuple(int(v) for v in sigmas[j])
-        if self.faces is None:
-            return signs, None
         so = (s[0][:, self.owner][:, :, None], s[1][:, self.owner][:, :, None])
         M = rounded(np.concatenate(
             [np.stack([self.sets[i].M[a] for i in done]) for a in range(self.k)], axis=2))
         r = sub(self.y, matmul(M, mul(so, w)))  # r = y - M T u, (N, n, 1)
+        kkt = group_signs(w, Vs, wants, sigmas, r, self.lifted, ok, signs)
+        if self.faces is None:
+            return signs, None, kkt
         excess = excess_signs((r[0][:, :, 0], r[1][:, :, 0]), self.faces)
         excess[~ok] = 0
-        return signs, excess
+        return signs, excess, kkt
 
 
 def at_box(problem, mid: np.ndarray, rad: np.ndarray, floats: SetFloats, lifted: np.ndarray,
@@ -364,19 +295,5 @@ def at_box(problem, mid: np.ndarray, rad: np.ndarray, floats: SetFloats, lifted:
     ``mid +- rad`` known to hold its interior solution (a seeded coarse box)."""
     with np.errstate(all="ignore"):
         group = _Group([problem], [mid], [floats], tuple(problem.sizes), lifted, y, faces)
-        signs, excess = group._at_boxes(np.array([0]), rad[None, :])  # noqa: SLF001
+        signs, excess, _ = group._at_boxes(np.array([0]), rad[None, :])  # noqa: SLF001
     return signs[0], excess[0]
-
-
-def inverses(J: np.ndarray) -> np.ndarray:
-    """Float inverses of stacked matrices; a singular one gives NaN (proves nothing)."""
-    try:
-        return np.linalg.inv(J)
-    except np.linalg.LinAlgError:
-        out = np.full_like(J, np.nan)
-        for i in range(len(J)):
-            try:
-                out[i] = np.linalg.inv(J[i])
-            except np.linalg.LinAlgError:
-                pass
-        return out

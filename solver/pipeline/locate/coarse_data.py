@@ -20,14 +20,12 @@ import numpy as np
 from solver.pipeline.locate.coarse import (
     FaceFloats,
     SetFloats,
-    U,
     at_box,
     excess_signs,
     face_floats,
-    rounded,
     to_floats,
-    up,
 )
+from solver.pipeline.locate.intervals import U, rounded, up
 
 
 class ProblemFloats:

@@ -185,7 +185,8 @@ class NeuronEnumerator:
         else:
             face_problem, start, proof = self._starts.pop(key, (None, None, None))
             roots = locate(self.problem, nds, face_problem=face_problem, start=start,
-                           quick=None if proof is None else (proof.mid, proof.rad))
+                           quick=None if proof is None else (proof.mid, proof.rad),
+                           first_order=None if proof is None else proof.first_order)
             if proof is not None:
                 if proof.excess is not None:
                     self._excesses[key] = proof.excess

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 from flint import arb, arb_mat
 
 from solver.pipeline.algebraic import RealRoot
@@ -95,15 +96,51 @@ class NeuronPoint:
         return self._assemble(s, *self.face_problem.state(s))
 
     def coarse_values(self) -> NeuronValues | None:
-        """The values over the coarse box of a pending solution (see
+        """The values over the coarse box of a located solution (see
         :class:`~solver.pipeline.locate.interior.BoxSolution`; ``QUICK_PREC + 32`` bits),
-        which decide most signs without the fine proof; None if there is no such box."""
-        solution = getattr(self.roots[0], "solution", None) if self.roots else None
-        if solution is None or not solution.pending or any(
-                getattr(r, "solution", None) is not solution for r in self.roots):
+        which decide most signs without the fine proof (or without the values of a
+        proved point); None if there is no such box.
+
+        A decoupled point (its parts solved apart, ``M_a^T M_b = 0`` between them) has
+        the values over the product of its parts' boxes: each neuron's ``u`` and ``w``
+        are its part's, and ``r = y - sum_p M_p T_p u_p = sum_p r_p - (P - 1) y``."""
+        solutions = [getattr(r, "solution", None) for r in self.roots]
+        if not solutions or any(sol is None or sol.quick is None for sol in solutions):
             return None
+        solution = solutions[0]
         with working_precision(QUICK_PREC + 32):
-            return self._assemble(tuple(solution.quick), *solution.quick_state())
+            if all(sol is solution for sol in solutions):
+                return self._assemble(tuple(solution.quick), *solution.quick_state())
+            parts = {id(sol): sol for sol in solutions}
+            K = sum(nd.size for nd in self.neurons)
+            u, w = arb_mat(K, 1), arb_mat(K, 1)
+            row = 0
+            for root, sol in zip(self.roots, solutions):
+                u_p, w_p, _ = sol.quick_state()
+                for i in sol.face_problem.blocks[root.index]:
+                    u[row, 0], w[row, 0] = u_p[i, 0], w_p[i, 0]
+                    row += 1
+            r = arb_mat([[arb(v)] for v in self.problem.y_q]) * (1 - len(parts))
+            for sol in parts.values():
+                r += sol.quick_state()[2]
+            s = tuple(sol.quick[root.index] for root, sol in zip(self.roots, solutions))
+            return self._assemble(s, u, w, r)
+
+    def coarse_first_order(self) -> np.ndarray | None:
+        """The signs of the strict KKT multipliers over the coarse box of the point's
+        located solution, as :func:`~solver.pipeline.locate.first_order.first_order_signs`
+        gives them (one row per zero constraint of the faces, in order), or None."""
+        solution = self._solution()
+        return None if solution is None else solution.first_order
+
+    def _solution(self):
+        """The :class:`~solver.pipeline.locate.interior.BoxSolution` that holds every
+        coordinate, or None (no neurons, exact roots, or decoupled parts)."""
+        solution = getattr(self.roots[0], "solution", None) if self.roots else None
+        if solution is None or any(getattr(r, "solution", None) is not solution
+                                   for r in self.roots):
+            return None
+        return solution
 
     def _assemble(self, s, u, w, r) -> NeuronValues:
         """The values from ``s`` and the state ``u, w, r`` (current precision)."""
