@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.patches import EVENTS_JS, patch_table, take_events
 from benchmarks.report import header_lines, markdown_table
 from explorer.testing import PROBE_JS, READY_JS, launch_chromium, serve
 
@@ -193,7 +194,8 @@ class Sample:
     The breakdown (seconds from the action): ``first_patch`` and ``last_patch`` the first
     and last document patch received from the server, ``applying`` the page's own time
     applying the patches (Bokeh's handlers, before painting), ``messages`` and ``kb``
-    what the server sent, ``probe`` the time the benchmark's own probe took in the page.
+    what the server sent, ``probe`` the time the benchmark's own probe took in the page,
+    ``events`` the patch events received (:func:`benchmarks.patches.take_events`).
     """
 
     seconds: float
@@ -206,6 +208,7 @@ class Sample:
     messages: int = 0
     kb: float = 0.0
     probe: float = 0.0
+    events: tuple = ()
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -260,7 +263,8 @@ def _measure(page: Any, act: Any, event: str) -> Sample:
                   last_patch=(frames[-1]["t"] - start) / 1000 if frames else None,
                   applying=sum(d for _, d in patches) / 1000,
                   messages=sum(f["header"] for f in frames),
-                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000)
+                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000,
+                  events=tuple(take_events(page, start, rec["now"])))
 
 
 def _screen(page: Any, x: float, y: float) -> list[float]:
@@ -388,6 +392,7 @@ def run(url: str, runs: int, loads: int) -> tuple[dict[str, list[Sample]], list[
             context = browser.new_context(viewport={"width": 1500, "height": 1000})
             page = context.new_page()
             page.add_init_script(FRAMES_JS)
+            page.add_init_script(EVENTS_JS)
             page.goto(url)
             page.wait_for_function(READY_JS, timeout=TIMEOUT)
             page.evaluate(PROBE_JS)
@@ -464,6 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=10,
                         help="measured actions per kind (0: first loads only)")
     parser.add_argument("--loads", type=int, default=5, help="first loads measured")
+    parser.add_argument("--patches", action="store_true",
+                        help="print what each edit's patches carried, per model and attribute")
     args = parser.parse_args(argv)
     before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "serve.log") as server:
@@ -489,6 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("applying them, and the rest (layout, painting) until the last view changed:")
     print()
     print(breakdown_table(results))
+    if args.patches:
+        print("\nper edit (medians): the patch events per model and attribute, JSON and buffers:\n")
+        print(patch_table(results))
     if errors:
         print("\nthe server logged errors:\n" + "\n".join(errors))
         return 1

@@ -19,6 +19,7 @@ import panel as pn
 from panel.io.callbacks import PeriodicCallback
 
 from explorer.layout import build_dashboard
+from explorer.pagefix import install_page_fixes
 from explorer.runner import SolveRunner, get_runner
 from explorer.state import ExplorerState
 
@@ -101,6 +102,7 @@ def serve_app(title: str = "ReLU minima explorer") -> pn.template.BaseTemplate:
     one root per card, so the whole build is done with the index frozen and re-indexed once.
     """
     doc = pn.state.curdoc
+    install_page_fixes(doc)
     with doc.models.freeze():
         template = build_app()
         template.servable(title=title)

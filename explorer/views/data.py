@@ -4,7 +4,8 @@ Drag a point, tap to add one, tap + Backspace to delete (HoloViews ``PointDraw``
 exact values (``-0.17``, ``1/3``) in the table. Moved and added points snap to 0.01 so
 their exact values stay short. Every edit goes through :meth:`ExplorerState.edit`; a refused
 edit redraws the last good data. The plot is a plain Bokeh figure built once (Bokeh's
-``PointDrawTool`` on the points' source); edits only replace its sources' columns.
+``PointDrawTool`` on the points' source); edits only send its sources the columns that
+changed, and f(x), piecewise linear, is drawn exactly through its kinks.
 
 Examples
 --------
@@ -46,6 +47,7 @@ from explorer.state import (
 )
 from explorer.views import caption, redraw, show_table
 from explorer.views.geometry import one_input, representative
+from explorer.views.sources import set_columns
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
@@ -170,15 +172,38 @@ def point_columns(rows: Rows) -> dict[str, list[float]]:
     return {"x": frame["x"].tolist(), "y": frame["y"].tolist()}
 
 
+def kink_grid(B: Any, c: Any, low: float, high: float) -> np.ndarray:
+    """The x values where a 1-D network's f is drawn exactly: ``low``, every unit's kink
+    ``x = -c_l / b_l`` strictly between, and ``high``; f is linear between them.
+
+    >>> kink_grid([[2.0], [0.0], [1.0]], [-1.0, 3.0, 5.0], -1.0, 1.0).tolist()
+    [-1.0, 0.5, 1.0]
+    """
+    b = np.asarray(B, float).reshape(-1)
+    c = np.asarray(c, float)
+    moving = b != 0
+    kinks = -c[moving] / b[moving]
+    inside = kinks[(kinks > low) & (kinks < high)]
+    return np.unique(np.concatenate([[low], inside, [high]]))
+
+
 def fit_columns(state: ExplorerState) -> dict[str, Any]:
-    """f(x) of the selected minimum over the data's x range (empty when none is selected)."""
+    """f(x) of the selected minimum over the data's x range (empty when none is selected):
+    its kinks and the range's ends (f is piecewise linear: drawn exactly, a few points).
+
+    >>> from explorer.runner import SolveRunner
+    >>> columns = fit_columns(ExplorerState(runner=SolveRunner(processes=False)))
+    >>> 2 <= len(columns["x"]) <= 2 + 2  # two units: at most two kinks
+    True
+    """
     one = state.d == 1 and one_input(state.result) is not None  # 2-D: the 2-D view draws
     minimum = state.selected if one else None
     if minimum is None:
         return {"x": np.zeros(0), "y": np.zeros(0)}
     grid = fit_grid(state.rows)
     point = representative(minimum)
-    return {"x": grid, "y": np.asarray(network(point.B, point.c, point.a, grid), float)}
+    xs = kink_grid(point.B, point.c, float(grid[0]), float(grid[-1]))
+    return {"x": xs, "y": np.asarray(network(point.B, point.c, point.a, xs), float)}
 
 
 class DataView(pn.viewable.Viewer):
@@ -254,7 +279,7 @@ class DataView(pn.viewable.Viewer):
     # ------------------------------------------------------------------- drawing
     def _draw_fit(self, *events: Any) -> None:
         """The network function of the selected minimum."""
-        redraw(lambda: setattr(self.fit.data_source, "data", fit_columns(self.state)))
+        redraw(lambda: set_columns(self.fit.data_source, fit_columns(self.state)))
 
     def _table_frame(self) -> pd.DataFrame:
         """The data as exact strings, one row per point."""
@@ -268,8 +293,7 @@ class DataView(pn.viewable.Viewer):
     def _refresh(self, *events: Any) -> None:
         """Show the state's (last good) data in the plot and the table."""
         columns = point_columns(one_input_rows(self.state))
-        if columns != self.points.data_source.data:
-            redraw(lambda: setattr(self.points.data_source, "data", columns))
+        redraw(lambda: set_columns(self.points.data_source, columns))
         show_table(self.table, self._table_frame())
 
     # ------------------------------------------------------------------ editing

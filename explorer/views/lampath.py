@@ -38,6 +38,7 @@ from explorer.runner import SolveJob, SolveRunner
 from explorer.state import DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS, ExplorerState, make_key
 from explorer.views import caption, redraw
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
+from explorer.views.sources import set_columns
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
 PATH_SECONDS = 30.0
@@ -282,7 +283,7 @@ class LamPathView(pn.viewable.Viewer):
         columns = path_columns(self.model.path)
         for name, renderer in (("band", self.band), ("isolated", self.isolated),
                                ("curve", self.curves), ("events", self.events)):
-            renderer.data_source.data = columns[name]
+            set_columns(renderer.data_source, columns[name])
         losses = [v for ys in columns["isolated"]["ys"] + columns["curve"]["ys"] for v in ys]
         lo, hi = (min(losses), max(losses)) if losses else (0.0, 1.0)
         pad = 0.05 * max(hi - lo, 1e-3)

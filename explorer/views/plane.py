@@ -5,8 +5,9 @@ for the others, a ring around the selected minimum. A minimum on a boundary sits
 its line. Curves of minima are drawn as paths (one per unit). Hover shows the exact pattern,
 loss and active constraints; tap a marker to select its minimum everywhere.
 
-The Bokeh figure is built once; a new result or selection only replaces the columns of its
-sources (:func:`plane_columns`, :func:`ring_columns`) and moves its ranges.
+The Bokeh figure is built once; a new result or selection only sends its sources the columns
+that changed (:func:`plane_columns`, :func:`ring_columns`,
+:func:`~explorer.views.sources.set_columns`) and moves its ranges.
 
 Examples
 --------
@@ -43,6 +44,7 @@ from explorer.views.geometry import (
     points_of,
     representative,
 )
+from explorer.views.sources import set_columns
 
 TITLE = "(b, c) plane: lines b·xᵢ + c = 0 and all minima"
 RING_SIZE = 26
@@ -218,12 +220,12 @@ class PlaneView(pn.viewable.Viewer):
             for name, renderer in (("sectors", self.sectors), ("lines", self.lines),
                                    ("labels", self.labels), ("curves", self.curves),
                                    ("markers", self.markers)):
-                renderer.data_source.data = columns[name]
+                set_columns(renderer.data_source, columns[name])
             radius = plane_radius(result.minima if result is not None else [])
             self.x_range.update(start=-radius, end=radius)
             self.y_range.update(start=-radius, end=radius)
         selected = self.state.selected if result is not None else None
-        self.ring.data_source.data = ring_columns(selected)
+        set_columns(self.ring.data_source, ring_columns(selected))
 
     def select_at(self, b: float | None, c: float | None) -> None:
         """A click at ``(b, c)``: select the minimum of the nearest marker, if close."""

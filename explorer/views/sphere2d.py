@@ -51,6 +51,7 @@ from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.geometry import nearest_within, representative
 from explorer.views.plane import RING_SIZE, sector_palette
+from explorer.views.sources import set_columns
 
 TITLE = "Sphere of directions of a unit (b1, b2, c): left c > 0, right c < 0"
 # Cells per hemisphere are at most 1 + n + n(n-1)/2; the patches are padded to the bound
@@ -207,13 +208,13 @@ class SphereView(pn.viewable.Viewer):
             xs = list(result.x) if result is not None else []
             n = len(xs)
             self.mapper.update(palette=sector_palette(max(n, 1)), high=max(n, 1))
-            self.cells.data_source.data = cell_columns(xs)
+            set_columns(self.cells.data_source, cell_columns(xs))
             circles = circle_columns([(float(a), float(b)) for a, b in xs])
-            self.arcs.data_source.data = circles["arcs"]
-            self.labels.data_source.data = circles["labels"]
-            self.markers.data_source.data = marker_columns(result)
+            set_columns(self.arcs.data_source, circles["arcs"])
+            set_columns(self.labels.data_source, circles["labels"])
+            set_columns(self.markers.data_source, marker_columns(result))
         index = self.state.selected_index if result is not None else None
-        self.ring.data_source.data = ring_columns(result, index)
+        set_columns(self.ring.data_source, ring_columns(result, index))
 
     def select_at(self, h: float | None, v: float | None) -> None:
         """A click on the canvas: select the minimum of the nearest marker, if close."""

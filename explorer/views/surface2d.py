@@ -37,6 +37,7 @@ from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.geometry import nearest_within, plane_radius, points_of, representative
 from explorer.views.plane import RING_SIZE
+from explorer.views.sources import set_columns
 from explorer.views.sphere2d import two_inputs
 
 TITLE = "Loss on a slice of one unit"
@@ -204,9 +205,9 @@ class Surface2DView(pn.viewable.Viewer):
         index = self.state.selected_index
         if result is None or index is None or self.slice not in self.param.slice.objects:
             self._shown = None
-            self.minima.data_source.data = {"h": [], "v": [], "minimum": [], "loss": [],
-                                            "colour": []}
-            self.ring.data_source.data = {"h": [], "v": []}
+            set_columns(self.minima.data_source, {"h": [], "v": [], "minimum": [], "loss": [],
+                                                  "colour": []})
+            set_columns(self.ring.data_source, {"h": [], "v": []})
             return
         shown = compute_slice(result, index, self.slice)
         self._shown = shown
@@ -216,10 +217,10 @@ class Surface2DView(pn.viewable.Viewer):
         excess = columns["image"][0]
         low = float(np.nanmin(excess))
         self.mapper.update(low=low, high=max(float(np.nanmax(excess)), 10.0 * low))
-        self.image.data_source.data = columns
-        self.kinks.data_source.data = shown.kinks
-        self.minima.data_source.data = shown.minima
-        self.ring.data_source.data = shown.ring
+        set_columns(self.image.data_source, columns)
+        set_columns(self.kinks.data_source, shown.kinks)
+        set_columns(self.minima.data_source, shown.minima)
+        set_columns(self.ring.data_source, shown.ring)
         self.x_range.update(start=shown.box[0], end=shown.box[1])
         self.y_range.update(start=shown.box[2], end=shown.box[3])
 
