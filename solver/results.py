@@ -128,6 +128,7 @@ class SetRecord:
     twins: tuple[tuple[str, str], ...] = ()  # pruned: (tied face, its partner) not opposite
     zeros: tuple = ()  # pruned: (point, part, exact s of the part) where r_i = 0 exactly
     segment: tuple = ()  # segment: (b, a, face outside or None), P_a = P_b
+    near: str | None = None  # pruned: the face outside at every residual near by's
     roots: tuple[AlgebraicRoot, ...] = ()
     outside: Outside | None = None
     minimum: tuple | None = None
@@ -143,6 +144,8 @@ class SetRecord:
             out["pruned"] = {"by": list(self.by), "tied": list(self.tied)}
             if self.twins:
                 out["pruned"]["twins"] = [list(t) for t in self.twins]
+            if self.near is not None:
+                out["pruned"]["near"] = self.near
             if self.zeros:
                 out["pruned"]["zeros"] = [{"point": i, "faces": list(part),
                                            "s": [r.to_json() for r in roots]}

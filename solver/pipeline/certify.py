@@ -205,22 +205,30 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
                     return _UNDECIDED
                 off, on = (1 if off_v > 0 else -1), (1 if on_v > 0 else -1)
             else:
-                try:
-                    off = sign_of(lambda p, j=j: sigma * mus(p)[j], "a KKT multiplier")
-                    on = sign_of(
-                        lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * values(p).residual[i]),
-                        "a KKT multiplier",
-                    )
-                except DegenerateProblemError:  # zero to 4096 bits: decided exactly later
-                    if undecided is not None:
-                        undecided.append(True)
-                    continue
+                # each side on its own: a wrong sign on one side is a descent even when the
+                # other is flat (zero to 4096 bits: decided exactly later, if no descent)
+                off = _side(lambda p, j=j: sigma * mus(p)[j])
+                on = _side(lambda p, j=j, i=i: sigma * (mus(p)[j] - 2 * values(p).residual[i]))
+                if off is None or on is None:
+                    if (off or -1) < 0 < (on or 1):  # no decided wrong sign
+                        if undecided is not None:
+                            undecided.append(True)
+                        continue
+                    off, on = off or -1, on or 1  # the decided side is the descent
             if off > 0:
                 return Descent.switch("off", face.pattern, i)
             if on < 0:
                 return Descent.switch("on", face.pattern, i)
         checks.append(_strict(face))
     return None
+
+
+def _side(value_at) -> int | None:
+    """The sign of a one-sided slope, or None when it is zero to 4096 bits."""
+    try:
+        return sign_of(value_at, "a KKT multiplier")
+    except DegenerateProblemError:
+        return None
 
 
 def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:

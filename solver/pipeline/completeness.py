@@ -84,6 +84,7 @@ def set_record(
         zeros=tuple((i, names(part), algebraic_roots(roots)) for i, part, roots in found.zeros),
         roots=algebraic_roots(roots) if found.how == "solution" else (),
         segment=tuple(None if g is None else pattern_of(g) for g in found.segment),
+        near=None if found.near is None else pattern_of(found.near),
     )
     if roots is None:
         return record

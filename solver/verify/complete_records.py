@@ -21,6 +21,7 @@ from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_poly
 
 from solver.data import parse_rational
 from solver.problem import to_fmpq
+from solver.verify.complete_near import check_near
 from solver.verify.complete_solution import Solved, State, decide, name, quad
 from solver.verify.face_system import PatternSystem, exact_directions, face_relations
 from solver.verify.field import Elem, RootField
@@ -68,7 +69,11 @@ def check_solution(S: frozenset, faces: list[str], roots: list, state: State, wh
 
 def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, where: str,
             fails: list[str]) -> None:
-    """Check (c): strict KKT at the subset's solution, or the tie and independence."""
+    """Check (c): strict KKT at the subset's solution, or the tie and independence (or,
+    with ``near``, :func:`~solver.verify.complete_near.check_near`)."""
+    if "near" in claim:
+        check_near(S, claim, state, where, fails)
+        return
     by, tied = list(claim["by"]), list(claim["tied"])
     A = frozenset(by)
     if not state.depends(S, A, where, fails):

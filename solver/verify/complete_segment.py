@@ -40,6 +40,32 @@ def wrong_for_both_signs(pattern: str, signs: list[int | None]) -> bool:
     return True
 
 
+def direction_pre_signs(state: State, c: str, sol, residual) -> list[int | None]:
+    """The signs of ``x~_i^T dir_c`` at the residual balls ``residual(bits)`` (at ``sol``'s
+    working precision): 0 where exactly zero for every residual (``face.structural``),
+    None on the face's zero set or where undecided."""
+    face, xt = state.faces[c], state.prob.lifted
+    proj = face.system.proj[0]
+    seen = [m for m, ch in enumerate(c) if ch == "+"]
+    signs: list[int | None] = []
+    for i, ch in enumerate(c):
+        if ch == "0":
+            signs.append(None)
+            continue
+        if i in face.structural:  # zero for every residual, exactly: not the face's sign
+            signs.append(0)
+            continue
+        coef = {m: arb(to_fmpq(quad(proj, xt[i], xt[m]))) for m in seen}
+
+        def pre(bits: int, coef: dict = coef) -> arb:
+            r = residual(bits)
+            with ctx.workprec(sol.work(bits)):
+                return sum((coef[m] * r[m] for m in seen), arb(0))
+
+        signs.append(decide(pre)[1])
+    return signs
+
+
 def check_segment(S: frozenset, faces: list[str], claim: dict, state: State, where: str,
                   fails: list[str]) -> None:
     """Check (b''): see the module docstring."""
@@ -69,26 +95,7 @@ def check_segment(S: frozenset, faces: list[str], claim: dict, state: State, whe
         fails.append(f"{where}: segment: {name(by)} has an interior solution, so a face of the "
                      "set whose direction is outside its face must be named")
         return
-    prob, face = state.prob, state.faces[c]
-    proj, xt = face.system.proj[0], prob.lifted
-    seen = [m for m, ch in enumerate(c) if ch == "+"]
-    signs: list[int | None] = []
-    for i, ch in enumerate(c):
-        if ch == "0":
-            signs.append(None)
-            continue
-        if i in face.structural:  # zero for every residual, exactly: not the face's sign
-            signs.append(0)
-            continue
-        coef = {m: arb(to_fmpq(quad(proj, xt[i], xt[m]))) for m in seen}
-
-        def pre(bits: int, coef: dict = coef) -> arb:
-            r = sol.residual(bits)
-            with ctx.workprec(sol.work(bits)):
-                return sum((coef[m] * r[m] for m in seen), arb(0))
-
-        signs.append(decide(pre)[1])
-    if not wrong_for_both_signs(c, signs):
+    if not wrong_for_both_signs(c, direction_pre_signs(state, c, sol, sol.residual)):
         fails.append(f"{where}: segment: the direction of face {c} at the residual of "
                      f"{name(by)} is not proved outside its face")
         return
@@ -96,4 +103,4 @@ def check_segment(S: frozenset, faces: list[str], claim: dict, state: State, whe
     state.solved[S] = None
 
 
-__all__ = ["check_segment", "wrong_for_both_signs"]
+__all__ = ["check_segment", "direction_pre_signs", "wrong_for_both_signs"]

@@ -216,6 +216,7 @@ def _summary(count: int, alive: int, top: int, state: State) -> list[str]:
         f"{c('pruned', 0)} (strict KKT at the subset's proved solution; "
         f"{c('pruned with ties', 0)} with exact ties and independent P_c r"
         + (f", {c('pruned with twins')} with twins" if c('pruned with twins') else "")
+        + (f", {c('pruned near')} near the subset's residual" if c('pruned near') else "")
         + "); solution: "
         f"{c('solution', 0)} (Krawczyk: exactly one zero in the box); none: {c('none', 0)}"
         + (f"; segment: {c('segment', 0)} (two faces with one P)" if c('segment') else ""),

@@ -188,8 +188,11 @@ def first_order(A, ell: int, s: int, u: list, xi: list, r: list, pattern: str,
         # Need 2 a_l r_i < mu_i < 0 with mu_i = a_l * mu[a] (strict: a strict minimum).
         off, on = A.sign(mu[a]), A.sign(mu[a] - 2 * r[i])
         if off is None or on is None:
-            out.undecided.append(f"the multiplier of unit {ell} at point {i}")
-            continue
+            # a side of decided wrong sign is a descent whatever the other side is
+            if not (off is not None and s * off > 0 or on is not None and s * on < 0):
+                out.undecided.append(f"the multiplier of unit {ell} at point {i}")
+                continue
+            off, on = (-s if off is None else off), (s if on is None else on)
         if flats is not None and s * off <= 0 <= s * on and 0 in (off, on):
             flats.append((ell, i, s * off, s * on))
             continue

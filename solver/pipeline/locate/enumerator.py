@@ -39,6 +39,7 @@ from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.face_problem import FaceProblem, fill_floats
 from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
+from solver.pipeline.locate.near import pruned_near
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
 from solver.pipeline.locate.pruning import Kkt, Pruning, Support, independent, proper_subsets
 from solver.pipeline.locate.signs import CoarseSigns
@@ -179,7 +180,15 @@ class NeuronEnumerator:
             return settle_segment(self.problem, faces, nds, pair, self.entry,
                                   self._residual), (None, None)  # two faces with one P
         if pruning.support is Support.UNDECIDED:  # a multiplier exactly zero: eliminate
-            roots = self._eliminate(faces, nds)
+            try:
+                roots = self._eliminate(faces, nds)
+            except DegenerateProblemError:
+                decision = pruned_near(self.problem, faces, pruning.undecided, self.data,
+                                       self._residual)  # what elimination cannot settle
+                if decision is None:
+                    raise
+                self.systems_solved -= 1
+                return decision, (None, None)
             if roots is None:
                 return Decision("none"), (None, None)
         else:
@@ -247,7 +256,7 @@ class NeuronEnumerator:
         (then that subset and its tied faces: no interior solution), or no subset does
         (exactly one), or a multiplier is zero to the working precision (undecided, as
         for exact ties in the data)."""
-        undecided = False
+        undecided: list[tuple[UnitFace, ...]] = []
         solved = self._solved
         for keep, rest in proper_subsets(len(faces)):
             sub = tuple([faces[i] for i in keep])
@@ -257,8 +266,11 @@ class NeuronEnumerator:
             verdict, tied, twins, zeros = self._kkt(sub, [faces[i] for i in rest], key)
             if verdict is Kkt.HOLDS or verdict is Kkt.TWINS:
                 return Pruning(Support.SUBSET, sub, tied, twins, zeros)
-            undecided = undecided or verdict is Kkt.UNDECIDED
-        return Pruning(Support.UNDECIDED if undecided else Support.FULL)
+            if verdict is Kkt.UNDECIDED:
+                undecided.append(sub)
+        if undecided:
+            return Pruning(Support.UNDECIDED, undecided=tuple(undecided))
+        return Pruning(Support.FULL)
 
     def _kkt(self, sub, others, key: tuple | None = None,
              ) -> tuple[Kkt, tuple[UnitFace, ...], tuple, tuple]:

@@ -45,13 +45,17 @@ class Kkt(Enum):
 class Pruning:
     """The outcome of the pruning test; for ``SUBSET``, the pruning subset ``by``, its
     tied faces and (when the tied faces may carry weight) the twins ``(b, a)`` that keep
-    every interior solution out of its faces (:mod:`solver.pipeline.locate.ties`)."""
+    every interior solution out of its faces (:mod:`solver.pipeline.locate.ties`), or the
+    face ``near`` that is outside at every residual near ``by``'s
+    (:mod:`solver.pipeline.locate.near`)."""
 
     support: Support
     by: tuple[UnitFace, ...] = ()
     tied: tuple[UnitFace, ...] = ()
     twins: tuple[tuple[UnitFace, UnitFace], ...] = ()
     zeros: tuple = ()  # (point, part, exact point): residuals proved zero in a number field
+    near: UnitFace | None = None  # SUBSET: the face outside near by's residual (near.py)
+    undecided: tuple[tuple[UnitFace, ...], ...] = ()  # UNDECIDED: the subsets whose test was
 
 
 @cache
