@@ -26,6 +26,7 @@ Fraction(3, 100)
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import threading
 import time
@@ -76,6 +77,7 @@ class Record:
     shown_rows: list[tuple[str, str]]
     shown_status: str
     shown_losses: list[str]
+    at: float = 0.0  # when the result was seen (``time.time()``, comparable across processes)
 
 
 @dataclass
@@ -125,8 +127,14 @@ class Student:
             self.done.set()
 
     async def _scenario(self, start: float) -> None:
+        from bokeh.events import DocumentReady
+
         self._stop = False
         reader = asyncio.ensure_future(self._reader())
+        # What BokehJS sends once the page is rendered: Panel dispatches a session's model
+        # changes at once only after it (before, each is put off to a later tick and may
+        # reach the page in a message of its own) and runs the ``onload`` callbacks then.
+        self.session.document.callbacks.send_event(DocumentReady())
         try:
             await self._until(lambda: self._finished(self.lam), start)
             self.open_seconds = time.perf_counter() - start
@@ -241,10 +249,10 @@ class Student:
     def _record(self, kind: str, seconds: float) -> None:
         self.records.append(Record(
             kind, seconds, list(self.rows), self.lam, self.units, self.shown_rows(),
-            self.status(), self.losses()))
+            self.status(), self.losses(), time.time()))
 
 
-def check_shown(students: list[Student]) -> list[str]:
+def check_shown(students: list[Student] | list[Report]) -> list[str]:
     """Every record against the student's own problem and the solver's result for it."""
     from solver import solve
 
@@ -270,3 +278,37 @@ def check_shown(students: list[Student]) -> list[str]:
                 wrong.append(f"student {student.index}: losses {got} shown for its problem, "
                              f"the solver gives {expected}")
     return wrong
+
+
+@dataclass
+class Report:
+    """What a student did and saw, handed back from a crowd process (picklable)."""
+
+    index: int
+    records: list[Record]
+    errors: list[str]
+    open_seconds: float | None
+
+
+def crowd(url: str, plan: list[tuple[int, float]], edits: int, think: tuple[float, float],
+          nice: int, out: Any) -> None:
+    """Run students in this process (a crowd of the benchmark): ``plan`` lists each student's
+    index and when (seconds from now) it opens its page; ``out`` (a queue) receives the
+    :class:`Report` of each and this process's CPU seconds. Run at CPU priority ``nice``
+    above the server's, so that the students take what the server leaves."""
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
+    register_models()
+    begin = time.monotonic()
+    students = []
+    for index, offset in sorted(plan, key=lambda item: item[1]):
+        time.sleep(max(0.0, begin + offset - time.monotonic()))
+        student = Student(url, index, edits=edits, think=think)
+        student.start()
+        students.append(student)
+    for student in students:
+        student.done.wait()
+    for student in students:
+        student.close()
+    out.put(([Report(s.index, s.records, s.errors, s.open_seconds) for s in students],
+             time.process_time()))

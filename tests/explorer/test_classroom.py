@@ -9,12 +9,41 @@ problem and with the solver's minima for that problem, computed here.
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.bench_classroom import free_port, start_server, stop_server, tree
-from benchmarks.classroom import Student, check_shown
+from benchmarks.classroom import PAPER_X, PAPER_Y, Student, check_shown
+from explorer.worker import Outcome, SolveKey, progress_callback, solve_key
+from solver.errors import SolveCancelled
+
+STUBBORN = 7  # a λ whose denominator it divides: the solve ignores its cancel flag for 1 s
+
+
+def _slow_solve(job_id: int, key: SolveKey, max_seconds: float, queue: Any = None,
+                cancelled: Any = None) -> Outcome:
+    """The real solve (:func:`explorer.worker.solve_key`) after 0.3 s of steps that report
+    progress and so stop at a cancel; a stubborn one (λ = 1/7, 1/14) reports once and then
+    ignores its flag for 1 s, so that superseding it kills the pool under the other
+    sessions' jobs."""
+    report = progress_callback(job_id, queue, cancelled)
+    try:
+        report(0, 10)
+        if key.lam.denominator % STUBBORN == 0:
+            time.sleep(1.0)
+        for step in range(10):
+            time.sleep(0.03)
+            report(step + 1, 11)
+    except SolveCancelled:
+        return Outcome("cancelled")
+    return solve_key(job_id, key, max_seconds)
 
 
 def test_shared_runner_state_is_bounded() -> None:
@@ -77,6 +106,94 @@ def test_a_student_whose_patches_fail_stops_at_once_with_the_reason() -> None:
     with ThreadPoolExecutor(1) as pool:
         with pytest.raises(ConnectionError, match="a patch from the server failed: KeyError"):
             pool.submit(asyncio.run, scenario()).result()
+
+
+def _rows(k: int) -> str:
+    """One of three data sets: the paper's, point 2 raised by ``k``/100."""
+    y = list(PAPER_Y)
+    y[1] = str(Fraction(y[1]) + Fraction(k, 100))
+    return ";".join(f"{x},{v}" for x, v in zip(PAPER_X, y, strict=True))
+
+
+@pytest.mark.slow
+def test_every_session_gets_the_result_of_its_last_edit_under_rapid_superseding_edits() -> None:
+    """Four sessions on one shared runner (two workers), each making 25 edits 0-0.15 s
+    apart, to problems that are often equal (shared jobs) and often not; superseded solves
+    that ignore their cancel flag make the runner kill and replace the pool under the
+    others' jobs, last under every session's last job. Once the edits stop, every session
+    must show the result of its own last edit: its data, λ and units, and the solver's
+    minima for them (solved here, in this process). A session left "Solving…" for ever, or
+    showing an older edit's result, fails (as it does when the runner drops the jobs of a
+    killed pool, or stops a shared job when one of its waiters cancels).
+    """
+    import panel  # noqa: F401 - Panel's executor runs the sessions' awaits on this loop
+
+    from explorer.runner import SolveRunner
+    from explorer.state import ExplorerState
+    from solver import solve
+
+    lams = ("1/10", "1/20", "1/7", "1/30", "1/14")
+
+    class CountingRunner(SolveRunner):
+        pools = 0
+
+        def _new_pool(self) -> list:
+            self.pools += 1
+            return super()._new_pool()
+
+    async def edit(state: ExplorerState, rng: random.Random) -> None:
+        for _ in range(25):
+            state.edit(**rng.choice([{"lam": rng.choice(lams)}, {"data": _rows(rng.randrange(3))},
+                                     {"lam": rng.choice(lams), "data": _rows(rng.randrange(3))}]))
+            await asyncio.sleep(rng.uniform(0, 0.15))
+
+    async def settled(states: list[ExplorerState], until: Any = None) -> None:
+        deadline = time.monotonic() + 90
+        while (any(s.solving for s in states) if until is None else not until()):
+            assert time.monotonic() < deadline, [s.status for s in states]
+            await asyncio.sleep(0.05)
+            runner.drain()
+
+    def shown(states: list[ExplorerState]) -> list[bool]:
+        """Whether each session shows the result of its last edit."""
+        return [not s.solving and s.shown_problem == (s.data, s.lam, s.units) for s in states]
+
+    async def scenario(runner: SolveRunner) -> tuple[list[bool], list[ExplorerState]]:
+        states = [ExplorerState(runner=runner, units=1) for _ in range(4)]
+        await asyncio.gather(*(edit(s, random.Random(k)) for k, s in enumerate(states)))
+        await settled(states)
+        after_random = shown(states)
+        # then a pool killed under every session's last job: a fifth session's stubborn
+        # solve is running, the four make their last edit, the fifth moves on
+        fifth = ExplorerState(runner=runner, units=1, data=_rows(5), lam="1/7")
+        await settled([], until=lambda: runner.progress(fifth._job) is not None)
+        for k, state in enumerate(states):
+            state.edit(lam="1/10", data=_rows(k % 2))
+        pools = runner.pools
+        fifth.edit(lam="1/30")
+        await settled([*states, fifth])
+        assert runner.pools > pools, "the last jobs' pool was not killed: the test missed it"
+        return after_random, [*states, fifth]
+
+    runner = CountingRunner(max_workers=2, grace=0.2, job=_slow_solve)
+    [warm.result(timeout=120) for warm in runner.start()]
+    try:
+        # a thread of its own: the browser tests' worker keeps a loop in the main thread
+        with ThreadPoolExecutor(1) as pool:
+            after_random, states = pool.submit(asyncio.run, scenario(runner)).result()
+        assert after_random == [True] * 4
+        for k, state in enumerate(states):
+            asked = (state.data, state.lam, state.units)
+            assert not state.solving and state.shown_problem == asked, (k, state.status)
+            rows = [row.split(",") for row in state.data.split(";")]
+            x, y = [r[0] for r in rows], [r[1] for r in rows]
+            expected = solve(x, y, state.lam, 1)
+            shown = state.result
+            assert (shown.lam, shown.y) == (Fraction(state.lam), tuple(map(Fraction, y)))
+            assert [m.loss for m in shown.minima] == [m.loss for m in expected.minima]
+        assert runner._pending == {}
+    finally:
+        runner.shutdown()
 
 
 @pytest.mark.slow
