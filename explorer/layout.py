@@ -48,6 +48,13 @@ ABOUT = (
     "and selection: copy it to share this view."
 )
 
+# The cards' least widths in pixels: what their contents need without cutting a title or
+# squeezing a plot or a table column (the 2-D data plot's fixed square frame with its axes,
+# colour bar and toolbar; the minima table's columns, explorer.views.minima). A row of two
+# cards wraps, one card a row, where the page is narrower than both together.
+# The data card's depends on the data's d (the 1-D plot stretches; the 2-D one does not).
+DATA_WIDTHS, PLANE_WIDTH, SURFACE_WIDTH, MINIMA_WIDTH = {1: 420, 2: 540}, 440, 460, 570
+
 
 @dataclass
 class Dashboard:
@@ -119,13 +126,30 @@ def set_surface_slice(surface: SurfaceView, name: str) -> None:
 
 
 def card(title: str, body: object, help_key: str, share: int = 1,
-         collapsed: bool | None = None) -> pn.Card:
-    """A titled card with a "?" icon that explains it."""
+         collapsed: bool | None = None, least: int = 0) -> pn.Card:
+    """A titled card with a "?" icon that explains it, ``share`` of its row's width and at
+    least ``least`` pixels wide (its row wraps where two cards do not fit side by side)."""
     header = pn.Row(pn.pane.HTML(f"<b>{title}</b>", margin=(5, 5)), tooltip(help_key))
     return pn.Card(
         body, header=header, collapsible=collapsed is not None, collapsed=bool(collapsed),
-        sizing_mode="stretch_width", margin=5, styles={"flex": f"{share} 1 0"},
+        sizing_mode="stretch_width", margin=5,
+        styles={"flex": f"{share} 1 0", "min-width": f"{least}px"},
     )
+
+
+def fit_data_card(box: pn.Card, state: Any) -> None:
+    """Give the data card the least width its view needs for the state's ``d`` (a style
+    change only when ``d`` changed).
+
+    >>> from types import SimpleNamespace
+    >>> box = card("1 · Data", None, "data_view")
+    >>> fit_data_card(box, SimpleNamespace(d=2))
+    >>> box.styles["min-width"]
+    '540px'
+    """
+    least = f"{DATA_WIDTHS[state.d]}px"
+    if box.styles.get("min-width") != least:
+        box.styles = {**box.styles, "min-width": least}
 
 
 def name_saves(view: Any, stem: str) -> Any:
@@ -185,8 +209,8 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
     lam_help = pn.Row(pn.pane.Markdown("**λ** and **units**", margin=(5, 10, 0, 10)),
                       tooltip("lam_slider"), tooltip("status"))
     data_holder = pn.Column(data, sizing_mode="stretch_width")
-    plane_card = card("2 · The (b, c) plane", plane, "plane_view")
-    surface_card = card("3 · Loss surface", surface, "surface_view", 4)
+    plane_card = card("2 · The (b, c) plane", plane, "plane_view", least=PLANE_WIDTH)
+    surface_card = card("3 · Loss surface", surface, "surface_view", 4, least=SURFACE_WIDTH)
     data_card = card("1 · Data", pn.Column(controls.data_alert, data_holder,
                                            sizing_mode="stretch_width"), "data_view")
     board.switch = DimensionSwitch(state, [
@@ -204,6 +228,9 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
              (CONTROL_HELP["surface_view"], SURFACE2D_HELP)),
     ])
 
+    fit_data_card(data_card, state)
+    state.param.watch(lambda _: fit_data_card(data_card, state), "data")
+
     def make_lampath() -> LamPathView:
         board.lampath = name_saves(LamPathView(state, paths), "lambda-path")
         return board.lampath
@@ -215,10 +242,9 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
         return training
 
     board.main = [
-        pn.Row(data_card, plane_card,
-               sizing_mode="stretch_width"),
-        pn.Row(surface_card,
-               card("4 · Minima", minima, "minima_view", 5), sizing_mode="stretch_width"),
+        pn.FlexBox(data_card, plane_card, flex_wrap="wrap", sizing_mode="stretch_width"),
+        pn.FlexBox(surface_card, card("4 · Minima", minima, "minima_view", 5, least=MINIMA_WIDTH),
+                   flex_wrap="wrap", sizing_mode="stretch_width"),
         card("5 · λ path", after_load(make_lampath), "lampath_view"),
         training_card(make_training),
     ]

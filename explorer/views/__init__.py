@@ -13,6 +13,31 @@ def caption(text: str) -> pn.pane.Markdown:
     return pn.pane.Markdown(text, styles={"font-size": "12px"}, margin=(0, 10))
 
 
+# The tables' rows at 13 px with small paddings (the design's 16 px text and 12 px paddings
+# made 52 px rows: four points did not fit where the card had room for them).
+TABLE_CSS = (":host .tabulator { font-size: 13px; } "
+             ":host .tabulator-row .tabulator-cell { padding: 6px 8px; } "
+             ":host .tabulator .tabulator-header .tabulator-col .tabulator-col-content "
+             "{ padding: 6px 8px; }")
+# A data table shows this many points without scrolling; more scroll under a fixed header.
+DATA_ROWS = 8
+
+
+def data_table(frame: Any) -> pn.widgets.Tabulator:
+    """The editable data table of the 1-D and 2-D data views: a checkbox per row, exact
+    values typed in the cells, every row shown up to ``DATA_ROWS`` (then it scrolls).
+
+    >>> import pandas as pd
+    >>> data_table(pd.DataFrame({"point": ["x1"], "x": ["0"], "y": ["1"]})).max_height
+    340
+    """
+    return pn.widgets.Tabulator(
+        frame, show_index=False, editors={"point": None}, layout="fit_data_stretch",
+        max_height=36 + 38 * DATA_ROWS, selectable="checkbox", sizing_mode="stretch_width",
+        stylesheets=[TABLE_CSS], configuration={"columnDefaults": {"headerSort": False}},
+    )
+
+
 def plot_column(plot: object, *extra: object, before: tuple = ()) -> pn.Column:
     """A stretching column: optional widgets, the HoloViews plot, then captions."""
     pane = pn.pane.HoloViews(plot, sizing_mode="stretch_width", height=430)

@@ -45,7 +45,7 @@ from explorer.state import (
     format_data,
     read_example,
 )
-from explorer.views import caption, redraw, show_table
+from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.geometry import one_input, representative
 from explorer.views.sources import set_columns
 from solver.data import parse_rational
@@ -244,11 +244,7 @@ class DataView(pn.viewable.Viewer):
         fig.toolbar.active_drag = self.draw
         self.points.data_source.on_change("data", self._on_source)
         self.figure = fig
-        self.table = pn.widgets.Tabulator(
-            self._table_frame(), show_index=False, editors={"point": None},
-            layout="fit_data_stretch", height=190, selectable="checkbox",
-            sizing_mode="stretch_width",
-        )
+        self.table = data_table(self._table_frame())
         self.table.on_edit(self._on_table_edit)
         self.example = pn.widgets.Select(
             options=["(choose)", *self._examples], value="(choose)", label="Example", width=170,

@@ -53,7 +53,7 @@ from bokeh.plotting import figure
 from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks, square_box
 from explorer.loss import network
 from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
-from explorer.views import caption, redraw, show_table
+from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
 from solver.data import parse_rational
@@ -202,11 +202,7 @@ class Data2DView(pn.viewable.Viewer):
         fig.add_layout(ColorBar(color_mapper=self.mapper, title="y and f(x)", width=10), "right")
         self.figure = fig
         self.points.data_source.on_change("data", self._on_points)
-        self.table = pn.widgets.Tabulator(
-            self._table_frame(), show_index=False, editors={"point": None},
-            layout="fit_data_stretch", height=190, selectable="checkbox",
-            sizing_mode="stretch_width",
-        )
+        self.table = data_table(self._table_frame())
         self.table.on_edit(self._on_table_edit)
         self.which = pn.widgets.Select(label="Point", options=[], width=80)
         self.y_value = pn.widgets.FloatInput(label="its y", step=0.05, width=110)
@@ -243,7 +239,9 @@ class Data2DView(pn.viewable.Viewer):
             description="Hover the plane: f(x1, x2) of the selected minimum"))
 
     def __panel__(self) -> pn.viewable.Viewable:
-        plot = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        # Not stretched: the frame stays FRAME x FRAME pixels (a stretched pane squeezed it
+        # to 283 x 341 in a narrower card, and x1 lost its scale's equality with x2).
+        plot = pn.pane.Bokeh(self.figure)
         help_text = caption(
             "Drag a point · tap to add (y = 0) · tap then Backspace to delete · type exact "
             "values in the table · set a point's y below. Lines: each unit's kink "

@@ -67,7 +67,7 @@ class DownloadsView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        common = {"color": "primary", "variant": "outline", "width": 95,
+        common = {"color": "primary", "variant": "outline", "width": 86,  # 3 fit the sidebar
                   "embed": False, "margin": (5, 5)}
         self.json = pn.widgets.FileDownload(
             callback=self._json, label="JSON", filename="relu-minima.json",

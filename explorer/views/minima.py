@@ -18,12 +18,39 @@ from typing import Any
 import pandas as pd
 import panel as pn
 import param
+from panel.io.model import JSCode
 
 from explorer.state import ExplorerState
+from explorer.views import TABLE_CSS
 from explorer.views.geometry import active_label
 from explorer.views.latex import Names, to_latex
 
 _COLUMNS = ["#", "kind", "loss", "orbit", "pattern", "active", "certificate"]
+# Pixel widths at the tables' 13 px: the fixed columns hold their header and their longest
+# value; the wrapped ones share the rest (in proportion to ``grow``), never narrower than
+# ``width`` (the header and a word such as "second order" or "x3·u2,"). Together 542 px:
+# the Minima card is laid out at least that wide (explorer.layout).
+FIXED_WIDTHS = {"#": 36, "kind": 74, "loss": 112, "orbit": 56}
+WRAPPED = {"pattern": (80, 2), "active": (80, 2), "certificate": (120, 3)}
+# Where a wrapped column's text may break: between a pattern's units, between active
+# boundaries, between kinds of checks; never inside one ("++-+0" once broke after its "-",
+# "first order" after "first").
+SEPARATORS = {"pattern": " ", "active": ", ", "certificate": "; "}
+# Tabulator's formatter of the wrapped columns: each part an inline block (kept whole when
+# it fits the cell's width, broken only if longer than the whole cell).
+_PARTS_JS = """(cell, params) => {
+  const el = cell.getElement();
+  el.style.whiteSpace = 'normal';
+  el.style.overflowWrap = 'anywhere';
+  const parts = String(cell.getValue() ?? '').split(params.separator);
+  const keep = params.separator.trimEnd();
+  return parts.map((part, i) => {
+    const span = document.createElement('span');
+    span.style.display = 'inline-block';
+    span.textContent = part + (i < parts.length - 1 ? keep : '');
+    return span.outerHTML;
+  }).join(' ');
+}"""
 
 
 CERTIFICATE_MEANING = (
@@ -167,16 +194,20 @@ class MinimaView(pn.viewable.Viewer):
 
     def __init__(self, state: ExplorerState, **params: Any) -> None:
         super().__init__(state=state, **params)
-        # No fixed height: every row shows (the paper example's 9, with the certificate
-        # column wrapped instead of cut, fit max_height; more rows scroll).
+        # No fixed height: every row shows up to max_height (the paper example's 9 and
+        # more), then the rows scroll under the header. Every column keeps room for its
+        # header and its longest word (the certificate column was once squeezed to one
+        # character, its text running down the cell); the last three wrap at spaces.
         self.table = pn.widgets.Tabulator(
             minima_frame(state.result), show_index=False, disabled=True, selectable=1,
             layout="fit_columns", max_height=720, sizing_mode="stretch_width",
-            text_align={"loss": "right"},
-            widths={"#": 38, "kind": 80, "loss": 105, "orbit": 58, "pattern": 125, "active": 115},
-            formatters={"certificate": {"type": "textarea"}},
-            stylesheets=[":host .tabulator { font-size: 13px; }"],
-            configuration={"columnDefaults": {"headerSort": False}},
+            text_align={"loss": "right"}, widths=dict(FIXED_WIDTHS),
+            formatters={name: {"type": JSCode(_PARTS_JS), "separator": SEPARATORS[name]}
+                        for name in WRAPPED},
+            stylesheets=[TABLE_CSS],
+            configuration={"columnDefaults": {"headerSort": False}, "columns": [
+                {"field": name, "minWidth": width, "widthGrow": grow, "tooltip": True}
+                for name, (width, grow) in WRAPPED.items()]},
         )
         self.table.param.watch(self._on_select, "selection")
         self.checks = pn.pane.Markdown("", styles={"font-size": "12px"}, margin=(0, 10))

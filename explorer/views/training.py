@@ -75,10 +75,10 @@ FRAME_MS = 40  # the player's interval: 25 frames per second
 SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
 NOT_DRAWN = ("The Training view draws data with one or two inputs only. Train from the "
              "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
-PLANE_TITLES = {1: ("Training runs in the (b, c) plane: they end on the rings of their minima "
-                    "(tap: one run from there)", "b", "c"),
-                2: ("Training runs: each unit's input weights (b1, b2), ending on the rings of "
-                    "their minima (tap: one run from there)", "b1", "b2")}
+# Short enough for the plot's width at 1280 x 800 (the tap hint is in the caption).
+PLANE_TITLES = {1: ("Runs in the (b, c) plane: they end on their minima's rings", "b", "c"),
+                2: ("Runs: each unit's weights (b1, b2) end on their minima's rings",
+                    "b1", "b2")}
 
 
 class TrainingView(pn.viewable.Viewer):
@@ -132,7 +132,7 @@ class TrainingView(pn.viewable.Viewer):
         # (in Columns: panel 1.9's Bokeh pane does not always take visible = True)
         self.fx_pane = pn.Column(pn.pane.Bokeh(self.fx, sizing_mode="stretch_width"),
                                  sizing_mode="stretch_width")
-        self.fx2_pane = pn.Column(pn.pane.Bokeh(self.fx2, sizing_mode="stretch_width"),
+        self.fx2_pane = pn.Column(pn.pane.Bokeh(self.fx2),  # its square frame: not stretched
                                   sizing_mode="stretch_width", visible=False)
         self.surface_column = pn.Column(
             self.unit, pn.pane.Bokeh(self.surface, sizing_mode="stretch_width"),

@@ -23,12 +23,11 @@ from typing import Any
 
 import numpy as np
 from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
-from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
 from explorer.geometry2d.inputplane import data_box, grid, kink_segment, square_box
 from explorer.loss import network
-from explorer.views.data2d import PALETTE, y_range
+from explorer.views.data2d import FRAME, PALETTE, UNIT_COLOURS, y_range
 
 HEAT_STEPS = 41  # the animated run's heatmap: 41 x 41 values, computed in the browser
 Box = tuple[float, float, float, float]
@@ -57,31 +56,38 @@ def heat_data(net: Network, box: Box) -> dict[str, list]:
 
 def kink_data(net: Network, box: Box) -> dict[str, list]:
     """Each unit's kink line ``<b, x> + c = 0`` inside ``box`` (none for a unit whose line
-    misses it), coloured by unit."""
-    out: dict[str, list] = {"xs": [], "ys": [], "color": []}
+    misses it) and its unit's number, in the unit's colour of the 2-D Data view (a unit
+    looks the same in both).
+
+    >>> kink_data(([1.0, 1.0], [[1.0, 0.0], [0.0, 1.0]], [0.0, 0.5]), (-1, 1, -1, 1))["color"]
+    ['#111111', '#7b2cbf']
+    """
+    out: dict[str, list] = {"xs": [], "ys": [], "color": [], "unit": []}
     a, B, c = net
     for k in range(len(a)):
         segment = kink_segment(B[k], float(c[k]), box)
         if segment is not None:
             out["xs"].append([float(segment[0][0]), float(segment[1][0])])
             out["ys"].append([float(segment[0][1]), float(segment[1][1])])
-            out["color"].append(Category10_10[k % 10])
+            out["color"].append(UNIT_COLOURS[k % len(UNIT_COLOURS)])
+            out["unit"].append(k + 1)
     return out
 
 
 def empty_sources() -> dict[str, dict]:
     """The 2-D sources' empty columns (added to the view's sources)."""
     return {"heat": {"image": [], "x": [], "y": [], "dw": [], "dh": []},
-            "kinks": {"xs": [], "ys": [], "color": []},
+            "kinks": {"xs": [], "ys": [], "color": [], "unit": []},
             "points2": {"x1": [], "x2": [], "y": []}}
 
 
 def run_figure2(src: dict[str, ColumnDataSource]) -> tuple[Any, LinearColorMapper]:
     """The animated run in the input plane: f as a heatmap (the 2-D Data view's colours:
     blue below 0, red above), the units' kink lines and the data coloured by y. Everything
-    moving is on the overlay level (a frame repaints that canvas layer only)."""
+    moving is on the overlay level (a frame repaints that canvas layer only). Its frame
+    is the Data view's square showing the same square box: x1 and x2 have one scale."""
     mapper = LinearColorMapper(palette=list(PALETTE), low=-1.0, high=1.0)
-    fig = figure(height=300, sizing_mode="stretch_width", match_aspect=True,
+    fig = figure(frame_width=FRAME, frame_height=FRAME, width=None, height=None,
                  x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                  title="Animated run: f(x1, x2) and each unit's kink line",
                  x_axis_label="x1", y_axis_label="x2", tools="save", toolbar_location="right",

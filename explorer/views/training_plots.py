@@ -22,6 +22,7 @@ from bokeh.palettes import Category10_10, Viridis256
 from bokeh.plotting import figure
 
 from explorer.loss import reduced_loss
+from explorer.views.data2d import UNIT_COLOURS
 from explorer.views.geometry import line_segments, plane_radius, representative
 from explorer.views.training2d import HEAT_STEPS, empty_sources
 
@@ -231,7 +232,7 @@ if (units.data.d[0] === 2) {
     }
     heat.change.emit();
   }
-  const xs = [], ys = [], color = [], palette = units.data.palette[0];
+  const xs = [], ys = [], color = [], unit = [], palette = units.data.palette[0];
   for (let l = 0; l < L; l++) {  // the kink line inside the box (geometry2d.kink_segment)
     const size2 = b[l] * b[l] + e[l] * e[l];
     if (size2 === 0) { continue; }
@@ -247,8 +248,9 @@ if (units.data.d[0] === 2) {
     xs.push([foot[0] + low * along[0], foot[0] + high * along[0]]);
     ys.push([foot[1] + low * along[1], foot[1] + high * along[1]]);
     color.push(palette[l % palette.length]);
+    unit.push(l + 1);
   }
-  kinks.setv({data: {xs: xs, ys: ys, color: color}}, local);
+  kinks.setv({data: {xs: xs, ys: ys, color: color, unit: unit}}, local);
   return;
 }
 markers.setv({data: {b: b, c: c}}, local);
@@ -281,7 +283,7 @@ def sources() -> dict[str, ColumnDataSource]:
         "curve": {"x": [], "y": []}, "points": {"x": [], "y": []},
         "dot": {"step": [], "loss": []}, **empty_sources(),
         "units": {"n": [0], "d": [1], "box": [[-1.0, 1.0, -1.0, 1.0]], "steps": [HEAT_STEPS],
-                  "palette": [list(Category10_10)]},
+                  "palette": [list(UNIT_COLOURS)]},
     }
     return {k: ColumnDataSource(v, name=f"training-{k}") for k, v in names.items()}
 
@@ -305,8 +307,7 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
     the animated run's markers. A tap starts a run from there."""
     fig = figure(height=360, sizing_mode="stretch_width", x_range=Range1d(-1, 1),
                  y_range=Range1d(-1, 1),
-                 title="Training runs in the (b, c) plane: they end on the rings of their "
-                       "minima (tap: one run from there)",
+                 title="Runs in the (b, c) plane: they end on their minima's rings",
                  x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset,save",
                  name="training-plane-figure")
     fig.segment("x0", "y0", "x1", "y1", source=src["lines"], color="#999999", line_dash="dashed")

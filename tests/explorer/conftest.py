@@ -105,12 +105,13 @@ class PageGuard:
 
 @pytest.fixture
 def open_page(chromium: Any) -> Iterator[Any]:
-    """``open_page(url)`` gives a fresh page; after the test, no console errors, no
-    page errors and no request off localhost may have happened on any of them."""
+    """``open_page(url)`` gives a fresh page (``open_page(url, (1280, 800))`` one of that
+    size); after the test, no console errors, no page errors and no request off localhost
+    may have happened on any of them."""
     contexts, guards = [], []
 
-    def _open(url: str) -> Any:
-        context = chromium.new_context(viewport={"width": 1500, "height": 1500})
+    def _open(url: str, size: tuple[int, int] = (1500, 1500)) -> Any:
+        context = chromium.new_context(viewport={"width": size[0], "height": size[1]})
         guard = PageGuard()
         context.on("request", guard.on_request)
         page = context.new_page()

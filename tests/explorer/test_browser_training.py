@@ -10,7 +10,8 @@ never from the dashboard itself.
   ``k`` of seed 0's torch-default init on the k+1-th press: run 0 dies, every unit ends
   seeing no point and f = 0, so the test plays run 1), with a label naming the step;
 * played at ×16, the Data view's dashed curve moves, reaches f(x) of the run's end point
-  (as :func:`solver.train.descend` computes it), and stops there when the player stops.
+  (as :func:`solver.train.descend` computes it), and stops there when the player stops;
+* for d = 2 the same in the input plane, each unit's kink line in its Data view colour.
 """
 
 from __future__ import annotations
@@ -94,6 +95,13 @@ def test_the_animated_run_moves_the_data_views_curve_and_stops(
 _HEAT = """() => { const r = __explorer.glyphs('Animated run: f(x1', 'Image')[0];
   const im = r.data_source.data.image[0];
   return im === undefined ? [] : (Array.isArray(im) ? im.flat() : Array.from(im)); }"""
+# Each unit's colour in the Data view's kink lines and in the animated run's (by unit).
+_UNIT_COLOURS = """() => {
+  const data = __explorer.glyphs('Input plane', 'MultiLine').map(r => r.data_source.data)
+    .find(d => 'label' in d);
+  const run = __explorer.models('ColumnDataSource').find(m => m.name === 'training-kinks').data;
+  const pairs = (d, c) => Array.from(d.unit || []).map((u, i) => [u, d[c][i]]);
+  return {data: pairs(data, 'colour'), run: pairs(run, 'color')}; }"""
 _BARS = """() => { const r = __explorer.glyphs('Training: where', 'VBar')[0];
   return Object.fromEntries(['label', 'runs', 'minimum', 'share']
     .map(k => [k, Array.from(r.data_source.data[k])])); }"""
@@ -162,6 +170,7 @@ def test_two_input_data_train_select_and_animate_in_the_input_plane(
 
     first = page.evaluate(_HEAT)
     assert np.array(first) == pytest.approx(f_of(start), abs=1e-9)
+    _same_unit_colours(page)
     page.locator("select").filter(has=page.locator("option", has_text="×16")).select_option("×16")
     page.locator("button.play").first.click()
     page.wait_for_function(f"() => {{ const [v, e] = ({_PLAYER})(); return v === e; }}",
@@ -171,3 +180,14 @@ def test_two_input_data_train_select_and_animate_in_the_input_plane(
     assert page.evaluate(_HEAT) == last  # stopped
     assert np.array(last) == pytest.approx(f_of(end), abs=1e-9)
     assert not np.allclose(last, first, atol=1e-3)
+    _same_unit_colours(page)
+
+
+def _same_unit_colours(page: Any) -> None:
+    """A unit's kink line has one colour in the Data view and in the animated run (they
+    once differed: the run's came from another palette)."""
+    colours = page.evaluate(_UNIT_COLOURS)
+    data, run = dict(colours["data"]), dict(colours["run"])
+    assert run and data and set(data) & set(run), colours
+    assert all(data[u] == run[u] for u in set(data) & set(run)), colours
+    assert len(set(run.values())) == len(run)  # one colour per unit
