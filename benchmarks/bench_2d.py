@@ -42,6 +42,7 @@ from benchmarks.bench_explorer import (
     slider,
     table_edit,
 )
+from benchmarks.patches import EVENTS_JS, patch_table, take_events
 from benchmarks.report import header_lines, markdown_table
 from explorer.layout import build_dashboard
 from explorer.runner import SolveRunner
@@ -158,7 +159,8 @@ def _measure(page: Any, act: Any, event: str) -> Sample:
                   last_patch=(frames[-1]["t"] - start) / 1000 if frames else None,
                   applying=sum(d for _, d in patches) / 1000,
                   messages=sum(f["header"] for f in frames),
-                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000)
+                  kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000,
+                  events=tuple(take_events(page, start, rec["now"])))
 
 
 def _screen(page: Any, h: float, v: float) -> list[float]:
@@ -221,6 +223,7 @@ def run_browser(url: str, runs: int, names: Sequence[str]) -> dict[str, dict[str
                 context = browser.new_context(viewport={"width": 1500, "height": 1000})
                 page = context.new_page()
                 page.add_init_script(FRAMES_JS)
+                page.add_init_script(EVENTS_JS)
                 page.goto(url + "?" + urlencode({"data": data, "units": 2}))
                 page.wait_for_function(READY_JS, timeout=TIMEOUT)
                 page.wait_for_function(f"() => Array.from(Bokeh.documents[0].all_models).some("
@@ -268,7 +271,7 @@ def view_table(results: dict[str, dict[str, list[Sample]]]) -> str:
     return markdown_table(["problem", "action", *VIEWS], rows)
 
 
-def in_browser(runs: int, names: Sequence[str]) -> int:
+def in_browser(runs: int, names: Sequence[str], patches: bool = False) -> int:
     """Serve the explorer, measure in Chromium, print the tables."""
     before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "serve.log") as server:
@@ -290,6 +293,9 @@ def in_browser(runs: int, names: Sequence[str]) -> int:
     for name, actions in results.items():
         print(f"\n{name}:\n")
         print(breakdown_table(actions))
+        if patches:
+            print(f"\n{name}, per edit (medians): the patch events per model and attribute:\n")
+            print(patch_table(actions))
     if errors:
         print("\nthe server logged errors:\n" + "\n".join(errors))
         return 1
@@ -303,9 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="actions per kind (--browser)")
     parser.add_argument("--problem", action="append", choices=[n for n, _ in browser_problems()],
                         help="measure only this problem (--browser; repeatable)")
+    parser.add_argument("--patches", action="store_true",
+                        help="print what each edit's patches carried, per model and attribute")
     args = parser.parse_args(argv)
     if args.browser:
-        return in_browser(args.runs, args.problem or [n for n, _ in browser_problems()])
+        return in_browser(args.runs, args.problem or [n for n, _ in browser_problems()],
+                          args.patches)
     in_process()
     return 0
 
