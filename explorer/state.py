@@ -110,7 +110,7 @@ def check_estimate(n: int, d: int, units: int, limit: float) -> None:
     ``limit`` seconds, naming the estimate and what would fit: fewer units for these
     points, or fewer points with these units.
 
-    >>> check_estimate(3, 1, 4, 15.0)  # about 7 s: fits
+    >>> check_estimate(3, 1, 4, 15.0)  # about 1.2 s: fits
     >>> try:
     ...     check_estimate(4, 1, 4, 15.0)
     ... except ProblemTooLargeError as exc:

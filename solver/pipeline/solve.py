@@ -29,10 +29,17 @@ Progress = Callable[[int, int], None]
 # Seconds of CPU per set of k faces (solved, pruned or decoupled), fitted to measured solves
 # (benchmarks/bench_estimate.py, the worst of a few seeded data sets per shape; the README
 # has the ratios) and rounded up: a set costs about the same for every n and d (the batched
-# coarse proofs), 4-sets cost far more (data sets with 4 units have many minima and curves;
-# 1.2e-3 to 7e-3 s measured, varying 6-fold between data sets); 5 faces (n <= 4) measured
-# 1.6e-3 s, taken as 4.
-_SECONDS_PER_SYSTEM = {0: 1e-4, 1: 1e-3, 2: 4e-4, 3: 2e-4, 4: 1e-2}
+# coarse proofs). Sets of k >= 4 faces: see _large_set_seconds.
+_SECONDS_PER_SYSTEM = {0: 1e-4, 1: 1e-3, 2: 4e-4, 3: 2e-4}
+# Sets of 4 and of 5 faces, with at most 3 points and with 4 or more (bench_estimate, 3 to
+# 12 seeded data sets per shape, the worst): with 4 or more points a 4-set costs up to
+# 7.7e-3 s (d = 1, n = 4 to 6: 18.4, 42.6 and 74 s for 2380, 5985 and 12,650 sets, varying
+# 25-fold between data sets: the exact elimination of the points of curves of minima);
+# with at most 3 points 1.2e-3 s (d = 1, n = 3: 0.83 s) and at most 5e-4 s in the plane
+# (n = 3: 10.9 s); 5-sets with at most 3 points add at most 3e-4 s, with 4 points up to
+# 6e-2 s (one of 5 data sets with n = 4 was stopped after 361 s, still eliminating).
+_SECONDS_PER_LARGE_SET = {(4, True): 1e-2, (5, True): 1e-1,
+                          (4, False): 1.5e-3, (5, False): 5e-4}
 # d >= 2 faces are larger systems (measured 1.0-1.7 times d = 1 per set at d = 3).
 _SECONDS_PER_DIMENSION = 0.25
 # Seconds per (face, cocircuit, point) step of the face enumeration's composition closure.
@@ -60,7 +67,8 @@ def estimate_seconds(n: int, d: int, units: int) -> float:
     total = _SECONDS_PER_COMPOSITION * alive * cocircuits * n
     growth = 1 + _SECONDS_PER_DIMENSION * (d - 1)
     for k in range(0, min(units, alive) + 1):
-        per = _SECONDS_PER_SYSTEM[min(k, 4)]
+        per = (_SECONDS_PER_SYSTEM[k] if k < 4  # (6 or more: not measured, cautious)
+               else _SECONDS_PER_LARGE_SET.get((k, n >= 4), 1e-2))
         per *= growth
         log_count = math.lgamma(alive + 1) - math.lgamma(k + 1) - math.lgamma(alive - k + 1)
         if log_count + math.log(per) > 700:

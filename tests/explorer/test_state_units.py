@@ -31,9 +31,11 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 LIMIT = 15.0  # the dashboard's runner refuses problems estimated over this (seconds)
 THREE = "-0.34,-0.55;-0.26,-0.32;0.75,-0.75"  # three points: 4 units fit
 PLANE_TWO = "-0.3,0.2,0.8;0.7,-0.4,-0.2"  # two points in the plane: 4 units fit
-# The formula's constants: seconds per set of k faces (k = 0..4), per composition step of
-# the face enumeration, and the growth per extra input dimension.
-PER_SET = (1e-4, 1e-3, 4e-4, 2e-4, 1e-2)
+# The formula's constants: seconds per set of k faces (k = 0..3; k = 4, 5 with at most 3
+# points and with 4 or more), per composition step of the face enumeration, and the growth
+# per extra input dimension.
+PER_SET = (1e-4, 1e-3, 4e-4, 2e-4)
+PER_LARGE_SET = {(4, False): 1.5e-3, (5, False): 5e-4, (4, True): 1e-2, (5, True): 1e-1}
 PER_STEP = 5e-8
 PER_DIMENSION = 0.25
 
@@ -55,8 +57,8 @@ def by_hand(n: int, d: int, units: int) -> float:
     count = faces(n, d)
     steps = count * 2 * comb(n, d) * n
     growth = 1 + PER_DIMENSION * (d - 1)
-    return PER_STEP * steps + sum(comb(count, k) * PER_SET[min(k, 4)] * growth
-                                  for k in range(units + 1))
+    per = [PER_SET[k] if k < 4 else PER_LARGE_SET[(k, n >= 4)] for k in range(units + 1)]
+    return PER_STEP * steps + sum(comb(count, k) * per[k] * growth for k in range(units + 1))
 
 
 @pytest.fixture(scope="module")
@@ -75,17 +77,22 @@ def test_the_hand_figures_are_the_solvers_estimate() -> None:
     assert faces(5, 1) == 21 and faces(2, 2) == 11
     assert by_hand(5, 1, 4) == pytest.approx(
         5e-8 * 21 * 10 * 5 + 1e-4 + 21 * 1e-3 + 210 * 4e-4 + 1330 * 2e-4 + 5985 * 1e-2)
+    # d = 1, 3 points, 5 units: 13 faces; C(13, k) = 1, 13, 78, 286, 715, 1287 sets
+    assert by_hand(3, 1, 5) == pytest.approx(
+        5e-8 * 13 * 6 * 3 + 1e-4 + 13 * 1e-3 + 78 * 4e-4 + 286 * 2e-4 + 715 * 1.5e-3
+        + 1287 * 5e-4)
     for n, d, units in ((3, 1, 4), (4, 1, 4), (5, 1, 4), (5, 1, 3), (2, 2, 4), (4, 2, 4),
                         (4, 2, 3), (3, 1, 5), (2, 1, 5)):
         assert estimate_seconds(n, d, units) == pytest.approx(by_hand(n, d, units), rel=1e-12)
 
 
 def test_four_units_fit_three_points_in_one_input_and_two_in_two() -> None:
-    # what the dashboard allows with 4 units: n <= 3 for d = 1 (about 7 s), n = 2 for d = 2
+    # what the dashboard allows with 4 units: n <= 3 for d = 1 (about 1.2 s; 4 points are
+    # 24 s), n = 2 for d = 2 (0.7 s; 3 points are 34 s)
     assert by_hand(3, 1, 4) <= LIMIT < by_hand(4, 1, 4)
     assert by_hand(2, 2, 4) <= LIMIT < by_hand(3, 2, 4)
-    # 5 units would fit 2 points only (every example has 3 or more): not offered
-    assert by_hand(2, 1, 5) <= LIMIT < by_hand(3, 1, 5)
+    # 5 units would fit 3 points in one input (1.8 s) but not 4 (643 s): not offered
+    assert by_hand(3, 1, 5) <= LIMIT < by_hand(4, 1, 5)
     assert MAX_UNITS == 4
     check_estimate(3, 1, 4, LIMIT)  # fits: nothing raised
     with pytest.raises(ProblemTooLargeError) as info:
