@@ -38,6 +38,7 @@ from benchmarks.bench_explorer import (
     RESULT_JS,
     Sample,
     breakdown_table,
+    painted_after,
     percentile,
     slider,
     table_edit,
@@ -160,7 +161,8 @@ def _measure(page: Any, act: Any, event: str) -> Sample:
                   applying=sum(d for _, d in patches) / 1000,
                   messages=sum(f["header"] for f in frames),
                   kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000,
-                  events=tuple(take_events(page, start, rec["now"])))
+                  events=tuple(take_events(page, start, rec["now"])),
+                  painted=painted_after(rec, start))
 
 
 def _screen(page: Any, h: float, v: float) -> list[float]:

@@ -112,7 +112,7 @@ RECORDER_JS = r"""
 () => {
   // The probe runs only while something may change: up to 1.5 s after a patch or an input.
   const rec = {events: {}, changes: {}, last: null, stop: false, patches: [], probe: 0,
-               frames: window.__frames.length, busy: 0};
+               frames: window.__frames.length, busy: 0, painted: null};
   const doc = Bokeh.documents[0];
   if (!doc.__timed) {
     const apply = doc.apply_json_patch.bind(doc);
@@ -125,6 +125,23 @@ RECORDER_JS = r"""
       }
     };
     doc.__timed = true;
+  }
+  // When the measured plots last finished painting (Bokeh paints after the models change).
+  const plot = __explorer.models('Figure').map(m => __explorer.view(m)).find(v => v);
+  let proto = plot ? Object.getPrototypeOf(plot) : null;
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, '_actual_paint')) {
+    proto = Object.getPrototypeOf(proto);
+  }
+  if (proto && !proto.__timed) {
+    const paint = proto._actual_paint;
+    proto._actual_paint = function (...args) {
+      try { return paint.apply(this, args); }
+      finally {
+        const r = window.__rec, title = this.model.title ? String(this.model.title.text) : '';
+        if (r && PAINTED.some(p => title.startsWith(p))) r.painted = performance.now();
+      }
+    };
+    proto.__timed = true;
   }
   CACHE
   __explorer.fresh();
@@ -156,8 +173,12 @@ RECORDER_JS = r"""
   window.__rec = rec;
 }
 """.replace("CACHE", CACHE_JS)
+# The plots whose paints are timed (title prefixes): the 1-D and 2-D views that an edit redraws.
+PAINTED = ("Data", "(b, c) plane", "Loss", "Input plane", "Sphere")
+RECORDER_JS = RECORDER_JS.replace("PAINTED", repr(list(PAINTED)))
 # What an edit's recording holds once the views settled.
 RESULT_JS = """() => ({last: __rec.last, now: performance.now(), events: __rec.events,
+  painted: __rec.painted,
   error: __rec.error, changes: __rec.changes, status: __explorer.status(),
   patches: __rec.patches, probe: __rec.probe, frames: window.__frames.slice(__rec.frames)})"""
 # A first load is over when every view shows the result: stamped from navigation start.
@@ -195,7 +216,10 @@ class Sample:
     and last document patch received from the server, ``applying`` the page's own time
     applying the patches (Bokeh's handlers, before painting), ``messages`` and ``kb``
     what the server sent, ``probe`` the time the benchmark's own probe took in the page,
-    ``events`` the patch events received (:func:`benchmarks.patches.take_events`).
+    ``events`` the patch events received (:func:`benchmarks.patches.take_events`),
+    ``painted`` when the measured plots last finished painting (Bokeh paints each changed
+    plot in a later frame than the one in which its data changed: ``seconds`` does not
+    include it).
     """
 
     seconds: float
@@ -209,6 +233,7 @@ class Sample:
     kb: float = 0.0
     probe: float = 0.0
     events: tuple = ()
+    painted: float | None = None
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -264,7 +289,15 @@ def _measure(page: Any, act: Any, event: str) -> Sample:
                   applying=sum(d for _, d in patches) / 1000,
                   messages=sum(f["header"] for f in frames),
                   kb=sum(f["size"] for f in frames) / 1000, probe=rec["probe"] / 1000,
-                  events=tuple(take_events(page, start, rec["now"])))
+                  events=tuple(take_events(page, start, rec["now"])),
+                  painted=painted_after(rec, start))
+
+
+def painted_after(rec: dict, start: float) -> float | None:
+    """Seconds from ``start`` until the measured plots last finished painting (``None``:
+    no paint after ``start``)."""
+    painted = rec.get("painted")
+    return (painted - start) / 1000 if painted is not None and painted > start else None
 
 
 def _screen(page: Any, x: float, y: float) -> list[float]:
@@ -443,7 +476,8 @@ def view_table(results: dict[str, list[Sample]]) -> str:
 
 def breakdown_table(results: dict[str, list[Sample]]) -> str:
     """Median seconds from the action: the server's first and last patch received, the
-    page's time applying patches, the last view redrawn; messages and kB per action."""
+    page's time applying patches, the last view's data changed and the plots painted;
+    messages and kB per action."""
     def med(values: list[float | None]) -> str:
         seen = [v for v in values if v is not None]
         return f"{statistics.median(seen):.3f}" if seen else "—"
@@ -454,12 +488,13 @@ def breakdown_table(results: dict[str, list[Sample]]) -> str:
                      med([x.last_patch for x in samples]), med([x.applying for x in samples]),
                      med([x.seconds - x.last_patch if x.last_patch is not None else None
                           for x in samples]),
-                     med([x.seconds for x in samples]),
+                     med([x.seconds for x in samples]), med([x.painted for x in samples]),
                      med([float(x.messages) for x in samples]).replace(".000", ""),
                      med([x.kb for x in samples]).rstrip("0").rstrip("."),
                      med([x.probe for x in samples])])
     return markdown_table(["action", "first patch s", "last patch s", "applying patches s",
-                           "last patch -> last view s", "last view s", "messages", "kB",
+                           "last patch -> last view s", "last view s", "plots painted s",
+                           "messages", "kB",
                            "probe s"], rows)
 
 

@@ -19,7 +19,7 @@ import panel as pn
 from panel.io.callbacks import PeriodicCallback
 
 from explorer.layout import build_dashboard
-from explorer.pagefix import install_page_fixes
+from explorer.pagefix import PAGEFIX_SCRIPT, install_page_fixes
 from explorer.runner import SolveRunner, get_runner
 from explorer.state import ExplorerState
 
@@ -75,7 +75,8 @@ def sync_location(state: ExplorerState, location: pn.io.location.Location) -> No
 
 def build_app(runner: SolveRunner | None = None, sync_url: bool = True) -> pn.template.BaseTemplate:
     """The whole dashboard as a template (call ``.servable()`` on it)."""
-    pn.extension("tabulator", "katex", design="bootstrap", notifications=False)
+    pn.extension("tabulator", "katex", design="bootstrap", notifications=False,
+                 js_files={"explorer-pagefix": PAGEFIX_SCRIPT})
     state = build_state(runner, sync_url)
     board = build_dashboard(state)
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:

@@ -7,7 +7,10 @@ sheet makes the next read recompute the page's styles: on this dashboard (about 
 roots, 1,700 ``<style>`` elements) 2-5 ms each time, about 100 times per edit (traced in
 Chromium: 330-520 ms of the page's main thread per edit at load 7-9, half of it gone with
 this fix). :data:`SKIP_UNCHANGED_CSS` makes the style sheet's update skip text it already
-has; nothing else changes (the same text gives the same styles).
+has; nothing else changes (the same text gives the same styles). It is loaded as a script
+right after BokehJS (:data:`PAGEFIX_SCRIPT`, so the first page's paints have it too) and
+applied again, harmlessly, when the document is ready (a page built without the script:
+a notebook).
 
 Examples
 --------
@@ -19,6 +22,8 @@ Examples
 """
 
 from __future__ import annotations
+
+import base64
 
 from bokeh.document import Document
 from bokeh.models import CustomJS
@@ -35,6 +40,12 @@ if (proto && typeof proto._update === 'function' && !proto.__skipsUnchanged) {
   proto.__skipsUnchanged = true;
 }
 """
+
+
+# The same code as a script in the page's head, after BokehJS (``pn.config.js_files``): a
+# ``data:`` URL, nothing to serve or fetch.
+PAGEFIX_SCRIPT = "data:text/javascript;base64," + base64.b64encode(
+    SKIP_UNCHANGED_CSS.encode()).decode()
 
 
 def install_page_fixes(doc: Document) -> None:
