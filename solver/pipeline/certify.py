@@ -233,23 +233,20 @@ def _side(value_at) -> int | None:
 
 def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
     """Hessian of the merged loss ``Lambda`` in the neurons' span coordinates."""
-    sys = point.system
+    neurons = point.neurons
     vals = point.values(prec)
     lam = arb(point.problem.lam_q)
-    blocks = sys.blocks
-    M_all = []
-    for nd in sys.neurons:
-        M_all.append(nd.M)
-    K = sum(nd.size for nd in sys.neurons)
+    blocks = point.face_problem.blocks  # the neurons' blocks (no polynomial system)
+    K = sum(nd.size for nd in neurons)
     H = [[arb(0)] * K for _ in range(K)]
     # 2 S
-    for a, nda in enumerate(sys.neurons):
-        for b, ndb in enumerate(sys.neurons):
+    for a, nda in enumerate(neurons):
+        for b, ndb in enumerate(neurons):
             S_ab = nda.M.transpose() * ndb.M
             for i, bi in enumerate(blocks[a]):
                 for j, bj in enumerate(blocks[b]):
                     H[bi][bj] += 2 * arb(S_ab[i, j])
-    for a, nd in enumerate(sys.neurons):
+    for a, nd in enumerate(neurons):
         G = nd.V.transpose() * nd.V
         s = vals.s[a]
         rho = lam * s
@@ -264,11 +261,15 @@ def hessian_lambda(point: NeuronPoint, prec: int) -> arb_mat:
 def _hessian(point: NeuronPoint, checks: list[str]) -> Descent | None:
     if point.k == 0:
         return None
-    K = sum(nd.size for nd in point.system.neurons)
+    K = sum(nd.size for nd in point.neurons)
+    kept: dict[int, arb_mat] = {}  # the Hessian by precision, for every minor
+
     for size in range(1, K + 1):
 
         def minor(prec: int, size: int = size) -> arb:
-            H = hessian_lambda(point, prec)
+            H = kept.get(prec)
+            if H is None:
+                H = kept[prec] = hessian_lambda(point, prec)
             return arb_mat([[H[i, j] for j in range(size)] for i in range(size)]).det()
 
         if sign_of(minor, "a Hessian minor") < 0:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from itertools import combinations
 
 from flint import fmpq
@@ -52,7 +53,7 @@ class UnitFace:
     @property
     def pattern(self) -> str:
         """The sign vector as a string of ``+``, ``-`` and ``0``."""
-        return pattern_of(self.signs)
+        return _pattern(self.signs)
 
 
 def pattern_of(signs: Sequence[int]) -> str:
@@ -62,6 +63,12 @@ def pattern_of(signs: Sequence[int]) -> str:
     '+0-'
     """
     return "".join("+" if s > 0 else "-" if s < 0 else "0" for s in signs)
+
+
+@lru_cache(maxsize=1 << 16)
+def _pattern(signs: tuple[int, ...]) -> str:
+    """:func:`pattern_of` of a face's signs, kept (certification names faces often)."""
+    return pattern_of(signs)
 
 
 def lifted_points(x: Sequence[Sequence[Fraction]]) -> list[list[fmpq]]:

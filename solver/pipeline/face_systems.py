@@ -109,6 +109,17 @@ def neuron_data(problem: Problem, face: UnitFace) -> NeuronData:
     return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
 
 
+@lru_cache(maxsize=1 << 16)
+def seen_mask(signs: tuple[int, ...]) -> int:
+    """The points a face sees (positive signs) as a bit mask: two faces whose masks do
+    not meet are not coupled (every term of ``M_a^T M_b`` is a zero row's).
+
+    >>> seen_mask((1, 0, -1, 1))
+    9
+    """
+    return sum(1 << i for i, v in enumerate(signs) if v > 0)
+
+
 def coupled(a: NeuronData, b: NeuronData) -> bool:
     """Whether two neurons are coupled: ``M_a^T M_b != 0``."""
     return any(v != 0 for v in (a.M.transpose() * b.M).entries())

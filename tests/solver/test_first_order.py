@@ -1,5 +1,6 @@
-"""The first-order signs decided in float intervals (``solver.pipeline.locate.first_order``)
-and the coarse values of decoupled points, against ball arithmetic at the proved points.
+"""The first-order signs decided in float intervals (``solver.pipeline.locate.first_order``),
+of located sets and of decoupled ones (from their parts' enclosures), and the coarse values
+of decoupled points, against ball arithmetic at the proved points.
 
 A sign decided over a coarse box must be the sign of the exact quantity at the interior
 solution: here each one is compared with the multipliers recomputed from their
@@ -56,7 +57,7 @@ def _same_sign(decided: int, ball: arb) -> bool:
 
 
 def test_float_first_order_signs_are_the_signs_of_ball_arithmetic() -> None:
-    tables = decided = 0
+    tables = decided = decoupled = 0
     for seed, n, d in ((4, 7, 1), (5, 5, 2), (7, 4, 3)):
         problem = _problem(seed, n, d)
         alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
@@ -70,6 +71,7 @@ def test_float_first_order_signs_are_the_signs_of_ball_arithmetic() -> None:
                 if table is None:
                     continue
                 tables += 1
+                decoupled += len({id(r.solution) for r in points[0].roots}) > 1
                 balls = _multipliers(points[0], 256)
                 assert len(balls) == len(table)
                 for (off, on), (off_ball, on_ball) in zip(table.tolist(), balls):
@@ -77,7 +79,7 @@ def test_float_first_order_signs_are_the_signs_of_ball_arithmetic() -> None:
                         if sign:
                             assert _same_sign(sign, ball)
                             decided += 1
-    assert tables > 100 and decided > 300
+    assert tables > 100 and decided > 300 and decoupled > 20
 
 
 def test_a_decoupled_point_has_coarse_values_that_hold_its_values() -> None:

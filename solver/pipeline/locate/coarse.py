@@ -114,13 +114,16 @@ class Coarse:
     faces, or :data:`UNDECIDED`) and the sign of the KKT excess of its residual against
     every alive face (:func:`excess_signs`; None if not enclosed); with decided signs,
     the signs of the strict KKT multipliers there
-    (:func:`~solver.pipeline.locate.first_order.first_order_signs`)."""
+    (:func:`~solver.pipeline.locate.first_order.first_order_signs`); and the enclosures
+    of ``w = G^{-1} u`` (``K``) and ``r`` (``n``) over the box, None if not proved (the
+    first-order signs of a decoupled set are computed from its parts')."""
 
     mid: np.ndarray
     rad: np.ndarray
     signs: tuple[int, ...] | None | str
     excess: np.ndarray | None
     first_order: np.ndarray | None = None  # (Z, 2) signs of the multipliers, see below
+    state: tuple[np.ndarray, ...] | None = None  # w_mid, w_rad, r_mid, r_rad (see below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +184,14 @@ class _Group:
     def _B(self, idx: np.ndarray, s: Interval) -> Interval:
         """``B(s) = I + S T(s)`` of the sets ``idx``, ``T`` scaling the rows of block
         ``a`` of ``G^{-1}`` by ``s_a``."""
+        idx = slice(None) if len(idx) == len(self.m) else idx  # all: no copies
         so = (s[0][:, self.owner][:, :, None], s[1][:, self.owner][:, :, None])
         T = mul((self.Ginv[0][idx], self.Ginv[1][idx]), so)
         return add(exact(np.eye(self.K)), matmul((self.S[0][idx], self.S[1][idx]), T))
 
     def _uw(self, idx: np.ndarray, B: Interval) -> tuple[Interval, Interval, np.ndarray]:
         """``u = B^{-1} z`` and ``w = G^{-1} u`` (``(N, K, 1)``), and where proved."""
+        idx = slice(None) if len(idx) == len(self.m) else idx
         u, ok = solve_enclosed(B, (self.z[0][idx], self.z[1][idx]))
         return u, matmul((self.Ginv[0][idx], self.Ginv[1][idx]), u), ok
 
@@ -198,6 +203,7 @@ class _Group:
     def _J(self, idx: np.ndarray, B: Interval, w: Interval) -> tuple[Interval, np.ndarray]:
         """The Jacobian ``-2 W^T B^{-1} S W`` (``(N, k, k)``), and where proved."""
         W = (self.masks.T * w[0], self.masks.T * w[1])  # (N, K, k), exact
+        idx = slice(None) if len(idx) == len(self.m) else idx
         X, ok = solve_enclosed(B, matmul((self.S[0][idx], self.S[1][idx]), W))
         J = matmul((W[0].transpose(0, 2, 1), W[1].transpose(0, 2, 1)), X)
         return (-2 * J[0], 2 * J[1]), ok
@@ -240,10 +246,12 @@ class _Group:
         done = np.flatnonzero(proved)
         if not len(done):
             return out
-        signs, excess, kkt = self._at_boxes(done, box[done])
+        signs, excess, kkt, (w, r, ok) = self._at_boxes(done, box[done])
         for j, i in enumerate(done):
+            state = (w[0][j, :, 0], w[1][j, :, 0], r[0][j, :, 0], r[1][j, :, 0]) if ok[j] \
+                else None
             out[i] = Coarse(m[i], box[i], signs[j], None if excess is None else excess[j],
-                            kkt[j])
+                            kkt[j], state)
         return out
 
     def _at_boxes(self, done: np.ndarray, rad: np.ndarray):
@@ -283,10 +291,10 @@ class _Group:
         r = sub(self.y, matmul(M, mul(so, w)))  # r = y - M T u, (N, n, 1)
         kkt = group_signs(w, Vs, wants, sigmas, r, self.lifted, ok, signs)
         if self.faces is None:
-            return signs, None, kkt
+            return signs, None, kkt, (w, r, ok)
         excess = excess_signs((r[0][:, :, 0], r[1][:, :, 0]), self.faces)
         excess[~ok] = 0
-        return signs, excess, kkt
+        return signs, excess, kkt, (w, r, ok)
 
 
 def at_box(problem, mid: np.ndarray, rad: np.ndarray, floats: SetFloats, lifted: np.ndarray,
@@ -295,5 +303,5 @@ def at_box(problem, mid: np.ndarray, rad: np.ndarray, floats: SetFloats, lifted:
     ``mid +- rad`` known to hold its interior solution (a seeded coarse box)."""
     with np.errstate(all="ignore"):
         group = _Group([problem], [mid], [floats], tuple(problem.sizes), lifted, y, faces)
-        signs, excess, _ = group._at_boxes(np.array([0]), rad[None, :])  # noqa: SLF001
+        signs, excess, *_ = group._at_boxes(np.array([0]), rad[None, :])  # noqa: SLF001
     return signs[0], excess[0]

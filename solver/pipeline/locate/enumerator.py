@@ -27,16 +27,12 @@ from flint import ctx as flint_ctx
 from solver.errors import DegenerateProblemError
 from solver.pipeline.decision import Decision, Signs
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.face_systems import (
-    NeuronData,
-    components,
-    face_system,
-    neuron_data,
-)
+from solver.pipeline.face_systems import NeuronData, components, face_system, neuron_data, seen_mask
 from solver.pipeline.locate.coarse import UNDECIDED, Coarse, prove_many
 from solver.pipeline.locate.coarse_data import ProblemFloats
 from solver.pipeline.locate.eliminate import positive_solutions
 from solver.pipeline.locate.face_problem import FaceProblem, fill_floats
+from solver.pipeline.locate.first_order import decoupled_signs
 from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.near import pruned_near
@@ -92,6 +88,7 @@ class NeuronEnumerator:
         # float data of the coarse proofs, and each located set's signs of the KKT excess
         self._floats = ProblemFloats(problem, self.data)  # against every face (by column)
         self._excesses: dict[tuple, np.ndarray | None] = {}
+        self._tables: dict[tuple, np.ndarray] = {}  # decoupled sets' first-order signs
         self.systems_solved = 0
 
     def prepare(self, sets: Sequence[Sequence[UnitFace]], subsets: bool = True) -> None:
@@ -100,19 +97,21 @@ class NeuronEnumerator:
         (:func:`~solver.pipeline.locate.minimise.minimise_many`) and give them their
         coarse proofs in one more (:func:`~solver.pipeline.locate.coarse.prove_many`:
         box, face signs and, with ``subsets`` (the sets will prune larger ones), the KKT
-        excess against every face); :meth:`entry` then settles them one by one. Proper
+        excess against every face); :meth:`entry` then settles them one by one. Decoupled
+        sets get their first-order signs from their parts' (in one more batch). Proper
         subsets must be solvable already. Saves time only: :meth:`entry` gives the same.
         """
         todo: list[tuple[tuple, FaceProblem]] = []
+        data, decoupled = self.data, []
         for faces in sets:
             faces = tuple(faces)
-            key = tuple(f.signs for f in faces)
-            if not faces or key in self._solved or key in self._prunings:
+            key = tuple([f.signs for f in faces])
+            if (not faces or key in self._solved or key in self._prunings
+                    or self.known(key) is not None):
                 continue
-            if self.known(key) is not None:
-                continue
-            nds = tuple(self.data[s] for s in key)
+            nds = tuple([data[s] for s in key])
             if len(self._parts(nds)) > 1:
+                decoupled.append((key, faces))
                 continue
             pruning = self._pruned(faces)
             self._prunings[key] = pruning
@@ -126,6 +125,7 @@ class NeuronEnumerator:
                             self._floats.table() if subsets else None)
         for (key, fp), start, proof in zip(todo, starts, coarse):
             self._starts[key] = (fp, start, proof)
+        self._tables.update(decoupled_signs(decoupled, self.entry, self._floats))
 
     def points(self, faces: Sequence[UnitFace]) -> list[NeuronPoint]:
         """The neuron point of ``faces`` (in the given order), if it has one in its faces."""
@@ -133,8 +133,9 @@ class NeuronEnumerator:
         roots, signs = self.entry(faces)
         if roots is None or signs is None:
             return []
-        nds = tuple(self.data[f.signs] for f in faces)
-        return [NeuronPoint(self.problem, faces, nds, roots, signs)]
+        key = tuple([f.signs for f in faces])
+        return [NeuronPoint(self.problem, faces, tuple([self.data[s] for s in key]), roots, signs,
+                            self._tables.get(key))]
 
     def entry(self, faces: tuple[UnitFace, ...]) -> Entry:
         """The set's interior solution (roots, or None) and its neurons' signs (or None:
@@ -161,13 +162,15 @@ class NeuronEnumerator:
         if not faces:
             return Decision("solution"), ((), ())
         nds = tuple(self.data[f.signs] for f in faces)
-        parts = self._parts(nds)
-        if len(parts) > 1:
-            decision = Decision("decoupled",
-                                parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
-            return decision, self._combine(faces, parts)
         key = tuple(f.signs for f in faces)
-        pruning = self._prunings.pop(key, None) or self._pruned(faces)
+        pruning = self._prunings.pop(key, None)  # prepare() found the set connected
+        if pruning is None:
+            parts = self._parts(nds)
+            if len(parts) > 1:
+                decision = Decision("decoupled",
+                                    parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
+                return decision, self._combine(faces, parts)
+            pruning = self._pruned(faces)
         if pruning.support is Support.SUBSET:
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
                                 tied=tuple(f.signs for f in pruning.tied),
@@ -195,7 +198,7 @@ class NeuronEnumerator:
             face_problem, start, proof = self._starts.pop(key, (None, None, None))
             roots = locate(self.problem, nds, face_problem=face_problem, start=start,
                            quick=None if proof is None else (proof.mid, proof.rad),
-                           first_order=None if proof is None else proof.first_order)
+                           coarse=proof)
             if proof is not None:
                 if proof.excess is not None:
                     self._excesses[key] = proof.excess
@@ -380,13 +383,14 @@ class NeuronEnumerator:
         key = (id(a), id(b))
         found = self._couplings.get(key)
         if found is None:
-            # coupled(a, b) from the exact block M_a^T M_b, kept (as FaceProblem keeps it)
-            # when it is not zero: the located sets' S is assembled from these blocks
-            pair = (a.face.signs, b.face.signs)
-            block = self._products.get(pair)
-            if block is None:
-                block = a.M.transpose() * b.M
-            found = self._couplings[key] = any(v != 0 for v in block.entries())
+            # from the exact block M_a^T M_b, kept when it is not zero (the located sets'
+            # S is assembled from it); zero at once when no point is seen by both faces
+            pair, block = (a.face.signs, b.face.signs), None
+            if seen_mask(pair[0]) & seen_mask(pair[1]):
+                block = self._products.get(pair)
+                if block is None:
+                    block = a.M.transpose() * b.M
+            found = self._couplings[key] = block is not None and any(block.entries())
             if found:
                 self._products[pair] = block
         return found

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 from flint import arb, arb_mat, fmpq_mat
@@ -195,14 +196,21 @@ def fill_floats(problems: Sequence[FaceProblem]) -> None:
             starts.append(starts[-1] + size)
         N, K = len(members), starts[-1]
         S, z, G = np.empty((N, K, K)), np.empty((N, K)), np.zeros((N, K, K))
+        nds = [fp.nds for fp in members]
+        ids = [tuple(map(id, row)) for row in nds]
+        get = cache.get
         for a in range(len(sizes)):
             rows = slice(starts[a], starts[a + 1])
-            owns = [_own(cache, products, fp.nds[a], y) for fp in members]
-            z[:, rows] = np.stack([own[1] for own in owns])
-            G[:, rows, rows] = np.stack([own[2] for own in owns])
+            owns = [own if (own := get(i[a])) is not None else _own(cache, products, nd[a], y)
+                    for i, nd in zip(ids, nds)]
+            z[:, rows] = np.array([own[1] for own in owns])
+            G[:, rows, rows] = np.array([own[2] for own in owns])
             for b in range(len(sizes)):
-                S[:, rows, starts[b]:starts[b + 1]] = np.stack(
-                    [_block(cache, products, fp.nds[a], fp.nds[b]) for fp in members])
+                keys = [(i[a], i[b]) for i in ids]
+                missing = {key: (nd[a], nd[b]) for key, nd in zip(keys, nds) if key not in cache}
+                if missing:
+                    _blocks(cache, products, missing, sizes[a], sizes[b])
+                S[:, rows, starts[b]:starts[b + 1]] = np.array([get(key) for key in keys])
         for i, fp in enumerate(members):
             fp._floats = S[i], z[i], G[i]  # noqa: SLF001
 
@@ -217,14 +225,23 @@ def _own(cache: dict, products: dict, na: NeuronData, y: fmpq_mat) -> tuple:
     return own
 
 
-def _block(cache: dict, products: dict, na: NeuronData, nb: NeuronData) -> np.ndarray:
-    """``M_a^T M_b`` in floats (kept)."""
-    found = cache.get((id(na), id(nb)))
-    if found is None:
-        other = cache.get((id(nb), id(na)))  # the transpose, entry for entry
-        found = cache[(id(na), id(nb))] = (
-            other.T if other is not None else _floats(_product(products, na, nb)))
-    return found
+def _blocks(cache: dict, products: dict, missing: dict, rows: int, cols: int) -> None:
+    """Add the float blocks ``M_a^T M_b`` (``rows x cols``) of the pairs ``missing``
+    (``(id(a), id(b))`` -> ``(a, b)``) to ``cache``: the transpose of a kept block, or
+    every exact entry rounded, all the missing blocks' entries in one conversion."""
+    exact = []
+    for key, (na, nb) in missing.items():
+        other = cache.get((key[1], key[0]))  # the transpose, entry for entry
+        if other is not None:
+            cache[key] = other.T
+        else:
+            exact.append((key, _product(products, na, nb)))
+    if not exact:
+        return
+    flat = np.fromiter(map(float, chain.from_iterable(m.entries() for _, m in exact)), float,
+                       len(exact) * rows * cols)
+    for (key, _), block in zip(exact, flat.reshape(len(exact), rows, cols)):
+        cache[key] = block
 
 
 def _floats(m: fmpq_mat) -> np.ndarray:

@@ -36,7 +36,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.pipeline.locate.intervals import Interval, matmul, mul, solve_enclosed, sub
+from solver.pipeline.locate.intervals import (
+    Interval,
+    add,
+    exact,
+    matmul,
+    mul,
+    rounded,
+    solve_enclosed,
+    sub,
+)
 
 
 def first_order_signs(w: Interval, V: Sequence[Interval], wants: Sequence[np.ndarray],
@@ -114,3 +123,52 @@ def _sign(mid: np.ndarray, rad: np.ndarray, good: np.ndarray) -> np.ndarray:
     """``1`` / ``-1`` where the interval ``mid +- rad`` is surely positive / negative and
     ``good``, else ``0`` (NaN decides nothing)."""
     return np.where(good & (mid > rad), 1, np.where(good & (mid < -rad), -1, 0)).astype(np.int8)
+
+
+def decoupled_signs(sets: Sequence[tuple], entry, floats) -> dict[tuple, np.ndarray]:
+    """:func:`first_order_signs` of decoupled face sets (``(key, faces)``, their parts
+    solved apart, ``M_a^T M_b = 0`` between them) whose points lie in their faces, by key:
+    each neuron's ``w`` is its part's over the part's coarse box, and
+    ``r = y - sum_p M_p T_p u_p = sum_p r_p - (P - 1) y``; ``entry`` gives a set's entry
+    (:meth:`~solver.pipeline.locate.enumerator.NeuronEnumerator.entry`), ``floats`` is the
+    problem's :class:`~solver.pipeline.locate.coarse_data.ProblemFloats`. A set some of
+    whose parts have no enclosures is left out."""
+    groups: dict[tuple, list] = {}
+    for key, faces in sets:
+        roots, signs = entry(faces)
+        if roots is None or signs is None:
+            continue
+        sols = [getattr(root, "solution", None) for root in roots]
+        coarse = [getattr(sol, "coarse", None) for sol in sols]
+        if any(c is None or c.state is None for c in coarse):
+            continue
+        w = [(c.state[0][_block(sol, root)], c.state[1][_block(sol, root)])
+             for root, sol, c in zip(roots, sols, coarse)]
+        parts = list({id(sol): c.state for sol, c in zip(sols, coarse)}.values())
+        set_floats = floats.of_set(key)
+        shape = (tuple(V.shape[1] for V in set_floats.V),
+                 tuple(int(np.sum(want == 0)) for want in set_floats.wants), len(parts))
+        groups.setdefault(shape, []).append((key, w, parts, signs, set_floats))
+    lifted, y = rounded(floats.lifted), rounded(floats.y)
+    out = {}
+    for (_, _, P), members in groups.items():
+        w = tuple(np.concatenate([np.concatenate([b[i] for b in m[1]])[None, :, None]
+                                  for m in members]) for i in (0, 1))
+        r = mul(exact(np.array(1.0 - P)), y)  # - (P - 1) y, then + every part's r
+        for p in range(P):
+            r = add(r, (np.stack([m[2][p][2] for m in members]),
+                        np.stack([m[2][p][3] for m in members])))
+        k = len(members[0][3])
+        V = [rounded(np.stack([m[4].V[a] for m in members])) for a in range(k)]
+        wants = [np.stack([m[4].wants[a] for m in members]) for a in range(k)]
+        found = first_order_signs(w, V, wants, np.array([m[3] for m in members]),
+                                  (r[0][:, :, None], r[1][:, :, None]), lifted,
+                                  np.ones(len(members), dtype=bool))
+        out.update(zip([m[0] for m in members], found))
+    return out
+
+
+def _block(solution, root) -> slice:
+    """The rows of ``w`` of one coordinate of a located solution."""
+    block = solution.face_problem.blocks[root.index]
+    return slice(block.start, block.stop)

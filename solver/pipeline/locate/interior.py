@@ -79,17 +79,19 @@ class BoxSolution:
                  hi: list[fmpq] | None, balls: dict[int, list[arb]] | None = None, *,
                  start: list[fmpq] | None = None, quick: list[arb] | None = None,
                  floats: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                 first_order: np.ndarray | None = None) -> None:
+                 coarse=None) -> None:
         self.face_problem = face_problem
-        # the multipliers' signs over the coarse box (certify reads them; see
-        # solver.pipeline.locate.first_order), or None
-        self.first_order = first_order
+        # the float coarse proof (solver.pipeline.locate.coarse.Coarse: certify reads its
+        # multipliers' signs, a decoupled set its parts' enclosures), or None
+        self.coarse = coarse
         self._lo, self._hi = lo, hi
         self._start = start  # the float minimiser, exact (a pending solution's)
         self._quick = quick
         self._given = floats
         self._quick_state: tuple | None = None
         self._balls: dict[int, list[arb]] = dict(balls or {})
+        # the coordinates' minimal polynomials by coordinates (NeuronPoint.exact), kept
+        self.exact: dict[tuple[int, ...], tuple] = {}
 
     @property
     def start(self) -> list[fmpq] | None:
@@ -193,7 +195,7 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
            face_problem: FaceProblem | None = None,
            start: np.ndarray | None = None,
            quick: tuple[np.ndarray, np.ndarray] | None = None,
-           first_order: np.ndarray | None = None) -> tuple[BoxRoot, ...]:
+           coarse=None) -> tuple[BoxRoot, ...]:
     """The interior solution of a face set known to have one (module docstring).
 
     Minimises ``J`` in floating point, then proves a unique zero of the equations in a
@@ -202,9 +204,8 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
     float stage fails on values of very different sizes. ``start`` is the float
     minimiser when it is known already (:func:`~solver.pipeline.locate.minimise.minimise_many`,
     of ``face_problem``), ``quick`` its coarse box ``mid +- rad`` when proved already (in
-    floats, :func:`~solver.pipeline.locate.coarse.prove_many`) and ``first_order`` the
-    multipliers' signs over it (:class:`~solver.pipeline.locate.coarse.Coarse`), kept by
-    the solution.
+    floats, :func:`~solver.pipeline.locate.coarse.prove_many`) and ``coarse`` that proof
+    (:class:`~solver.pipeline.locate.coarse.Coarse`), kept by the solution.
     """
     if face_problem is None:
         face_problem = FaceProblem(problem, nds)
@@ -214,7 +215,7 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
                 isfinite(float(v)) for v in s0):
             # the balls of quick are all > 0: pending, its exact data made when read
             solution = BoxSolution(face_problem, None, None, floats=(s0, *quick),
-                                   first_order=first_order)
+                                   coarse=coarse)
             return tuple(BoxRoot(solution, j) for j in range(len(nds)))
         starts = _exact_floats(s0)
     except (np.linalg.LinAlgError, ArithmeticError, ValueError):
@@ -230,10 +231,10 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
         quick = _quick_box(face_problem, starts)
     if quick is not None and all(b > 0 for b in quick):
         solution = BoxSolution(face_problem, None, None, start=starts, quick=quick,
-                               first_order=first_order)
+                               coarse=coarse)
     else:  # prove now (and refuse now if it cannot be)
         lo, hi, balls = _prove_box(face_problem, starts)
-        solution = BoxSolution(face_problem, lo, hi, balls, first_order=first_order)
+        solution = BoxSolution(face_problem, lo, hi, balls, coarse=coarse)
     return tuple(BoxRoot(solution, j) for j in range(len(nds)))
 
 

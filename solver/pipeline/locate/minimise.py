@@ -160,8 +160,14 @@ class _Batch:
         self.masks[self.owner, np.arange(self.K)] = 1.0
         self.eye = np.eye(self.K)
 
+    def _rows(self, idx: np.ndarray) -> np.ndarray | slice:
+        """``idx`` (increasing, distinct) as an index: every set's rows are the arrays
+        themselves (a view, the same values as the copy a fancy index makes)."""
+        return slice(None) if len(idx) == len(self.yy) else idx
+
     def value(self, idx: np.ndarray, s: np.ndarray):
         """``J``, ``B`` and ``u`` at ``s`` (rows of the sets ``idx``)."""
+        idx = self._rows(idx)
         T = self.Ginv[idx] * s[:, self.owner][:, :, None]
         B = self.eye + self.S[idx] @ T
         z = self.z[idx]
@@ -172,6 +178,7 @@ class _Batch:
 
     def derivatives(self, idx: np.ndarray, B: np.ndarray, u: np.ndarray):
         """The gradient and Hessian of ``J`` in ``s`` from ``B`` and ``u``."""
+        idx = self._rows(idx)
         w = (self.Ginv[idx] @ u[:, :, None])[:, :, 0]
         g = self.lam2[idx][:, None] - (self.masks @ (u * w)[:, :, None])[:, :, 0]
         W = self.masks.T * w[:, :, None]
@@ -202,8 +209,9 @@ class _Batch:
         """One damped step with its line search for the sets ``act`` (state updated in
         place); the sets that go on."""
         k = self.k
-        g, H = self.derivatives(act, B[act], u[act])
-        sa = s[act]
+        rows = self._rows(act)
+        g, H = self.derivatives(act, B[rows], u[rows])
+        sa = s[rows]
         g_t = sa * g
         H_t = sa[:, :, None] * H * sa[:, None, :] + g_t[:, :, None] * np.eye(k)
         low = np.linalg.eigvalsh(H_t)[:, 0]
@@ -235,7 +243,8 @@ class _Batch:
     def _newton_step(self, act, s, J, B, u) -> np.ndarray:
         """One plain Newton step for the sets ``act`` (state updated in place); the sets
         that go on."""
-        g, H = self.derivatives(act, B[act], u[act])
+        rows = self._rows(act)
+        g, H = self.derivatives(act, B[rows], u[rows])
         try:
             step = -np.linalg.solve(H, g[:, :, None])[:, :, 0]
             solved = np.ones(len(act), dtype=bool)

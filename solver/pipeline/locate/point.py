@@ -57,6 +57,9 @@ class NeuronPoint:
     neurons: tuple[NeuronData, ...]
     roots: tuple[RealRoot, ...]
     signs: tuple[int, ...]
+    # the multipliers' signs over coarse boxes when they are not one solution's (a
+    # decoupled set's, computed from its parts': see coarse_first_order), or None
+    first_order: np.ndarray | None = None
 
     @property
     def k(self) -> int:
@@ -130,8 +133,11 @@ class NeuronPoint:
         """The signs of the strict KKT multipliers over the coarse box of the point's
         located solution, as :func:`~solver.pipeline.locate.first_order.first_order_signs`
         gives them (one row per zero constraint of the faces, in order), or None."""
+        if self.first_order is not None:
+            return self.first_order
         solution = self._solution()
-        return None if solution is None else solution.first_order
+        coarse = None if solution is None else solution.coarse
+        return None if coarse is None else coarse.first_order
 
     def _solution(self):
         """The :class:`~solver.pipeline.locate.interior.BoxSolution` that holds every
@@ -188,9 +194,15 @@ class NeuronPoint:
         for members in groups.values():
             if len(members) > EXACT_NEURONS and not always:
                 continue
-            part = face_system(self.problem, [self.faces[a] for a in members],
-                               [self.neurons[a] for a in members])
-            found = exact_roots([self.roots[a] for a in members], part.equations, part.ctx)
+            # kept by the solution: a part is shared by the decoupled points it is in
+            boxes = [self.roots[a] for a in members]
+            kept = boxes[0].solution.exact
+            index = tuple(box.index for box in boxes)
+            found = kept.get(index)
+            if found is None:
+                part = face_system(self.problem, [self.faces[a] for a in members],
+                                   [self.neurons[a] for a in members])
+                found = kept[index] = exact_roots(boxes, part.equations, part.ctx)
             for a, root in zip(members, found):
                 roots[a] = root
             changed = True
