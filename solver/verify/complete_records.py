@@ -229,7 +229,9 @@ def exact_residual_zero(zero: dict, by: list[str], sol: Solved, state: State) ->
                for r in roots]
     enclosure = sol.t()
     for p, (label, poly, lo, hi) in zip(part, entries, strict=True):
-        a, b = RootField(parse_poly(poly, label), lo, hi).interval(200)
+        # the root's interval narrower than the enclosure (proved at sol.prec bits, so
+        # a 200-bit interval around the same root need not fit inside it)
+        a, b = RootField(parse_poly(poly, label), lo, hi).interval(sol.work() + 64)
         with ctx.workprec(sol.work()):
             inside = enclosure[p].contains(arb((a + b) / 2, (b - a) / 2))
         if not inside:

@@ -151,3 +151,18 @@ def test_residual_is_the_projection_of_y() -> None:
         u = eps / (2 * lam**2)
         bound = np.sqrt(u * (2 * abs((y - r_A) @ r_A) + u * r_A @ r_A))
         assert np.linalg.norm(r_star - r_A) <= bound + 1e-6
+
+
+def test_zero_residual_root_is_compared_at_the_enclosures_precision() -> None:
+    """Three points in the plane (a coarse-grid sweep's data set, refused before issue 13's
+    near rule): the set ``{++-, -+-}`` is pruned with a residual zero in the number field
+    of ``++-`` (``9 s^2 + 6 s - 299``). The checker's enclosure of that solution is proved
+    to 266 bits; it must compare the root at a finer interval than its default 200 bits
+    (it rejected the file before). The oracle found the same 30 minima (0 disagreements)."""
+    x, y = [["0", "-1"], ["1", "1"], ["1", "-1"]], ["0", "1/2", "-1/2"]
+    out = solve(x, y, "1/20", 4, force=True, completeness=True).to_json()
+    zeros = [r for r in out["completeness"]["sets"] if "zeros" in r.get("pruned", {})]
+    assert any(z["s"][0]["minpoly"] == "9*s0**2 + 6*s0 - 299"
+               for r in zeros for z in r["pruned"]["zeros"])
+    report = verify_result(out, make_dataset(x, y))
+    assert report.ok and report.certificate, report.text()
