@@ -298,6 +298,12 @@ def crowd(url: str, plan: list[tuple[int, float]], edits: int, think: tuple[floa
     above the server's, so that the students take what the server leaves."""
     if nice and hasattr(os, "nice"):
         os.nice(nice)
+    from tornado.httpclient import HTTPRequest
+
+    # A browser waits minutes for a busy server's page; Tornado's client (the Bokeh
+    # client's) gives up on the connection after 20 s, which a class opening at once on a
+    # loaded machine exceeds: the students are made as patient as a browser.
+    HTTPRequest._DEFAULTS.update(connect_timeout=300.0, request_timeout=300.0)
     register_models()
     begin = time.monotonic()
     students = []
