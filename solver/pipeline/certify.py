@@ -144,10 +144,8 @@ def _first_order_signs(point: NeuronPoint, checks: list[str], signs):
             row += 1
             if off == 0 or on == 0:
                 return _UNDECIDED
-            if off > 0:
-                return Descent.switch("off", face.pattern, i)
-            if on < 0:
-                return Descent.switch("on", face.pattern, i)
+            if (descent := _switch(face, i, off, on)) is not None:
+                return descent
         checks.append(_strict(face))
     return None
 
@@ -215,11 +213,19 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
                             undecided.append(True)
                         continue
                     off, on = off or -1, on or 1  # the decided side is the descent
-            if off > 0:
-                return Descent.switch("off", face.pattern, i)
-            if on < 0:
-                return Descent.switch("on", face.pattern, i)
+            if (descent := _switch(face, i, off, on)) is not None:
+                return descent
         checks.append(_strict(face))
+    return None
+
+
+def _switch(face: UnitFace, i: int, off: int, on: int) -> Descent | None:
+    """The descent that the decided signs ``off`` (``sigma mu_j``) and ``on``
+    (``sigma (mu_j - 2 r_i)``) of constraint ``i`` of ``face`` show, or None."""
+    if off > 0:
+        return Descent.switch("off", face.pattern, i)
+    if on < 0:
+        return Descent.switch("on", face.pattern, i)
     return None
 
 

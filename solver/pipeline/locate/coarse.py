@@ -22,11 +22,9 @@ never done here.
 
 Examples
 --------
->>> import numpy as np
->>> a = (np.array([1.0, 3.0]), np.zeros(2))
->>> m, r = mul(a, a)                 # [1, 9], exactly, with tiny radii
->>> [float(v) for v in m], bool(np.all(r < 1e-14))
-([1.0, 9.0], True)
+>>> from flint import fmpq, fmpq_mat
+>>> to_floats(fmpq_mat(1, 2, [fmpq(1, 4), fmpq(1, 3)])).tolist()   # each entry rounded
+[[0.25, 0.3333333333333333]]
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from solver.pipeline.locate.interior import QUICK_PREC, locate
 from solver.pipeline.locate.minimise import minimise_many
 from solver.pipeline.locate.near import pruned_near
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
-from solver.pipeline.locate.pruning import Kkt, Pruning, Support, independent, proper_subsets
+from solver.pipeline.locate.pruning import Kkt, Pruning, Support, independent, proper_subsets, zeros
 from solver.pipeline.locate.signs import CoarseSigns
 from solver.pipeline.locate.ties import Ties, twins_not_opposite
 from solver.pipeline.numbers import MAX_PREC, working_precision
@@ -357,13 +357,8 @@ class NeuronEnumerator:
             twins = tuple((b, a) for b, a in zip(tied, partners)
                           if twins_not_opposite(a.signs, b.signs))
             verdict = Kkt.TWINS if twins else Kkt.UNDECIDED
-            return verdict, tuple(tied), twins[:1], self._zeros(ties)
-        return Kkt.HOLDS, tuple(tied), (), self._zeros(ties) if tied else ()
-
-    @staticmethod
-    def _zeros(ties: Ties) -> tuple:
-        """The residuals that ``ties`` proved zero in a number field, by point."""
-        return tuple((i, part, point) for i, (part, point) in sorted(ties.exact.items()))
+            return verdict, tuple(tied), twins[:1], zeros(ties)
+        return Kkt.HOLDS, tuple(tied), (), zeros(ties) if tied else ()
 
     def _point(self, faces: tuple[UnitFace, ...]) -> NeuronPoint | None:
         """The interior solution of ``faces`` as a point, or None."""

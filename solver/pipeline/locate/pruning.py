@@ -89,3 +89,10 @@ def independent(residual: Callable[[int], arb_mat], nds: Sequence[NeuronData]) -
             return True
         prec *= 4
     return False
+
+
+def zeros(ties) -> tuple:
+    """The residuals that ``ties`` (:class:`~solver.pipeline.locate.ties.Ties`) proved
+    zero in a number field, by point: ``(point, part, exact point)``, as
+    :attr:`Pruning.zeros` holds them."""
+    return tuple((i, part, point) for i, (part, point) in sorted(ties.exact.items()))
