@@ -53,7 +53,7 @@ ABOUT = (
 # colour bar and toolbar; the minima table's columns, explorer.views.minima). A row of two
 # cards wraps, one card a row, where the page is narrower than both together.
 # The data card's depends on the data's d (the 1-D plot stretches; the 2-D one does not).
-DATA_WIDTHS, PLANE_WIDTH, SURFACE_WIDTH, MINIMA_WIDTH = {1: 420, 2: 540}, 440, 460, 570
+DATA_WIDTHS, PLANE_WIDTH, SURFACE_WIDTH, MINIMA_WIDTH = {1: 450, 2: 540}, 440, 500, 580
 
 
 @dataclass

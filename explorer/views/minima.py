@@ -28,10 +28,11 @@ from explorer.views.latex import Names, to_latex
 _COLUMNS = ["#", "kind", "loss", "orbit", "pattern", "active", "certificate"]
 # Pixel widths at the tables' 13 px: the fixed columns hold their header and their longest
 # value; the wrapped ones share the rest (in proportion to ``grow``), never narrower than
-# ``width`` (the header and a word such as "second order" or "x3·u2,"). Together 542 px:
-# the Minima card is laid out at least that wide (explorer.layout).
-FIXED_WIDTHS = {"#": 36, "kind": 74, "loss": 112, "orbit": 56}
-WRAPPED = {"pattern": (80, 2), "active": (80, 2), "certificate": (120, 3)}
+# ``width`` (the header and a part such as "closure excluded", "x3·u2," or "++-+0").
+# Together 558 px (the loss up to 15 characters, "6.832042634e-05"): the Minima card is
+# laid out wide enough (explorer.layout).
+FIXED_WIDTHS = {"#": 40, "kind": 70, "loss": 134, "orbit": 54}
+WRAPPED = {"pattern": (70, 2), "active": (70, 2), "certificate": (120, 3)}
 # Where a wrapped column's text may break: between a pattern's units, between active
 # boundaries, between kinds of checks; never inside one ("++-+0" once broke after its "-",
 # "first order" after "first").

@@ -75,10 +75,10 @@ FRAME_MS = 40  # the player's interval: 25 frames per second
 SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
 NOT_DRAWN = ("The Training view draws data with one or two inputs only. Train from the "
              "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
-# Short enough for the plot's width at 1280 x 800 (the tap hint is in the caption).
-PLANE_TITLES = {1: ("Runs in the (b, c) plane: they end on their minima's rings", "b", "c"),
-                2: ("Runs: each unit's weights (b1, b2) end on their minima's rings",
-                    "b1", "b2")}
+# Short enough for the plot's width down to 1200 px wide pages (the tap hint and what the
+# rings are is in the caption).
+PLANE_TITLES = {1: ("Runs in the (b, c) plane, ending on their minima (rings)", "b", "c"),
+                2: ("Runs: each unit's (b1, b2), ending on the minima (rings)", "b1", "b2")}
 
 
 class TrainingView(pn.viewable.Viewer):
@@ -159,9 +159,9 @@ class TrainingView(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------ layout
     def __panel__(self) -> pn.viewable.Viewable:
-        controls = pn.Row(self.optimizer, self.lr, self.init, self.runs, self.steps, self.seed,
-                          pn.Column(self.train_button, self.one_button), self.progress,
-                          sizing_mode="stretch_width")
+        controls = pn.FlexBox(self.optimizer, self.lr, self.init, self.runs, self.steps,
+                              self.seed, pn.Column(self.train_button, self.one_button),
+                              self.progress, flex_wrap="wrap", sizing_mode="stretch_width")
         status = pn.pane.Markdown(self.param.status, sizing_mode="stretch_width")
         return pn.Column(
             controls, status,
@@ -170,14 +170,16 @@ class TrainingView(pn.viewable.Viewer):
                    pn.pane.Bokeh(self.plane, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
             pn.Row(self.surface_column,
-                   pn.Column(pn.Row(self.player, self.speed), self.run_text,
+                   pn.Column(pn.FlexBox(self.player, self.speed, flex_wrap="wrap"),
+                             self.run_text,
                              self.fx_pane, self.fx2_pane,
                              pn.pane.Bokeh(self.loss_curve, sizing_mode="stretch_width"),
                              sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
             caption("Bars: share of runs per outcome with its 95% interval (tap a minimum's "
                     "bar to select it). Trajectories: a sample of the runs, coloured by the "
-                    "minimum they reached (grey: stuck or not converged). ReLU'(0) = 0, as in "
+                    "minimum they reached (grey: stuck or not converged); rings: every "
+                    "minimum's units, where its runs end. ReLU'(0) = 0, as in "
                     "the frameworks. One run / tap the plane, then play: f(x) moves here and, "
                     "dashed, in the Data view. Two inputs: each unit is drawn at its input "
                     "weights (b1, b2), and the run's f(x1, x2) moves here with its units' kink "

@@ -307,7 +307,7 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
     the animated run's markers. A tap starts a run from there."""
     fig = figure(height=360, sizing_mode="stretch_width", x_range=Range1d(-1, 1),
                  y_range=Range1d(-1, 1),
-                 title="Runs in the (b, c) plane: they end on their minima's rings",
+                 title="Runs in the (b, c) plane, ending on their minima (rings)",
                  x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset,save",
                  name="training-plane-figure")
     fig.segment("x0", "y0", "x1", "y1", source=src["lines"], color="#999999", line_dash="dashed")

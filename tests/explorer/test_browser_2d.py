@@ -86,6 +86,9 @@ def _tap_a_marker(page: Any, title: str) -> None:
         if any(near(marker, m) for m in mine):
             continue
         there = sorted({m[2] - 1 for m in markers if near(marker, m)})
+        page.evaluate(  # on screen (cards wrap one a row on narrower pages)
+            f"() => __explorer.figure('{title}').canvas_view.el"
+            ".scrollIntoView({block: 'center'})")
         spot = page.evaluate(f"([x, y]) => __explorer.toScreen('{title}', x, y)", marker[:2])
         page.mouse.click(*spot)
         page.wait_for_function(
@@ -112,7 +115,7 @@ def test_xor_drag_lambda_select_everywhere_and_share(explorer_url: str, open_pag
     assert lines[0] == 2 and lines[1] > 0  # two lines, their ticks
     picture = os.environ.get("EXPLORER_SCREENSHOT_2D")
     if picture:  # the README's picture (shrunk afterwards: see the README)
-        page.set_viewport_size({"width": 1400, "height": 1350})
+        page.set_viewport_size({"width": 1500, "height": 1300})  # two cards a row
         page.mouse.move(5, 700)  # no tooltip in the picture
         page.wait_for_timeout(3000)
         page.screenshot(path=picture)

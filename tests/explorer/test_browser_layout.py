@@ -259,3 +259,24 @@ def _check_page(page: Any) -> None:
     _open_training(page)
     problems = page.evaluate("() => __layout.problems()")
     assert problems == [], problems
+
+
+def test_nothing_is_cut_at_any_common_page_width(explorer_url: str, open_page: Any) -> None:
+    """One page (xor, 3 units: 100 minima, the Training card open), resized from 1200 to
+    1920 px wide: no plot, widget or table cut and no overlap at any width (the cards'
+    rows wrap where two do not fit); then the paper's example (1-D) at the same widths."""
+    page = _open(open_page, explorer_url, "1500x1000", "xor_2d.csv", units=3)
+    _open_training(page)
+    chooser = page.locator("select").filter(has_text="(choose)").first
+    for example in ("xor", "paper example"):
+        if example != "xor":
+            before = page.evaluate("() => __explorer.status()")
+            chooser.select_option(label=example)
+            page.wait_for_function("(before) => __explorer.status() !== before"
+                                   " && __explorer.status().includes(' units')",
+                                   arg=before, timeout=TIMEOUT)
+        for width in range(1200, 1921, 80):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(800)
+            problems = page.evaluate("() => __layout.problems()")
+            assert problems == [], (example, width, problems)
