@@ -125,8 +125,8 @@ def test_residual_is_the_projection_of_y() -> None:
     ``r_A`` projected onto fewer constraints."""
     rng = np.random.default_rng(3)
     lam = 0.3
+    n, k = 4, 3
     for _ in range(5):
-        n, k = 4, 3
         Ms = [rng.normal(size=(n, 2)) * (rng.random((n, 1)) < 0.8) for _ in range(k)]
         Ps = [M @ M.T for M in Ms]
         y = rng.normal(size=n)
