@@ -1,5 +1,5 @@
-"""Build the dashboard: one state, five linked views (:mod:`explorer.layout`), URL sync,
-progress polling.
+"""Build the dashboard: one state, six linked views (data, parameter plane or sphere,
+loss surface, minima, λ path, training: :mod:`explorer.layout`), URL sync, progress polling.
 
 The page URL holds the shown problem and selection (:meth:`ExplorerState.link_query`): it
 is written when a result or a selection is shown, so a refused edit or a bad link is
