@@ -19,6 +19,9 @@ TABLE_CSS = (":host .tabulator { font-size: 13px; } "
              ":host .tabulator-row .tabulator-cell { padding: 6px 8px; } "
              ":host .tabulator .tabulator-header .tabulator-col .tabulator-col-content "
              "{ padding: 6px 8px; }")
+# Columns neither sorted nor resized by the user: a click anywhere on a row reaches the row
+# (a column border's resize handle took a click at a row's centre and selected nothing).
+FIXED_COLUMNS = {"headerSort": False, "resizable": False}
 # A data table shows this many points without scrolling; more scroll under a fixed header.
 DATA_ROWS = 8
 
@@ -34,7 +37,7 @@ def data_table(frame: Any) -> pn.widgets.Tabulator:
     return pn.widgets.Tabulator(
         frame, show_index=False, editors={"point": None}, layout="fit_data_stretch",
         max_height=36 + 38 * DATA_ROWS, selectable="checkbox", sizing_mode="stretch_width",
-        stylesheets=[TABLE_CSS], configuration={"columnDefaults": {"headerSort": False}},
+        stylesheets=[TABLE_CSS], configuration={"columnDefaults": FIXED_COLUMNS},
     )
 
 

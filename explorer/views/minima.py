@@ -21,7 +21,7 @@ import param
 from panel.io.model import JSCode
 
 from explorer.state import ExplorerState
-from explorer.views import TABLE_CSS
+from explorer.views import FIXED_COLUMNS, TABLE_CSS
 from explorer.views.geometry import active_label
 from explorer.views.latex import Names, to_latex
 
@@ -206,7 +206,7 @@ class MinimaView(pn.viewable.Viewer):
             formatters={name: {"type": JSCode(_PARTS_JS), "separator": SEPARATORS[name]}
                         for name in WRAPPED},
             stylesheets=[TABLE_CSS],
-            configuration={"columnDefaults": {"headerSort": False}, "columns": [
+            configuration={"columnDefaults": FIXED_COLUMNS, "columns": [
                 {"field": name, "minWidth": width, "widthGrow": grow, "tooltip": True}
                 for name, (width, grow) in WRAPPED.items()]},
         )
