@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-from itertools import combinations
 
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
-from solver.pipeline.divide import unit_faces
 from solver.pipeline.locate import coarse
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.numbers import working_precision
-from solver.problem import Problem
+from tests.seeded_faces import alive_faces, grid_problem, prepared_sets
 
 
 def _inside(value: Fraction, mid: float, rad: float) -> bool:
@@ -85,62 +83,51 @@ def test_enclosed_solve_holds_the_exact_solution() -> None:
     assert proved >= 20
 
 
-def _problem(seed: int, n: int, d: int) -> Problem:
-    rng = random.Random(seed)
-    x = [[Fraction(rng.randint(-100, 100), 100) for _ in range(d)] for _ in range(n)]
-    y = [Fraction(rng.randint(-150, 150), 100) for _ in range(n)]
-    return Problem.parse(x if d > 1 else [r[0] for r in x], y, "1/100", 2)
-
-
 def test_coarse_proofs_agree_with_ball_arithmetic() -> None:
     """Each coarse box meets the box ``arb`` proves at 128 bits (each holds the set's only
     zero), and each KKT excess sign it
     decides is the sign ball arithmetic gives at the proved point (256 bits)."""
     boxes = decided = 0
     for seed, n, d in ((4, 7, 1), (5, 5, 2)):
-        problem = _problem(seed, n, d)
-        alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
-        enumerator = NeuronEnumerator(problem, alive)
-        for k in (1, 2):
-            sets = [tuple(alive[i] for i in key) for key in combinations(range(len(alive)), k)]
-            enumerator.prepare(sets)
-            for faces in sets:
-                key = tuple(f.signs for f in faces)
-                found = enumerator._starts.get(key)  # noqa: SLF001 - the coarse proof itself
-                if found is None or found[2] is None:
-                    enumerator.entry(faces)
-                    continue
-                proof = found[2]
-                roots, _ = enumerator.entry(faces)
-                solution = roots[0].solution
-                for j in range(len(faces)):
-                    lo, hi = Fraction(int(solution.lo[j].p), int(solution.lo[j].q)), \
-                        Fraction(int(solution.hi[j].p), int(solution.hi[j].q))
-                    mid, rad = Fraction(proof.mid[j]), Fraction(proof.rad[j])
-                    assert mid - rad <= hi and lo <= mid + rad  # both hold the one zero
-                boxes += 1
-                if proof.excess is None:
-                    continue
-                with working_precision(256):
-                    r = enumerator._residual(faces, 256)  # noqa: SLF001
-                    for face in alive:
-                        want = proof.excess[enumerator._floats.column[face.signs]]  # noqa: SLF001
-                        if want == 0:
-                            continue
-                        nd = enumerator.data[face.signs]
-                        u = arb_mat(nd.M.transpose()) * r
-                        lam = arb(problem.lam_q)
-                        q = (u.transpose() * arb_mat(nd.G_inv) * u)[0, 0] - lam * lam
-                        assert (q > 0 if want > 0 else q < 0)
-                        decided += 1
+        problem = grid_problem(seed, n, d)
+        alive = alive_faces(problem)
+        for enumerator, faces in prepared_sets(problem):
+            key = tuple(f.signs for f in faces)
+            found = enumerator._starts.get(key)  # noqa: SLF001 - the coarse proof itself
+            if found is None or found[2] is None:
+                enumerator.entry(faces)
+                continue
+            proof = found[2]
+            roots, _ = enumerator.entry(faces)
+            solution = roots[0].solution
+            for j in range(len(faces)):
+                lo, hi = Fraction(int(solution.lo[j].p), int(solution.lo[j].q)), \
+                    Fraction(int(solution.hi[j].p), int(solution.hi[j].q))
+                mid, rad = Fraction(proof.mid[j]), Fraction(proof.rad[j])
+                assert mid - rad <= hi and lo <= mid + rad  # both hold the one zero
+            boxes += 1
+            if proof.excess is None:
+                continue
+            with working_precision(256):
+                r = enumerator._residual(faces, 256)  # noqa: SLF001
+                for face in alive:
+                    want = proof.excess[enumerator._floats.column[face.signs]]  # noqa: SLF001
+                    if want == 0:
+                        continue
+                    nd = enumerator.data[face.signs]
+                    u = arb_mat(nd.M.transpose()) * r
+                    lam = arb(problem.lam_q)
+                    q = (u.transpose() * arb_mat(nd.G_inv) * u)[0, 0] - lam * lam
+                    assert (q > 0 if want > 0 else q < 0)
+                    decided += 1
     assert boxes > 100 and decided > 1000
 
 
 def test_a_seeded_box_gives_the_signs_of_ball_arithmetic() -> None:
     """A face set solved elsewhere (a scale-out seed) has only its coarse box: the KKT
     excess signs computed from it agree with ball arithmetic at the proved point."""
-    problem = _problem(6, 6, 1)
-    alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
+    problem = grid_problem(6, 6, 1)
+    alive = alive_faces(problem)
     enumerator = NeuronEnumerator(problem, alive)
     enumerator.prepare([(f,) for f in alive])
     decided = 0

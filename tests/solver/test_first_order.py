@@ -10,23 +10,13 @@ definition (``(H_Z H_Z^T) mu = H_Z nu``, ``nu = 2 dir - 2 sum_P r_i h_i``) in ``
 
 from __future__ import annotations
 
-import random
-from fractions import Fraction
 from itertools import combinations
 
 from flint import arb, arb_mat
 
-from solver.pipeline.divide import unit_faces
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.numbers import working_precision
-from solver.problem import Problem
-
-
-def _problem(seed: int, n: int, d: int) -> Problem:
-    rng = random.Random(seed)
-    x = [[Fraction(rng.randint(-100, 100), 100) for _ in range(d)] for _ in range(n)]
-    y = [Fraction(rng.randint(-150, 150), 100) for _ in range(n)]
-    return Problem.parse(x if d > 1 else [r[0] for r in x], y, "1/100", 2)
+from tests.seeded_faces import alive_faces, grid_problem, prepared_sets
 
 
 def _multipliers(point, prec: int) -> list[tuple[arb, arb]]:
@@ -59,34 +49,29 @@ def _same_sign(decided: int, ball: arb) -> bool:
 def test_float_first_order_signs_are_the_signs_of_ball_arithmetic() -> None:
     tables = decided = decoupled = 0
     for seed, n, d in ((4, 7, 1), (5, 5, 2), (7, 4, 3)):
-        problem = _problem(seed, n, d)
-        alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
-        enumerator = NeuronEnumerator(problem, alive)
-        for k in (1, 2):
-            sets = [tuple(alive[i] for i in key) for key in combinations(range(len(alive)), k)]
-            enumerator.prepare(sets)
-            for faces in sets:
-                points = enumerator.points(faces)
-                table = points[0].coarse_first_order() if points else None
-                if table is None:
-                    continue
-                tables += 1
-                decoupled += len({id(r.solution) for r in points[0].roots}) > 1
-                balls = _multipliers(points[0], 256)
-                assert len(balls) == len(table)
-                for (off, on), (off_ball, on_ball) in zip(table.tolist(), balls):
-                    for sign, ball in ((off, off_ball), (on, on_ball)):
-                        if sign:
-                            assert _same_sign(sign, ball)
-                            decided += 1
+        problem = grid_problem(seed, n, d)
+        for enumerator, faces in prepared_sets(problem):
+            points = enumerator.points(faces)
+            table = points[0].coarse_first_order() if points else None
+            if table is None:
+                continue
+            tables += 1
+            decoupled += len({id(r.solution) for r in points[0].roots}) > 1
+            balls = _multipliers(points[0], 256)
+            assert len(balls) == len(table)
+            for (off, on), (off_ball, on_ball) in zip(table.tolist(), balls):
+                for sign, ball in ((off, off_ball), (on, on_ball)):
+                    if sign:
+                        assert _same_sign(sign, ball)
+                        decided += 1
     assert tables > 100 and decided > 300 and decoupled > 20
 
 
 def test_a_decoupled_point_has_coarse_values_that_hold_its_values() -> None:
     """The coarse values of a point whose parts were solved apart enclose what the fine
     balls of the same point give (both hold the values at the interior solution)."""
-    problem = _problem(4, 7, 1)
-    alive = [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
+    problem = grid_problem(4, 7, 1)
+    alive = alive_faces(problem)
     enumerator = NeuronEnumerator(problem, alive)
     enumerator.prepare([(f,) for f in alive])
     checked = 0

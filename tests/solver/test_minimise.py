@@ -8,33 +8,21 @@ the completeness records, start from it); a group it cannot run is handed back a
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import numpy as np
 
-from solver.pipeline.divide import unit_faces
 from solver.pipeline.face_systems import components
 from solver.pipeline.locate.enumerator import NeuronEnumerator
 from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.minimise import minimise, minimise_many
 from solver.problem import Problem
-
-
-def _problem(seed: int, n: int, d: int, units: int) -> Problem:
-    rng = random.Random(seed)
-    x = [[Fraction(rng.randint(-100, 100), 100) for _ in range(d)] for _ in range(n)]
-    y = [Fraction(rng.randint(-150, 150), 100) for _ in range(n)]
-    return Problem.parse(x if d > 1 else [r[0] for r in x], y, "1/100", units)
-
-
-def _alive(problem: Problem):
-    return [f for f in unit_faces(problem.x) if f.dim > 0 and f.positive]
+from tests.seeded_faces import alive_faces, grid_problem
 
 
 def _face_problems(problem: Problem, k: int, limit: int) -> list[FaceProblem]:
     """Connected face sets of ``k`` faces (every size mix of the arrangement)."""
-    enumerator = NeuronEnumerator(problem, _alive(problem))
-    alive = _alive(problem)
+    alive = alive_faces(problem)
+    enumerator = NeuronEnumerator(problem, alive)
     rng = random.Random(k)
     out = []
     while len(out) < limit:
@@ -48,7 +36,7 @@ def _face_problems(problem: Problem, k: int, limit: int) -> list[FaceProblem]:
 def test_batched_minimiser_is_the_one_set_minimiser_bit_for_bit() -> None:
     fps = []
     for seed, n, d in ((1, 7, 1), (2, 6, 2)):
-        problem = _problem(seed, n, d, 3)
+        problem = grid_problem(seed, n, d, 3)
         for k in (1, 2, 3):
             fps.extend(_face_problems(problem, k, 25))
     batched = minimise_many(fps)
@@ -59,7 +47,7 @@ def test_batched_minimiser_is_the_one_set_minimiser_bit_for_bit() -> None:
 
 
 def test_a_group_that_fails_is_handed_back() -> None:
-    problem = _problem(1, 7, 1, 2)
+    problem = grid_problem(1, 7, 1, 2)
     good = _face_problems(problem, 1, 2)
     bad = _face_problems(problem, 2, 1)[0]
     # a NaN in the data of one set: its whole group is left to the one-set path
@@ -75,8 +63,8 @@ def test_a_group_that_fails_is_handed_back() -> None:
 
 
 def test_prepare_changes_no_entry() -> None:
-    problem = _problem(3, 6, 1, 2)
-    alive = _alive(problem)
+    problem = grid_problem(3, 6, 1, 2)
+    alive = alive_faces(problem)
     plain = NeuronEnumerator(problem, alive, record=True)
     batched = NeuronEnumerator(problem, alive, record=True)
     for k in (1, 2):
@@ -108,8 +96,8 @@ def test_coarse_face_signs_agree_with_face_signs() -> None:
 
     checked = inside = 0
     for seed, n, d in ((4, 6, 1), (5, 4, 2)):
-        problem = _problem(seed, n, d, 2)
-        alive = _alive(problem)
+        problem = grid_problem(seed, n, d, 2)
+        alive = alive_faces(problem)
         enumerator = NeuronEnumerator(problem, alive)
         for k in (1, 2):
             sets = [tuple(alive[i] for i in key) for key in _combinations(len(alive), k)]
