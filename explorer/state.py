@@ -5,178 +5,47 @@
 starts a solve on the :class:`~explorer.runner.SolveRunner`. A bad edit is refused: the
 parameters go back to the last good values and ``message`` says why (quoting the entry).
 
-Data are exact strings (what the user typed), stored as one text ``"x,y;x,y;..."`` so that
-they fit in the page URL; two-dimensional inputs as ``"x1,x2,y;x1,x2,y;..."`` (``d = 2``,
-see :attr:`ExplorerState.d`).
-
-Examples
---------
->>> format_data([("-0.17", "0.05"), ("1/2", "1")])
-'-0.17,0.05;1/2,1'
->>> parse_data("-0.17,0.05;1/2,1")
-[('-0.17', '0.05'), ('1/2', '1')]
->>> parse_data("1,0,2;0,1,1/2")
-[('1', '0', '2'), ('0', '1', '1/2')]
+The problem's text form (data encoding, validation, examples) is :mod:`explorer.problem`;
+its names are importable from here too, as the views always have.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import param
 
+from explorer.problem import (  # noqa: F401 - re-exported: the views import them from here
+    ASSETS,
+    DEFAULT_DATA,
+    DEFAULT_LAM,
+    DEFAULT_UNITS,
+    DIMENSIONS,
+    LINK_NAMES,
+    MAX_POINTS,
+    MAX_UNITS,
+    PAPER_EXAMPLE,
+    Rows,
+    check_estimate,
+    csv_to_data,
+    decode_csv,
+    format_data,
+    make_key,
+    parse_data,
+    read_example,
+    solving_line,
+    status_line,
+)
 from explorer.runner import Outcome, SolveJob, SolveKey, SolveRunner
-from solver import estimate_seconds
 from solver.cli.common import progress_line
-from solver.data import make_dataset, parse_csv_text, parse_lam, parse_units
-from solver.errors import ProblemTooLargeError, SolverInputError
+from solver.data import parse_units
+from solver.errors import SolverInputError
 from solver.results import Solution
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-PAPER_EXAMPLE = ASSETS / "paper_example.csv"
-# The most hidden units offered. Which problems fit is the solver's estimate's call (the
-# runner's limit, 15 s): 4 units fit 3 points in one input and 2 in two; 5 units would fit
-# 2 points only (every example has 3 or more), so they are not offered.
-MAX_UNITS = 4
-# The most points the dashboard shows: the draw tool's limit, and the (b, c) plane's
-# fixed number of sector polygons (2 per point) rest on it; every way in (drawing, the
-# table, an upload, an example, a link) goes through :func:`make_key`.
-MAX_POINTS = 40
-# Input dimensions the dashboard draws: (x, y) and (x1, x2, y).
-DIMENSIONS = (1, 2)
-
-# Rows of exact strings: (x, y) for d = 1, (x1, x2, y) for d = 2.
-Rows = list[tuple[str, ...]]
-
-
-def format_data(rows: Sequence[Sequence[str]]) -> str:
-    """Encode exact ``(x, y)`` (or ``(x1, x2, y)``) strings as ``"x,y;x,y"`` (the URL form)."""
-    return ";".join(",".join(cell.strip() for cell in row) for row in rows)
-
-
-def parse_data(text: str) -> Rows:
-    """Decode ``"x,y;x,y"`` (or ``"x1,x2,y;..."``) into tuples of strings (not yet validated
-    as numbers); every row has as many cells as the first.
-
-    >>> parse_data(" 1,2 ; 3,4 ")
-    [('1', '2'), ('3', '4')]
-    """
-    rows: Rows = []
-    for k, item in enumerate(part for part in text.split(";") if part.strip()):
-        cells = tuple(cell.strip() for cell in item.split(","))
-        if len(cells) - 1 not in DIMENSIONS:
-            raise SolverInputError(
-                f"data point {k + 1} must be 'x,y' or 'x1,x2,y', got {item.strip()!r}")
-        if rows and len(cells) != len(rows[0]):
-            raise SolverInputError(
-                f"data point {k + 1} has {len(cells) - 1} inputs, point 1 has "
-                f"{len(rows[0]) - 1}: {item.strip()!r}")
-        rows.append(cells)
-    return rows
-
-
-def make_key(data: str, lam: str, units: int) -> SolveKey:
-    """Validate a problem exactly and build its :class:`SolveKey`.
-
-    Raises :class:`SolverInputError` (one readable line) for anything the solver would
-    refuse: non-numbers, duplicate x, fewer than 2 points, λ <= 0, units outside
-    1..:data:`MAX_UNITS`; and more than :data:`MAX_POINTS` points, which the dashboard
-    cannot draw. The time estimate is checked by :func:`check_estimate`.
-
-    >>> make_key("0,1;1,0", "0.01", 1).lam
-    Fraction(1, 100)
-    """
-    rows = parse_data(data)
-    dataset = make_dataset([row[:-1] for row in rows], [row[-1] for row in rows])
-    if dataset.n > MAX_POINTS:
-        raise SolverInputError(
-            f"the dashboard shows at most {MAX_POINTS} points, got {dataset.n} "
-            "(the command line takes more)")
-    units = parse_units(units)
-    if units > MAX_UNITS:
-        raise SolverInputError(f"the dashboard offers 1 to {MAX_UNITS} units, got {units}")
-    return SolveKey.of(dataset, parse_lam(lam), units)
-
-
-def check_estimate(n: int, d: int, units: int, limit: float) -> None:
-    """Refuse (:class:`ProblemTooLargeError`) a problem whose estimated solve time exceeds
-    ``limit`` seconds, naming the estimate and what would fit: fewer units for these
-    points, or fewer points with these units.
-
-    >>> check_estimate(3, 1, 4, 15.0)  # about 1.2 s: fits
-    >>> try:
-    ...     check_estimate(4, 1, 4, 15.0)
-    ... except ProblemTooLargeError as exc:
-    ...     print(exc)
-    problem too large: n=4, d=1, units=4 would take about 24 s (limit 15 s); try fewer units \
-(3 fit these 4 points) or fewer points (at most 3 with 4 units)
-    """
-    estimate = estimate_seconds(n, d, units)
-    if estimate <= limit:
-        return
-    shown = "more than a lifetime" if math.isinf(estimate) else f"about {estimate:,.0f} s"
-    fewer_units = next((u for u in range(units - 1, 0, -1)
-                        if estimate_seconds(n, d, u) <= limit), None)
-    fewer_points = next((m for m in range(n - 1, 1, -1)
-                         if estimate_seconds(m, d, units) <= limit), None)
-    hints = []
-    if fewer_units is not None:
-        hints.append(f"fewer units ({fewer_units} fit these {n} points)")
-    if fewer_points is not None:
-        hints.append(f"fewer points (at most {fewer_points} with {units} "
-                     f"unit{'s' * (units != 1)})")
-    raise ProblemTooLargeError(
-        f"problem too large: n={n}, d={d}, units={units} would take {shown} "
-        f"(limit {limit:g} s)" + ("; try " + " or ".join(hints) if hints else ""), estimate)
-
-
-def read_example(path: str | Path) -> str:
-    """Read a CSV data set (header ``x,y`` or ``x1,x2,y``) into the data text, keeping exact
-    strings.
-
-    >>> read_example(PAPER_EXAMPLE).split(";")[0]
-    '-0.17,0.05'
-    """
-    return csv_to_data(Path(path).read_text(encoding="utf-8-sig"), source=Path(path).name)
-
-
-def csv_to_data(text: str, source: str = "upload") -> str:
-    """Validate CSV text with the solver's reader and return it as the data text."""
-    dataset = parse_csv_text(text, source=source)
-    if dataset.d not in DIMENSIONS:
-        raise SolverInputError(
-            f"{source}: the dashboard shows data with 1 or 2 inputs (x,y or x1,x2,y); "
-            f"got d = {dataset.d}")
-    rows = [line.split(",") for line in text.strip().splitlines()[1:] if line.strip()]
-    return format_data(rows)
-
-
-def decode_csv(raw: bytes, source: str = "upload") -> str:
-    """An uploaded file's bytes as text, refusing what is not UTF-8 as the CLI does.
-
-    >>> decode_csv(b"x,y\\xff", "a.csv")
-    Traceback (most recent call last):
-    ...
-    solver.errors.SolverInputError: a.csv: not UTF-8 text (byte 3)
-    """
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SolverInputError(f"{source}: not UTF-8 text (byte {exc.start})") from None
-
-
-DEFAULT_DATA = read_example(PAPER_EXAMPLE)
-DEFAULT_LAM = "1/100"
-DEFAULT_UNITS = 2
-# The page URL's query names of the problem and the selection.
-LINK_NAMES = {"data": "data", "lam": "lam", "units": "units", "selection": "sel"}
 
 
 class ExplorerState(param.Parameterized):
@@ -414,7 +283,7 @@ class ExplorerState(param.Parameterized):
         self._job = job
         self._started = time.monotonic()
         self.param.update(solving=True, progress=None, progress_text="",
-                          status=_solving_line(key))
+                          status=solving_line(key))
         param.parameterized.async_executor(partial(self._await, request, job))
 
     async def _await(self, request: int, job: SolveJob) -> None:
@@ -435,7 +304,7 @@ class ExplorerState(param.Parameterized):
                 return
             self._requested = self._good
             self._refuse(reason, restore=self._good)
-            self.status = _status_line(self.result, None, cached=True)
+            self.status = status_line(self.result, None, cached=True)
             return
         solution = outcome.solution
         keep = self._keep_selection and 0 <= self.selection < len(solution.minima)
@@ -448,7 +317,7 @@ class ExplorerState(param.Parameterized):
                 solving=False,
                 progress=None,
                 progress_text="",
-                status=_status_line(solution, outcome.seconds, outcome.cached),
+                status=status_line(solution, outcome.seconds, outcome.cached),
             )
 
     def _fall_back(self, reason: str) -> None:
@@ -474,29 +343,3 @@ class ExplorerState(param.Parameterized):
             self.param.update(data=restore[0], lam=restore[1], units=restore[2])
         finally:
             self._quiet = False
-
-
-def _solving_line(key: SolveKey) -> str:
-    """``"Solving… (n = 6, d = 2, 2 units: estimated about 13 s)"``: what a long solve shows
-    while its progress bar runs."""
-    seconds = estimate_seconds(len(key.x), len(key.x[0]), key.units)
-    shown = f"{seconds:.0f} s" if seconds >= 1 else "under a second"
-    return (f"Solving… (n = {len(key.x)}, d = {len(key.x[0])}, {key.units} "
-            f"unit{'s' * (key.units != 1)}: estimated {shown})")
-
-
-def _status_line(solution: Solution, seconds: float | None, cached: bool) -> str:
-    """``"9 minima (1 curve, 8 isolated) · λ = 1/100 · 2 units · solved in 0.21 s"``."""
-    curves = sum(1 for m in solution.minima if m.kind == "curve")
-    isolated = len(solution.minima) - curves
-    count = len(solution.minima)
-    counts = (
-        f"{count} {'minimum' if count == 1 else 'minima'} "
-        f"({curves} curve{'s' * (curves != 1)}, {isolated} isolated)"
-    )
-    units = f"{solution.units} unit{'s' * (solution.units != 1)}"
-    if cached:
-        timing = "from cache"
-    else:
-        timing = f"solved in {seconds if seconds is not None else solution.stats.seconds:.2f} s"
-    return f"{counts} · λ = {solution.lam} · {units} · {timing}"

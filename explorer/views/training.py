@@ -28,8 +28,6 @@ Examples
 from __future__ import annotations
 
 import asyncio
-import json
-from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -42,20 +40,8 @@ from explorer.runner import SolveRunner
 from explorer.state import ExplorerState, make_key
 from explorer.training import TrainRequest, TrainResult, get_training_runner
 from explorer.views import caption, redraw
-from explorer.views.data import fit_grid, run_overlay
 from explorer.views.geometry import plane_radius
-from explorer.views.training2d import (
-    color_scale,
-    heat_data,
-    input_box,
-    kink_data,
-    point_data,
-    run_figure2,
-)
 from explorer.views.training_plots import (
-    ANIMATE_JS,
-    animation_data,
-    animation_figures,
     bar_data,
     bar_figure,
     line_data,
@@ -66,13 +52,12 @@ from explorer.views.training_plots import (
     surface_figure,
     trajectory_data,
 )
+from explorer.views.training_run import RunPlayer
 from solver.errors import SolverInputError
 from solver.train.init import INITS
 from solver.train.loop import OPTIMIZERS
 
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1]
-FRAME_MS = 40  # the player's interval: 25 frames per second
-SPEEDS = {"×1": 1, "×4": 4, "×16": 16}
 NOT_DRAWN = ("The Training view draws data with one or two inputs only. Train from the "
              "command line: `python -m solver train DATA.csv --lam 1/100 --units 2`.")
 # Short enough for the plot's width down to 1200 px wide pages (the tap hint and what the
@@ -108,32 +93,14 @@ class TrainingView(pn.viewable.Viewer):
         self.one_button = pn.widgets.Button(label="One run")
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=200)
         self.unit = pn.widgets.Select(label="slice: unit", options=[1, 2], value=1, width=90)
-        self.speed = pn.widgets.Select(label="speed", options=list(SPEEDS), value="×1", width=80)
-        self.player = pn.widgets.Player(start=0, end=1, value=0, interval=FRAME_MS,
-                                        loop_policy="once", show_loop_controls=False,
-                                        width=330, label="animated run")
         self.src = sources()
-        self.overlay = run_overlay(state)  # the run's f(x) in the Data view
-        self.player.jscallback(args={**{k: self.src[k] for k in
-                                        ("frames", "markers", "curve", "dot", "units", "heat",
-                                         "kinks")},
-                                     "overlay": self.overlay.source,
-                                     "label": self.overlay.label},
-                               value=ANIMATE_JS)
-        steps_js = f"target.step = {json.dumps(SPEEDS)}[source.value]"
-        self.speed.jslink(self.player, code={"value": steps_js})
+        self.run = RunPlayer(state, self.src)
         self.sentence = pn.pane.Markdown("", sizing_mode="stretch_width")
-        self.run_text = pn.pane.Markdown("", sizing_mode="stretch_width")
+        # The run's figures, attributes here too: the layout names their PNG downloads.
+        self.fx, self.fx2, self.loss_curve = self.run.fx, self.run.fx2, self.run.loss_curve
         self.bars = bar_figure(self.src)
         self.plane = plane_figure(self.src)
         self.surface = surface_figure(self.src)
-        self.fx, self.loss_curve = animation_figures(self.src)
-        self.fx2, self.mapper2 = run_figure2(self.src)
-        # (in Columns: panel 1.9's Bokeh pane does not always take visible = True)
-        self.fx_pane = pn.Column(pn.pane.Bokeh(self.fx, sizing_mode="stretch_width"),
-                                 sizing_mode="stretch_width")
-        self.fx2_pane = pn.Column(pn.pane.Bokeh(self.fx2),  # its square frame: not stretched
-                                  sizing_mode="stretch_width", visible=False)
         self.surface_column = pn.Column(
             self.unit, pn.pane.Bokeh(self.surface, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
@@ -169,13 +136,7 @@ class TrainingView(pn.viewable.Viewer):
                              self.sentence, sizing_mode="stretch_width"),
                    pn.pane.Bokeh(self.plane, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            pn.Row(self.surface_column,
-                   pn.Column(pn.FlexBox(self.player, self.speed, flex_wrap="wrap"),
-                             self.run_text,
-                             self.fx_pane, self.fx2_pane,
-                             pn.pane.Bokeh(self.loss_curve, sizing_mode="stretch_width"),
-                             sizing_mode="stretch_width"),
-                   sizing_mode="stretch_width"),
+            pn.Row(self.surface_column, self.run.panel(), sizing_mode="stretch_width"),
             caption("Bars: share of runs per outcome with its 95% interval (tap a minimum's "
                     "bar to select it). Trajectories: a sample of the runs, coloured by the "
                     "minimum they reached (grey: stuck or not converged); rings: every "
@@ -280,7 +241,7 @@ class TrainingView(pn.viewable.Viewer):
         suffix = (" — DISCREPANCY: " + "; ".join(result.discrepancies[:3])
                   if result.discrepancies else "")
         if result.request.one:
-            self._show_run(result)
+            self.run.show(result)
             self.status = f"One run computed in {result.seconds:.1f} s: press play.{suffix}"
         else:
             self._result = result
@@ -309,44 +270,6 @@ class TrainingView(pn.viewable.Viewer):
         traj, ends = trajectory_data(result.sample, state_result)
         self.src["traj"].data, self.src["ends"].data = traj, ends
         self._draw_surface()
-
-    def _show_run(self, result: TrainResult) -> None:
-        """Load the animated run into the browser, at its first frame."""
-        frames = animation_data(result.sample)
-        self.src["units"].data = {**self.src["units"].data, "n": [result.request.problem.units]}
-        self.src["frames"].data = frames
-        last = len(frames["step"]) - 1
-        self.player.param.update(end=max(1, last), value=0)
-        self.run_text.object = result.sentence
-        first = {k: v[:1] for k, v in frames.items()}
-        L = result.request.problem.units
-        vertical = "e" if result.request.problem.d == 2 else "c"
-        self.src["markers"].data = {"b": [first[f"b{l}"][0] for l in range(L)],
-                                    "c": [first[f"{vertical}{l}"][0] for l in range(L)]}
-        self.src["dot"].data = {"step": first["step"], "loss": first["loss"]}
-        losses = [v for v in frames["loss"] if v > 0] or [1.0]
-        self.loss_curve.x_range.update(start=0, end=max(1, frames["step"][-1]))
-        self.loss_curve.y_range.update(start=0.8 * min(losses), end=1.25 * max(losses))
-        if result.request.problem.d == 2:
-            net = ([first[f"a{l}"][0] for l in range(L)],
-                   [[first[f"b{l}"][0], first[f"e{l}"][0]] for l in range(L)],
-                   [first[f"c{l}"][0] for l in range(L)])
-            box = tuple(self.src["units"].data["box"][0])
-            self.src["heat"].data = heat_data(net, box)
-            self.src["kinks"].data = kink_data(net, box)
-            return
-        xs = np.linspace(*self._x_span(), 200)
-        self.src["curve"].data = {"x": xs.tolist(), "y": _network(first, L, xs).tolist()}
-        grid = fit_grid(self.state.rows)
-        self.overlay.source.data = {"x": grid.tolist(), "y": _network(first, L, grid).tolist()}
-        self.overlay.label.text = (f"training run (dashed): step 0, loss "
-                                   f"{first['loss'][0]:.5g} — press play in the Training card")
-
-    def _x_span(self) -> tuple[float, float]:
-        """The x range of the data, with a margin."""
-        xs = [float(Fraction(x)) for x, _ in self.state.rows] or [0.0]
-        pad = 0.15 * max(1.0, max(xs) - min(xs))
-        return min(xs) - pad, max(xs) + pad
 
     def _drawable(self) -> bool:
         """Whether the data have one or two inputs (the view draws those)."""
@@ -404,7 +327,8 @@ class TrainingView(pn.viewable.Viewer):
         d = self.state.d
         self.src["rings"].data = ring_data(result)
         self.src["lines"].data = line_data(result)
-        self._draw_data(d)
+        self.run.draw_data(d)
+        self.surface_column.visible = d == 1
         radius = plane_radius(result.minima if result is not None else [])
         wide = 1.6 if d == 1 else 1.0
         self.plane.x_range.update(start=-wide * radius, end=wide * radius)
@@ -418,48 +342,13 @@ class TrainingView(pn.viewable.Viewer):
             self._clear("The problem changed: train again.")
         self._draw_surface()
 
-    def _draw_data(self, d: int) -> None:
-        """The data in the run's f(x) figure of their dimension (the other one hidden)."""
-        rows = self.state.rows
-        self.fx_pane.visible, self.fx2_pane.visible = d == 1, d == 2
-        self.surface_column.visible = d == 1
-        if d == 2:
-            box = input_box(rows)
-            self.src["points2"].data = point_data(rows)
-            self.src["points"].data = {"x": [], "y": []}
-            self.src["units"].data = {**self.src["units"].data, "d": [2], "box": [list(box)]}
-            self.fx2.x_range.update(start=box[0], end=box[1])
-            self.fx2.y_range.update(start=box[2], end=box[3])
-            scale = color_scale(rows)
-            self.mapper2.update(low=-scale, high=scale)
-            return
-        self.src["units"].data = {**self.src["units"].data, "d": [1]}
-        self.src["points2"].data = {"x1": [], "x2": [], "y": []}
-        ys = [float(Fraction(y)) for _, y in rows] or [0.0]
-        self.src["points"].data = {"x": [float(Fraction(x)) for x, _ in rows], "y": ys}
-        lo, hi = self._x_span()
-        pad = 0.2 * max(1.0, max(ys) - min(ys))
-        self.fx.x_range.update(start=lo, end=hi)
-        self.fx.y_range.update(start=min(ys) - pad, end=max(ys) + pad)
-
     def _on_problem(self, *events: Any) -> None:
         """An edit of the data, λ or units: cancel the training under way."""
         if self._job is not None:
             self._cancel()
             self._latest += 1
             self.status = "Training cancelled: the problem changed. Train again."
-        redraw(self._clear_run)  # (Bokeh models change under the document's lock)
-
-    def _clear_run(self) -> None:
-        """Remove the animated run (its frames belong to the previous problem)."""
-        if not len(self.src["frames"].data["step"]) and not len(self.overlay.source.data["x"]):
-            return  # nothing to remove: nothing sent
-        empty = sources()
-        for name in ("frames", "markers", "dot", "curve", "heat", "kinks"):
-            self.src[name].data = dict(empty[name].data)
-        self.player.param.update(end=1, value=0)
-        self.run_text.object = ""
-        self.overlay.clear()
+        redraw(self.run.clear)  # (Bokeh models change under the document's lock)
 
     def _clear(self, text: str) -> None:
         """Remove every training result from the plots."""
@@ -469,7 +358,7 @@ class TrainingView(pn.viewable.Viewer):
             self.src[name].data = dict(empty[name].data)
         self.bars.x_range.factors = []
         self.sentence.object = ""
-        self._clear_run()
+        self.run.clear()
         self.status = text
 
     # ------------------------------------------------------------------ events
@@ -500,8 +389,3 @@ class TrainingView(pn.viewable.Viewer):
             a[0] = 1.0 / np.sqrt(L)
         self.one_run(tuple(float(v) for l in range(L) for v in (a[l], *B[l], c[l])))
 
-
-def _network(frame: dict[str, list], units: int, xs: np.ndarray) -> np.ndarray:
-    """f(x) at ``xs`` of the first state of ``frame`` (``a{l}``, ``b{l}``, ``c{l}`` columns)."""
-    return sum((frame[f"a{l}"][0] * np.maximum(frame[f"b{l}"][0] * xs + frame[f"c{l}"][0], 0)
-                for l in range(units)), np.zeros_like(xs))

@@ -139,9 +139,9 @@ def test_three_units_on_six_points_in_the_plane_are_refused_with_the_estimate(
 
 
 def test_a_long_solve_says_its_estimate_while_it_runs() -> None:
-    from explorer.state import _solving_line  # noqa: PLC2701 - the line shown while solving
+    from explorer.problem import solving_line  # the line shown while solving
 
-    line = _solving_line(make_key(XOR, "1/100", 2))
+    line = solving_line(make_key(XOR, "1/100", 2))
     assert line.startswith("Solving… (n = 4, d = 2, 2 units: estimated ")
 
 

@@ -87,7 +87,7 @@ def test_one_run_loads_its_frames_and_a_tap_starts_from_the_tapped_point(
     view.one_run()
     frames = view.src["frames"].data
     assert frames["step"][0] == 0 and frames["step"][-1] <= 4000
-    assert view.player.end == len(frames["step"]) - 1 and view.player.value == 0
+    assert view.run.player.end == len(frames["step"]) - 1 and view.run.player.value == 0
     assert set(frames) >= {"a0", "b0", "c0", "a1", "b1", "c1"}
 
     class Tap:
@@ -96,7 +96,7 @@ def test_one_run_loads_its_frames_and_a_tap_starts_from_the_tapped_point(
     view._on_plane_tap(Tap())
     frames = view.src["frames"].data
     assert (frames["b0"][0], frames["c0"][0]) == (0.7, -0.3)
-    assert "This run:" in view.run_text.object
+    assert "This run:" in view.run.run_text.object
     assert "frames.data" in ANIMATE_JS and "markers.setv" in ANIMATE_JS
 
 
@@ -110,14 +110,14 @@ def test_one_run_is_drawn_dashed_in_the_data_view_at_its_first_frame(
     data_view = DataView(view.state)
     view.one_run()
     line = data_view.figure.select_one({"name": RUN_NAME})
-    assert line.data_source is view.overlay.source
+    assert line.data_source is view.run.overlay.source
     start = initial_params("torch-default", 1, 2, 1, 0, first=view._one_runs - 1)
     grid = fit_grid(view.state.rows)
     pre = start.B[0, :, 0][:, None] * grid + start.c[0][:, None]
     expected = start.a[0] @ np.maximum(pre, 0.0)
     assert np.array(line.data_source.data["x"]) == pytest.approx(grid)
     assert np.array(line.data_source.data["y"]) == pytest.approx(expected, abs=1e-12)
-    assert "step 0" in view.overlay.label.text
+    assert "step 0" in view.run.overlay.label.text
     assert "overlay.setv" in ANIMATE_JS and "label.setv" in ANIMATE_JS
     # the Data view's ranges follow the data and the minimum, not the run
     assert line not in data_view.figure.y_range.renderers
@@ -125,11 +125,11 @@ def test_one_run_is_drawn_dashed_in_the_data_view_at_its_first_frame(
 
 def test_an_edit_of_the_problem_clears_the_results(view: TrainingView) -> None:
     view.one_run()
-    assert view.overlay.source.data["x"]
+    assert view.run.overlay.source.data["x"]
     view.state.edit(lam="1/20")
     assert view.src["bars"].data["label"] == []
     assert view.src["frames"].data["step"] == []
-    assert view.overlay.source.data == {"x": [], "y": []} and view.overlay.label.text == ""
+    assert view.run.overlay.source.data == {"x": [], "y": []} and view.run.overlay.label.text == ""
     assert "changed" in view.status
     view.state.edit(lam="1/100")
 
@@ -175,8 +175,8 @@ def test_two_input_data_train_and_animate_in_the_input_plane() -> None:
     board = TrainingView(state, runner=SolveRunner(processes=False, job=train_job))
     board.runs.value, board.steps.value = 30, 3000
     assert state.edit(data=read_example("assets/xor_2d.csv"), units=2)
-    assert not board.train_button.disabled and board.fx2_pane.visible
-    assert not board.fx_pane.visible and not board.surface_column.visible
+    assert not board.train_button.disabled and board.run.fx2_pane.visible
+    assert not board.run.fx_pane.visible and not board.surface_column.visible
     assert board.plane.xaxis.axis_label == "b1" and board.src["lines"].data["x0"] == []
     board.train()
     problem = make_key(state.data, state.lam, state.units)
@@ -218,7 +218,7 @@ def test_two_input_data_train_and_animate_in_the_input_plane() -> None:
                          range(2), strict=False):  # the kink lines lie on <b, x> + c = 0
         for x1, x2 in zip(xs, ys, strict=True):
             assert start.B[0, l] @ (x1, x2) + start.c[0, l] == pytest.approx(0, abs=1e-12)
-    assert board.src["units"].data["d"] == [2] and board.player.end > 1
+    assert board.src["units"].data["d"] == [2] and board.run.player.end > 1
 
     class Tap:
         x, y = 0.6, -0.4
@@ -228,7 +228,7 @@ def test_two_input_data_train_and_animate_in_the_input_plane() -> None:
     assert (frames["b0"][0], frames["e0"][0]) == (0.6, -0.4)
     # back to one input
     assert state.edit(data=read_example("assets/paper_example.csv"), units=2)
-    assert board.fx_pane.visible and not board.fx2_pane.visible
+    assert board.run.fx_pane.visible and not board.run.fx2_pane.visible
     assert board.plane.xaxis.axis_label == "b" and board.src["lines"].data["x0"]
     assert board.src["heat"].data["image"] == [] and board.src["points2"].data["x1"] == []
 
@@ -241,7 +241,7 @@ def test_data_given_as_fractions_are_drawn_at_their_values() -> None:
     assert state.edit(data="-1,1;-1/2,1/2;0,0;1/2,1/4;1,1", units=2), state.message
     assert board.src["points"].data == {"x": [-1.0, -0.5, 0.0, 0.5, 1.0],
                                         "y": [1.0, 0.5, 0.0, 0.25, 1.0]}
-    assert board._x_span() == (-1.3, 1.3)
+    assert board.run.x_span() == (-1.3, 1.3)
 
 
 def test_a_hidden_view_computes_and_sends_nothing_then_catches_up_when_shown() -> None:
