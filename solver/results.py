@@ -129,6 +129,7 @@ class SetRecord:
     zeros: tuple = ()  # pruned: (point, part, exact s of the part) where r_i = 0 exactly
     segment: tuple = ()  # segment: (b, a, face outside or None), P_a = P_b
     near: str | None = None  # pruned: the face outside at every residual near by's
+    near_exact: tuple = ()  # pruned near: by's exact s, when its residual is every minimiser's
     roots: tuple[AlgebraicRoot, ...] = ()
     outside: Outside | None = None
     minimum: tuple | None = None
@@ -146,6 +147,8 @@ class SetRecord:
                 out["pruned"]["twins"] = [list(t) for t in self.twins]
             if self.near is not None:
                 out["pruned"]["near"] = self.near
+            if self.near_exact:
+                out["pruned"]["exact"] = [r.to_json() for r in self.near_exact]
             if self.zeros:
                 out["pruned"]["zeros"] = [{"point": i, "faces": list(part),
                                            "s": [r.to_json() for r in roots]}

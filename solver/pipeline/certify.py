@@ -41,6 +41,7 @@ from flint import arb, arb_mat, fmpq_mat
 from solver.errors import DegenerateProblemError
 from solver.pipeline import next_order
 from solver.pipeline.divide import UnitFace
+from solver.pipeline.locate.algebraic_point import FieldState, combination_sign, field_state
 from solver.pipeline.locate.interior import QUICK_PREC
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import sign_of, working_precision
@@ -80,7 +81,7 @@ def certify(point: NeuronPoint, unit_faces: Sequence[UnitFace], need_dead: bool
     """
     checks: list[str] = []
     exact: list[NeuronPoint] = []
-    descent = _multipliers(point, checks, need_dead, exact) or _hessian(point, checks)
+    descent = _multipliers(point, checks, exact) or _hessian(point, checks)
     if descent is not None:
         return Certification(False, False, tuple(checks), descent)
     if not need_dead:
@@ -93,8 +94,8 @@ def _dot(h: Sequence, v: Sequence[arb]) -> arb:
     return sum((arb(hi) * vi for hi, vi in zip(h, v)), arb(0))
 
 
-def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
-                 exact: list[NeuronPoint]) -> Descent | None:
+def _multipliers(point: NeuronPoint, checks: list[str], exact: list[NeuronPoint]
+                 ) -> Descent | None:
     """The first-order test, in the order of the faces and their constraints: first over
     the coarse box of a pending solution (no fine proof) while every sign decides there,
     then at rising precision (each sign decided coarsely is the exact sign, so both give
@@ -119,8 +120,8 @@ def _multipliers(point: NeuronPoint, checks: list[str], need_dead: bool,
     # an exactly zero multiplier: the next-order test (docs/degenerate.md, section 4')
     if descent is not None or not undecided:
         return descent
-    descent, rational = next_order.decide_flat(point, need_dead, checks)
-    exact.append(rational)
+    descent, exact_point = next_order.decide_flat(point, checks)
+    exact.append(exact_point)
     return descent
 
 
@@ -196,6 +197,7 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
             return [sol[j, 0] for j in range(len(rows))]
 
         coarse = mus(0) if coarse_only else None
+        flat = False  # a constraint passed over (decided exactly later)
         for j, i in enumerate(zero):
             if coarse is not None:
                 off_v, on_v = sigma * coarse[j], sigma * (coarse[j] - 2 * values(0).residual[i])
@@ -211,11 +213,13 @@ def _first_order(point: NeuronPoint, checks: list[str], values, coarse_only: boo
                     if (off or -1) < 0 < (on or 1):  # no decided wrong sign
                         if undecided is not None:
                             undecided.append(True)
+                        flat = True
                         continue
                     off, on = off or -1, on or 1  # the decided side is the descent
             if (descent := _switch(face, i, off, on)) is not None:
                 return descent
-        checks.append(_strict(face))
+        if not flat:
+            checks.append(_strict(face))
     return None
 
 
@@ -291,6 +295,7 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
     m = len(h[0])
     lam = arb(point.problem.lam_q)
     neuron_faces = {f.signs for f in point.faces}
+    state: list[FieldState] = []  # the point's exact quantities, once a sign needs them
     for face in faces:
         if face.dim == 0 or face.signs in neuron_faces or not face.positive:
             continue
@@ -308,6 +313,14 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
             return [sum((arb(V[c][j]) * coef[j] for j in range(face.dim)), arb(0))
                     for c in range(m)]
 
+        def exact(i: int, Vm=Vm, G_inv=G_inv, face=face) -> int:
+            """The exact sign of ``<h_i, P_G m_G>``, a combination of residuals."""
+            if not state:
+                state.append(field_state(point)[1])
+            left = fmpq_mat([list(h[i])]) * Vm * G_inv
+            return combination_sign([((left * Vm.transpose() * fmpq_mat(m, 1, list(h[j])))[0, 0],
+                                      state[0].residual[j]) for j in face.positive])
+
         def excess(prec: int) -> arb:
             u = projection(prec)
             return sum((v * v for v in u), arb(0)) - lam * lam
@@ -319,7 +332,7 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
             # |P_G m_G| = lam exactly: the face matters only if +-u_G lies in it
             # (docs/degenerate.md, section 5); a tie with a neuron's face up to points of
             # zero residual puts u_G, the neuron's direction, outside G
-            if not any(_inside(h, face, projection, sgn) for sgn in (1, -1)):
+            if not any(_inside(h, face, projection, sgn, exact) for sgn in (1, -1)):
                 continue
             raise DegenerateProblemError(
                 f"degenerate data: a dead unit at exact equality |phi| = lam in a direction "
@@ -327,7 +340,7 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
             ) from None
         # the bound is reached only if +-u lies in the face
         for sgn in (1, -1):
-            if _inside(h, face, projection, sgn):
+            if _inside(h, face, projection, sgn, exact):
                 return Descent.dead(face.pattern)
     checks.append(
         "dead units: |sum_i r_i ReLU(<h_i,w>)| < lam on the unit sphere except at the neurons' "
@@ -336,12 +349,11 @@ def _dead_units(point: NeuronPoint, faces: Sequence[UnitFace], checks: list[str]
     return None
 
 
-def _inside(h, face: UnitFace, projection, sgn: int) -> bool:
+def _inside(h, face: UnitFace, projection, sgn: int, exact) -> bool:
     """Whether ``sgn * u`` (``projection(prec)`` in balls) lies in the relative interior of
-    ``face``: False as soon as one pre-activation has a decided wrong sign; raises
-    :class:`DegenerateProblemError` when every decided sign is right but one is zero to
-    the working precision."""
-    undecided = False
+    ``face``: False as soon as one pre-activation has a wrong sign, decided in balls or,
+    where they cannot, exactly (``exact(i)``; an exactly zero one where the face wants a
+    sign puts ``u`` on the face's boundary, in a lower face that is checked on its own)."""
     for i, want in enumerate(face.signs):
         if want == 0:
             continue
@@ -349,11 +361,7 @@ def _inside(h, face: UnitFace, projection, sgn: int) -> bool:
             got = sign_of(lambda p, i=i: sgn * _dot(h[i], projection(p)),
                           "a dead-unit direction")
         except DegenerateProblemError:
-            undecided = True  # zero at this point: not in the open face, unless ...
-            continue
+            got = sgn * exact(i)
         if got != want:
             return False
-    if undecided:  # ... an exactly zero pre-activation: on the face's boundary
-        raise DegenerateProblemError("degenerate data: a dead-unit direction on a face's "
-                                     "boundary, to the working precision")
     return True

@@ -85,6 +85,7 @@ def set_record(
         roots=algebraic_roots(roots) if found.how == "solution" else (),
         segment=tuple(None if g is None else pattern_of(g) for g in found.segment),
         near=None if found.near is None else pattern_of(found.near),
+        near_exact=algebraic_roots(found.exact),
     )
     if roots is None:
         return record

@@ -34,6 +34,7 @@ class Decision:
     zeros: tuple = ()  # (point i, the part's sign vectors, its exact roots): r_i = 0
     segment: tuple = ()  # (b, a, c or None), see above
     near: Signs | None = None  # pruned: the face outside near by's residual (locate.near)
+    exact: tuple = ()  # pruned near: by's exact roots, when r_S = r_A is proved exactly
 
 
 __all__ = ["Decision", "Signs"]

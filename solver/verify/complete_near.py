@@ -14,6 +14,13 @@ The pre-activations ``x~_i^T dir_c`` are evaluated in balls at ``r_A`` widened b
 bound (:func:`~solver.verify.complete_segment.direction_pre_signs`); a sign no precision
 decides is a failure.
 
+With ``exact`` (``A``'s solution by minimal polynomials) the bound is not needed: the roots
+lie in ``A``'s proved enclosure and solve its face equations in their number field, so
+they are ``A``'s solution; there every ``r_A^T P_b r_A <= lam^2`` is proved exactly, so
+``(s_A, 0)`` is a minimiser of ``J_S`` and ``r_S = r_A`` (docs/degenerate.md, Theorem 1),
+and ``c``'s pre-activations at ``r_A`` are decided exactly (0 where the face wants a sign:
+outside).
+
 Examples
 --------
 >>> from fractions import Fraction as F
@@ -29,11 +36,16 @@ True
 
 from __future__ import annotations
 
-from flint import arb, arb_mat, ctx, fmpq_mat
+from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_poly
 
-from solver.problem import Problem
+from solver.data import parse_rational
+from solver.problem import Problem, to_fmpq
 from solver.verify.complete_segment import direction_pre_signs, wrong_for_both_signs
-from solver.verify.complete_solution import State, name
+from solver.verify.complete_solution import Solved, State, name, quad
+from solver.verify.face_system import PatternSystem, exact_directions, face_relations
+from solver.verify.field import Elem, RootField
+from solver.verify.formula import parse_poly
+from solver.verify.number_field import build_field
 
 
 def radius(prob: Problem, r: list[arb], others: list[fmpq_mat]) -> arb:
@@ -62,11 +74,16 @@ def check_near(S: frozenset, claim: dict, state: State, where: str, fails: list[
         fails.append(f"{where}: pruned near {name(by)}: {c!r} must be a face of the set, and "
                      "no face tied")
         return
-    if not state.depends(S, A, where, fails):
+    usable, sol = state.subset_solution(S, by, where, fails, "pruned near")
+    if not usable:
         return
-    sol = state.solved[A]
-    if sol is None:
-        fails.append(f"{where}: pruned near {name(by)}, which has no interior solution")
+    if "exact" in claim:
+        bad = _exact_outside(S, by, c, claim["exact"], sol, state)
+        if bad:
+            fails.append(f"{where}: pruned near {name(by)} exactly: {bad}")
+            return
+        state.count("pruned near")
+        state.solved[S] = None
         return
     prob, others = state.prob, [state.faces[b].P for b in sorted(S - A)]
     widened: dict[int, list[arb]] = {}
@@ -87,4 +104,65 @@ def check_near(S: frozenset, claim: dict, state: State, where: str, fails: list[
     state.solved[S] = None
 
 
-__all__ = ["check_near", "radius"]
+def _exact_outside(S: frozenset, by: list[str], c: str, roots: list, sol: Solved,
+                   state: State) -> str:
+    """'' when, at ``by``'s solution given exactly by ``roots``, every other face's
+    ``r^T P_b r <= lam^2`` and ``c``'s direction is outside its face for both signs,
+    decided in the roots' number field; otherwise why not."""
+    got = exact_part(by, roots, sol, state)
+    if isinstance(got, str):
+        return got
+    K, r = got
+    const = lambda q: Elem(fmpq_poly([q]), K.m)  # noqa: E731
+    for b in sorted(S - frozenset(by)):
+        P = state.faces[b].P
+        value = sum((r[i] * r[j] * const(P[i, j]) for i in range(P.nrows())
+                     for j in range(P.ncols()) if P[i, j] != 0), const(-state.prob.lam_q ** 2))
+        if K.sign(value.p) > 0:
+            return f"|M_b^T r|^2 > lam^2 for face {b}: r_A is not every minimiser's residual"
+    xt, proj = state.prob.lifted, state.faces[c].system.proj[0]
+    seen = [m for m, ch in enumerate(c) if ch == "+"]
+    signs = [None if ch == "0" else K.sign(sum(
+        (r[m] * const(to_fmpq(quad(proj, xt[i], xt[m]))) for m in seen), const(0)).p)
+        for i, ch in enumerate(c)]
+    if not wrong_for_both_signs(c, signs):
+        return f"the direction of face {c} at r_A is not outside its face"
+    return ""
+
+
+def exact_part(part: list[str], roots: list, sol: Solved, state: State
+               ) -> tuple[RootField, list[Elem]] | str:
+    """``(K, r)``: the solution of the faces ``part`` (a subset's part, closed under shared
+    seen points) given by ``roots`` (minimal polynomials), checked inside the subset's
+    proved enclosures (so, by the uniqueness the Krawczyk test proved, the same solution)
+    and solving the part's face equations in their number field ``K``, with the residual
+    ``r`` there; or why not."""
+    prob = state.prob
+    if any(r["minpoly"] is None for r in roots) or len(roots) != len(part):
+        return "the part's solution must be given by minimal polynomials, one per face"
+    entries = [(r["name"], r["minpoly"], *(parse_rational(v, "interval") for v in r["interval"]))
+               for r in roots]
+    enclosure = sol.t()
+    for p, (label, poly, lo, hi) in zip(part, entries, strict=True):
+        # the root's interval narrower than the enclosure (proved at sol.prec bits, so
+        # a 200-bit interval around the same root need not fit inside it)
+        a, b = RootField(parse_poly(poly, label), lo, hi).interval(sol.work() + 64)
+        with ctx.workprec(sol.work()):
+            inside = enclosure[p].contains(arb((a + b) / 2, (b - a) / 2))
+        if not inside:
+            return f"the root {label} is not inside the subset's proved enclosure of face {p}"
+    system = PatternSystem.from_faces(prob, [state.faces[p].system for p in part])
+    names = [r["name"] for r in roots]
+    relations: tuple = ()
+    if len(names) >= 2:
+        relations = face_relations(system, dict(zip(system.alive, names, strict=True)))
+    K, images = build_field(entries, relations)
+    ts = {ell: images[label] for ell, label in zip(system.alive, names, strict=True)}
+    r, us = exact_directions(prob, system, ts, K)
+    lam2 = Elem(fmpq_poly([prob.lam_q ** 2]), K.m)
+    if any(not K.is_zero(sum((v * v for v in us[ell]), -lam2).p) for ell in system.alive):
+        return "the roots do not solve the part's face equations"
+    return K, r
+
+
+__all__ = ["check_near", "exact_part", "radius"]

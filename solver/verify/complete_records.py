@@ -17,17 +17,16 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
-from flint import arb, arb_mat, ctx, fmpq_mat, fmpq_poly
+from flint import arb, arb_mat, ctx, fmpq_mat
 
 from solver.data import parse_rational
 from solver.problem import to_fmpq
-from solver.verify.complete_near import check_near
+from solver.verify.complete_near import check_near, exact_part
 from solver.verify.complete_solution import Solved, State, decide, name, quad
-from solver.verify.face_system import PatternSystem, exact_directions, face_relations
-from solver.verify.field import Elem, RootField
+from solver.verify.face_system import PatternSystem
+from solver.verify.field import RootField
 from solver.verify.formula import parse_poly
 from solver.verify.krawczyk import prove_doubling, start_precision
-from solver.verify.number_field import build_field
 
 
 def check_solution(S: frozenset, faces: list[str], roots: list, state: State, where: str,
@@ -76,11 +75,8 @@ def check_pruned(S: frozenset, faces: list[str], claim: dict, state: State, wher
         return
     by, tied = list(claim["by"]), list(claim["tied"])
     A = frozenset(by)
-    if not state.depends(S, A, where, fails):
-        return
-    sol = state.solved[A]
-    if sol is None:
-        fails.append(f"{where}: pruned by {name(by)}, which has no interior solution")
+    usable, sol = state.subset_solution(S, by, where, fails, "pruned by")
+    if not usable:
         return
     if not set(tied) <= S - A:
         fails.append(f"{where}: tied faces {tied} are not faces of the set outside "
@@ -215,7 +211,7 @@ def exact_residual_zero(zero: dict, by: list[str], sol: Solved, state: State) ->
     polynomials inside the subset's proved enclosures (so, by the uniqueness that the
     Krawczyk test proved, the same solution), its face equations and ``r_i`` zero in the
     roots' number field. Otherwise why not."""
-    prob, i, part, roots = state.prob, zero["point"], list(zero["faces"]), zero["s"]
+    i, part, roots = zero["point"], list(zero["faces"]), zero["s"]
     seen = {p: {j for j, ch in enumerate(p) if ch == "+"} for p in by}
     if not part or not set(part) <= set(by) or len(roots) != len(part):
         return "its part is not a set of faces of the subset, one root each"
@@ -223,30 +219,10 @@ def exact_residual_zero(zero: dict, by: list[str], sol: Solved, state: State) ->
         return "a face outside its part sees the point"
     if any(seen[p] & seen[q] for p in part for q in by if q not in part):
         return "its part shares a seen point with the rest of the subset"
-    if any(r["minpoly"] is None for r in roots):
-        return "the part's solution must be given by minimal polynomials"
-    entries = [(r["name"], r["minpoly"], *(parse_rational(v, "interval") for v in r["interval"]))
-               for r in roots]
-    enclosure = sol.t()
-    for p, (label, poly, lo, hi) in zip(part, entries, strict=True):
-        # the root's interval narrower than the enclosure (proved at sol.prec bits, so
-        # a 200-bit interval around the same root need not fit inside it)
-        a, b = RootField(parse_poly(poly, label), lo, hi).interval(sol.work() + 64)
-        with ctx.workprec(sol.work()):
-            inside = enclosure[p].contains(arb((a + b) / 2, (b - a) / 2))
-        if not inside:
-            return f"the root {label} is not inside the subset's proved enclosure of face {p}"
-    system = PatternSystem.from_faces(prob, [state.faces[p].system for p in part])
-    names = [r["name"] for r in roots]
-    relations: tuple = ()
-    if len(names) >= 2:
-        relations = face_relations(system, dict(zip(system.alive, names, strict=True)))
-    K, images = build_field(entries, relations)
-    ts = {ell: images[label] for ell, label in zip(system.alive, names, strict=True)}
-    r, us = exact_directions(prob, system, ts, K)
-    lam2 = Elem(fmpq_poly([prob.lam_q ** 2]), K.m)
-    if any(not K.is_zero(sum((v * v for v in us[ell]), -lam2).p) for ell in system.alive):
-        return "the roots do not solve the part's face equations"
+    got = exact_part(part, roots, sol, state)
+    if isinstance(got, str):
+        return got
+    K, r = got
     if not K.is_zero(r[i].p):
         return "r_i is not zero in the roots' number field"
     return ""

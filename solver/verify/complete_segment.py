@@ -79,9 +79,9 @@ def check_segment(S: frozenset, faces: list[str], claim: dict, state: State, whe
         fails.append(f"{where}: segment: faces {a} and {b} have different P (the face "
                      "equations are not identical)")
         return
-    if not state.depends(S, A, where, fails):
+    usable, sol = state.subset_solution(S, by, where, fails)
+    if not usable:
         return
-    sol = state.solved[A]
     if sol is None:
         if "outside" in claim:
             fails.append(f"{where}: segment: {name(by)} has no interior solution, yet an "

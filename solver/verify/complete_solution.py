@@ -88,7 +88,9 @@ class Solved:
                     self._r[bits] = [arb(v) for v in self.prob.y_q]
                 else:
                     _, r = self.system.residual(self.balls(bits))
-                    self._r[bits] = [r[i, 0] for i in range(self.prob.n)]
+                    # a point no face sees has the row of I in A: r_i = y_i, exactly
+                    self._r[bits] = [r[i, 0] if any(p[i] == "+" for p in self.patterns)
+                                     else arb(self.prob.y_q[i]) for i in range(self.prob.n)]
         return self._r[bits]
 
     def values(self, bits: int = 0
@@ -164,6 +166,19 @@ class State:
         else:
             return True
         return False
+
+    def subset_solution(self, S: frozenset, by: list[str], where: str, fails: list[str],
+                        claim: str | None = None) -> tuple[bool, Solved | None]:
+        """``(usable, solution)`` of the subset ``by`` that ``S``'s record relies on:
+        not usable (a failure added) when :meth:`depends` says so or, with ``claim``
+        (``"pruned by"``...), when the subset has no interior solution."""
+        if not self.depends(S, frozenset(by), where, fails):
+            return False, None
+        sol = self.solved[frozenset(by)]
+        if sol is None and claim is not None:
+            fails.append(f"{where}: {claim} {name(by)}, which has no interior solution")
+            return False, None
+        return True, sol
 
 
 __all__ = ["BITS", "AliveFace", "Solved", "State", "decide", "name", "quad"]

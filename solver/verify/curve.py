@@ -26,13 +26,13 @@ from flint import arb, ctx, fmpq_mpoly, fmpq_mpoly_ctx
 
 from solver.problem import Problem, to_fmpq
 from solver.verify.arrangement import face_projectors
+from solver.verify.curve_flats import aux_roots, prove_flats
 from solver.verify.field import RootField
 from solver.verify.findings import REL_TOL, Findings
 from solver.verify.formula import (
     ParseError,
     evaluate_formula,
     formula_ball,
-    free_names,
     parse_poly,
 )
 from solver.verify.linalg import kernel_basis
@@ -66,24 +66,10 @@ def _auxiliary(entry: dict, ineqs: list[tuple[str, str, str]]) -> dict[str, Frac
     """Values of the auxiliary variables (``s0, s1, ...``: the neurons' ``t`` when a set
     has several neurons), each the unique root of its one-variable equation in the
     interval its own inequalities give, as a rational within ``2^-80`` of the root."""
-    units = len(entry["pattern"])
-    own = {f"{kind}{ell}" for ell in range(1, units + 1) for kind in "ca"}
-    own |= {v for v in entry["variables"] if re.fullmatch(r"b\d+_?\d+", v)}
     out = {}
-    for name in entry["variables"]:
-        if name in own:
-            continue
-        polys = [e for e in entry["equations"] if free_names(e) == {name}]
-        bounds = [(op, evaluate_formula(rhs, {})) for lhs, op, rhs in ineqs
-                  if lhs.replace(" ", "") == name and not free_names(rhs)]
-        lo = max((v for op, v in bounds if op in (">", ">=")), default=None)
-        hi = min((v for op, v in bounds if op in ("<", "<=")), default=None)
-        if not polys or lo is None or hi is None:
-            raise ValueError(f"auxiliary variable {name} has no equation in {name} alone "
-                             "with bounds on both sides")
-        p = parse_poly(polys[0], name)
+    for name, (poly, lo, hi) in aux_roots(entry, ineqs).items():
         try:
-            root = RootField(p, lo, hi)
+            root = RootField(parse_poly(poly, name), lo, hi)
         except ValueError as exc:
             raise ValueError(f"auxiliary variable {name}: {exc}") from None
         a, b = root.interval(80)
@@ -111,10 +97,14 @@ def check_curve(entry: dict, prob: Problem) -> Findings:
     if split_dim != entry["dimension"]:
         out.fails.append(f"dimension is {entry['dimension']} but the split units give "
                          f"{split_dim}")
-    per_sample = Findings()
+    per_sample, flats = Findings(), set()
     for k, sample in enumerate(entry["samples"]):
-        _check_sample(k, sample, entry, groups, prob, per_sample)
+        _check_sample(k, sample, entry, groups, prob, per_sample, flats)
     out.fails += _grouped(per_sample.fails)
+    if flats and not out.fails:  # multipliers on a bound in floats: decided exactly
+        proof = prove_flats(entry, prob, groups, flats, ineqs)
+        out.fails += proof.fails
+        out.notes += proof.notes
     if not out.fails:
         out.notes.append("flat direction along the set (checked in floating point at "
                          f"{len(entry['samples'])} samples)")
@@ -192,8 +182,10 @@ def check_point_sample(sample: dict, pattern: list[str], loss: float, prob: Prob
 
 
 def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], prob: Problem,
-                  out: Findings) -> None:
-    """Signs, split structure, loss, first and second order at one sample (floats)."""
+                  out: Findings, flats: set[tuple[int, int]] | None = None) -> None:
+    """Signs, split structure, loss, first and second order at one sample (floats); with
+    ``flats``, a multiplier within tolerance of a bound (none of the wrong sign) is added
+    there as ``(unit, point)`` for an exact decision instead of failing."""
     xt = np.array([[float(v) for v in x] for x in prob.lifted])
     y = np.array([float(v) for v in prob.y])
     lam = float(prob.lam)
@@ -229,7 +221,7 @@ def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], pr
     bases = {}
     for ell in alive:
         bases[ell] = _first_order_float(k, ell, a[ell], w[ell], xt, r, entry["pattern"][ell],
-                                        lam, out)
+                                        lam, out, flats)
     dead = [ell for ell in range(prob.units) if ell not in alive]
     if dead:
         _dead_float(k, dead, r, xt, w, a, alive, lam, prob, out)
@@ -238,8 +230,10 @@ def _check_sample(k: int, sample: dict, entry: dict, groups: list[list[int]], pr
 
 
 def _first_order_float(k: int, ell: int, a: float, w: np.ndarray, xt: np.ndarray, r: np.ndarray,
-                       row: str, lam: float, out: Findings) -> np.ndarray:
-    """Stationarity and strict multiplier signs for an alive unit; returns its face basis."""
+                       row: str, lam: float, out: Findings,
+                       flats: set[tuple[int, int]] | None = None) -> np.ndarray:
+    """Stationarity and strict multiplier signs for an alive unit (``flats``: see
+    :func:`_check_sample`); returns its face basis."""
     plus = np.array([ch == "+" for ch in row])
     zero = [i for i, ch in enumerate(row) if ch == "0"]
     xi = xt @ w
@@ -253,7 +247,11 @@ def _first_order_float(k: int, ell: int, a: float, w: np.ndarray, xt: np.ndarray
     if np.abs(left).max() > ZERO_TOL * gscale:
         out.fails.append(f"sample {k}: unit {ell}: gradient within the face is not 0")
     for m, i in zip(mu, zero, strict=True):
-        if not (2 * a * r[i] + ZERO_TOL * gscale < m < -ZERO_TOL * gscale):
+        tol, low = ZERO_TOL * gscale, 2 * a * r[i]
+        if flats is not None and low - tol <= m <= tol and min(abs(m), abs(m - low)) <= tol:
+            flats.add((ell, i))
+            continue
+        if not (low + tol < m < -tol):
             out.fails.append(f"sample {k}: unit {ell}, point {i}: multiplier {m:.3g} not strictly "
                              f"inside (2 a_l r_i, 0) = ({2 * a * r[i]:.3g}, 0)")
     rows = [tuple(Fraction(v) for v in xt[i]) for i in zero]

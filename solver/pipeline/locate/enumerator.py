@@ -187,7 +187,7 @@ class NeuronEnumerator:
                 roots = self._eliminate(faces, nds)
             except DegenerateProblemError:
                 decision = pruned_near(self.problem, faces, pruning.undecided, self.data,
-                                       self._residual)  # what elimination cannot settle
+                                       self._residual, self.entry)  # elimination cannot
                 if decision is None:
                     raise
                 self.systems_solved -= 1

@@ -39,11 +39,20 @@ def is_zero_at(value: fmpq_mpoly, equations: Sequence[fmpq_mpoly], ctx: fmpq_mpo
     m = fmpq_poly(m0.coeffs())
     if ctx.nvars() == 1:
         return reduce(univariate(value, 0), m).is_zero()
+    s1 = second_coordinate(equations, m)
+    if s1 is None:
+        return None
+    return evaluate(value, [fmpq_poly([0, 1]), s1], m).is_zero()
+
+
+def second_coordinate(equations: Sequence[fmpq_mpoly], m: fmpq_poly) -> fmpq_poly | None:
+    """``s1`` as an element of ``Q[s0] / (m)``: the common root over ``s0`` of the two
+    variables' ``equations`` (their gcd over ``Q(s0)`` is linear), or None when they share
+    more than one root there."""
     polys = [in_other(f, m, 0) for f in equations]
     g = polys[0]
     for f in polys[1:]:
         g = gcd(g, f, m)
     if len(g) != 2:
         return None
-    s1 = reduce(-g[0] * inverse(g[1], m), m)
-    return evaluate(value, [fmpq_poly([0, 1]), s1], m).is_zero()
+    return reduce(-g[0] * inverse(g[1], m), m)

@@ -17,6 +17,14 @@ If no sign of ``c``'s units puts ``dir_c`` in its face, ``S`` has no critical po
 *pruned near* ``A`` (the record ``pruned`` with ``near``; the checker re-derives it in
 ``solver/verify/complete_near.py``).
 
+Widening cannot decide a pre-activation that is exactly zero at ``r_A``. Then
+:func:`exact_near` tries ``eps = 0`` exactly: with every ``|M_b^T r_A|^2 <= lam^2`` proved in
+the number field of ``A``'s point (:mod:`solver.pipeline.locate.algebraic_point`),
+``(s_A, 0)`` satisfies the KKT conditions of ``J_S``, so it is a minimiser and every
+minimiser has the residual ``r_A`` itself (docs/degenerate.md, Theorem 1): the
+pre-activations of the directions are decided exactly there, an exact zero where the face
+wants a sign being outside. The record then carries ``A``'s exact roots (``exact``).
+
 Examples
 --------
 >>> outside_for_both((1, -1, 0), [1, 1, None]), outside_for_both((1, -1, 0), [1, -1, None])
@@ -29,9 +37,12 @@ from collections.abc import Callable, Sequence
 
 from flint import arb, arb_mat, fmpq_mat
 
+from solver.errors import DegenerateProblemError
 from solver.pipeline.decision import Decision
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.locate.algebraic_point import combination_sign, field_state, quadratic_sign
+from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
 
@@ -105,18 +116,55 @@ def outside_near(problem: Problem, sub: Sequence[UnitFace], faces: Sequence[Unit
     return None
 
 
+def exact_near(problem: Problem, sub: Sequence[UnitFace], faces: Sequence[UnitFace],
+               data: dict[tuple, NeuronData], roots: tuple) -> tuple[UnitFace, tuple] | None:
+    """A face of ``faces`` whose direction at ``r_A`` itself (``A = sub``, its interior
+    solution ``roots``) is outside its face, decided exactly, when ``r_A`` is proved to be
+    every minimiser's residual (the module docstring); with ``A``'s exact roots. None when
+    either is not proved."""
+    point = NeuronPoint(problem, tuple(sub), tuple(data[f.signs] for f in sub), roots, ())
+    try:
+        exact, state = field_state(point)
+        chosen = {f.signs for f in sub}
+        for face in faces:
+            nd = data[face.signs]
+            if face.signs not in chosen and quadratic_sign(
+                    nd.M * nd.G_inv * nd.M.transpose(), state.residual, problem.lam_q ** 2) > 0:
+                return None  # r_A is not in C_S
+        for face in faces:
+            nd = data[face.signs]
+            K = fmpq_mat([list(h) for h in problem.lifted_q]) * nd.V * nd.G_inv * nd.M.transpose()
+            got = [None if want == 0 else combination_sign(
+                [(K[i, j], state.residual[j]) for j in range(K.ncols())])
+                for i, want in enumerate(face.signs)]
+            if outside_for_both(face.signs, got):
+                return face, exact.roots
+    except DegenerateProblemError:  # not decided exactly (two parts' fields)
+        return None
+    return None
+
+
 def pruned_near(problem: Problem, faces: Sequence[UnitFace],
                 undecided: Sequence[Sequence[UnitFace]], data: dict[tuple, NeuronData],
-                residual: Callable[[tuple[UnitFace, ...], int], arb_mat]) -> Decision | None:
+                residual: Callable[[tuple[UnitFace, ...], int], arb_mat],
+                entry: Callable | None = None) -> Decision | None:
     """The set ``faces`` pruned near one of its ``undecided`` subsets (whose KKT test a
     multiplier zero to the working precision left open; ``residual(sub, prec)`` its
-    residual), or None: no face of the set is outside near any of them."""
+    residual, ``entry(sub)`` its solution's roots first), or None: no face of the set is
+    outside near any of them, in balls or exactly."""
     for sub in undecided:
         face = outside_near(problem, sub, faces, data,
                             lambda prec, sub=tuple(sub): residual(sub, prec))
         if face is not None:
             return Decision("pruned", by=tuple(f.signs for f in sub), near=face.signs)
+    for sub in undecided if entry is not None else ():
+        roots = entry(tuple(sub))[0]
+        found = None if roots is None else exact_near(problem, sub, faces, data, roots)
+        if found is not None:
+            return Decision("pruned", by=tuple(f.signs for f in sub), near=found[0].signs,
+                            exact=found[1])
     return None
 
 
-__all__ = ["outside_near", "pruned_near", "near_signs", "residual_radius", "outside_for_both"]
+__all__ = ["exact_near", "outside_near", "pruned_near", "near_signs", "residual_radius",
+           "outside_for_both"]
