@@ -8,12 +8,14 @@ without the browser's drawing). Then the same edit is repeated from the cache: t
 share alone.
 
 In Chromium (``--browser``): a real ``panel serve explorer`` and Debian's Chromium
-(1500 x 1000) on xor 2d (n = 4) and the n = 6 set with L = 2; each action is a problem not
-solved before: drag a point, tap to add one (deleted again, unmeasured), type a y into the
-table, release the λ slider. The clock is :mod:`benchmarks.bench_explorer`'s: from the
-browser event's time stamp to the frame in which the last 2-D view changed (input plane,
+(1500 x 1000) on xor 2d (n = 4), the n = 6 set and its first five points, L = 2; each
+action is a problem not solved before: drag a point, tap to add one (deleted again,
+unmeasured), type a y into the table, release the λ slider. The clock is
+:mod:`benchmarks.bench_explorer`'s: from the browser event's time stamp to the frame in
+which the last 2-D view changed (input plane,
 its f and lines, data table, sphere, loss slice, minima table, selection, exact form,
-status line), with the server's patches and the page's time applying them.
+status line), with the server's patches and the page's time applying them, and split into
+the solve (the status line's), the server's other work, the page's and the paint.
 
     python -m benchmarks.bench_2d
     python -m benchmarks.bench_2d --browser --runs 5
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -53,6 +56,7 @@ from explorer.testing import serve
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # n = 6, no three inputs on a line (checked by the solver), fixed.
 SIX = "-1,-0.8,0.5;0.9,-1,-0.3;-0.7,1,-0.6;1,0.7,0.9;0.1,-0.3,0.2;-0.2,0.45,-0.1"
+FIVE = SIX.rsplit(";", 1)[0]  # its first five: a tap makes six
 
 
 def problems() -> list[tuple[str, str]]:
@@ -126,6 +130,11 @@ SIGNATURES_2D_JS = r"""
 """
 
 
+STATUS_JS = "() => __explorer.status()"
+# The status line right after a measured edit, when the scenario changes it afterwards.
+_MEASURED: dict[str, str] = {}
+
+
 def _settle(page: Any, quiet: float = 1.0, timeout: float = 90.0, edit: bool = True) -> dict:
     """Wait until the status is final and no view changed for ``quiet`` seconds (after an
     edit: the minima table or the status line has changed)."""
@@ -191,6 +200,7 @@ def tap_add(page: Any, k: int) -> Sample:
     count = len(_points(page))
     spot = (0.1 + 0.04 * k, 0.15 - 0.03 * k)
     sample = _measure(page, lambda: page.mouse.click(*_screen(page, *spot)), "pointerup")
+    _MEASURED["status"] = page.evaluate(STATUS_JS)  # (deleting the point changes it)
     page.mouse.click(*_screen(page, *_points(page)[-1]))
     page.keyboard.press("Backspace")
     page.wait_for_function(f"() => __explorer.column('x1').length === {count}", timeout=TIMEOUT)
@@ -205,12 +215,26 @@ SCENARIOS = {"point drag": drag, "tap to add": tap_add, "table edit": table_edit
 
 
 def browser_problems() -> list[tuple[str, str]]:
-    """``(name, data text)``: xor 2d (n = 4) and the six points."""
-    return [("xor 2d", read_example(ASSETS / "xor_2d.csv")), ("six points", SIX)]
+    """``(name, data text)``: xor 2d (n = 4), five points (the six without the last: a tap
+    gives six) and the six points."""
+    return [("xor 2d", read_example(ASSETS / "xor_2d.csv")), ("five points", FIVE),
+            ("six points", SIX)]
 
 
-def run_browser(url: str, runs: int, names: Sequence[str]) -> dict[str, dict[str, list[Sample]]]:
-    """Every scenario ``runs`` times per problem, L = 2, one page per problem."""
+def solve_seconds(status: str) -> float | None:
+    """The solve's seconds in a status line (``None``: from the cache, or no solve).
+
+    >>> solve_seconds("9 minima (1 curve, 8 isolated) · λ = 1/100 · 2 units · solved in 0.21 s")
+    0.21
+    """
+    found = re.search(r"solved in ([0-9.]+) s", status)
+    return float(found.group(1)) if found else None
+
+
+def run_browser(url: str, runs: int, names: Sequence[str], solves: dict | None = None
+                ) -> dict[str, dict[str, list[Sample]]]:
+    """Every scenario ``runs`` times per problem, L = 2, one page per problem; the solve's
+    seconds of each (from the status line) into ``solves[problem][action]``."""
     from playwright.sync_api import sync_playwright
 
     from explorer.testing import PROBE_JS, READY_JS, launch_chromium
@@ -239,7 +263,14 @@ def run_browser(url: str, runs: int, names: Sequence[str]) -> dict[str, dict[str
                 results[name] = {}
                 for action, scenario in SCENARIOS.items():
                     print(f"... {name}: {action}", file=sys.stderr, flush=True)
-                    results[name][action] = [scenario(page, k) for k in range(runs)]
+                    samples, seconds = [], []
+                    for k in range(runs):
+                        samples.append(scenario(page, k))
+                        status = _MEASURED.pop("status", None) or page.evaluate(STATUS_JS)
+                        seconds.append(solve_seconds(status))
+                    results[name][action] = samples
+                    if solves is not None:
+                        solves.setdefault(name, {})[action] = seconds
                 context.close()
         finally:
             browser.close()
@@ -273,15 +304,40 @@ def view_table(results: dict[str, dict[str, list[Sample]]]) -> str:
     return markdown_table(["problem", "action", *VIEWS], rows)
 
 
+def split_table(results: dict[str, dict[str, list[Sample]]],
+                solves: dict[str, dict[str, list]]) -> str:
+    """Where the time goes (medians): the solve (the worker's, from the status line); the
+    server's other work until its last patch arrived (the edit's handling, the views, the
+    transfer); the page from that patch to the last view changed; and to its paint."""
+    def med(values: list) -> str:
+        seen = [v for v in values if v is not None]
+        return f"{statistics.median(seen):.3f}" if seen else "—"
+
+    rows = []
+    for name, actions in results.items():
+        for action, samples in actions.items():
+            solved = solves.get(name, {}).get(action, [None] * len(samples))
+            server = [x.last_patch - s for x, s in zip(samples, solved, strict=True)
+                      if x.last_patch is not None and s is not None]
+            page = [x.seconds - x.last_patch for x in samples if x.last_patch is not None]
+            paint = [x.painted - x.seconds for x in samples if x.painted is not None]
+            rows.append([name, action, med(solved), med(server), med(page), med(paint),
+                         med([x.seconds for x in samples])])
+    return markdown_table(["problem", "action", "solve s", "server besides the solve s",
+                           "page: last patch -> views s", "views -> painted s",
+                           "edit -> views s"], rows)
+
+
 def in_browser(runs: int, names: Sequence[str], patches: bool = False) -> int:
     """Serve the explorer, measure in Chromium, print the tables."""
     before = os.getloadavg()
+    solves: dict[str, dict[str, list]] = {}
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "serve.log") as server:
-        results = run_browser(server.url, runs, names)
+        results = run_browser(server.url, runs, names, solves)
         errors = server.errors()
     after = os.getloadavg()
     print("\n".join(header_lines()))
-    print(f"problems: {', '.join(results)} (xor 2d: n = 4, six points: n = 6), d = 2, L = 2; "
+    print(f"problems: {', '.join(results)} (n = 4, 5, 6), d = 2, L = 2; "
           "Chromium 1500 x 1000")
     print(f"load average (1 min) before / after: {before[0]:.2f} / {after[0]:.2f}")
     print()
@@ -290,6 +346,10 @@ def in_browser(runs: int, names: Sequence[str], patches: bool = False) -> int:
     print("median seconds from the action to each view's last change:")
     print()
     print(view_table(results))
+    print()
+    print("where the time goes (medians):")
+    print()
+    print(split_table(results, solves))
     print()
     print("breakdown (medians): the server's patches, the page applying them, the rest:")
     for name, actions in results.items():

@@ -1,13 +1,14 @@
 """Loss-surface slices for d = 2, where one unit has three parameters ``(b1, b2, c)``.
 
 Two slices, both with the other units held at a minimum and ``a`` at its ridge optimum
-(:func:`explorer.loss.reduced_loss`):
+(``loss_lam`` of :mod:`explorer.loss`, here in closed form: only one unit varies, so its
+features change the ridge system by a rank-one term):
 
 - **direction**: unit ``l``'s direction on the sphere in two angles, its norm at the
   optimum. ``w = r (sin t cos p, sin t sin p, cos t)`` with azimuth ``p`` of ``(b1, b2)`` and
   polar angle ``t`` from the ``+c`` axis (degrees); each pixel is the least loss over
-  ``r >= 0`` along that ray (``r = 0``: the unit dead). The kinks are the great circles,
-  here the curves ``t = atan2(1, -<x_i, (cos p, sin p)>)``.
+  ``r >= 0`` along that ray (``r = 0``: the unit dead), found exactly, not sampled. The
+  kinks are the great circles, here the curves ``t = atan2(1, -<x_i, (cos p, sin p)>)``.
 - **(b1, b2) at c**: unit ``l``'s ``(b1, b2)`` with its ``c`` fixed at the minimum's; the
   kinks are the straight lines ``<x_i, b> + c = 0``.
 
@@ -25,12 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.loss import reduced_loss
-
 SHAPE = (46, 91)  # (polar, azimuth) samples of the direction slice
-NORM_STEPS = 24
-REFINE_STEPS = 16
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +77,27 @@ def kink_polar(xs: Sequence[Sequence[float]], azimuth: np.ndarray) -> np.ndarray
     return np.degrees(np.arctan2(1.0, -reach))
 
 
-def _with_unit(B: np.ndarray, c: np.ndarray, unit: int, w: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Batches of ``(B, c)`` equal to the held ones except unit ``unit``, set to ``w``."""
-    batch = w.shape[:-1]
-    Bs = np.broadcast_to(B, (*batch, *B.shape)).copy()
-    cs = np.broadcast_to(c, (*batch, *c.shape)).copy()
-    Bs[..., unit, :] = w[..., :2]
-    cs[..., unit] = w[..., 2]
-    return Bs, cs
+def _rank_one(x: Sequence[Sequence[float]], y: Sequence[float], lam: float,
+              B: Sequence[Sequence[float]], c: Sequence[float], unit: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """What the loss of unit ``unit``'s features needs, the other units held.
+
+    With ``F`` the held units' features (``n x (L - 1)``) and ``M = F F^T + lam I``,
+    ``loss_lam = lam y^T (M + s s^T)^{-1} y + lam (|held|^2 + |w|^2)`` for unit ``unit`` at
+    ``w`` with features ``s_i = ReLU(<w, (x_i, 1)>)``; by the Sherman-Morrison formula
+    ``y^T (M + s s^T)^{-1} y = y^T M^{-1} y - (s^T M^{-1} y)^2 / (1 + s^T M^{-1} s)``.
+
+    Returns the lifted inputs ``h_i = (x_i, 1)`` (``(n, 3)``), ``M^{-1} y``, ``M^{-1}``,
+    ``y^T M^{-1} y`` and ``|held|^2`` (the other units' ``|b|^2 + c^2``).
+    """
+    xs, yv = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    Bh, ch = np.asarray(B, dtype=float), np.asarray(c, dtype=float)
+    others = [k for k in range(len(ch)) if k != unit]
+    features = np.maximum(xs @ Bh[others].T + ch[others], 0.0)
+    inverse = np.linalg.inv(features @ features.T + lam * np.eye(len(yv)))
+    p = inverse @ yv
+    held = float((Bh[others] ** 2).sum() + (ch[others] ** 2).sum())
+    return np.column_stack([xs, np.ones(len(yv))]), p, inverse, float(yv @ p), held
 
 
 def direction_slice(
@@ -108,9 +116,13 @@ def direction_slice(
 
     Notes
     -----
-    ``r`` is sampled at ``NORM_STEPS`` points, then the best bracket is narrowed by a
-    golden-section search (vectorised over all directions). Drawing only: the certified
-    minima come from the solver.
+    In closed form (:func:`_rank_one`): along a ray ``w = r u`` the features are ``r s``, so
+    with ``t = r^2``, ``beta = s^T M^{-1} y`` and ``gamma = s^T M^{-1} s`` the loss is
+    ``lam (alpha - t beta^2 / (1 + t gamma) + |held|^2 + t)``, whose derivative in ``t``,
+    ``lam (1 - beta^2 / (1 + t gamma)^2)``, vanishes once, at ``1 + t gamma = |beta|``: the
+    least loss is at ``t* = (|beta| - 1) / gamma`` when ``|beta| > 1`` (else at ``r = 0``,
+    the unit dead), and ``t*`` clipped to ``reach^2`` on a shorter ray. Floats, for drawing:
+    the certified minima come from the solver.
 
     Examples
     --------
@@ -119,34 +131,18 @@ def direction_slice(
     >>> s.loss.shape, bool(s.loss.max() <= 1.0 + 1e-12)  # r = 0 gives |y|^2 = 1
     ((5, 9), True)
     """
-    Bh, ch = np.asarray(B, dtype=float), np.asarray(c, dtype=float)
     azimuth = np.linspace(-180.0, 180.0, shape[1])
     polar = np.linspace(0.0, 180.0, shape[0])
     rays = direction(azimuth[None, :], polar[:, None])  # (polar, azimuth, 3)
-
-    def loss_at(r: np.ndarray) -> np.ndarray:
-        Bs, cs = _with_unit(Bh, ch, unit, rays[..., None, :] * r[..., None])
-        return reduced_loss(x, y, lam, Bs, cs)
-
-    norms = np.linspace(0.0, reach, NORM_STEPS)
-    sampled = loss_at(np.broadcast_to(norms, (*rays.shape[:2], NORM_STEPS)))
-    best = np.argmin(sampled, axis=-1)
-    low = norms[np.maximum(best - 1, 0)]
-    high = norms[np.minimum(best + 1, NORM_STEPS - 1)]
-    for _ in range(REFINE_STEPS):  # golden section on each ray's bracket
-        left = high - _GOLDEN * (high - low)
-        right = low + _GOLDEN * (high - low)
-        go_left = loss_at(left[..., None])[..., 0] < loss_at(right[..., None])[..., 0]
-        high = np.where(go_left, right, high)
-        low = np.where(go_left, low, left)
-    middle = 0.5 * (low + high)
-    refined = loss_at(middle[..., None])[..., 0]
-    grid_best = np.take_along_axis(sampled, best[..., None], axis=-1)[..., 0]
-    better = refined < grid_best
-    return DirectionSlice(
-        azimuth, polar, np.where(better, refined, grid_best),
-        np.where(better, middle, norms[best]),
-    )
+    lifted, p, inverse, alpha, held = _rank_one(x, y, lam, B, c, unit)
+    s = np.maximum(rays @ lifted.T, 0.0)  # (polar, azimuth, n)
+    beta = np.abs(s @ p)
+    gamma = np.einsum("...i,ij,...j->...", s, inverse, s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where((beta > 1.0) & (gamma > 0.0), (beta - 1.0) / gamma, 0.0)
+    t = np.minimum(t, reach * reach)
+    loss = lam * (alpha - t * beta * beta / (1.0 + t * gamma) + held + t)
+    return DirectionSlice(azimuth, polar, loss, np.sqrt(t))
 
 
 def b_slice(
@@ -164,9 +160,13 @@ def b_slice(
     >>> float(loss[1, 1])  # b = 0, c = 0: the unit is dead, loss |y|^2
     1.0
     """
-    Bh, ch = np.asarray(B, dtype=float), np.asarray(c, dtype=float)
     axis = np.linspace(-radius, radius, steps)
     b1, b2 = np.meshgrid(axis, axis)
-    w = np.stack([b1, b2, np.full_like(b1, ch[unit])], axis=-1)
-    Bs, cs = _with_unit(Bh, ch, unit, w)
-    return axis, axis, reduced_loss(x, y, lam, Bs, cs)
+    bias = float(np.asarray(c, dtype=float)[unit])
+    w = np.stack([b1, b2, np.full_like(b1, bias)], axis=-1)
+    lifted, p, inverse, alpha, held = _rank_one(x, y, lam, B, c, unit)
+    s = np.maximum(w @ lifted.T, 0.0)  # (b2, b1, n)
+    beta = s @ p
+    gamma = np.einsum("...i,ij,...j->...", s, inverse, s)
+    loss = lam * (alpha - beta * beta / (1.0 + gamma) + held + (w * w).sum(-1))
+    return axis, axis, loss

@@ -172,13 +172,19 @@ def sphere_cells(xs: Sequence[Sequence[Fraction]]) -> tuple[SphereCell, ...]:
     """
     exact = [(Fraction(x[0]), Fraction(x[1])) for x in xs]
     far = _reach(exact)
-    affine = _affine_cells(exact, far)
+    lifted: dict = {}  # each vertex is lifted once (most are corners of several cells)
     out = []
-    for hemisphere in (1, -1):
-        for signs, polygon in affine:
-            corners = [hemisphere * _lift(v, far, exact) for v in _through_middle(polygon, far)]
-            outline = _outline(corners)
-            out.append(SphereCell(hemisphere, tuple(hemisphere * s for s in signs), outline))
+    for signs, polygon in _affine_cells(exact, far):
+        corners = []
+        for vertex in _through_middle(polygon, far):
+            if vertex not in lifted:
+                lifted[vertex] = _lift(vertex, far, exact)
+            corners.append(lifted[vertex])
+        outline = _outline(corners)
+        out.append(SphereCell(1, signs, outline))
+        # the antipodal cell of the lower hemisphere: its arcs are the antipodes' arcs
+        out.append(SphereCell(-1, tuple(-s for s in signs),
+                              tuple((-h, -v) for h, v in outline)))
     out.sort(key=lambda c: (-c.hemisphere, tuple(-s for s in c.signs)))
     return tuple(out)
 
@@ -257,23 +263,24 @@ def _box_sides(vertex: Sequence[Fraction], far: Fraction) -> set[tuple[int, int]
 
 def _outline(corners: list[np.ndarray]) -> tuple[tuple[float, float], ...]:
     """A cell's outline in disk coordinates, its edges followed along great circles."""
-    path: list[np.ndarray] = []
-    for k, start in enumerate(corners):
-        path.extend(_arc(start, corners[(k + 1) % len(corners)])[:-1])
-    return tuple((float(p[0]), float(p[1])) for p in path)
+    path = np.concatenate([_arc(start, corners[(k + 1) % len(corners)])[:-1]
+                           for k, start in enumerate(corners)])
+    return tuple(map(tuple, path[:, :2].tolist()))
 
 
-def _arc(start: np.ndarray, stop: np.ndarray) -> list[np.ndarray]:
-    """Points along the shorter great-circle arc from ``start`` to ``stop`` (both included)."""
+def _arc(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Points along the shorter great-circle arc from ``start`` to ``stop`` (both included),
+    one a row.
+
+    >>> quarter = _arc(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    >>> len(quarter), quarter[15].round(6).tolist()  # 3° steps; 45° halfway
+    (31, [0.707107, 0.707107, 0.0])
+    """
     angle = math.acos(min(1.0, max(-1.0, float(start @ stop))))
-    steps = max(1, math.ceil(angle / ARC_STEP))
     if angle < 1e-12:
-        return [start, stop]
-    out = []
-    for t in np.linspace(0.0, 1.0, steps + 1):
-        out.append((math.sin((1 - t) * angle) * start + math.sin(t * angle) * stop)
-                   / math.sin(angle))
-    return out
+        return np.stack([start, stop])
+    t = np.linspace(0.0, 1.0, max(1, math.ceil(angle / ARC_STEP)) + 1)[:, None]
+    return (np.sin((1 - t) * angle) * start + np.sin(t * angle) * stop) / math.sin(angle)
 
 
 # --------------------------------------------------------------------- circles

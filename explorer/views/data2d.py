@@ -57,6 +57,7 @@ from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
 from explorer.views.sources import set_columns
+from explorer.views.sphere2d import two_inputs
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
@@ -135,6 +136,29 @@ def y_range(values: list[float] | np.ndarray) -> float:
     return round(max(0.1, 1.1 * top), 12)
 
 
+def fit_box(xs: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """The square box the input plane shows around the inputs ``xs`` (a default without).
+
+    >>> fit_box([(0.0, 0.0), (1.0, 2.0)])
+    (-1.0, 2.0, -0.5, 2.5)
+    """
+    return square_box(data_box(xs)) if xs else _EMPTY_BOX
+
+
+def colour_indices(values: np.ndarray, scale: float) -> np.ndarray:
+    """``values`` as indices into :data:`PALETTE` (uint8): the colours the points' map gives
+    them on ``[-scale, scale]`` (Bokeh's linear map: ``floor((v - low) / (high - low) * N)``,
+    clipped to the palette), a quarter of the bytes of float32. Hover evaluates f in the
+    page from the units, so the image only needs its colours.
+
+    >>> colour_indices(np.array([-2.0, -1.0, 0.0, 0.999, 1.0]), 1.0).tolist()
+    [0, 0, 128, 255, 255]
+    """
+    size = len(PALETTE)
+    index = np.floor((np.asarray(values, float) + scale) / (2.0 * scale) * size)
+    return np.clip(index, 0, size - 1).astype(np.uint8)
+
+
 def unit_columns(point: Any, box: tuple[float, float, float, float]) -> dict[str, dict]:
     """Kink lines and active-side ticks of a parameter point's alive units in ``box``."""
     lines: dict[str, list] = {"xs": [], "ys": [], "colour": [], "unit": [], "label": []}
@@ -165,10 +189,13 @@ class Data2DView(pn.viewable.Viewer):
     def __init__(self, state: ExplorerState, loaders: tuple = (), **params: Any) -> None:
         super().__init__(state=state, **params)
         self._pushing = False
+        self._fitted: tuple = ()  # (result, selected index) whose f and lines are drawn
         # The 1-D view's example chooser, upload and reset (only one of the two views is on
         # the page at a time): one set of loaders for both.
         self.loaders = loaders
         self.mapper = LinearColorMapper(palette=PALETTE, low=-1.0, high=1.0)
+        # The heatmap holds palette indices (colour_indices): index k is colour k.
+        self.heat_mapper = LinearColorMapper(palette=PALETTE, low=-0.5, high=len(PALETTE) - 0.5)
         fig = figure(title=TITLE, frame_width=FRAME, frame_height=FRAME, width=None, height=None,
                      match_aspect=True,
                      x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
@@ -177,7 +204,7 @@ class Data2DView(pn.viewable.Viewer):
         fig.title.text_font_size = "13px"
         fig.toolbar.logo = None
         self.heat = fig.image(image="image", x="x", y="y", dw="dw", dh="dh",
-                              source=ColumnDataSource(_empty_heat()), color_mapper=self.mapper,
+                              source=ColumnDataSource(_empty_heat()), color_mapper=self.heat_mapper,
                               alpha=0.85)
         self.lines = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
                                     _EMPTY_BOX)["lines"]), color="colour", line_width=3)
@@ -213,9 +240,10 @@ class Data2DView(pn.viewable.Viewer):
         self.add.on_click(self._on_add)
         self.delete = pn.widgets.Button(label="Delete checked", width=115)
         self.delete.on_click(self._on_delete)
-        state.param.watch(lambda *_: redraw(self._refresh), "data")
+        state.param.watch(lambda *_: redraw(self._refresh), "data")  # (f: with the result)
         state.param.watch(lambda *_: redraw(self._draw_fit), ["result", "selection"])
         self._refresh()
+        self._draw_fit()
 
     def _add_hover(self, fig: Any) -> None:
         """Hover a point: its exact x1, x2, y and f there; the background: f(x1, x2).
@@ -258,55 +286,55 @@ class Data2DView(pn.viewable.Viewer):
         return self.state.rows if self.state.d == 2 else []
 
     def _refresh(self, *events: Any) -> None:
-        """Show the state's (last good) data: points, table, y control, box; then f."""
+        """Show the state's (last good) data: points, table, y control, box, colour scale.
+
+        f and the kink lines are the result's (:meth:`_draw_fit`): they are drawn when the
+        result for these data arrives, once, not again here for the old result.
+        """
         rows = self._rows()
         columns = data2d_columns(rows)
-        box = square_box(data_box(list(zip(columns["x1"], columns["x2"], strict=True)))) \
-            if rows else _EMPTY_BOX
+        box = fit_box(list(zip(columns["x1"], columns["x2"], strict=True)))
         self._pushing = True
         try:
-            self.points.data_source.data = columns
+            set_columns(self.points.data_source, columns)
         finally:
             self._pushing = False
         self.figure.x_range.update(start=box[0], end=box[1])
         self.figure.y_range.update(start=box[2], end=box[3])
+        scale = y_range(columns["y"])
+        self.mapper.update(low=-scale, high=scale)
         show_table(self.table, self._table_frame())
         names = [f"x{i + 1}" for i in range(len(rows))]
         self.which.options = names
         if self.which.value not in names:
             self.which.value = names[0] if names else None
         self._show_y()
-        self._draw_fit()
 
     def _draw_fit(self, *events: Any) -> None:
-        """The selected minimum's f as a heatmap and its units' kink lines."""
-        rows = self._rows()
-        result = self.state.result
-        minimum = None
-        if rows and result is not None and len(result.x[0]) == 2:
-            minimum = self.state.selected
-        if not rows:
-            box = _EMPTY_BOX
-        else:
-            box = (self.figure.x_range.start, self.figure.x_range.end,
-                   self.figure.y_range.start, self.figure.y_range.end)
-        ys = [float(Fraction(r[2])) for r in rows]
-        scale = y_range(ys)
-        self.mapper.update(low=-scale, high=scale)
-        point = None if minimum is None else representative(minimum)
+        """The selected minimum's f as a heatmap and its units' kink lines, over the box and
+        in the colour scale of the data it was solved for (those the view shows once it
+        has arrived); nothing when that minimum is drawn already."""
+        result = two_inputs(self.state.result) if self._rows() else None
+        index = None if result is None else self.state.selected_index
+        if self._fitted and self._fitted[0] is result and self._fitted[1] == index:
+            return
+        self._fitted = (result, index)
+        point = None if index is None else representative(result.minima[index])
         self.net.data = network_columns(point)
         if point is None:
-            self.heat.data_source.data = _empty_heat()
+            set_columns(self.heat.data_source, _empty_heat())
+            drawn = unit_columns(None, _EMPTY_BOX)
         else:
+            box = fit_box([(float(a), float(b)) for a, b in result.x])
+            scale = y_range([float(v) for v in result.y])
             _, _, where = grid(box, HEAT_STEPS)
             values = network(point.B, point.c, point.a, where).reshape(HEAT_STEPS, HEAT_STEPS)
-            # float32: colour only (hover evaluates f in the page from ``net``): half the bytes
             set_columns(self.heat.data_source, {
-                "image": [values.astype(np.float32)], "x": [box[0]], "y": [box[2]],
+                "image": [colour_indices(values, scale)], "x": [box[0]], "y": [box[2]],
                 "dw": [box[1] - box[0]], "dh": [box[3] - box[2]]})
-        drawn = unit_columns(point, box)
-        self.lines.data_source.data = drawn["lines"]
-        self.ticks.data_source.data = drawn["ticks"]
+            drawn = unit_columns(point, box)
+        set_columns(self.lines.data_source, drawn["lines"])
+        set_columns(self.ticks.data_source, drawn["ticks"])
 
     def _table_frame(self) -> pd.DataFrame:
         """The data as exact strings, one row per point."""

@@ -11,18 +11,20 @@ minima, orange for curves of minima, dark dots for the others; a ring marks the 
 minimum. Hover a marker for its pattern; tap it to select its minimum everywhere.
 
 The Bokeh figure is built once; a new result or selection sends its sources the columns
-that changed (a new λ: the markers and the ring, not the cells and circles).
+that changed (a new λ: the markers and the ring, not the cells and circles, which are
+computed once per data set: :func:`cell_columns` is cached).
 
 Examples
 --------
 >>> from fractions import Fraction as F
->>> cells = cell_columns([(F(1), F(0)), (F(0), F(1))])
->>> sorted(set(cells["seen"]))[:3], len(cells["xs"]) == CELL_SLOTS
-([0, 1, 2], True)
+>>> cells = cell_columns(((F(1), F(0)), (F(0), F(1))))
+>>> sorted(set(cells["seen"])), len(cells["xs"])  # 2 circles: 4 cells on each hemisphere
+([0, 1, 2], 8)
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -55,9 +57,9 @@ from explorer.views.plane import RING_SIZE, sector_palette
 from explorer.views.sources import set_columns
 
 TITLE = "Sphere of directions of a unit (b1, b2, c): left c > 0, right c < 0"
-# Cells per hemisphere are at most 1 + n + n(n-1)/2; the patches are padded to the bound
-# for 30 points so that their number never changes (see explorer.views.plane).
-CELL_SLOTS = 2 * (1 + 30 + 30 * 29 // 2)
+# Samples of each half great circle: 3° steps, as the cells' outlines (a chord's sagitta
+# is 3.4e-4 of the disk's radius, a twentieth of a pixel).
+CIRCLE_SAMPLES = 61
 DIGITS = 4  # decimals of the cells' and circles' canvas coordinates (see on_canvas)
 _COLOURS = {"isolated": "#3a3a3a", "curve": "#e07b00", "global": "#d1495b"}
 _MARKER_COLUMNS = ["h", "v", "minimum", "unit", "kind", "loss", "pattern", "norm", "size",
@@ -84,30 +86,34 @@ def on_canvas(offset: float, values: Any) -> list[float]:
     return np.round(offset + np.asarray(values, float), DIGITS).tolist()
 
 
-def cell_columns(xs: list[tuple[Fraction, Fraction]]) -> dict[str, list]:
-    """The cells as patches on the canvas, padded to :data:`CELL_SLOTS` with empty ones."""
+@functools.lru_cache(maxsize=64)
+def cell_columns(xs: tuple[tuple[Fraction, Fraction], ...]) -> dict[str, list]:
+    """The cells as patches on the canvas (the same data: the same columns, from a cache
+    shared by every session; a new λ or another number of units costs nothing here).
+
+    The returned lists are shared: a source is given copies (:func:`_copied`).
+    """
     out: dict[str, list] = {"xs": [], "ys": [], "seen": [], "label": []}
-    if xs:
-        for cell in sphere_cells(xs):
-            h, v = DISK_CENTRES[cell.hemisphere]
-            outline = np.asarray(cell.outline, float)
-            out["xs"].append(on_canvas(h, outline[:, 0]))
-            out["ys"].append(on_canvas(v, outline[:, 1]))
-            out["seen"].append(cell.seen)
-            out["label"].append(f"{cell.label} ({cell.seen} seen)")
-    for _ in range(max(0, CELL_SLOTS - len(out["xs"]))):
-        out["xs"].append([0, 0, 0])  # (integers: shorter JSON)
-        out["ys"].append([0, 0, 0])
-        out["seen"].append(0)
-        out["label"].append("")
+    for cell in sphere_cells(xs) if xs else ():
+        h, v = DISK_CENTRES[cell.hemisphere]
+        outline = np.asarray(cell.outline, float)
+        out["xs"].append(on_canvas(h, outline[:, 0]))
+        out["ys"].append(on_canvas(v, outline[:, 1]))
+        out["seen"].append(cell.seen)
+        out["label"].append(f"{cell.label} ({cell.seen} seen)")
     return out
+
+
+def _copied(columns: dict[str, list]) -> dict[str, list]:
+    """Columns with their own (outer) lists, for a data source."""
+    return {k: list(v) for k, v in columns.items()}
 
 
 def circle_columns(xs: list[tuple[float, float]]) -> dict[str, dict[str, list]]:
     """The data points' great circles (``arcs``) and their labels (``labels``)."""
     arcs: dict[str, list] = {"xs": [], "ys": []}
     labels: dict[str, list] = {"h": [], "v": [], "text": []}
-    for arc in great_circles(xs):
+    for arc in great_circles(xs, CIRCLE_SAMPLES):
         h, v = DISK_CENTRES[arc.hemisphere]
         path = np.asarray(arc.path, float)
         arcs["xs"].append(on_canvas(h, path[:, 0]))
@@ -130,7 +136,8 @@ def marker_columns(result: Any) -> dict[str, list]:
             for unit in unit_directions(point.B, point.c):
                 h, v = to_canvas(unit.hemisphere, unit.position)
                 rows.append({
-                    "h": h, "v": v, "minimum": index + 1, "unit": unit.unit + 1,
+                    "h": round(h, DIGITS), "v": round(v, DIGITS), "minimum": index + 1,
+                    "unit": unit.unit + 1,
                     "kind": minimum.kind + (" (global)" if is_best else ""),
                     "loss": f"{minimum.loss:.10g}", "pattern": minimum.pattern[unit.unit],
                     "norm": unit.norm, "size": 0.0,
@@ -139,7 +146,7 @@ def marker_columns(result: Any) -> dict[str, list]:
                 })
     top = max((r["norm"] for r in rows), default=1.0) or 1.0
     for r in rows:
-        r["size"] = 8.0 + 12.0 * r["norm"] / top
+        r["size"] = round(8.0 + 12.0 * r["norm"] / top, 2)
         r["norm"] = f"{r['norm']:.4g}"
     return {name: [r[name] for r in rows] for name in _MARKER_COLUMNS}
 
@@ -150,7 +157,7 @@ def ring_columns(result: Any, index: int | None) -> dict[str, list]:
         return {"h": [], "v": []}
     point = representative(result.minima[index])
     spots = [to_canvas(u.hemisphere, u.position) for u in unit_directions(point.B, point.c)]
-    return {"h": [s[0] for s in spots], "v": [s[1] for s in spots]}
+    return {"h": [round(s[0], DIGITS) for s in spots], "v": [round(s[1], DIGITS) for s in spots]}
 
 
 class SphereView(pn.viewable.Viewer):
@@ -170,7 +177,7 @@ class SphereView(pn.viewable.Viewer):
         fig.axis.visible = False
         fig.grid.visible = False
         self.mapper = LinearColorMapper(palette=sector_palette(1), low=0, high=1)
-        self.cells = fig.patches("xs", "ys", source=ColumnDataSource(cell_columns([])),
+        self.cells = fig.patches("xs", "ys", source=ColumnDataSource(_copied(cell_columns(()))),
                                  fill_color={"field": "seen", "transform": self.mapper},
                                  fill_alpha=0.85, line_alpha=0)
         fig.add_layout(ColorBar(color_mapper=self.mapper, title="points seen", width=12),
@@ -203,7 +210,8 @@ class SphereView(pn.viewable.Viewer):
                                                                     "@label")]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
         self.figure = fig
-        self._drawn: Any = None  # the result whose cells are drawn
+        self._drawn: Any = None  # the result whose markers are drawn
+        self._xs: tuple | None = None  # the inputs whose cells and circles are drawn
         state.param.watch(lambda *_: redraw(self._update), ["result", "selection"])
         self._update()
 
@@ -220,13 +228,15 @@ class SphereView(pn.viewable.Viewer):
         result = two_inputs(self.state.result)
         if result is not self._drawn:
             self._drawn = result
-            xs = list(result.x) if result is not None else []
-            n = len(xs)
-            self.mapper.update(palette=sector_palette(max(n, 1)), high=max(n, 1))
-            set_columns(self.cells.data_source, cell_columns(xs))
-            circles = circle_columns([(float(a), float(b)) for a, b in xs])
-            set_columns(self.arcs.data_source, circles["arcs"])
-            set_columns(self.labels.data_source, circles["labels"])
+            xs = tuple(result.x) if result is not None else ()
+            if xs != self._xs:  # (a new λ or number of units: the same cells and circles)
+                self._xs = xs
+                n = len(xs)
+                self.mapper.update(palette=sector_palette(max(n, 1)), high=max(n, 1))
+                set_columns(self.cells.data_source, _copied(cell_columns(xs)))
+                circles = circle_columns([(float(a), float(b)) for a, b in xs])
+                set_columns(self.arcs.data_source, circles["arcs"])
+                set_columns(self.labels.data_source, circles["labels"])
             set_columns(self.markers.data_source, marker_columns(result))
         index = self.state.selected_index if result is not None else None
         set_columns(self.ring.data_source, ring_columns(result, index))

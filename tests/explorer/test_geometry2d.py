@@ -317,3 +317,25 @@ def test_b_slice_holds_everything_but_the_units_b(solved) -> None:
                 a = optimal_a(x, y, 0.01, B, point.c)
                 assert loss[k, j] == pytest.approx(full_loss(x, y, 0.01, B, point.c, a),
                                                    rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("units", [1, 3])
+def test_direction_slice_beats_every_sampled_norm(units: int) -> None:
+    """Any number of held units (none, two): no norm on a dense grid of each ray does better
+    than the slice's least loss, which is the loss (loss.py's formula) at its norm."""
+    rng = np.random.default_rng(units)
+    x, y = rng.normal(size=(5, 2)), rng.normal(size=5)
+    B, c = rng.normal(size=(units, 2)), rng.normal(size=units)
+    cut = direction_slice(x, y, 0.05, B, c, units - 1, 4.0, shape=(9, 13))
+    norms = np.linspace(0.0, 4.0, 801)
+    for k in range(9):
+        for j in range(13):
+            ray = direction(cut.azimuth[j], cut.polar[k])
+            Bs = np.repeat(B[None], len(norms), axis=0)
+            cs = np.repeat(c[None], len(norms), axis=0)
+            Bs[:, -1], cs[:, -1] = norms[:, None] * ray[:2], norms * ray[2]
+            sampled = reduced_loss(x, y, 0.05, Bs, cs)
+            assert cut.loss[k, j] <= sampled.min() + 1e-12
+            Bs[0, -1], cs[0, -1] = cut.norm[k, j] * ray[:2], cut.norm[k, j] * ray[2]
+            assert cut.loss[k, j] == pytest.approx(
+                float(reduced_loss(x, y, 0.05, Bs[0], cs[0])), rel=1e-10)
