@@ -16,14 +16,13 @@ per-point ``y`` control under the plot; load an example or a CSV file (``x1,x2,y
 Every edit goes through :meth:`ExplorerState.edit`; a refused edit redraws the last good
 data.
 
-The Bokeh figure is built once; every change replaces its sources' columns in place.
+The Bokeh figure is built once; every change replaces its sources' columns in place
+(:mod:`explorer.views.columns2d`).
 
 Examples
 --------
->>> data2d_columns([("0", "0", "1"), ("1", "0", "-1/2")])["y"]
-[1.0, -0.5]
->>> y_range([1.0, -0.5])
-1.1
+>>> Data2DView.__name__, HEAT_STEPS
+('Data2DView', 81)
 """
 
 from __future__ import annotations
@@ -47,13 +46,24 @@ from bokeh.models import (
     PointDrawTool,
     Range1d,
 )
-from bokeh.palettes import RdBu11, interp_palette
 from bokeh.plotting import figure
 
-from explorer.geometry2d.inputplane import data_box, grid, kink_segment, side_ticks, square_box
+from explorer.geometry2d.inputplane import grid
 from explorer.loss import network
 from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
 from explorer.views import caption, data_table, redraw, show_table
+from explorer.views.columns2d import (
+    EMPTY_BOX,
+    PALETTE,
+    UNIT_COLOURS,  # noqa: F401 - the Training view takes the units' colours from here
+    colour_indices,
+    data2d_columns,
+    empty_heat,
+    fit_box,
+    network_columns,
+    unit_columns,
+    y_range,
+)
 from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
 from explorer.views.sources import set_columns
@@ -61,12 +71,8 @@ from explorer.views.sphere2d import two_inputs
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 
-# Blue (low y) through white to red (high y).
-PALETTE = tuple(interp_palette(RdBu11, 256))
-UNIT_COLOURS = ("#111111", "#7b2cbf", "#1b7837", "#d4a017")  # apart from the blue-red map
 HEAT_STEPS = 81
 TITLE = "Input plane: points coloured by y, f(x) of the selected minimum behind"
-_EMPTY_BOX = (-1.0, 1.0, -1.0, 1.0)
 # The plot's frame is a square of FRAME pixels showing a square box of the plane: x1 and x2
 # have the same scale, so the kink lines keep their true angles (wheel zoom keeps it).
 FRAME = 340
@@ -103,84 +109,6 @@ export default (args, tool, {vars}) => {
 """
 
 
-def data2d_columns(rows: Rows) -> dict[str, list]:
-    """The points' source columns: float coordinates and exact labels for hover."""
-    return {
-        "x1": [float(Fraction(r[0])) for r in rows],
-        "x2": [float(Fraction(r[1])) for r in rows],
-        "y": [float(Fraction(r[2])) for r in rows],
-        "name": [f"x{i + 1}" for i in range(len(rows))],
-        "x1_exact": [r[0] for r in rows],
-        "x2_exact": [r[1] for r in rows],
-        "y_exact": [r[2] for r in rows],
-    }
-
-
-def network_columns(point: Any) -> dict[str, list[float]]:
-    """The ``net`` source: each unit's ``b1, b2, c, a`` (floats) of a parameter point, for
-    the hover's f in the browser (empty for ``None``: no minimum selected).
-
-    >>> from types import SimpleNamespace
-    >>> network_columns(SimpleNamespace(B=[(1.0, 2.0)], c=[0.5], a=[-1.0]))
-    {'b1': [1.0], 'b2': [2.0], 'c': [0.5], 'a': [-1.0]}
-    """
-    if point is None:
-        return {"b1": [], "b2": [], "c": [], "a": []}
-    return {"b1": [float(b[0]) for b in point.B], "b2": [float(b[1]) for b in point.B],
-            "c": [float(c) for c in point.c], "a": [float(a) for a in point.a]}
-
-
-def y_range(values: list[float] | np.ndarray) -> float:
-    """Half-width of the colour scale: 1.1 times the largest ``|y|`` (at least 0.1)."""
-    top = float(np.max(np.abs(values))) if len(values) else 0.0
-    return round(max(0.1, 1.1 * top), 12)
-
-
-def fit_box(xs: list[tuple[float, float]]) -> tuple[float, float, float, float]:
-    """The square box the input plane shows around the inputs ``xs`` (a default without).
-
-    >>> fit_box([(0.0, 0.0), (1.0, 2.0)])
-    (-1.0, 2.0, -0.5, 2.5)
-    """
-    return square_box(data_box(xs)) if xs else _EMPTY_BOX
-
-
-def colour_indices(values: np.ndarray, scale: float) -> np.ndarray:
-    """``values`` as indices into :data:`PALETTE` (uint8): the colours the points' map gives
-    them on ``[-scale, scale]`` (Bokeh's linear map: ``floor((v - low) / (high - low) * N)``,
-    clipped to the palette), a quarter of the bytes of float32. Hover evaluates f in the
-    page from the units, so the image only needs its colours.
-
-    >>> colour_indices(np.array([-2.0, -1.0, 0.0, 0.999, 1.0]), 1.0).tolist()
-    [0, 0, 128, 255, 255]
-    """
-    size = len(PALETTE)
-    index = np.floor((np.asarray(values, float) + scale) / (2.0 * scale) * size)
-    return np.clip(index, 0, size - 1).astype(np.uint8)
-
-
-def unit_columns(point: Any, box: tuple[float, float, float, float]) -> dict[str, dict]:
-    """Kink lines and active-side ticks of a parameter point's alive units in ``box``."""
-    lines: dict[str, list] = {"xs": [], "ys": [], "colour": [], "unit": [], "label": []}
-    ticks: dict[str, list] = {"xs": [], "ys": [], "colour": []}
-    if point is not None:
-        for k, (b, c, a) in enumerate(zip(point.B, point.c, point.a, strict=True)):
-            segment = kink_segment(b, c, box)
-            if segment is None:
-                continue
-            colour = UNIT_COLOURS[k % len(UNIT_COLOURS)]
-            lines["xs"].append([segment[0][0], segment[1][0]])
-            lines["ys"].append([segment[0][1], segment[1][1]])
-            lines["colour"].append(colour)
-            lines["unit"].append(k + 1)
-            lines["label"].append(f"unit {k + 1} (a = {a:.3g})")
-            for start, stop in side_ticks(b, c, box):
-                ticks["xs"].append([start[0], stop[0]])
-                ticks["ys"].append([start[1], stop[1]])
-                ticks["colour"].append(colour)
-    return {"lines": lines, "ticks": ticks}
-
-
 class Data2DView(pn.viewable.Viewer):
     """The input plane (d = 2): editable points, f as a heatmap, kink lines; table and y control."""
 
@@ -204,12 +132,12 @@ class Data2DView(pn.viewable.Viewer):
         fig.title.text_font_size = "13px"
         fig.toolbar.logo = None
         self.heat = fig.image(image="image", x="x", y="y", dw="dw", dh="dh",
-                              source=ColumnDataSource(_empty_heat()), color_mapper=self.heat_mapper,
+                              source=ColumnDataSource(empty_heat()), color_mapper=self.heat_mapper,
                               alpha=0.85)
         self.lines = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
-                                    _EMPTY_BOX)["lines"]), color="colour", line_width=3)
+                                    EMPTY_BOX)["lines"]), color="colour", line_width=3)
         self.ticks = fig.multi_line("xs", "ys", source=ColumnDataSource(unit_columns(None,
-                                    _EMPTY_BOX)["ticks"]), color="colour", line_width=2)
+                                    EMPTY_BOX)["ticks"]), color="colour", line_width=2)
         self.points = fig.scatter("x1", "x2", source=ColumnDataSource(data2d_columns([])),
                                   size=MARKER, line_color="black", line_width=1.5,
                                   fill_color={"field": "y", "transform": self.mapper})
@@ -322,8 +250,8 @@ class Data2DView(pn.viewable.Viewer):
         point = None if index is None else representative(result.minima[index])
         self.net.data = network_columns(point)
         if point is None:
-            set_columns(self.heat.data_source, _empty_heat())
-            drawn = unit_columns(None, _EMPTY_BOX)
+            set_columns(self.heat.data_source, empty_heat())
+            drawn = unit_columns(None, EMPTY_BOX)
         else:
             box = fit_box([(float(a), float(b)) for a, b in result.x])
             scale = y_range([float(v) for v in result.y])
@@ -425,9 +353,3 @@ class Data2DView(pn.viewable.Viewer):
     def _on_delete(self, _: Any) -> None:
         """Delete the rows checked in the table."""
         delete_checked(self.table, self.state, self._propose)
-
-
-def _empty_heat() -> dict[str, list]:
-    """A heatmap source with nothing to show (one transparent pixel)."""
-    return {"image": [np.full((1, 1), np.nan)], "x": [0.0], "y": [0.0], "dw": [1.0],
-            "dh": [1.0]}
