@@ -11,9 +11,11 @@ drag a point, each on the student's own data. Two scenarios:
 - ``--scenario class``: the students open their pages over 45 s (a class arriving) and
   pause 3-10 s before each edit (reading the result).
 
-``--ramp S`` and ``--think LOW HIGH`` change either. It prints the edit -> result latency
-(p50, p95, max: all edits, and those after every student had opened) and open -> first
-result; the load average before, the highest during and after; the CPU seconds of the
+``--ramp S`` and ``--think LOW HIGH`` change either. The students' λ-path cards are below
+the fold (as on a 1500 x 1000 page: the server builds the card and computes a path only
+for a page that shows it); ``--path-shown`` puts every one on screen. It prints the edit
+-> result latency (p50, p95, max: all edits, and those after every student had opened) and
+open -> first result; the load average before, the highest during and after; the CPU seconds of the
 server's processes, of its solver workers and of the simulated students (who run in
 ``--crowds`` processes of their own at ``--nice`` lower priority, so that they take what the
 server leaves: their CPU is reported, not hidden); the server's memory and process count at
@@ -165,7 +167,7 @@ def plan(students: int, ramp: float, crowds: int) -> list[list[tuple[int, float]
 
 
 def run(students: int, edits: int, num_procs: int, log: Path, think: tuple[float, float],
-        ramp: float = 0.0, crowds: int = 2, nice: int = 10) -> dict:
+        ramp: float = 0.0, crowds: int = 2, nice: int = 10, path_shown: bool = False) -> dict:
     """One load test; returns the figures (see the module docstring)."""
     figures: dict = {"load_before": os.getloadavg()}
     process = start_server(free_port(), num_procs, log)
@@ -180,7 +182,8 @@ def run(students: int, edits: int, num_procs: int, log: Path, think: tuple[float
         cpu_rest = sampler.cpu_seconds()
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
-        workers = [ctx.Process(target=crowd, args=(url, group, edits, think, nice, out))
+        workers = [ctx.Process(target=crowd, args=(url, group, edits, think, nice, out,
+                                                   path_shown))
                    for group in plan(students, ramp, crowds) if group]
         begin = time.perf_counter()
         for worker in workers:
@@ -239,7 +242,9 @@ def report(figures: dict, num_procs: int) -> str:
     lines = [*header_lines(), "",
              f"{len(crowd_reports)} students, `--num-procs {num_procs}`, opening over "
              f"{figures['ramp']:g} s, a pause of {low:g}-{high:g} s before each edit, "
-             f"{figures['wall']:.0f} s from the first opening to the last result; {loads}", "",
+             f"{figures['wall']:.0f} s from the first opening to the last result; "
+             f"λ-path cards {'on screen' if figures['path_shown'] else 'below the fold'}; "
+             f"{loads}", "",
              markdown_table(["latency", "count", "p50 s", "p95 s", "max s"],
                             latency_rows(crowd_reports)), ""]
     server, workers = figures["server_cpu"]
@@ -277,14 +282,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="processes the simulated students run in")
     parser.add_argument("--nice", type=int, default=10,
                         help="how much lower the students' CPU priority is than the server's")
+    parser.add_argument("--path-shown", action="store_true",
+                        help="every student's λ-path card is on screen (a tall page, or "
+                        "scrolled there): the server computes each student's λ path")
     parser.add_argument("--log", type=Path, default=Path("/tmp/bench_classroom_server.log"))
     args = parser.parse_args(argv)
     scenario = SCENARIOS[args.scenario]
     think = tuple(args.think) if args.think else scenario["think"]
     ramp = scenario["ramp"] if args.ramp is None else args.ramp
     figures = run(args.students, args.edits, args.num_procs, args.log, think, ramp,
-                  args.crowds, args.nice)
-    figures.update(think=think, ramp=ramp, crowds=args.crowds, nice=args.nice)
+                  args.crowds, args.nice, args.path_shown)
+    figures.update(think=think, ramp=ramp, crowds=args.crowds, nice=args.nice,
+                   path_shown=args.path_shown)
     print(report(figures, args.num_procs))
     crowd_reports = figures["students"]
     bad = figures["left"] or any(s.errors for s in crowd_reports) or check_shown(crowd_reports)

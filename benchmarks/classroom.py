@@ -90,6 +90,7 @@ class Student:
     units: int = 2
     think: tuple[float, float] = (0.5, 2.0)
     timeout: float = 60.0
+    path_shown: bool = False  # the λ-path card on screen (a tall page, or scrolled there)
     records: list[Record] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     open_seconds: float | None = None
@@ -135,6 +136,8 @@ class Student:
         # changes at once only after it (before, each is put off to a later tick and may
         # reach the page in a message of its own) and runs the ``onload`` callbacks then.
         self.session.document.callbacks.send_event(DocumentReady())
+        if self.path_shown:
+            self._show_path()
         try:
             await self._until(lambda: self._finished(self.lam), start)
             self.open_seconds = time.perf_counter() - start
@@ -232,6 +235,14 @@ class Student:
         return (f"λ = {Fraction(lam)} " in text and "Solving" not in text
                 and bool(self.losses()))
 
+    def _show_path(self) -> None:
+        """Report the λ-path card on screen, as the page does when it comes into view
+        (:func:`explorer.layout.when_seen`): the server builds the card and computes the
+        path of each data set the student shows."""
+        probe = next(m for m in self.session.document.models
+                     if type(m).__name__ == "Div" and m.text == "Loading…")
+        probe.tags = [1]
+
     def _drag(self, k: int) -> None:
         """Move one point up or down, as the PointDraw tool does (a new ``data``)."""
         source = next(
@@ -291,11 +302,12 @@ class Report:
 
 
 def crowd(url: str, plan: list[tuple[int, float]], edits: int, think: tuple[float, float],
-          nice: int, out: Any) -> None:
+          nice: int, out: Any, path_shown: bool = False) -> None:
     """Run students in this process (a crowd of the benchmark): ``plan`` lists each student's
     index and when (seconds from now) it opens its page; ``out`` (a queue) receives the
     :class:`Report` of each and this process's CPU seconds. Run at CPU priority ``nice``
-    above the server's, so that the students take what the server leaves."""
+    above the server's, so that the students take what the server leaves; ``path_shown``:
+    each student's λ-path card is on screen (:attr:`Student.path_shown`)."""
     if nice and hasattr(os, "nice"):
         os.nice(nice)
     from tornado.httpclient import HTTPRequest
@@ -309,7 +321,7 @@ def crowd(url: str, plan: list[tuple[int, float]], edits: int, think: tuple[floa
     students = []
     for index, offset in sorted(plan, key=lambda item: item[1]):
         time.sleep(max(0.0, begin + offset - time.monotonic()))
-        student = Student(url, index, edits=edits, think=think)
+        student = Student(url, index, edits=edits, think=think, path_shown=path_shown)
         student.start()
         students.append(student)
     for student in students:

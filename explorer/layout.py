@@ -22,8 +22,9 @@ from typing import Any
 
 import holoviews as hv
 import panel as pn
-from bokeh.models import SaveTool
+from bokeh.models import CustomJS, Div, SaveTool
 from bokeh.plotting import figure as BokehFigure
+from panel.io.state import set_curdoc
 
 from explorer.help import COLUMN_HELP, CONTROL_HELP, glossary_card, tooltip
 from explorer.state import ExplorerState
@@ -191,9 +192,9 @@ def attach_help(board: Dashboard) -> None:
 def build_dashboard(state: ExplorerState) -> Dashboard:
     """Every view of one session, with help, tour and glossary, arranged for a template.
 
-    Served, the λ path and Training cards are filled once the page has loaded (the first
-    page shows the other views sooner); the 2-D views are built when 2-D data are first
-    shown.
+    Served, the λ-path card is built when it first comes on screen, and its path computed
+    only while it is on screen (:func:`when_seen`); the Training card is built when first
+    opened; the 2-D views are built when 2-D data are first shown.
     """
     hv.extension("bokeh", logo=False)
     controls, data = ControlsView(state), DataView(state)
@@ -245,7 +246,8 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
         pn.FlexBox(data_card, plane_card, flex_wrap="wrap", sizing_mode="stretch_width"),
         pn.FlexBox(surface_card, card("4 · Minima", minima, "minima_view", 5, least=MINIMA_WIDTH),
                    flex_wrap="wrap", sizing_mode="stretch_width"),
-        card("5 · λ path", after_load(make_lampath), "lampath_view"),
+        card("5 · λ path", when_seen(make_lampath, lambda seen: setattr(paths, "shown", seen)),
+             "lampath_view"),
         training_card(make_training),
     ]
     board.sidebar = [
@@ -255,7 +257,7 @@ def build_dashboard(state: ExplorerState) -> Dashboard:
         glossary_card(collapsed=True),
         pn.pane.Markdown(ABOUT, styles={"font-size": "12px"}),
     ]
-    paths.refresh()
+    paths.start()
     return board
 
 
@@ -279,20 +281,57 @@ def training_card(build: Callable[[], Any]) -> pn.Card:
     return box
 
 
-def after_load(build: Callable[[], Any]) -> pn.Column:
-    """A column holding ``build()``'s view: built once the page has loaded when served (so
-    that the first page is smaller and sooner), at once otherwise (notebook, tests)."""
-    holder = pn.Column(pn.pane.Markdown("Loading…", margin=(0, 10)),
-                       sizing_mode="stretch_width")
+# Run in the page once it is drawn: tell the server whether the column holding ``probe``
+# is on screen, as ``probe.tags = [1]`` or ``[0]`` (an IntersectionObserver on the column,
+# which calls back at once and then whenever the column comes into view or leaves it).
+SEEN_JS = """
+const watch = (tries) => {
+  const view = Bokeh.index.find_one(probe);
+  if (view == null) {
+    if (tries > 0) setTimeout(() => watch(tries - 1), 250);
+    return;
+  }
+  const target = (view.parent ?? view).el;
+  new IntersectionObserver((entries) => {
+    const seen = entries[entries.length - 1].isIntersecting ? 1 : 0;
+    if (probe.tags[0] !== seen) probe.tags = [seen];
+  }).observe(target);
+};
+watch(40);
+"""
 
-    def fill() -> None:
-        holder.objects = [build()]
 
+def when_seen(build: Callable[[], Any], seen: Callable[[bool], None]) -> pn.Column:
+    """A column holding ``build()``'s view. Served, the view is built when the column first
+    comes on screen (a page whose reader never scrolls there costs nothing) and ``seen`` is
+    told each time it comes into view or leaves it; otherwise (a notebook, tests) the view
+    is built at once and ``seen(True)``.
+
+    >>> told = []
+    >>> column = when_seen(lambda: pn.pane.Markdown("view"), told.append)
+    >>> column.objects[0].object, told
+    ('view', [True])
+    """
     doc = pn.state.curdoc
-    if doc is not None and doc.session_context is not None:
-        pn.state.onload(fill)
-    else:
-        fill()
+    if doc is None or doc.session_context is None:
+        seen(True)
+        return pn.Column(build(), sizing_mode="stretch_width")
+    seen(False)  # until the page says otherwise
+    probe = Div(text="Loading…", margin=(0, 10))
+    holder = pn.Column(probe, sizing_mode="stretch_width")
+    built: list[Any] = []
+
+    def reported(attr: str, old: list, new: list) -> None:
+        visible = bool(new and new[0])
+        with set_curdoc(doc), pn.io.hold(doc):
+            if visible and not built:
+                built.append(build())
+                probe.text = ""
+                holder.objects = [holder.objects[0], built[0]]  # the probe stays: it reports
+            seen(visible)
+
+    probe.on_change("tags", reported)
+    doc.js_on_event("document_ready", CustomJS(args={"probe": probe}, code=SEEN_JS))
     return holder
 
 

@@ -18,6 +18,11 @@ computed wait for that one job (the runner shares it, cancelling it only when no
 waits for it any more), and the server computes the default
 data set's path when it starts (:func:`start_path_runner`), so the page most visitors open
 first finds its path ready.
+
+A served page computes a path only while the card is on screen (:attr:`PathModel.shown`,
+reported by the page: :func:`explorer.layout.when_seen`): a student editing the data at
+the top of the page, the card below the fold, costs no path per edit (about 2 s of a
+worker's CPU each); the path of the data shown is computed when the card comes into view.
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ class PathModel(param.Parameterized):
     computing = param.Boolean(default=False, doc="A path is being computed.")
     progress = param.Number(default=None, allow_None=True, bounds=(0, 1))
     status = param.String(default="", doc="One line about the path shown.")
+    shown = param.Boolean(default=True, doc="The view is on screen: only then is a path "
+                          "computed (a cached one is taken at any time).")
 
     def __init__(self, state: ExplorerState, runner: SolveRunner, **params: Any) -> None:
         super().__init__(**params)
@@ -93,9 +100,11 @@ class PathModel(param.Parameterized):
         self._job: SolveJob | None = None
         self._wanted: tuple[str, tuple[str, ...]] | None = None  # (λ, pattern) to select
         self.waiting = False  # a new problem's path waits for its current-λ solve
+        self.stale = False  # the path shown is not the problem's (put off while hidden)
         state.param.watch(self.on_problem, ["data", "units"])
         state.param.watch(self._on_solving, ["solving"])
         state.param.watch(self._on_result, ["result"])
+        self.param.watch(self._on_shown, ["shown"])
 
     def key(self) -> PathKey:
         """The path's exact problem: the state's data and units over the slider's range."""
@@ -112,6 +121,9 @@ class PathModel(param.Parameterized):
         >>> state.solving = True; model.on_problem(); model.waiting
         True
         """
+        if not self.shown:
+            self._put_off()
+            return
         if not self.state.solving:
             self.refresh()
             return
@@ -122,6 +134,34 @@ class PathModel(param.Parameterized):
         # the messages that show the edit and its result
         self.param.update(computing=True, progress=None,
                           status="Computing the λ path once the current solve is over…")
+
+    def _put_off(self) -> None:
+        """The view is off screen: supersede the path under way and show the new problem's
+        from the cache, or say that it is computed when the card is in view.
+
+        >>> from explorer.runner import SolveRunner
+        >>> state = ExplorerState(runner=SolveRunner(processes=False))
+        >>> model = PathModel(state, SolveRunner(processes=False, job=lambda *a: None))
+        >>> model.shown = False; model.on_problem(); model.stale, model.computing
+        (True, False)
+        """
+        request = self._supersede()
+        self.waiting = False
+        cached = self.runner.lookup(self.key())
+        if cached is not None:
+            self.stale = False
+            self._apply(request, cached)
+            return
+        self.stale = True
+        self.param.update(computing=False, progress=None,
+                          status="The λ path of these data is computed when this card is "
+                          "on screen.")
+
+    def _on_shown(self, event: Any) -> None:
+        """The card came into view: compute the path it has not got yet."""
+        if event.new and self.stale:
+            self.stale = False
+            self.on_problem()
 
     def _on_solving(self, event: Any) -> None:
         if not event.new and self.waiting:
@@ -134,6 +174,14 @@ class PathModel(param.Parameterized):
             self.runner.cancel(self._job)
             self._job = None
         return self._latest
+
+    def start(self) -> None:
+        """The session's first path: computed now if the view is shown, else taken from the
+        cache or put off until it is."""
+        if self.shown:
+            self.refresh()
+        else:
+            self._put_off()
 
     def refresh(self) -> None:
         """Compute the current problem's path (at once from the cache), superseding any."""

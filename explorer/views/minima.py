@@ -21,7 +21,7 @@ import param
 from panel.io.model import JSCode
 
 from explorer.state import ExplorerState
-from explorer.views import FIXED_COLUMNS, TABLE_CSS
+from explorer.views import FIXED_COLUMNS, TABLE_CSS, show_table
 from explorer.views.geometry import active_label
 from explorer.views.latex import Names, to_latex
 
@@ -227,8 +227,9 @@ class MinimaView(pn.viewable.Viewer):
         return pn.Column(title, self.table, self.checks, self.exact, sizing_mode="stretch_width")
 
     def _on_result(self, *events: Any) -> None:
-        """New result: refill the table."""
-        self.table.value = minima_frame(self.state.result)
+        """New result: the table's cells that changed (the whole table when the number of
+        minima changed)."""
+        show_table(self.table, minima_frame(self.state.result))
         self._on_selection()
 
     def _on_selection(self, *events: Any) -> None:

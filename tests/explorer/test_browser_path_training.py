@@ -5,9 +5,10 @@ test (any exception fails it), Chromium with console errors and off-localhost re
 failing the test. Expected values come from the solver and the training API called in this
 process, never from the dashboard itself.
 
-* λ path: the path appears, its lines alive at the current λ are exactly ``solve``'s
-  minima there, the current-λ line follows λ, and a click on a line moves λ there and
-  selects that line's minimum (checked against ``solve`` at the new λ).
+* λ path: the card is built only once scrolled to; then the path appears, its lines alive
+  at the current λ are exactly ``solve``'s minima there, the current-λ line follows λ, and
+  a click on a line moves λ there and selects that line's minimum (checked against
+  ``solve`` at the new λ).
 * Training: a long training is cancelled by a λ edit (which is solved meanwhile); a short
   one gives the bars of the basin table (as ``solver.train`` computes it), a tap on a
   minimum's bar selects it in the minima table, and one run plays to its end.
@@ -47,8 +48,8 @@ def paper() -> tuple[list, list]:
     return [r[0] for r in data.x], list(data.y)
 
 
-def _open(open_page: Any, url: str) -> Any:
-    page = open_page(url)
+def _open(open_page: Any, url: str, size: tuple[int, int] = (1500, 1500)) -> Any:
+    page = open_page(url, size)
     page.wait_for_function(READY_JS, timeout=TIMEOUT)
     page.evaluate(PROBE_JS)
     return page
@@ -94,7 +95,11 @@ def _interp(line: list, lam: float) -> float | None:
 
 def test_the_lambda_path_follows_lambda_and_a_click_moves_it(
         explorer_url: str, open_page: Any, paper: tuple[list, list]) -> None:
-    page = _open(open_page, explorer_url)
+    page = _open(open_page, explorer_url, (1500, 1000))
+    # Below the fold at 1500 x 1000: the λ-path card is not built until it is scrolled to.
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => __explorer.figure('λ path')") is None
+    page.get_by_text("5 · λ path").scroll_into_view_if_needed()
     _wait_text(page, r"λ path: \d+ branches")
     lines = page.evaluate(_LINES)
     # One line per minimum of solve, alive exactly where solve lists it (here: λ = 1/100).

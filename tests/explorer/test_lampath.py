@@ -112,3 +112,30 @@ def test_an_uncertified_jump_is_drawn_grey_and_its_hover_says_why(monkeypatch):
         r"change lies in \[0\.29320962").all()
     others = frame[~frame.index.isin(stars.index)]
     assert UNCERTIFIED not in set(others["color"])
+
+
+def test_a_hidden_view_computes_no_path_until_it_is_shown(paths):
+    """Off screen (a served page whose card is below the fold), a data edit starts no
+    path; the card coming into view computes the path of the data shown then."""
+    from solver import path
+
+    submitted = []
+    counting = SolveRunner(processes=False, job=lambda *args: (submitted.append(args[1]),
+                                                                path_key(*args))[1])
+    state = ExplorerState(runner=SolveRunner(processes=False))
+    model = PathModel(state, counting)
+    model.shown = False
+    model.start()
+    assert submitted == [] and model.path is None and model.stale
+    assert state.edit(data="-1/2,1/4;0,-1/4;1/2,5/4") and state.edit(units=1)
+    assert submitted == [] and model.path is None and not model.computing
+    assert "computed when this card is on screen" in model.status
+    model.shown = True
+    assert len(submitted) == 1 and not model.stale
+    expected = path(["-1/2", "0", "1/2"], ["1/4", "-1/4", "5/4"], 1, "1/10000", "1")
+    assert model.path.units == 1 and len(model.path.branches) == len(expected.branches)
+    assert [(e.kind, e.lam) for e in model.path.events] == [
+        (e.kind, e.lam) for e in expected.events]
+    model.shown = False  # hidden again: a problem whose path is cached is shown at once
+    assert state.edit(units=2) and state.edit(units=1)
+    assert len(submitted) == 1 and model.path.units == 1 and "from cache" in model.status

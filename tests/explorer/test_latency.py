@@ -20,6 +20,7 @@ from explorer.state import ExplorerState, format_data, parse_data
 from explorer.views import show_table
 from explorer.views.controls import ControlsView
 from explorer.views.lampath import PathModel
+from explorer.views.minima import MinimaView
 from explorer.views.solving import SolvingDisplay
 
 
@@ -199,3 +200,21 @@ def test_the_surface_hover_gives_the_loss_from_one_image() -> None:
         a = np.linalg.solve(features.T @ features + lam * np.eye(2), features.T @ y)
         loss = (np.sum((y - features @ a) ** 2) + lam * (a @ a + b_now @ b_now + c_now @ c_now))
         assert float(image[row, col]) + offset == pytest.approx(loss, rel=1e-6, abs=1e-7)
+
+
+def test_the_minima_table_sends_only_changed_cells(state: ExplorerState) -> None:
+    """A new result with as many minima: the table is patched (its kind, orbit, pattern
+    and certificate columns, the same at λ = 1/100 and 11/1000, are not sent again)."""
+    from solver import solve
+
+    view = MinimaView(state)
+    sent: list[Any] = []
+    view.table.param.watch(lambda e: sent.append(e.new), "value")
+    patched: list[Any] = []
+    original = view.table.patch
+    view.table.patch = lambda value, **kw: (patched.append(value), original(value, **kw))
+    assert state.edit(lam="11/1000")
+    truth = solve([x for x, _ in state.rows], [y for _, y in state.rows], "11/1000", 2)
+    assert len(truth.minima) == len(state.result.minima) == 9 and sent == []
+    assert len(patched) == 1 and "loss" in patched[0] and "kind" not in patched[0]
+    assert list(view.table.value["loss"]) == [f"{m.loss:.10g}" for m in truth.minima]
