@@ -17,8 +17,6 @@ import numpy as np
 import panel as pn
 import pytest
 from bokeh.document import Document
-from bokeh.document.events import ColumnDataChangedEvent, ModelChangedEvent
-from bokeh.models import ColumnDataSource, GlyphRenderer
 from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
@@ -26,6 +24,7 @@ from explorer.layout import build_dashboard
 from explorer.runner import SolveRunner
 from explorer.state import ExplorerState, format_data, parse_data, read_example
 from explorer.views.data2d import HEAT_STEPS
+from tests.explorer.test_redraw import _drawn_sources, _plain, _sent_columns
 from tests.explorer.test_state2d import ASSETS
 
 XOR = read_example(ASSETS / "xor_2d.csv")
@@ -47,34 +46,15 @@ def served() -> Iterator[tuple[ExplorerState, Any, Document, list[Any]]]:
         yield state, board, doc, events
 
 
-def _plain(value: Any) -> Any:
-    """A column as nested Python lists (numpy arrays included), to compare by ``==``."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _columns(doc: Document) -> dict[str, dict[str, Any]]:
     """Every drawn source's columns, by source id (a deep copy)."""
-    sources = {r.data_source.id: r.data_source for r in doc.select({"type": GlyphRenderer})}
     return {i: copy.deepcopy({k: _plain(v) for k, v in s.data.items()})
-            for i, s in sources.items()}
+            for i, s in _drawn_sources(doc).items()}
 
 
-def _sent(events: list[Any]) -> list[tuple[str, str, Any]]:
-    """``(source id, column, value)`` of every column the events send to a data source."""
-    sent = []
-    for event in events:
-        if not isinstance(event.model, ColumnDataSource):
-            continue
-        if isinstance(event, ColumnDataChangedEvent):
-            data = event.model.data
-            sent += [(event.model.id, k, data[k]) for k in (event.cols or data)]
-        elif isinstance(event, ModelChangedEvent) and event.attr == "data":
-            sent += [(event.model.id, k, v) for k, v in event.new.items()]
-    return sent
+def _sent(events: list[Any], doc: Document) -> list[tuple[str, str, Any]]:
+    """``(source id, column, value)`` of every column the events send to a drawn source."""
+    return _sent_columns(events, _drawn_sources(doc))
 
 
 def _dragged(data: str, dx: float) -> str:
@@ -110,13 +90,13 @@ def test_a_drag_sends_the_heatmap_once_with_the_result_as_palette_indices(
     """The data change moves the points and the box at once but leaves f alone (it was
     redrawn for the old minimum, then again for the new); the result sends f once: one
     byte a pixel."""
-    state, board, _, _ = served
+    state, board, doc, _ = served
     heat = board.data2d.heat.data_source.id
     start = board.data2d.figure.x_range.end
     first, second, _ = _edit_in_two_parts(served, monkeypatch, data=_dragged(state.data, 0.5))
     assert board.data2d.figure.x_range.end > start  # the box grew with the data change
-    assert [k for i, k, _ in _sent(first) if i == heat] == []
-    images = [v for i, k, v in _sent(second) if i == heat and k == "image"]
+    assert [k for i, k, _ in _sent(first, doc) if i == heat] == []
+    images = [v for i, k, v in _sent(second, doc) if i == heat and k == "image"]
     assert len(images) == 1
     assert images[0][0].dtype == np.uint8 and images[0][0].shape == (HEAT_STEPS, HEAT_STEPS)
     message = Protocol().create("PATCH-DOC", second)
@@ -126,13 +106,13 @@ def test_a_drag_sends_the_heatmap_once_with_the_result_as_palette_indices(
 @pytest.mark.parametrize("change", ["lam", "y", "drag"])
 def test_a_2d_edit_never_resends_a_column_the_page_has(
         served: tuple, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
-    state, _, _, _ = served
+    state, _, doc, _ = served
     rows = parse_data(state.data)
     rows[1] = (rows[1][0], rows[1][1], "-0.7" if rows[1][2] != "-0.7" else "-0.6")
     edit = {"lam": {"lam": "1/20" if state.lam != "1/20" else "1/50"},
             "y": {"data": format_data(rows)}, "drag": {"data": _dragged(state.data, 0.1)}}
     first, second, before = _edit_in_two_parts(served, monkeypatch, **edit[change])
-    sent = _sent(first + second)
+    sent = _sent(first + second, doc)
     assert sent, "the edit changed no drawn source"
     again = [(i, k) for i, k, v in sent if before.get(i, {}).get(k, None) == _plain(v)]
     assert again == [], f"columns re-sent unchanged: {again}"
