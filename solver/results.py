@@ -165,6 +165,8 @@ class SetRecord:
                           "interior solution"
         if self.outside is not None:
             out["outside"] = self.outside.to_json()
+            if self.how == "decoupled" and self.roots:  # an exact zero: the solution, exactly
+                out["outside"]["s"] = [r.to_json() for r in self.roots]
         if self.minimum is not None:
             out["minimum"] = list(self.minimum)
         if self.descent is not None:

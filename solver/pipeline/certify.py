@@ -354,6 +354,7 @@ def _inside(h, face: UnitFace, projection, sgn: int, exact) -> bool:
     ``face``: False as soon as one pre-activation has a wrong sign, decided in balls or,
     where they cannot, exactly (``exact(i)``; an exactly zero one where the face wants a
     sign puts ``u`` on the face's boundary, in a lower face that is checked on its own)."""
+    undecided = []
     for i, want in enumerate(face.signs):
         if want == 0:
             continue
@@ -361,7 +362,8 @@ def _inside(h, face: UnitFace, projection, sgn: int, exact) -> bool:
             got = sign_of(lambda p, i=i: sgn * _dot(h[i], projection(p)),
                           "a dead-unit direction")
         except DegenerateProblemError:
-            got = sgn * exact(i)
+            undecided.append((i, want))  # a decided wrong sign further on may settle it
+            continue
         if got != want:
             return False
-    return True
+    return all(sgn * exact(i) == want for i, want in undecided)

@@ -47,9 +47,9 @@ from solver.pipeline.certify import Certification
 from solver.pipeline.decision import Decision
 from solver.pipeline.divide import UnitFace, pattern_of
 from solver.pipeline.exact_forms import algebraic_roots
+from solver.pipeline.locate.algebraic_point import exact_form
 from solver.pipeline.locate.in_faces import face_test
 from solver.pipeline.locate.point import NeuronPoint
-from solver.pipeline.locate.rational import rational_point
 from solver.results import Completeness, Descent, Outside, SetRecord
 
 
@@ -93,10 +93,10 @@ def set_record(
         if candidate is None:
             raise SolverError("completeness: an outside solution without its point")
         why = outside_reason(candidate)
-        if why.why == "exact zero" and found.how == "solution":  # the checker needs it exact
+        if why.why == "exact zero" and found.how in ("solution", "decoupled"):  # exactly
             exact = candidate.exact()
-            if exact is candidate:  # more than two neurons: decided at a rational point
-                exact = rational_point(candidate) or candidate
+            if exact is candidate:  # more than two neurons: parts of two, or rational
+                exact = exact_form(candidate) or candidate
             record = replace(record, roots=algebraic_roots(exact.roots))
         return replace(record, outside=why)
     if verdict is None:

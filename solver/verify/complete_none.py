@@ -10,6 +10,8 @@ own face system (:func:`solver.verify.face_system.face_numerators`): the numerat
 * two faces: the resultant ``R_0 = res_{t1}(N_0, N_1)`` vanishes at the ``t0`` of every
   common zero, and ``R_1 = res_{t0}(N_0, N_1)`` at its ``t1``; if either is not
   identically zero and has no positive root, there is no interior solution;
+* a common factor of ``N_0, N_1`` in one variable with no positive root is divided out
+  first (it does not vanish where ``t > 0``);
 * two faces whose resultants both have positive roots: every common zero with
   ``t > 0`` is then a pair ``(alpha, beta)`` of a positive root of ``R_0`` and one of
   ``R_1``. Each root is isolated in a rational interval by Sturm bisection, and for each
@@ -53,6 +55,8 @@ def check_none(S: frozenset, faces: list[str], record: object, state: State, whe
     system = PatternSystem.from_faces(state.prob, [state.faces[p].system for p in faces])
     names = {ell: f"t{j}" for j, ell in enumerate(system.alive)}
     N = [face_numerators(system, names)[ell] for ell in system.alive]
+    if len(N) == 2:
+        N = _without_common_factor(N[0], N[1])
     if len(N) == 1:
         eliminants = [_univariate(N[0], 0)]
     else:
@@ -69,6 +73,30 @@ def check_none(S: frozenset, faces: list[str], record: object, state: State, whe
     fails.append(f"{where}: none is not re-derived: the face equations' eliminant "
                  + ("vanishes identically" if all(R == 0 for R in eliminants)
                     else "has a positive root") + " (an interior solution may exist)")
+
+
+def _without_common_factor(f: fmpq_mpoly, g: fmpq_mpoly) -> list[fmpq_mpoly]:
+    """``f, g`` divided by their gcd when it has no zero with ``t > 0`` (proved: all its
+    coefficients of one sign, or one variable and no positive root): the common zeros
+    there are those of the cofactors; else ``f, g``.
+
+    >>> from flint import fmpq_mpoly_ctx
+    >>> t0, t1 = fmpq_mpoly_ctx.get(("t0", "t1"), "lex").gens()
+    >>> [str(h) for h in _without_common_factor((t1 + 1) * (t0 - 1), (t1 + 1) * (t0 - 2))]
+    ['t0 - 1', 't0 - 2']
+    >>> len(_without_common_factor((t1 - 1) * t0, (t1 - 1) * (t0 + 1)))  # t1 = 1 is kept
+    2
+    """
+    common = f.gcd(g)
+    degrees = common.degrees()
+    if sum(degrees) == 0:
+        return [f, g]
+    signs = {c > 0 for c in common.to_dict().values()}
+    if len(signs) == 1:  # every monomial of one sign: nonzero for t > 0
+        return [f / common, g / common]
+    if min(degrees) > 0 or count_positive_roots(_univariate(common, 0 if degrees[0] else 1)):
+        return [f, g]
+    return [f / common, g / common]
 
 
 def no_common_positive_zero(f: fmpq_mpoly, g: fmpq_mpoly, r0: fmpq_poly, r1: fmpq_poly,

@@ -86,7 +86,8 @@ def check_candidate(record: dict, sol, prob: Problem, orbits: dict, ok: set[int]
                     f"minimum, descent, got {verdicts or 'none'}"]
     try:
         if verdicts[0] == "outside":
-            return _outside(record["outside"], sol, record.get("solution"), where)
+            claim = record["outside"]  # a decoupled set's exact solution: in the claim
+            return _outside(claim, sol, claim.get("s", record.get("solution")), where)
         status, info = direction_signs(sol)
         if status == "undecided":
             j, i = info

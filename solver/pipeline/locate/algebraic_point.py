@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from flint import arb, fmpq, fmpq_poly
@@ -59,17 +60,33 @@ class Field:
         if e.degree() <= 0:
             c = e[0] if e.degree() == 0 else fmpq(0)
             return (c > 0) - (c < 0)
-        prec = 64
-        while prec <= MAX_PREC:
-            with working_precision(prec):
-                t, v = self.root.ball(prec), arb(0)
-                for c in reversed(e.coeffs()):
-                    v = v * t + arb(c)
-            if v > 0 or v < 0:
-                return 1 if v > 0 else -1
-            prec *= 2
-        raise DegenerateProblemError(  # not reached: a nonzero element has a nonzero value
-            f"degenerate data: a nonzero algebraic number is undecided to {MAX_PREC} bits")
+        found = _ball_sign(lambda prec: self.ball(e, prec))
+        if found is None:  # not reached: a nonzero element has a nonzero value
+            raise DegenerateProblemError(
+                f"degenerate data: a nonzero algebraic number is undecided to {MAX_PREC} bits")
+        return found
+
+    def ball(self, e: fmpq_poly, prec: int) -> arb:
+        """The value of ``e`` on a ball of the root at about ``prec`` bits (in that
+        working precision)."""
+        if self.root is None:
+            return arb(e[0]) if e.degree() == 0 else arb(0)
+        t, v = self.root.ball(prec), arb(0)
+        for c in reversed(e.coeffs()):
+            v = v * t + arb(c)
+        return v
+
+
+def _ball_sign(value_at) -> int | None:
+    """The sign of ``value_at(prec)`` at rising precision, or None when no ball decides."""
+    prec = 64
+    while prec <= MAX_PREC:
+        with working_precision(prec):
+            v = value_at(prec)
+        if v > 0 or v < 0:
+            return 1 if v > 0 else -1
+        prec *= 2
+    return None
 
 
 RATIONALS = Field(T, None)
@@ -93,8 +110,12 @@ def combination_sign(terms: list[tuple[fmpq, Number]]) -> int:
         if c == 0 or e.is_zero():
             continue
         if e.degree() > 0:
-            if field is not RATIONALS and field is not f:
-                raise DegenerateProblemError(_TWO_FIELDS)
+            if field is not RATIONALS and field is not f:  # two fields: balls, if nonzero
+                found = _ball_sign(lambda prec: sum((arb(c) * f.ball(reduce(e, f.m), prec)
+                                                     for c, (f, e) in terms), arb(0)))
+                if found is None:
+                    raise DegenerateProblemError(_TWO_FIELDS)
+                return found
             field = f
         total += c * e
     return field.sign(total)
@@ -132,21 +153,18 @@ def field_state(point: NeuronPoint) -> tuple[NeuronPoint, FieldState]:
     quantities. Raises :class:`DegenerateProblemError` at a part of more than two coupled
     neurons whose coordinates are not rational."""
     parts = components(point.neurons)
-    if max(len(p) for p in parts) > 2:
-        exact = rational_point(point)
-        if exact is None:
-            raise DegenerateProblemError(
-                "degenerate data: a KKT multiplier is zero to 4096 bits at a point of more "
-                "than two coupled neurons whose coordinates are not rational")
-    else:
-        exact = point.exact(always=True)
+    exact = exact_form(point, parts)
+    if exact is None:
+        raise DegenerateProblemError(
+            "degenerate data: a quantity is zero to 4096 bits at a point of more than two "
+            "coupled neurons whose coordinates are not rational")
     prob = point.problem
     fields: list[Field] = [RATIONALS] * point.k
     s: list[fmpq_poly] = [T] * point.k
     residual: list[Number] = [(RATIONALS, fmpq_poly([v])) for v in prob.y_q]
     directions: list[tuple[fmpq_poly, ...]] = [()] * point.k
     for members in parts:
-        field, values = _part_field(exact, members)
+        field, members, values = _part_field(exact, members)
         system = face_system(prob, [point.faces[a] for a in members],
                              [point.neurons[a] for a in members])
         inv_det = inverse(evaluate(system.det, values, field.m), field.m)
@@ -170,24 +188,74 @@ def field_state(point: NeuronPoint) -> tuple[NeuronPoint, FieldState]:
     return exact, FieldState(tuple(fields), tuple(s), tuple(residual), tuple(directions))
 
 
-def _part_field(exact: NeuronPoint, members: list[int]) -> tuple[Field, list[fmpq_poly]]:
-    """The field of a part and its coordinates ``s_a`` as elements of it."""
-    roots = [exact.roots[a] for a in members]
-    if all(r.poly.degree() == 1 for r in roots):
-        return RATIONALS, [fmpq_poly([fmpq(-int(r.poly[0]), int(r.poly[1]))]) for r in roots]
-    m = fmpq_poly([int(c) for c in roots[0].poly.coeffs()])
-    field = Field(m, roots[0])
-    if len(members) == 1:
-        return field, [T]
-    part = face_system(exact.problem, [exact.faces[a] for a in members],
-                       [exact.neurons[a] for a in members])
-    s1 = second_coordinate(part.equations, m)
-    if s1 is None:
-        raise DegenerateProblemError(
-            "degenerate data: a KKT multiplier is zero to 4096 bits at a point of two "
-            "coupled neurons whose face equations meet more than once over s0")
-    return field, [T, s1]
+def exact_form(point: NeuronPoint, parts: list[list[int]] | None = None) -> NeuronPoint | None:
+    """The point with rational coordinates (:func:`~solver.pipeline.locate.rational.
+    rational_point`) or with minimal polynomials (by elimination: a part of three or more
+    coupled neurons can take a while, but only degenerate points come here)."""
+    parts = components(point.neurons) if parts is None else parts
+    if max((len(p) for p in parts), default=0) > 2:
+        rational = rational_point(point)
+        if rational is not None:
+            return rational
+    return point.exact(always=True)
 
 
-__all__ = ["Field", "FieldState", "Number", "RATIONALS", "combination_sign", "field_state",
-           "number_sign", "quadratic_sign"]
+def _part_field(exact: NeuronPoint, members: list[int]
+                ) -> tuple[Field, list[int], list[fmpq_poly]]:
+    """The field of a part (generated by its coordinate of highest degree), the part's
+    members in the order used (that coordinate first) and their ``s_a`` in the field."""
+    roots = {a: exact.roots[a] for a in members}
+    if all(r.poly.degree() == 1 for r in roots.values()):
+        return RATIONALS, members, [fmpq_poly([fmpq(-int(r.poly[0]), int(r.poly[1]))])
+                                    for r in roots.values()]
+    members = sorted(members, key=lambda a: -roots[a].poly.degree())
+    base = roots[members[0]]
+    field = Field(fmpq_poly([int(c) for c in base.poly.coeffs()]), base)
+    values = [T]
+    for a in members[1:]:
+        value = _root_in(field, roots[a])
+        if value is None and len(members) == 2:  # the second coordinate, from the equations
+            part = face_system(exact.problem, [exact.faces[b] for b in members],
+                               [exact.neurons[b] for b in members])
+            value = second_coordinate(part.equations, field.m)
+        if value is None:
+            raise DegenerateProblemError(
+                "degenerate data: a quantity is zero to 4096 bits at a point of coupled "
+                "neurons whose coordinates lie in no one number field found")
+        values.append(value)
+    return field, members, values
+
+
+def _root_in(field: Field, root: RealRoot) -> fmpq_poly | None:
+    """``root`` (the root of its polynomial in its interval) as an element of ``field``,
+    when it is rational, or a root of a quadratic in a quadratic field; else None."""
+    p = [fmpq(int(c)) for c in root.poly.coeffs()]
+    if len(p) == 2:
+        return fmpq_poly([-p[0] / p[1]])
+    if len(p) != 3 or field.m.degree() != 2:
+        return None
+    c, b, a = p
+    q0, q1, q2 = (field.m[i] for i in range(3))
+    ratio = (b * b - 4 * a * c) / ((q1 * q1 - 4 * q2 * q0) / (q2 * q2))
+    num, den = ratio.p, ratio.q  # disc = ratio * D, sqrt(D) = 2 t + q1 / q2 up to sign
+    rn, rd = _isqrt(int(num)), _isqrt(int(den))
+    if rn is None or rd is None:
+        return None
+    sqrt_disc = fmpq(rn, rd) * fmpq_poly([q1 / q2, 2])
+    for sign in (1, -1):
+        value = (fmpq_poly([-b]) + sign * sqrt_disc) * (1 / (2 * a))
+        if field.sign(value - fmpq_poly([root.lo])) > 0 > field.sign(value - fmpq_poly([root.hi])):
+            return reduce(value, field.m)
+    return None
+
+
+def _isqrt(v: int) -> int | None:
+    """The integer square root of ``v``, when ``v`` is a square."""
+    if v < 0:
+        return None
+    r = math.isqrt(v)
+    return r if r * r == v else None
+
+
+__all__ = ["Field", "FieldState", "Number", "RATIONALS", "combination_sign", "exact_form",
+           "field_state", "number_sign", "quadratic_sign"]

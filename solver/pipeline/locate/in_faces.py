@@ -25,14 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flint import arb, fmpq, fmpq_mat
+from flint import arb, fmpq, fmpq_mat, fmpq_poly
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.divide import UnitFace
 from solver.pipeline.face_systems import NeuronData, components
+from solver.pipeline.locate.algebraic_point import field_state
 from solver.pipeline.locate.exact_zero import is_zero_at
 from solver.pipeline.locate.point import EXACT_NEURONS, NeuronPoint
-from solver.pipeline.locate.rational import exact_state, rational_point
 from solver.pipeline.numbers import sign_of
 from solver.results import Outside
 
@@ -78,7 +78,8 @@ def face_test(point: NeuronPoint) -> tuple[int, ...] | Outside:
     for _, i, face in undecided[:1]:  # every decided sign fits, and no exact test applies
         raise DegenerateProblemError(
             f"degenerate data: the pre-activation of point {i} on face {face.pattern} is zero "
-            "to the working precision, at a point of more than two coupled neurons")
+            "to the working precision, where no exact test applies (coupled neurons whose "
+            "coordinates lie in no one number field found)")
     return tuple(signs)
 
 
@@ -90,21 +91,26 @@ def face_signs(point: NeuronPoint) -> tuple[int, ...] | None:
 
 def preactivation_is_zero(point: NeuronPoint, a: int, h_i: Sequence[fmpq]) -> bool | None:
     """Exactly decide ``<h_i, dir_a> = 0`` at a point of one or two coupled neurons
-    (:mod:`solver.pipeline.locate.exact_zero`), or at a rational point
-    (:mod:`solver.pipeline.locate.rational`); None where neither test applies."""
-    if not 1 <= point.k <= EXACT_NEURONS or len(components(point.neurons)) > 1:
-        rational = rational_point(point)  # any number of neurons, if the point is rational
-        if rational is None:
-            return None
-        return _dot(h_i, exact_state(rational).directions[a]) == 0
-    system = point.system
-    exact = point.exact()
-    nd, block = system.neurons[a], system.blocks[a]
-    coef = _row(h_i, nd.V) * nd.G_inv
-    numerator = system.ctx.constant(0)
-    for j, idx in enumerate(block):
-        numerator += system.numerators[idx] * coef[0, j]
-    return is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
+    (:mod:`solver.pipeline.locate.exact_zero`), else in the number field of ``a``'s part
+    (:mod:`solver.pipeline.locate.algebraic_point`: rational points, parts whose
+    coordinates lie in one field); None where no test applies."""
+    if 1 <= point.k <= EXACT_NEURONS and len(components(point.neurons)) == 1:
+        system = point.system
+        exact = point.exact()
+        nd, block = system.neurons[a], system.blocks[a]
+        coef = _row(h_i, nd.V) * nd.G_inv
+        numerator = system.ctx.constant(0)
+        for j, idx in enumerate(block):
+            numerator += system.numerators[idx] * coef[0, j]
+        zero = is_zero_at(numerator, system.equations, system.ctx, exact.roots[0].poly)
+        if zero is not None:
+            return zero
+    try:
+        _, state = field_state(point)
+    except DegenerateProblemError:
+        return None
+    field, direction = state.fields[a], state.directions[a]
+    return field.sign(sum((c * d for c, d in zip(h_i, direction)), fmpq_poly([0]))) == 0
 
 
 def structurally_zero(nd: NeuronData, h: Sequence[Sequence[fmpq]], i: int) -> bool:
