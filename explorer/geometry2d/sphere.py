@@ -37,6 +37,7 @@ from fractions import Fraction
 from itertools import combinations
 
 import numpy as np
+from flint import fmpq
 
 from explorer.geometry2d.convex import Polygon, box_polygon, split
 
@@ -170,7 +171,7 @@ def sphere_cells(xs: Sequence[Sequence[Fraction]]) -> tuple[SphereCell, ...]:
     >>> [(c.hemisphere, c.label) for c in cells][:4]
     [(1, 'x1, x2'), (1, 'x1'), (1, 'x2'), (1, 'none')]
     """
-    exact = [(Fraction(x[0]), Fraction(x[1])) for x in xs]
+    exact = [(_rational(x[0]), _rational(x[1])) for x in xs]
     far = _reach(exact)
     lifted: dict = {}  # each vertex is lifted once (most are corners of several cells)
     out = []
@@ -189,6 +190,16 @@ def sphere_cells(xs: Sequence[Sequence[Fraction]]) -> tuple[SphereCell, ...]:
     return tuple(out)
 
 
+def _rational(value: Fraction | str | int) -> fmpq:
+    """An exact number as python-flint's rational (several times faster than Fraction).
+
+    >>> _rational("-3/4"), _rational(Fraction(1, 3))
+    (-3/4, 1/3)
+    """
+    exact = Fraction(value)
+    return fmpq(exact.numerator, exact.denominator)
+
+
 def _affine_cells(xs: list[tuple[Fraction, Fraction]], far: Fraction
                   ) -> list[tuple[tuple[int, ...], Polygon]]:
     """Faces of the lines ``<x_i, u> + 1 = 0`` inside the box ``[-far, far]^2``, exactly."""
@@ -199,7 +210,7 @@ def _affine_cells(xs: list[tuple[Fraction, Fraction]], far: Fraction
             continue
         refined = []
         for signs, polygon in cells:
-            positive, negative = split(polygon, x, Fraction(1))
+            positive, negative = split(polygon, x, fmpq(1))
             if positive is not None:
                 refined.append(((*signs, 1), positive))
             if negative is not None:
@@ -211,7 +222,7 @@ def _affine_cells(xs: list[tuple[Fraction, Fraction]], far: Fraction
 def _reach(xs: list[tuple[Fraction, Fraction]]) -> Fraction:
     """Half-width of a box in the ``u`` plane holding every line's crossing and foot point
     well inside: beyond it, nothing happens but the lines running off to infinity."""
-    far = Fraction(1000)
+    far = fmpq(1000)
     for x in xs:
         if x != (0, 0):
             far = max(far, 4 / max(abs(x[0]), abs(x[1])))
@@ -220,7 +231,7 @@ def _reach(xs: list[tuple[Fraction, Fraction]]) -> Fraction:
         if det:
             u = ((p[1] - q[1]) / det, (q[0] - p[0]) / det)
             far = max(far, 4 * max(abs(u[0]), abs(u[1])))
-    return Fraction(math.ceil(far))
+    return fmpq(math.ceil(far))
 
 
 def _lift(vertex: Sequence[Fraction], far: Fraction,
