@@ -157,7 +157,7 @@ def test_exact_near_record_can_fail() -> None:
 # the sweep's plane refusals whose exact zeros needed one field for coupled neurons
 PLANE_FOUR = ([["1", "0"], ["0", "1"], ["1", "-1"], ["-1", "-1"]], ["-1", "0", "0", "-1/2"],
               "1/20", 2)
-PLANE_FIVE_UNITS = ([["0", "0"], ["1", "1"], ["0", "-1"]], ["-1/2", "1", "1/2"], "1/10", 5)
+PLANE_THREE = ([["0", "0"], ["1", "1"], ["0", "-1"]], ["-1/2", "1", "1/2"], "1/10")
 
 
 def test_coupled_pair_decided_in_the_larger_field() -> None:
@@ -170,14 +170,33 @@ def test_coupled_pair_decided_in_the_larger_field() -> None:
     _solve_and_check(*PLANE_FOUR)
 
 
-@pytest.mark.slow
 def test_three_coupled_neurons_in_one_quadratic_field() -> None:
-    """Three points in the plane, 5 units: the point ``{++0, 0++, 0+-}`` (three coupled
-    neurons) has ``s = 8 +- 2 sqrt 2``, ``-2 + 5 sqrt 2``, ``(-13 + 20 sqrt 2) / 2`` (minimal
-    polynomials ``s^2 - 16 s + 56``, ``s^2 + 4 s - 46``, ``4 s^2 + 52 s - 631``): one field
-    ``Q(sqrt 2)``, where a pre-activation is exactly zero; a decoupled set's exact zero
-    carries its solution in the outside claim. Checker and oracle agree."""
-    _solve_and_check(*PLANE_FIVE_UNITS)
+    """Three points in the plane, 3 units (5 in the sweep): the set ``{++0, 0++, 0+-}``
+    (three coupled neurons) has ``s = 8 - 2 sqrt 2``, ``-2 + 5 sqrt 2``,
+    ``(-13 + 20 sqrt 2) / 2`` (the roots of ``s^2 - 16 s + 56``, ``s^2 + 4 s - 46``,
+    ``4 s^2 + 52 s - 631`` in the intervals given):
+    one field ``Q(sqrt 2)``, where the pre-activation of point 1 on ``0++`` is exactly zero.
+    The record gives the solution by those minimal polynomials and the checker, in its own
+    field, re-derives the zero and accepts the file with its certificate."""
+    x, y, lam = PLANE_THREE
+    out = solve(x, y, lam, 3, force=True, completeness=True).to_json()
+    (record,) = [r for r in out["completeness"]["sets"]
+                 if sorted(r["faces"]) == ["++0", "0++", "0+-"]]
+    assert record["outside"] == {"face": "0++", "point": 1, "why": "exact zero"}
+    closed = {"s0**2 - 16*s0 + 56": 8 - 2 * np.sqrt(2), "s1**2 + 4*s1 - 46": -2 + 5 * np.sqrt(2),
+              "4*s2**2 + 52*s2 - 631": (-13 + 20 * np.sqrt(2)) / 2}
+    for root in record["solution"]:
+        lo, hi = (float(Fraction(v)) for v in root["interval"])
+        assert lo - 1e-12 <= closed[root["minpoly"]] <= hi + 1e-12
+    report = verify_result(out, make_dataset(x, y))
+    assert report.ok and report.certificate, report.text()
+
+
+@pytest.mark.slow
+def test_three_coupled_neurons_match_the_oracle() -> None:
+    """The same data with 3 units (refused before: a zero multiplier of ``{0+0, 0++, 0-+}``):
+    34 minima; checker and the oracle's multistart agree (0 disagreements, ~150 s)."""
+    _solve_and_check(*PLANE_THREE, 3)
 
 
 def test_root_of_a_quadratic_in_a_quadratic_field() -> None:
