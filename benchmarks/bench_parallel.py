@@ -27,11 +27,13 @@ import math
 import os
 import time
 import warnings
+from dataclasses import dataclass
 
 from benchmarks.problems import random_problem
 from benchmarks.report import header_lines
 from solver import estimate_seconds, solve
 from solver.scaleout.cluster import InProcessFallback
+from solver.scaleout.ledger import Decomposition, accounting
 
 # Problems of >= 5 s in-process on the reference machine (benchmarks/bench_speed's seeds).
 PRESETS = {
@@ -54,16 +56,60 @@ def _load() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
-def _timed(x, y, lam, units, **options) -> tuple[float, object, str, list[str]]:
-    """Wall seconds, solution, load average before-after, and any notes of one solve."""
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One solve: wall seconds, the solution, load average before-after, any notes, this
+    process's CPU seconds, and the cluster's CPU decomposition (None in-process)."""
+
+    wall: float
+    sol: object
+    load: str
+    notes: list[str]
+    cpu: float
+    cost: Decomposition | None
+
+
+def _timed(x, y, lam, units, **options) -> Run:
+    """One solve, timed, with the cluster's CPU decomposition."""
     before = _load()
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, accounting() as ledger:
         warnings.simplefilter("always")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         sol = solve(x, y, lam, units, **options)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
     notes = [str(w.message) for w in caught if w.category is InProcessFallback]
-    return wall, sol, f"{before:.1f}-{_load():.1f}", notes
+    return Run(wall, sol, f"{before:.1f}-{_load():.1f}", notes, cpu, ledger.result)
+
+
+def decomposition_line(cost: Decomposition, in_process_cpu: float, cores: int = 2) -> str:
+    """The CPU-time decomposition of one cluster solve and the speed-up it predicts on an
+    idle machine of ``cores`` cores (:mod:`solver.scaleout.ledger`).
+
+    >>> from solver.scaleout.ledger import ChunkCost
+    >>> cost = Decomposition((ChunkCost(1, 9, 7, 2.0, 2000), ChunkCost(1, 9, 8, 2.5, 3000)),
+    ...                      (500,), 10000, ((7, 2.1), (8, 2.6)), 0.25, 0.05, 0.06)
+    >>> print(decomposition_line(cost, 4.5))  # doctest: +NORMALIZE_WHITESPACE
+    CPU per worker 2.00 / 2.50 s (whole process 2.10 / 2.60), coordinator 0.25 s
+    (serial 0.05 s, 0.06 s wall), sent 26 kB (problem 10 kB, seeds 0.5 kB, replies 5 kB),
+    critical path 2.55 s, total 4.95 s: predicted idle speed-up 1.76x (in-process CPU 4.50 s)
+    """
+    chunks = cost.per_worker()
+    whole = dict(cost.worker_cpu)
+    replies = sum(c.reply_bytes for c in cost.chunks)
+    return (
+        f"CPU per worker {' / '.join(f'{v:.2f}' for v in chunks.values())} s (whole process "
+        f"{' / '.join(f'{whole.get(pid, 0.0):.2f}' for pid in chunks)}), coordinator "
+        f"{cost.coordinator_cpu:.2f} s (serial {cost.serial_cpu:.2f} s, "
+        f"{cost.serial_wall:.2f} s wall), sent {_kb(cost.bytes_sent())} (problem "
+        f"{_kb(cost.work_bytes)}, seeds {_kb(sum(cost.seed_bytes))}, replies {_kb(replies)}), "
+        f"critical path {cost.critical_path():.2f} s, total {cost.total_cpu():.2f} s: "
+        f"predicted idle speed-up {cost.predicted_speed_up(in_process_cpu, cores):.2f}x "
+        f"(in-process CPU {in_process_cpu:.2f} s)"
+    )
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1000:.2g} kB" if size < 10000 else f"{size / 1000:.0f} kB"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     reference = None
     base_wall: list[float] = []
     base_solve: list[float] = []
+    base_cpu: list[float] = []
+    costs: list[tuple[str, Decomposition]] = []
     runs = [("in-process", None, True)] + [
         (f"{w} local worker{'s' if w > 1 else ''}", w, True) for w in args.workers
     ] + [("2 workers, not forced", 2, False)]
@@ -102,16 +150,21 @@ def main(argv: list[str] | None = None) -> int:
             options = {"force": True} if forced else {"max_seconds": math.inf}
             if workers is not None:
                 options["workers"] = workers
-            wall, sol, load, notes = _timed(x, y, args.lam, units, **options)
+            run = _timed(x, y, args.lam, units, **options)
+            sol = run.sol
             if reference is None:
                 reference = sol
             if workers is None:
-                base_wall.append(wall)
+                base_wall.append(run.wall)
                 base_solve.append(sol.stats.seconds)
+                base_cpu.append(run.cpu)
             same = _comparable(sol) == _comparable(reference)
-            rows.append((label, wall, sol.stats.seconds, load, same, notes))
-            print(f"  {label}: wall {wall:.2f} s, solve {sol.stats.seconds:.2f} s "
-                  f"(load {load}){' - ' + notes[0] if notes else ''}", flush=True)
+            rows.append((label, run.wall, sol.stats.seconds, run.load, same, run.notes))
+            print(f"  {label}: wall {run.wall:.2f} s, solve {sol.stats.seconds:.2f} s "
+                  f"(load {run.load}){' - ' + run.notes[0] if run.notes else ''}", flush=True)
+            if run.cost is not None:
+                costs.append((label, run.cost))
+                print(f"    {decomposition_line(run.cost, min(base_cpu))}", flush=True)
 
     st = reference.stats
     wall0, solve0 = min(base_wall), min(base_solve)
@@ -129,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         label += " (ran in-process: estimate below the threshold)" if notes else ""
         print(f"| {label} | {wall:.2f} | {seconds:.2f} | {wall0 / wall:.2f} | "
               f"{solve0 / seconds:.2f} | {load} | {'yes' if same else 'NO'} |")
+    print()
+    print("CPU-time decomposition (load distorts it little; `time.process_time` of every "
+          "chunk on its worker, of the worker processes and of this one, against the "
+          f"fastest in-process CPU time, {min(base_cpu):.2f} s):")
+    print()
+    for label, cost in costs:
+        print(f"- {label}: {decomposition_line(cost, min(base_cpu))}")
     return 0 if all(r[4] for r in rows) else 1
 
 

@@ -100,9 +100,10 @@ class ChunkResult:
     records: tuple[SetRecord, ...] = ()
 
 
-def chunk_keys(work: FaceWork, level: int, start: int, stride: int):
-    """The face sets of a chunk: every ``stride``-th set of ``level`` from ``start``."""
-    return islice(combinations(range(len(work.alive)), level), start, None, stride)
+def chunk_keys(work: FaceWork, level: int, start: int, stride: int, stop: int | None = None):
+    """The face sets of a chunk: every ``stride``-th set of ``level`` from ``start`` (to
+    ``stop``, excluded)."""
+    return islice(combinations(range(len(work.alive)), level), start, stop, stride)
 
 
 def run_chunk(
@@ -113,8 +114,10 @@ def run_chunk(
     stride: int,
     *,
     on_set: Callable[[], None] | None = None,
+    stop: int | None = None,
 ) -> ChunkResult:
-    """Solve, certify and merge one chunk (see the module docstring).
+    """Solve, certify and merge one chunk (see the module docstring; ``stop`` ends it
+    before that set of the level).
 
     ``on_set()`` is called after every set (in-process progress and cancellation).
     """
@@ -122,7 +125,7 @@ def run_chunk(
     entries: list[Found] = []
     records: list[SetRecord] = []
     candidates = count = 0
-    keys = chunk_keys(work, level, start, stride)
+    keys = chunk_keys(work, level, start, stride, stop)
     for key, faces in _prepared(work, enumerator, keys, level < levels(work)[-1]):
         points = enumerator.points(faces)
         candidates += len(points)

@@ -15,17 +15,20 @@ Examples
 >>> work = make_work(Problem.parse([0, 1], [1, 0], "1/10", 1))
 >>> reply = run_seeded_chunk(work, SeededEnumerator(work), 0, 0, 1, export=True)
 >>> reply.result.sets, reply.solved
-(1, {(): ((), ())})
+(1, {(): ((), (), None)})
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+import numpy as np
 from flint import arb, fmpz_poly
 
 from solver.pipeline.algebraic import RealRoot
@@ -73,8 +76,28 @@ class PendingCoordinate:
 
 
 Coordinate = BoxCoordinate | PolyCoordinate | PendingCoordinate
-# An enumerator entry as data: interior solution (or None) and the face signs (or None).
-Encoded = tuple[tuple[Coordinate, ...] | None, tuple[int, ...] | None]
+# An enumerator entry as data: interior solution (or None), the face signs (or None) and
+# the signs of its KKT excess against every alive face (:func:`pack_signs`, or None).
+Encoded = tuple[tuple[Coordinate, ...] | None, tuple[int, ...] | None, bytes | None]
+
+
+def pack_signs(table: np.ndarray) -> bytes:
+    """A table of signs (-1, 0, 1; int8) as two bit planes, 4 per byte: the KKT excess
+    table a worker proved for a face set, sent with it so that no other worker proves
+    it again.
+
+    >>> table = np.array([-1, 0, 1, 1, -1], dtype=np.int8)
+    >>> unpack_signs(pack_signs(table), 5).tolist()
+    [-1, 0, 1, 1, -1]
+    """
+    return np.packbits(np.concatenate([table != 0, table > 0])).tobytes()
+
+
+def unpack_signs(packed: bytes, count: int) -> np.ndarray:
+    """The table of ``count`` signs packed by :func:`pack_signs`."""
+    bits = np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=2 * count)
+    nonzero, positive = bits[:count].astype(bool), bits[count:].astype(bool)
+    return np.where(nonzero, np.where(positive, 1, -1), 0).astype(np.int8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +115,8 @@ class ChunkReply:
 
     result: ChunkResult
     solved: dict[Key, Encoded]
+    cpu: float = 0.0  # the chunk's CPU seconds on the worker (time.process_time)
+    pid: int = 0  # the worker's process id
 
 
 class SeededEnumerator(NeuronEnumerator):
@@ -102,27 +127,40 @@ class SeededEnumerator(NeuronEnumerator):
         super().__init__(work.problem, work.alive, record=work.completeness)
         self.work = work
         self.index = {f.signs: i for i, f in enumerate(work.alive)}
-        self.seed: dict[Key, Encoded] = dict(seed.entries) if seed is not None else {}
+        # the seeds' entries by their faces' sign vectors (the enumerator's own keys)
+        self.seed: dict[tuple, Encoded] = {}
         self.taken = 0  # how many of a solve's seeds (one per level) are in self.seed
         self._boxes: dict[tuple, BoxSolution] = {}
+        if seed is not None:
+            self.take_seeds((seed,))
 
     def take_seeds(self, seeds: tuple[Seed, ...]) -> None:
         """Add the interior solutions of the seeds not taken yet (``seeds`` holds every
         level's so far, in order; each is sent to the workers once, and a worker that
         missed a level takes it here). A set no seed covers is solved here."""
+        alive = self.work.alive
         for seed in seeds[self.taken:]:
-            self.seed.update(seed.entries)
+            self.seed.update({tuple([alive[i].signs for i in key]): encoded
+                              for key, encoded in seed.entries.items()})
         self.taken = max(self.taken, len(seeds))
 
     def known(self, key: tuple) -> Entry | None:
-        """The seed's entry of the face set with these sign vectors, decoded."""
-        encoded = self.seed.get(tuple(self.index[s] for s in key))
-        return None if encoded is None else self._decode(encoded)
+        """The seed's entry of the face set with these sign vectors, decoded (with its
+        KKT excess table, when the worker that solved it sent one)."""
+        encoded = self.seed.get(key)
+        if encoded is None:
+            return None
+        if encoded[2] is not None and key not in self._excesses:
+            self._excesses[key] = unpack_signs(encoded[2], len(self.index))
+        return self._decode(encoded)
 
     def encoded(self, key: Key) -> Encoded:
         """The entry of face set ``key`` as exact picklable data."""
-        roots, signs = self.entry(tuple(self.work.alive[i] for i in key))
-        return (None if roots is None else tuple(self._encode(r) for r in roots)), signs
+        faces = tuple(self.work.alive[i] for i in key)
+        roots, signs = self.entry(faces)
+        table = self._excesses.get(tuple([f.signs for f in faces]))
+        return ((None if roots is None else tuple(self._encode(r) for r in roots)), signs,
+                None if table is None else pack_signs(table))
 
     def _encode(self, root) -> Coordinate:
         if isinstance(root, RealRoot):
@@ -145,7 +183,7 @@ class SeededEnumerator(NeuronEnumerator):
         )
 
     def _decode(self, encoded: Encoded):
-        coords, signs = encoded
+        coords, signs, _ = encoded
         if coords is None:
             return None, signs
         return tuple(self._root(c) for c in coords), signs
@@ -171,10 +209,11 @@ class SeededEnumerator(NeuronEnumerator):
 
 
 def run_seeded_chunk(work: FaceWork, enumerator: SeededEnumerator, level: int, start: int,
-                     stride: int, *, export: bool) -> ChunkReply:
-    """Run one chunk; with ``export``, also return its sets' interior solutions."""
-    result = run_chunk(work, enumerator, level, start, stride)
-    solved = ({key: enumerator.encoded(key) for key in chunk_keys(work, level, start, stride)}
+                     stop: int, *, export: bool) -> ChunkReply:
+    """Run the chunk of the level's sets ``start`` to ``stop`` (excluded); with ``export``,
+    also return its sets' interior solutions."""
+    result = run_chunk(work, enumerator, level, start, 1, stop=stop)
+    solved = ({key: enumerator.encoded(key) for key in chunk_keys(work, level, start, 1, stop)}
               if export else {})
     return ChunkReply(result, solved)
 
@@ -191,11 +230,13 @@ _LOCK = threading.Lock()
 
 
 def remote_chunk(work: FaceWork, seeds: tuple[Seed, ...], level: int, start: int,
-                 stride: int) -> ChunkReply:
+                 stop: int, share: bool = True) -> ChunkReply:
     """Run one chunk in a cluster worker process (the task sent by
     :mod:`solver.scaleout.cluster`); ``seeds`` are the lower levels' new solutions, one
-    :class:`Seed` per level, already on the worker."""
+    :class:`Seed` per level, already on the worker. Without ``share`` (a cluster of one
+    worker, which keeps its own solutions) the chunk's solutions are not sent back."""
     with _LOCK:
+        cpu = time.process_time()
         enumerator = _ENUMERATORS.get(work.token)
         if enumerator is None:
             enumerator = _ENUMERATORS[work.token] = SeededEnumerator(work)
@@ -203,8 +244,9 @@ def remote_chunk(work: FaceWork, seeds: tuple[Seed, ...], level: int, start: int
                 _ENUMERATORS.popitem(last=False)
         _ENUMERATORS.move_to_end(work.token)
         enumerator.take_seeds(tuple(seeds))
-        export = level < levels(work)[-1]
-        return run_seeded_chunk(work, enumerator, level, start, stride, export=export)
+        export = share and level < levels(work)[-1]
+        reply = run_seeded_chunk(work, enumerator, level, start, stop, export=export)
+        return replace(reply, cpu=time.process_time() - cpu, pid=os.getpid())
 
 
 def forget(token: str) -> bool:

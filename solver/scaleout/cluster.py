@@ -3,27 +3,20 @@
 Level by level (``k`` = number of distinct faces), the client scatters the problem
 (once) and each level's new interior solutions (once, when the next level starts; a
 worker keeps what it has taken) to every worker, hands out the level in strided chunks
-of decreasing size (:class:`Pieces`: large chunks first, for the batched hot path, small
-ones last, to balance the workers), and collects the results as they finish, reporting
-progress per chunk. Nothing here is imported on the in-process path: Dask is the
-optional extra ``relu-minima[dask]``.
+of decreasing size (:class:`~solver.scaleout.pieces.Pieces`: large chunks first, for the
+batched hot path, small ones last, to balance the workers), and collects the results as
+they finish, reporting progress per chunk. Nothing here is imported on the in-process
+path: Dask is the optional extra ``relu-minima[dask]``.
 
 Examples
 --------
->>> pieces = Pieces(22155, 2)
->>> sizes = []
->>> while (piece := pieces.next()) is not None:
-...     sizes.append(piece_size(22155, *piece))
->>> sum(sizes), sizes[:4], len(sizes)
-(22155, [5539, 2770, 2769, 2770], 10)
->>> [piece_size(1, *p) for p in Pieces(1, 2)], len(list(Pieces(100, 2)))
-([1], 4)
+>>> fallback_note(60.0, 2) is None
+True
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import multiprocessing
 import signal
 import sys
@@ -38,12 +31,9 @@ from typing import Any
 from solver.errors import SolverError, SolverInputError
 from solver.pipeline.run import ChunkResult, FaceWork, level_size, levels
 from solver.scaleout.chunks import Seed, forget, remote_chunk
+from solver.scaleout.ledger import Meter
+from solver.scaleout.pieces import Pieces
 
-# The fewest face sets worth a task of their own, and the finest split of a level per
-# worker (a chunk is located in one batch of the hot path, whose fixed cost per batch
-# makes many small chunks of cheap sets slower than a few large ones).
-MIN_CHUNK = 25
-CHUNKS_PER_WORKER = 16
 # Seconds to wait for a scheduler, for the workers to join it, and for a local
 # cluster to close.
 CONNECT_TIMEOUT = 30
@@ -57,6 +47,10 @@ CLOSE_TIMEOUT = 10
 # round trips and the workers' re-proving of each other's solutions cost more than the
 # second core gains.
 LOCAL_MIN_SECONDS = 5.0
+
+# The clients of local clusters of one worker started here (by id, while open): that
+# worker solves every face set, so no chunk sends its solutions back.
+_SOLO: set[int] = set()
 
 MISSING = (
     "parallel solving needs dask.distributed, which is not installed "
@@ -120,9 +114,12 @@ def open_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         # by address: Client(cluster) would wait for the workers, and a Ctrl-C there
         # leaves the cluster hard to close; prepare() waits instead
         client = distributed.Client(cluster.scheduler_address)
+        if (workers or 1) == 1:
+            _SOLO.add(id(client))
         try:
             yield client
         finally:
+            _SOLO.discard(id(client))
             client.close()
     finally:
         _close(cluster)
@@ -154,25 +151,26 @@ def _start_local_cluster(distributed: Any, workers: int) -> Any:
     the signal is ignored here only while the worker processes are created (moments,
     not the seconds they take to start up; :func:`dask_setup` covers restarted ones).
     """
-    cluster = distributed.LocalCluster(**local_cluster_options(0))  # scheduler only
-    try:
-        before = _child_pids()
-        restore = _ignore_sigint()
+    with _start_method():
+        cluster = distributed.LocalCluster(**local_cluster_options(0))  # scheduler only
         try:
-            with _start_method():
+            before = _child_pids()
+            restore = _ignore_sigint()
+            try:
                 cluster.scale(workers)
                 _wait_until_spawned(cluster, workers, before)
-        finally:
-            restore()
-    except BaseException:
-        _close(cluster)
-        raise
+            finally:
+                restore()
+        except BaseException:
+            _close(cluster)
+            raise
     return cluster
 
 
 def _start_method() -> Any:
-    """Dask's worker configuration while the local cluster's workers are created: started
-    by ``fork`` on Linux (Dask's default, ``spawn``, elsewhere), without the profiler.
+    """Dask's configuration while the local cluster is created: workers started by
+    ``fork`` on Linux (Dask's default, ``spawn``, elsewhere), without the profiler, and
+    the periodic housekeeping of every server (scheduler, nannies, workers) slowed down.
 
     A spawned worker imports Python, ``distributed``, numpy, python-flint and the solver
     again: 2-4 s of wall time on an idle 2-core machine and 5-9 s under load (measured:
@@ -187,6 +185,14 @@ def _start_method() -> Any:
     # 10 ms (d = 2, L = 2, n = 8 with 2 workers: solve 1.74-1.75 s without, 1.79-1.92 s
     # with, at load 2.6-2.8)
     options: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+    # the event loop's blocked-loop check (every 20 ms), the system monitor (500 ms) and
+    # the memory monitor (100 ms) are diagnostics for long-lived clusters; at their
+    # defaults an idle local cluster of 2 workers took 3.2 % of a core in this process
+    # and 1.3 % in each worker, competing with the chunks; at 1 s / 5 s / 1 s: 0.6 % and
+    # 0.2 % (load 8, psutil CPU times over 5 s)
+    options.update({"distributed.admin.tick.interval": "1s",
+                    "distributed.admin.system-monitor.interval": "5s",
+                    "distributed.worker.memory.monitor-interval": "1s"})
     if sys.platform.startswith("linux"):
         options["distributed.worker.multiprocessing-method"] = "fork"
     return dask.config.set(options)
@@ -263,62 +269,21 @@ def dask_setup(worker: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def piece_size(sets: int, start: int, stride: int) -> int:
-    """Number of face sets of the chunk ``start, stride`` of a level of ``sets`` sets."""
-    return max(0, math.ceil((sets - start) / stride))
-
-
-class Pieces:
-    """A level's chunks ``(start, stride)`` in decreasing size (guided self-scheduling).
-
-    Each chunk is split in two strided halves (``start, 2 stride`` and ``start + stride,
-    2 stride``) until it holds at most ``1 / (2 workers)`` of the sets not handed out yet,
-    but no fewer than ``max(MIN_CHUNK, sets / (CHUNKS_PER_WORKER workers))``: the first
-    chunks are large (one batch of the hot path each, cheap per set), the last small (a
-    few expensive sets, e.g. exact eliminations, no longer leave one worker busy while the
-    other waits). Strided chunks mix the level's sets evenly; every set is in exactly
-    one chunk.
-
-    >>> list(Pieces(100, 2))
-    [(0, 4), (2, 4), (1, 4), (3, 4)]
-    """
-
-    def __init__(self, sets: int, workers: int) -> None:
-        self.sets = sets
-        self.workers = max(1, workers)
-        self.left = sets
-        self.smallest = max(MIN_CHUNK, math.ceil(sets / (CHUNKS_PER_WORKER * self.workers)))
-        self.queue: list[tuple[int, int]] = [(0, 1)] if sets else []
-
-    def next(self) -> tuple[int, int] | None:
-        """The next chunk, or None when the level is handed out."""
-        if not self.queue:
-            return None
-        start, stride = self.queue.pop(0)
-        limit = max(self.smallest, math.ceil(self.left / (2 * self.workers)))
-        while piece_size(self.sets, start, stride) > limit and \
-                piece_size(self.sets, start + stride, 2 * stride) >= self.smallest:
-            self.queue.insert(0, (start + stride, 2 * stride))
-            stride *= 2
-        self.left -= piece_size(self.sets, start, stride)
-        return start, stride
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        while (piece := self.next()) is not None:
-            yield piece
-
-
 def run_on_client(
     client: Any, work: FaceWork, total: int, progress: Callable[[int, int], None] | None
 ) -> list[ChunkResult]:
     """Every level's chunks on ``client``'s cluster; ``progress(done, total)`` per chunk.
 
     Raising in ``progress`` (e.g. :class:`~solver.errors.SolveCancelled`), an error in a chunk, or
-    Ctrl-C cancels the outstanding tasks and re-raises.
+    Ctrl-C cancels the outstanding tasks and re-raises. Inside
+    :func:`solver.scaleout.ledger.accounting` the solve's CPU time is decomposed.
     """
     distributed = import_distributed()
     work = _with_token(work)
     workers = max(1, len(client.scheduler_info().get("workers", {})))
+    # a local cluster of one worker keeps every solution where it is needed
+    share = workers > 1 or id(client) not in _SOLO
+    meter = Meter.start(client, work)
     work_future = client.scatter(work, broadcast=True, hash=False)
     seed_futures: list = []  # one per level: the level below's new solutions, sent once
     seed: dict = {}
@@ -328,21 +293,25 @@ def run_on_client(
         progress(0, total)
     try:
         for level in levels(work):
+            if meter is not None:
+                meter.between_levels(Seed(seed))
             seed_futures.append(client.scatter(Seed(seed), broadcast=True, hash=False))
             seed = {}
             pieces = Pieces(level_size(work, level), workers)
             seeds = list(seed_futures)
 
             def submit(piece: tuple[int, int], level: int = level, seeds: list = seeds) -> Any:
-                start, stride = piece
+                start, stop = piece
                 return client.submit(
-                    remote_chunk, work_future, seeds, level, start, stride,
-                    key=f"relu-minima-{work.token}-{level}-{start}-{stride}", pure=False,
+                    remote_chunk, work_future, seeds, level, start, stop, share,
+                    key=f"relu-minima-{work.token}-{level}-{start}-{stop}", pure=False,
                 )
 
             # two chunks in flight per worker (none waits for the next), the next one
             # handed out as one finishes: its size depends on what is left
             first = [submit(p) for p in (pieces.next() for _ in range(2 * workers)) if p]
+            if meter is not None:
+                meter.level_started()
             running = distributed.as_completed(first)
             try:
                 for future in running:
@@ -353,6 +322,8 @@ def run_on_client(
                     results.append(reply.result)
                     seed.update(reply.solved)
                     done += reply.result.sets
+                    if meter is not None:
+                        meter.chunk(level, reply)
                     if progress is not None:
                         progress(done, total)
             except BaseException:
@@ -364,6 +335,8 @@ def run_on_client(
     except BaseException:
         _forget_everywhere(client, work.token)
         raise
+    if meter is not None:
+        meter.finish(client)
     _forget_everywhere(client, work.token)
     return results
 
@@ -407,7 +380,6 @@ __all__ = [
     "import_distributed",
     "local_cluster_options",
     "open_client",
-    "piece_size",
     "prepare",
     "run_on_client",
 ]

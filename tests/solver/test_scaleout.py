@@ -28,7 +28,8 @@ from solver.data import read_csv
 from solver.pipeline.merge import canonical
 from solver.problem import Problem
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
-from solver.scaleout.cluster import Pieces, local_cluster_options
+from solver.scaleout.cluster import local_cluster_options
+from solver.scaleout.pieces import Pieces
 from tests.solves import ASSET_LAM, asset_solution
 from tests.strategies import in_general_position
 
@@ -118,14 +119,15 @@ def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
     seeds: list[Seed] = []
     replies = []
     for level in run_loop.levels(work):
-        stride = min(chunks, run_loop.level_size(work, level))
+        size = run_loop.level_size(work, level)
+        bounds = sorted({size * i // chunks for i in range(chunks + 1)})
         level_replies = []
-        for start in range(stride):
+        for start, stop in zip(bounds, bounds[1:]):
             enumerator = SeededEnumerator(work)
             enumerator.take_seeds(tuple(seeds))
             assert len(enumerator.seed) == sum(len(sd.entries) for sd in seeds)  # every level's
             export = level < run_loop.levels(work)[-1]
-            level_replies.append(run_seeded_chunk(work, enumerator, level, start, stride,
+            level_replies.append(run_seeded_chunk(work, enumerator, level, start, stop,
                                                   export=export))
         seeds.append(Seed({k: v for r in level_replies for k, v in r.solved.items()}))
         replies += level_replies
@@ -155,10 +157,37 @@ def test_seed_survives_pickling() -> None:
     work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 2), token="pickle")
     enumerator = SeededEnumerator(work)
     reply = run_seeded_chunk(work, enumerator, 1, 0, 1, export=True)
-    assert any(coords is not None for coords, _ in reply.solved.values())
+    assert any(coords is not None for coords, _, _ in reply.solved.values())
     again = pickle.loads(pickle.dumps(reply))
     assert again.solved == reply.solved
     assert pickle.loads(pickle.dumps(work)) == work
+
+
+def test_seeded_sets_bring_their_kkt_excess_tables() -> None:
+    """A set solved by one worker reaches the others with the signs of its KKT excess
+    against every face (so they do not prove them again); wherever the receiver's own
+    enclosure from the set's coarse box decides a sign (an independent computation), the
+    two agree, and the sent table decides at least as many."""
+    x, y = seeded_d2(5, seed=4)
+    work = run_loop.make_work(Problem(x, y, Fraction(1, 20), 2), token="tables")
+    sender = SeededEnumerator(work)
+    solved: dict = {}
+    for level in (0, 1):
+        solved.update(run_seeded_chunk(work, sender, level, 0, run_loop.level_size(work, level),
+                                       export=True).solved)
+    sent = {key: enc for key, enc in solved.items() if enc[2] is not None}
+    assert sent
+    receiver = SeededEnumerator(work, Seed(solved))
+    for key in sent:
+        signs = tuple(work.alive[i].signs for i in key)
+        receiver.entry(tuple(work.alive[i] for i in key))
+        table = receiver._excesses[signs]  # noqa: SLF001 - what the seed brought
+        own = receiver._floats.seeded(receiver.entry(tuple(work.alive[i] for i in key))[0])  # noqa: SLF001
+        assert table.shape == (len(work.alive),)
+        if own is not None:
+            decided = own != 0
+            assert (table[decided] == own[decided]).all()
+            assert (table != 0).sum() >= decided.sum()
 
 
 @pytest.mark.slow
@@ -292,15 +321,19 @@ def test_cli_workers_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("sets", "workers"), [(1, 2), (24, 2), (100, 2), (1330, 2), (22155, 2),
                                                (5985, 3), (777, 1)])
 def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int) -> None:
-    """A level's chunks partition its sets (each index in exactly one ``start, stride``
-    chunk, counted directly), larger chunks before smaller ones, and a level of at
-    least ``2 workers`` chunks' worth is not handed out in one piece."""
+    """A level's chunks are consecutive runs that partition its sets (each index in
+    exactly one ``start, stop`` chunk, counted directly), larger chunks before smaller
+    ones apart from the last (which takes a small rest), a level of at least ``2
+    workers`` chunks' worth is not handed out in one piece, and one worker takes it whole."""
     pieces = list(Pieces(sets, workers))
-    owned = sorted(i for start, stride in pieces for i in range(start, sets, stride))
+    owned = [i for start, stop in pieces for i in range(start, stop)]
     assert owned == list(range(sets))
-    sizes = [len(range(start, sets, stride)) for start, stride in pieces]
+    sizes = [stop - start for start, stop in pieces]
     assert sizes[0] == max(sizes)
-    if sets >= 50 * workers:
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
+    if workers == 1:
+        assert pieces == [(0, sets)]
+    elif sets >= 50 * workers:
         assert len(pieces) >= 2 * workers
 
 
