@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from benchmarks.problems import random_problem
 from benchmarks.report import header_lines
 from solver import estimate_seconds, solve
+from solver.pipeline.run import make_work
+from solver.problem import Problem
 from solver.scaleout.cluster import InProcessFallback
-from solver.scaleout.ledger import Decomposition, accounting
+from solver.scaleout.ledger import Decomposition, accounting, simulate
 
 # Problems of >= 5 s in-process on the reference machine (benchmarks/bench_speed's seeds).
 PRESETS = {
@@ -183,12 +185,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | {wall:.2f} | {seconds:.2f} | {wall0 / wall:.2f} | "
               f"{solve0 / seconds:.2f} | {load} | {'yes' if same else 'NO'} |")
     print()
-    print("CPU-time decomposition (load distorts it little; `time.process_time` of every "
-          "chunk on its worker, of the worker processes and of this one, against the "
-          f"fastest in-process CPU time, {min(base_cpu):.2f} s):")
+    print("CPU-time decomposition (`time.process_time` of every chunk on its worker, of the "
+          "worker processes and of this one, against the fastest in-process CPU time, "
+          f"{min(base_cpu):.2f} s; load inflates CPU times too, unevenly between runs):")
     print()
     for label, cost in costs:
         print(f"- {label}: {decomposition_line(cost, min(base_cpu))}")
+    print()
+    print("Simulated (`solver.scaleout.ledger.simulate`: the in-process solve, then the same "
+          "chunks one after the other in this process, the same minute; the workers' and "
+          "coordinator's own overhead from the last cluster run of each size):")
+    print()
+    work = make_work(Problem.parse(x, y, args.lam, units))
+    for workers in args.workers:
+        real = [c for label, c in costs if label.startswith(f"{workers} local worker")]
+        sim, in_process = simulate(work, workers)
+        print(f"- {workers} worker{'s' if workers > 1 else ''} (load {_load():.1f}): "
+              f"{decomposition_line(sim.with_overhead_of(real[-1]) if real else sim, in_process)}"
+              f"; without that overhead {sim.predicted_speed_up(in_process, 2):.2f}x", flush=True)
     return 0 if all(r[4] for r in rows) else 1
 
 

@@ -38,7 +38,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.pipeline.run import FaceWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,16 @@ class Decomposition:
     def predicted_speed_up(self, in_process_cpu: float, cores: int) -> float:
         """The in-process solve's CPU seconds over :meth:`predicted_seconds`."""
         return in_process_cpu / self.predicted_seconds(cores)
+
+    def with_overhead_of(self, real: Decomposition) -> Decomposition:
+        """This (simulated) decomposition with a real cluster run's overhead: each worker
+        process's CPU beyond its chunks (on average), the coordinator's CPU and its serial
+        part (see :func:`simulate`)."""
+        extra = (sum(cpu for _, cpu in real.worker_cpu) - sum(c.cpu for c in real.chunks)) \
+            / max(1, len(real.worker_cpu))
+        workers = tuple((pid, cpu + extra) for pid, cpu in self.per_worker().items())
+        return Decomposition(self.chunks, self.seed_bytes, self.work_bytes, workers,
+                             real.coordinator_cpu, real.serial_cpu, real.serial_wall)
 
     def bytes_sent(self) -> int:
         """Bytes over the wire: the problem and each seed to every worker, every reply."""
@@ -186,6 +199,50 @@ class Meter:
         ledger.seed_bytes.clear()
 
 
+def simulate(work: FaceWork, workers: int) -> tuple[Decomposition, float]:
+    """A cluster solve's chunks run one after the other in this process, and the
+    in-process solve's CPU seconds measured just before: the same work in the same minute,
+    so load on the machine distorts their ratio less than that of two separate runs.
+
+    Each level is cut as on the cluster (:class:`~solver.scaleout.pieces.Pieces`), its
+    next chunk given to the simulated worker with the least CPU time in the level so far
+    (the cluster hands it to the worker that finishes first); each worker keeps its own
+    :class:`~solver.scaleout.chunks.SeededEnumerator`, and the replies and seeds go
+    through ``pickle`` as on the cluster. No Dask: the workers' and the coordinator's own
+    overhead comes from a real run (:meth:`Decomposition.with_overhead_of`).
+    """
+    from solver.pipeline.run import level_size, levels, run_levels
+    from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
+    from solver.scaleout.pieces import Pieces
+
+    start = time.process_time()
+    run_levels(work)
+    in_process = time.process_time() - start
+    enumerators = [SeededEnumerator(work) for _ in range(workers)]
+    seeds: list = []
+    chunks: list[ChunkCost] = []
+    seed_bytes: list[int] = []
+    for level in levels(work):
+        busy, solved = [0.0] * workers, {}
+        export = workers > 1 and level < levels(work)[-1]
+        for first, stop in Pieces(level_size(work, level), workers, level, levels(work)[-1]):
+            w = busy.index(min(busy))
+            start = time.process_time()
+            enumerators[w].take_seeds(tuple(seeds))
+            reply = run_seeded_chunk(work, enumerators[w], level, first, stop, export=export)
+            cpu = time.process_time() - start
+            busy[w] += cpu
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+            chunks.append(ChunkCost(level, reply.result.sets, w, cpu, len(data)))
+            solved.update(pickle.loads(data).solved)
+        data = pickle.dumps(Seed(solved), protocol=pickle.HIGHEST_PROTOCOL)
+        seed_bytes.append(len(data))
+        seeds.append(pickle.loads(data))
+    cost = Decomposition(tuple(chunks), tuple(seed_bytes), len(pickle.dumps(work)), (), 0.0, 0.0)
+    sums = tuple(cost.per_worker().items())
+    return Decomposition(cost.chunks, cost.seed_bytes, cost.work_bytes, sums, 0.0, 0.0), in_process
+
+
 _ACTIVE: list[Ledger] = []
 
 
@@ -212,4 +269,4 @@ def active() -> Ledger | None:
     return _ACTIVE[-1] if _ACTIVE else None
 
 
-__all__ = ["ChunkCost", "Decomposition", "Ledger", "Meter", "accounting", "active"]
+__all__ = ["ChunkCost", "Decomposition", "Ledger", "Meter", "accounting", "active", "simulate"]

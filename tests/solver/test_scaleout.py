@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import builtins
 import json
+import math
+import os
 import random
 import subprocess
 import sys
@@ -29,6 +31,7 @@ from solver.pipeline.merge import canonical
 from solver.problem import Problem
 from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
 from solver.scaleout.cluster import local_cluster_options
+from solver.scaleout.ledger import accounting, simulate
 from solver.scaleout.pieces import Pieces
 from tests.solves import ASSET_LAM, asset_solution
 from tests.strategies import in_general_position
@@ -190,6 +193,42 @@ def test_seeded_sets_bring_their_kkt_excess_tables() -> None:
             assert (table != 0).sum() >= decided.sum()
 
 
+def test_cluster_solve_is_accounted_chunk_by_chunk(client: Any) -> None:
+    """Inside ``accounting()``, a cluster solve records every chunk (each face set once:
+    the sets counted by the chunks are all ``sum_k C(alive, k)`` of them), on the
+    cluster's own worker processes, with the bytes sent; the critical path is at least
+    the busiest worker's share and at most all the chunks' CPU time plus the serial part."""
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    with accounting() as ledger:
+        solve(data.x, data.y, LAM, 2, client=client)
+    cost = ledger.result
+    assert cost is not None
+    work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 2))
+    alive = len(work.alive)
+    assert sum(c.sets for c in cost.chunks) == 1 + alive + alive * (alive - 1) // 2
+    pids = set(client.run(os.getpid).values())
+    assert {c.pid for c in cost.chunks} <= pids and {pid for pid, _ in cost.worker_cpu} == pids
+    assert cost.work_bytes > 0 and all(c.reply_bytes > 0 for c in cost.chunks)
+    chunk_cpu = sum(c.cpu for c in cost.chunks)
+    assert chunk_cpu / len(pids) <= cost.critical_path() + 1e-9  # max >= mean, per level
+    assert cost.critical_path() <= chunk_cpu + cost.serial_cpu + 1e-9
+    with accounting() as ledger:
+        solve(data.x, data.y, LAM, 2)
+    assert ledger.result is None  # in-process: nothing to account
+
+
+def test_simulated_cluster_covers_every_set_once() -> None:
+    """The simulation runs every face set once, as the cluster does, split between the
+    simulated workers by CPU time."""
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 3))
+    cost, in_process = simulate(work, 2)
+    alive = len(work.alive)
+    assert sum(c.sets for c in cost.chunks) == sum(math.comb(alive, k) for k in range(4))
+    assert {c.pid for c in cost.chunks} <= {0, 1} and in_process > 0
+    assert cost.seed_bytes[0] > 0 and len(cost.seed_bytes) == 4
+
+
 @pytest.mark.slow
 def test_cancelling_through_progress_stops_the_cluster_solve(client: Any) -> None:
     x, y = seeded_d2(5, seed=1)
@@ -318,14 +357,17 @@ def test_cli_workers_end_to_end(tmp_path: Path) -> None:
     assert outputs["there"] == outputs["here"]
 
 
-@pytest.mark.parametrize(("sets", "workers"), [(1, 2), (24, 2), (100, 2), (1330, 2), (22155, 2),
-                                               (5985, 3), (777, 1)])
-def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int) -> None:
+@pytest.mark.parametrize(("sets", "workers", "level"),
+                         [(1, 2, 1), (24, 2, 2), (100, 2, 2), (1330, 2, 2), (22155, 2, 2),
+                          (5985, 3, 4), (1330, 2, 3), (5985, 2, 4), (777, 1, 3)])
+def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int, level: int) -> None:
     """A level's chunks are consecutive runs that partition its sets (each index in
     exactly one ``start, stop`` chunk, counted directly), larger chunks before smaller
     ones apart from the last (which takes a small rest), a level of at least ``2
-    workers`` chunks' worth is not handed out in one piece, and one worker takes it whole."""
-    pieces = list(Pieces(sets, workers))
+    workers`` chunks' worth is not handed out in one piece, and one worker takes it
+    whole; from level 3 on, below the top level (4 here), the chunks are of one size (the
+    rest apart) and at most ``max(25, sets / (16 workers))``."""
+    pieces = list(Pieces(sets, workers, level, top=4))
     owned = [i for start, stop in pieces for i in range(start, stop)]
     assert owned == list(range(sets))
     sizes = [stop - start for start, stop in pieces]
@@ -335,6 +377,9 @@ def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int) -> N
         assert pieces == [(0, sets)]
     elif sets >= 50 * workers:
         assert len(pieces) >= 2 * workers
+    if 3 <= level < 4 and workers > 1:
+        assert max(sizes) <= max(25, -(-sets // (16 * workers)))
+        assert len(set(sizes[:-2])) <= 1
 
 
 def test_small_problem_with_workers_runs_in_process_with_a_note(
