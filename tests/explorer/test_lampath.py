@@ -139,3 +139,41 @@ def test_a_hidden_view_computes_no_path_until_it_is_shown(paths):
     model.shown = False  # hidden again: a problem whose path is cached is shown at once
     assert state.edit(units=2) and state.edit(units=1)
     assert len(submitted) == 1 and model.path.units == 1 and "from cache" in model.status
+
+
+def test_a_served_card_is_built_when_the_page_first_shows_it():
+    """Served, the λ-path card holds only a probe until the page reports it on screen
+    (the probe's ``tags``, set by the page's IntersectionObserver); then its view is built
+    once, and each report after that only says whether it is on screen."""
+    import weakref
+    from types import SimpleNamespace
+
+    import panel as pn
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from explorer.layout import when_seen
+
+    class Context:  # what a served document has (a Bokeh session context)
+        request = SimpleNamespace(arguments={})
+
+    context = Context()
+    doc = Document()
+    doc._session_context = weakref.ref(context)
+    built, told = [], []
+
+    def build():
+        built.append(pn.pane.Markdown("the λ-path view"))
+        return built[-1]
+
+    with set_curdoc(doc):
+        column = when_seen(build, told.append)
+        probe = column.objects[0].object
+        assert built == [] and told == [False] and len(column.objects) == 1
+        assert len(doc.callbacks._js_event_callbacks["document_ready"]) == 1
+        probe.tags = [1]  # the page: the card came into view
+        assert len(built) == 1 and told == [False, True]
+        assert column.objects[1] is built[0] and column.objects[0].object is probe
+        probe.tags = [0]  # scrolled away, then back: told, never built again
+        probe.tags = [1]
+        assert len(built) == 1 and told == [False, True, False, True]
