@@ -36,7 +36,9 @@ TIMEOUT = 180_000
 
 def open_once(browser, url: str) -> dict[str, float]:
     """One page: seconds to the result, to an edit's result, and to the path."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    # Tall enough for the λ-path card (its header at y = 1938) to be on screen at once: the
+    # server computes a page's path only while the page shows the card.
+    page = browser.new_page(viewport={"width": 1500, "height": 2200})
     began = time.perf_counter()
     page.goto(url)
     page.wait_for_function(READY_JS, timeout=TIMEOUT, polling=50)
