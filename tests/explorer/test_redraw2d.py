@@ -116,3 +116,35 @@ def test_a_2d_edit_never_resends_a_column_the_page_has(
     assert sent, "the edit changed no drawn source"
     again = [(i, k) for i, k, v in sent if before.get(i, {}).get(k, None) == _plain(v)]
     assert again == [], f"columns re-sent unchanged: {again}"
+
+
+def test_the_cells_are_computed_once_per_data_set_and_the_slice_once_per_result(
+        served: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new λ or number of units keeps the sphere's cells (the same inputs); new inputs
+    compute them once, and going back to earlier inputs takes them from the cache. A result
+    that comes with a new selection draws the loss slice once, not once for each."""
+    import explorer.views.sphere2d as sphere2d
+    import explorer.views.surface2d as surface2d
+
+    state, _, doc, _ = served
+    cells, slices = [], []
+    monkeypatch.setattr(sphere2d, "sphere_cells",
+                        lambda xs, real=sphere2d.sphere_cells: cells.append(xs) or real(xs))
+    monkeypatch.setattr(surface2d, "compute_slice",
+                        lambda *a, real=surface2d.compute_slice: slices.append(a) or real(*a))
+    sphere2d.cell_columns.cache_clear()
+    with set_curdoc(doc):
+        state.select(1)
+        slices.clear()
+        assert state.edit(lam="1/30" if state.lam != "1/30" else "1/40")
+        assert state.selection == -1  # the new result comes with a new selection
+        assert (len(cells), len(slices)) == (0, 1)
+        assert state.edit(units=1)
+        assert len(cells) == 0
+        data = state.data
+        assert state.edit(data=_dragged(data, 0.2))
+        assert len(cells) == 1
+        assert state.edit(data=data, units=2)
+        assert len(cells) == 2  # (the cache was cleared above: these inputs are new to it)
+        assert state.edit(data=_dragged(data, 0.2))
+        assert len(cells) == 2  # from the cache
