@@ -6,6 +6,8 @@
   the Krawczyk-proved box of a set's one interior solution;
 - :mod:`~solver.pipeline.locate.eliminate` — exact positive solutions by resultants, and
   the minimal polynomials of a proved box's coordinates;
+- :mod:`~solver.pipeline.locate.resultant` — resultants in two variables by evaluation and
+  exact interpolation (the last, largest elimination);
 - :mod:`~solver.pipeline.locate.point` — a located point, every network quantity at it in
   ball arithmetic at any precision;
 - :mod:`~solver.pipeline.locate.in_faces` — whether the point's neuron directions lie in

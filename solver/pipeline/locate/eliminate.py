@@ -1,12 +1,15 @@
 """Exact positive real solutions of small square polynomial systems, by elimination.
 
 Every variable ``s_j`` of a solution is an isolated real root of an eliminant
-``E_j(s_j)`` (a resultant chain with ``s_j`` eliminated last), so each coordinate is an
+``E_j(s_j)`` (a resultant chain with ``s_j`` kept to the end), so each coordinate is an
 exact algebraic number: an irreducible integer polynomial and a rational isolating
-interval. Candidate tuples of roots are filtered with ball arithmetic along the
-triangular chain, and each surviving tuple is *proved* to be a solution by the
-Krawczyk interval-Newton test in a box inside the isolating intervals; since the
-intervals isolate single roots, the solution found is exactly that tuple.
+interval. The chain eliminates the variable of least degree first (the eliminants stay
+far smaller) and its last resultant, in two variables, by evaluation and interpolation
+(:mod:`~solver.pipeline.locate.resultant`); the last eliminant is factored once.
+Candidate tuples of roots are filtered with ball arithmetic along the triangular chain,
+and each surviving tuple is *proved* to be a solution by the Krawczyk interval-Newton
+test in a box inside the isolating intervals; since the intervals isolate single roots,
+the solution found is exactly that tuple.
 
 Examples
 --------
@@ -28,6 +31,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mpoly, fmpq_mpoly_ctx, fmpz_poly
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.algebraic import RealRoot, isolate_roots
+from solver.pipeline.locate.resultant import resultant
 from solver.pipeline.numbers import (
     MAX_PREC,
     eval_mpoly,
@@ -91,20 +95,22 @@ def _eliminant(
     (balls around the one solution wanted) the factor is divided out after checking
     that it does not vanish there, so the chain still vanishes at that solution.
     """
-    names = ctx.names()
-    order = [v for v in range(ctx.nvars()) if v != keep]
+    remaining = [v for v in range(ctx.nvars()) if v != keep]
     levels = [list(polys)]
     current = list(polys)
-    for var in reversed(order):
+    while remaining:
+        var = _next_variable(current, remaining)
+        remaining.remove(var)
         having = [f for f in current if f.degrees()[var] > 0]
         nxt = [f for f in current if f.degrees()[var] == 0]  # nothing to eliminate there
         if having:
             base = having[0]
             for other in having[1:]:
-                r = _strip(base.resultant(other, names[var]))
+                r = resultant(base, other, var)
                 if r.is_zero():
                     raise DegenerateProblemError(_vanished(base, other))
-                nxt.append(r)
+                # the last level is factored once, by _univariate_factors
+                nxt.append(_strip(r) if remaining else r)
         common = _common_factor(nxt)
         if common is not None and not _no_positive_zero(common):
             if at is None:
@@ -120,6 +126,13 @@ def _eliminant(
         current = nxt
         levels.append(current)
     return levels
+
+
+def _next_variable(polys: list[fmpq_mpoly], remaining: list[int]) -> int:
+    """The variable to eliminate next: the one of least degree (the resultants' degrees
+    grow with it: eliminating a degree-2 variable first takes the 3-neuron eliminants
+    from degree 224 to 88), the last one among equals."""
+    return min(reversed(remaining), key=lambda v: max(f.degrees()[v] for f in polys))
 
 
 def _vanished(f: fmpq_mpoly, g: fmpq_mpoly) -> str:
