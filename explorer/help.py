@@ -78,7 +78,7 @@ CONTROL_HELP: dict[str, str] = {
     "units": (
         "Number of hidden ReLU units L (1 to 4). Each unit is a ramp "
         "aₗ·ReLU(bₗ·x + cₗ); the network adds them. More units: more minima, longer solves; "
-        "a problem estimated over 15 s is refused (4 units: up to 3 points, 2 with two inputs)."
+        "a problem estimated over 15 s is refused (4 units: up to 6 points, 2 with two inputs)."
     ),
     "status": (
         "What is shown: the number of minima (curves and isolated points), λ, the units, and "

@@ -31,8 +31,8 @@ from solver.results import Solution
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAPER_EXAMPLE = ASSETS / "paper_example.csv"
 # The most hidden units offered. Which problems fit is the solver's estimate's call (the
-# runner's limit, 15 s): 4 units fit 3 points in one input and 2 in two; 5 units would fit
-# 2 points only (every example has 3 or more), so they are not offered.
+# runner's limit, 15 s): 4 units fit 6 points in one input and 2 in two; 5 units would fit
+# 3 points only (most examples have 4 or more), so they are not offered.
 MAX_UNITS = 4
 # The most points the dashboard shows: the draw tool's limit, and the (b, c) plane's
 # fixed number of sector polygons (2 per point) rest on it; every way in (drawing, the
@@ -99,13 +99,13 @@ def check_estimate(n: int, d: int, units: int, limit: float) -> None:
     ``limit`` seconds, naming the estimate and what would fit: fewer units for these
     points, or fewer points with these units.
 
-    >>> check_estimate(3, 1, 4, 15.0)  # about 1.2 s: fits
+    >>> check_estimate(6, 1, 4, 15.0)  # about 14.5 s: fits
     >>> try:
-    ...     check_estimate(4, 1, 4, 15.0)
+    ...     check_estimate(7, 1, 4, 15.0)
     ... except ProblemTooLargeError as exc:
     ...     print(exc)
-    problem too large: n=4, d=1, units=4 would take about 24 s (limit 15 s); try fewer units \
-(3 fit these 4 points) or fewer points (at most 3 with 4 units)
+    problem too large: n=7, d=1, units=4 would take about 27 s (limit 15 s); try fewer units \
+(3 fit these 7 points) or fewer points (at most 6 with 4 units)
     """
     estimate = estimate_seconds(n, d, units)
     if estimate <= limit:

@@ -32,14 +32,16 @@ Progress = Callable[[int, int], None]
 # coarse proofs). Sets of k >= 4 faces: see _large_set_seconds.
 _SECONDS_PER_SYSTEM = {0: 1e-4, 1: 1e-3, 2: 4e-4, 3: 2e-4}
 # Sets of 4 and of 5 faces, with at most 3 points and with 4 or more (bench_estimate, 3 to
-# 12 seeded data sets per shape, the worst): with 4 or more points a 4-set costs up to
-# 7.7e-3 s (d = 1, n = 4 to 6: 18.4, 42.6 and 74 s for 2380, 5985 and 12,650 sets, varying
-# 25-fold between data sets: the exact elimination of the points of curves of minima);
-# with at most 3 points 1.2e-3 s (d = 1, n = 3: 0.83 s) and at most 5e-4 s in the plane
-# (n = 3: 10.9 s); 5-sets with at most 3 points add at most 3e-4 s, with 4 points up to
-# 6e-2 s (one of 5 data sets with n = 4 was stopped after 361 s, still eliminating).
-_SECONDS_PER_LARGE_SET = {(4, True): 1e-2, (5, True): 1e-1,
-                          (4, False): 1.5e-3, (5, False): 5e-4}
+# 12 seeded data sets per shape, the worst; refitted after the exact elimination of the
+# points of curves of minima got 10-17 times faster): with 4 or more points a 4-set costs
+# up to 7.9e-4 s (d = 1, n = 4 to 6: 1.45, 4.7 and 7.0 s for 2380, 5985 and 12,650 sets;
+# before: 18.4, 42.6 and 74 s), with at most 3 points 3.4e-4 s (d = 1, n = 3: 0.25 s) and
+# up to 6.2e-4 s in the plane (n = 3: 0.4-1.1 s, but one of 8 data sets 10.8 s: exact
+# zero tests of residuals in a number field), so 7e-4 keeps 3 points in the plane out of
+# the dashboard's 15 s; 5-sets with at most 3 points add at most 3e-4 s, with 4 points up
+# to 6e-2 s (one of 5 data sets with n = 4 was stopped after 361 s).
+_SECONDS_PER_LARGE_SET = {(4, True): 1.1e-3, (5, True): 1e-1,
+                          (4, False): 7e-4, (5, False): 5e-4}
 # d >= 2 faces are larger systems (measured 1.0-1.7 times d = 1 per set at d = 3).
 _SECONDS_PER_DIMENSION = 0.25
 # Seconds per (face, cocircuit, point) step of the face enumeration's composition closure.

@@ -255,13 +255,13 @@ def test_every_2d_example_with_every_unit_count(
         arg=shown, timeout=TIMEOUT)
     assert "would take about" in page.evaluate("() => __explorer.alert()")
     assert _losses(page) == three
-    # four units: refused on the four points with the estimate (about 3,130 s) and what
+    # four units: refused on the four points with the estimate (about 350 s) and what
     # fits; two points in the plane solve with 4 units, each alive unit of the selected
     # minimum a kink line of its own colour, named in the legend
     units(4).click()
     page.wait_for_function(
         "() => __explorer.alert().includes('problem too large: n=4, d=2, units=4 would take "
-        "about 3,130 s (limit 15 s); try fewer units (3 fit these 4 points) or fewer points "
+        "about 350 s (limit 15 s); try fewer units (3 fit these 4 points) or fewer points "
         "(at most 2 with 4 units)')", timeout=TIMEOUT)
     assert _losses(page) == three
     page.wait_for_function("() => __explorer.status().includes(' · 3 units')", timeout=TIMEOUT)

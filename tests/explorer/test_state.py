@@ -685,7 +685,7 @@ def test_a_refusal_names_the_input_it_concerns(state: ExplorerState) -> None:
     assert not state.edit(data="0,1;0,2") and state.refused == "data"
     assert not state.edit(lam="-1") and state.refused == "lam"
     assert state.edit(lam="1/20") and state.refused == "" and state.message == ""
-    assert not state.edit(units=4) and state.refused == "units"
+    assert not state.edit(units=5) and state.refused == "units"
 
 
 def test_the_progress_line_has_an_eta_as_on_the_command_line(state: ExplorerState) -> None:
