@@ -46,6 +46,8 @@ class NeuronData:
     V: fmpq_mat  # m x k_f
     G_inv: fmpq_mat  # k_f x k_f
     M: fmpq_mat  # n x k_f
+    seen: int  # the points the face sees, as a bit mask (:func:`seen_mask`)
+    Mt: fmpq_mat  # M^T (k_f x n), kept: the blocks M_a^T M_b are built from it
 
     @property
     def size(self) -> int:
@@ -106,10 +108,10 @@ def neuron_data(problem: Problem, face: UnitFace) -> NeuronData:
             for j in range(k)
         )
     M = fmpq_mat(problem.n, k, rows)
-    return NeuronData(face=face, V=V, G_inv=G_inv, M=M)
+    return NeuronData(face=face, V=V, G_inv=G_inv, M=M, seen=seen_mask(face.signs),
+                      Mt=M.transpose())
 
 
-@lru_cache(maxsize=1 << 16)
 def seen_mask(signs: tuple[int, ...]) -> int:
     """The points a face sees (positive signs) as a bit mask: two faces whose masks do
     not meet are not coupled (every term of ``M_a^T M_b`` is a zero row's).
@@ -122,7 +124,7 @@ def seen_mask(signs: tuple[int, ...]) -> int:
 
 def coupled(a: NeuronData, b: NeuronData) -> bool:
     """Whether two neurons are coupled: ``M_a^T M_b != 0``."""
-    return any(v != 0 for v in (a.M.transpose() * b.M).entries())
+    return any(v != 0 for v in (a.Mt * b.M).entries())
 
 
 def components(nds: Sequence[NeuronData],
@@ -169,14 +171,14 @@ def stacked_products(nds: Sequence[NeuronData], y: fmpq_mat, K: int,
         key = (nd_a.face.signs,)
         za = products.get(key)
         if za is None:
-            za = products[key] = nd_a.M.transpose() * y
+            za = products[key] = nd_a.Mt * y
         for i in range(nd_a.size):
             z[starts[a] + i, 0] = za[i, 0]
         for b, nd_b in enumerate(nds):
             key = (nd_a.face.signs, nd_b.face.signs)
             block = products.get(key)
             if block is None:
-                block = products[key] = nd_a.M.transpose() * nd_b.M
+                block = products[key] = nd_a.Mt * nd_b.M
             for i in range(nd_a.size):
                 for j in range(nd_b.size):
                     S[starts[a] + i, starts[b] + j] = block[i, j]

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.pipeline.locate.first_order import group_signs
+from solver.pipeline.locate.float_blocks import stacked_floats
 from solver.pipeline.locate.intervals import (
     Interval,
     add,
@@ -165,10 +166,8 @@ class _Group:
     """Face sets with equal block sizes, proved together (see :func:`prove_many`)."""
 
     def __init__(self, problems, starts, sets, sizes, lifted, y, faces) -> None:
-        floats = [p.floats() for p in problems]
-        self.S = rounded(np.stack([f[0] for f in floats]))
-        self.z = rounded(np.stack([f[1] for f in floats])[:, :, None])
-        self.Ginv = rounded(np.stack([f[2] for f in floats]))
+        S, z, Ginv = stacked_floats(problems)
+        self.S, self.z, self.Ginv = rounded(S), rounded(z[:, :, None]), rounded(Ginv)
         lam = float(problems[0].lam_q)
         self.lam2 = mul(rounded(np.array(lam)), rounded(np.array(lam)))
         self.m = np.stack(starts)

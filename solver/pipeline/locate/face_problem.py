@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from itertools import chain
 
 import numpy as np
 from flint import arb, arb_mat, fmpq_mat
 from flint import ctx as flint_ctx
 
 from solver.pipeline.face_systems import NeuronData, stacked_products
+from solver.pipeline.locate.float_blocks import FloatBlocks
 from solver.pipeline.numbers import hstack
 from solver.problem import Problem
 
@@ -63,6 +63,7 @@ class FaceProblem:
         self._cache: tuple = ()
         self._last: tuple = (None, 0, None)  # (s, precision, _solve_u(s)): see _solve_u
         self._floats: tuple | None = None
+        self._stack: tuple | None = None  # (its fill_floats group's arrays, its index)
 
     @cached_property
     def y_q(self) -> fmpq_mat:
@@ -177,92 +178,22 @@ class FaceProblem:
 
 def fill_floats(problems: Sequence[FaceProblem]) -> None:
     """Give every :class:`FaceProblem` (each with a ``products`` dict, all the same one)
-    its :meth:`FaceProblem.floats`, assembled from float blocks of ``M_a^T M_b``,
-    ``M_a^T y`` and ``G_a^{-1}``, each rounded once from its exact value (the exact blocks
-    kept in ``products`` as :func:`~solver.pipeline.face_systems.stacked_products` keeps
-    them, the float ones under ``products["floats"]``, by the faces' data objects). The
-    sets of equal block sizes are assembled together: each block position is one stack
-    of the sets' blocks, not one copy per set."""
+    its :meth:`FaceProblem.floats`, gathered by
+    :class:`~solver.pipeline.locate.float_blocks.FloatBlocks` (kept in ``products`` under
+    ``"floats"``) from float blocks of ``M_a^T M_b``, ``M_a^T y`` and ``G_a^{-1}``, each
+    rounded once from its exact value. The sets of equal block sizes are assembled
+    together, and keep their group's stacked arrays (:func:`stacked_floats`)."""
     groups: dict[tuple[int, ...], list[FaceProblem]] = {}
     for fp in problems:
         if fp._floats is None:  # noqa: SLF001
             groups.setdefault(tuple(fp.sizes), []).append(fp)
     for sizes, members in groups.items():
         products = members[0]._products  # noqa: SLF001
-        cache = products.setdefault("floats", {})
-        y = members[0].y_q
-        starts = [0]
-        for size in sizes:
-            starts.append(starts[-1] + size)
-        N, K = len(members), starts[-1]
-        S, z, G = np.empty((N, K, K)), np.empty((N, K)), np.zeros((N, K, K))
-        nds = [fp.nds for fp in members]
-        ids = [tuple(map(id, row)) for row in nds]
-        get = cache.get
-        for a in range(len(sizes)):
-            rows = slice(starts[a], starts[a + 1])
-            owns = [own if (own := get(i[a])) is not None else _own(cache, products, nd[a], y)
-                    for i, nd in zip(ids, nds)]
-            z[:, rows] = np.array([own[1] for own in owns])
-            G[:, rows, rows] = np.array([own[2] for own in owns])
-            for b in range(len(sizes)):
-                keys = [(i[a], i[b]) for i in ids]
-                missing = {key: (nd[a], nd[b]) for key, nd in zip(keys, nds) if key not in cache}
-                if missing:
-                    _blocks(cache, products, missing, sizes[a], sizes[b])
-                S[:, rows, starts[b]:starts[b + 1]] = np.array([get(key) for key in keys])
+        blocks = products.get("floats")
+        if blocks is None:
+            blocks = products["floats"] = FloatBlocks(products, members[0].y_q)
+        arrays = blocks.gather([fp.nds for fp in members], sizes)
+        S, z, G = arrays
         for i, fp in enumerate(members):
             fp._floats = S[i], z[i], G[i]  # noqa: SLF001
-
-
-def _own(cache: dict, products: dict, na: NeuronData, y: fmpq_mat) -> tuple:
-    """``(na, M_a^T y, G_a^{-1})`` in floats (kept; the entry keeps ``na``, and so its id,
-    alive)."""
-    own = cache.get(id(na))
-    if own is None:
-        own = cache[id(na)] = (na, _floats(_product_y(products, na, y))[:, 0],
-                               _floats(na.G_inv))
-    return own
-
-
-def _blocks(cache: dict, products: dict, missing: dict, rows: int, cols: int) -> None:
-    """Add the float blocks ``M_a^T M_b`` (``rows x cols``) of the pairs ``missing``
-    (``(id(a), id(b))`` -> ``(a, b)``) to ``cache``: the transpose of a kept block, or
-    every exact entry rounded, all the missing blocks' entries in one conversion."""
-    exact = []
-    for key, (na, nb) in missing.items():
-        other = cache.get((key[1], key[0]))  # the transpose, entry for entry
-        if other is not None:
-            cache[key] = other.T
-        else:
-            exact.append((key, _product(products, na, nb)))
-    if not exact:
-        return
-    flat = np.fromiter(map(float, chain.from_iterable(m.entries() for _, m in exact)), float,
-                       len(exact) * rows * cols)
-    for (key, _), block in zip(exact, flat.reshape(len(exact), rows, cols)):
-        cache[key] = block
-
-
-def _floats(m: fmpq_mat) -> np.ndarray:
-    """A rational matrix rounded entry by entry to float64."""
-    return np.fromiter(map(float, m.entries()), float, m.nrows() * m.ncols()).reshape(
-        m.nrows(), m.ncols())
-
-
-def _product(products: dict, a: NeuronData, b: NeuronData) -> fmpq_mat:
-    """``M_a^T M_b`` (kept in ``products`` as :func:`stacked_products` keeps it)."""
-    key = (a.face.signs, b.face.signs)
-    found = products.get(key)
-    if found is None:
-        found = products[key] = a.M.transpose() * b.M
-    return found
-
-
-def _product_y(products: dict, a: NeuronData, y: fmpq_mat) -> fmpq_mat:
-    """``M_a^T y`` (kept in ``products`` as :func:`stacked_products` keeps it)."""
-    key = (a.face.signs,)
-    found = products.get(key)
-    if found is None:
-        found = products[key] = a.M.transpose() * y
-    return found
+            fp._stack = arrays, i  # noqa: SLF001

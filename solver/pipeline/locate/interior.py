@@ -75,6 +75,9 @@ class BoxSolution:
     box's float midpoint and radius, converted exactly when first read.
     """
 
+    __slots__ = ("face_problem", "coarse", "_lo", "_hi", "_start", "_quick", "_given",
+                 "_quick_state", "_balls", "exact")
+
     def __init__(self, face_problem: FaceProblem, lo: list[fmpq] | None,
                  hi: list[fmpq] | None, balls: dict[int, list[arb]] | None = None, *,
                  start: list[fmpq] | None = None, quick: list[arb] | None = None,
@@ -160,6 +163,7 @@ class BoxRoot:
     """
 
     poly = None
+    __slots__ = ("solution", "index")
 
     def __init__(self, solution: BoxSolution, index: int) -> None:
         self.solution, self.index = solution, index
@@ -212,11 +216,11 @@ def locate(problem: Problem, nds: Sequence[NeuronData], *,
     try:
         s0 = minimise(face_problem) if start is None else start
         if quick is not None and _surely_positive(*quick) and all(
-                isfinite(float(v)) for v in s0):
+                [isfinite(v) for v in s0.tolist()]):
             # the balls of quick are all > 0: pending, its exact data made when read
             solution = BoxSolution(face_problem, None, None, floats=(s0, *quick),
                                    coarse=coarse)
-            return tuple(BoxRoot(solution, j) for j in range(len(nds)))
+            return tuple([BoxRoot(solution, j) for j in range(len(nds))])
         starts = _exact_floats(s0)
     except (np.linalg.LinAlgError, ArithmeticError, ValueError):
         # Values far apart in size (within the parser's limits) can defeat the float

@@ -37,6 +37,8 @@ from typing import Protocol
 
 import numpy as np
 
+from solver.pipeline.locate.float_blocks import stacked_floats
+
 LM_STEPS = 200  # damped Newton steps in log s
 NEWTON_STEPS = 30  # plain Newton steps in s
 LINE_SEARCH_MIN = 1e-8  # the line search halves its step down to this
@@ -148,10 +150,7 @@ class _Batch:
     """One group of face sets with equal block sizes, stacked (see :func:`minimise_many`)."""
 
     def __init__(self, problems: Sequence[FloatFaceProblem], sizes: tuple[int, ...]) -> None:
-        floats = [p.floats() for p in problems]
-        self.S = np.stack([f[0] for f in floats])
-        self.z = np.stack([f[1] for f in floats])
-        self.Ginv = np.stack([f[2] for f in floats])
+        self.S, self.z, self.Ginv = stacked_floats(problems)
         self.lam2 = np.array([float(p.lam_q) ** 2 for p in problems])
         self.yy = np.array([p.yy for p in problems])
         self.k, self.K = len(sizes), sum(sizes)
