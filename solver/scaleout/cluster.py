@@ -297,7 +297,7 @@ def run_on_client(
                 meter.between_levels(Seed(seed))
             seed_futures.append(client.scatter(Seed(seed), broadcast=True, hash=False))
             seed = {}
-            pieces = Pieces(level_size(work, level), workers, level, levels(work)[-1])
+            pieces = Pieces(level_size(work, level), workers)
             seeds = list(seed_futures)
 
             def submit(piece: tuple[int, int], level: int = level, seeds: list = seeds) -> Any:

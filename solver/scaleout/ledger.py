@@ -225,7 +225,7 @@ def simulate(work: FaceWork, workers: int) -> tuple[Decomposition, float]:
     for level in levels(work):
         busy, solved = [0.0] * workers, {}
         export = workers > 1 and level < levels(work)[-1]
-        for first, stop in Pieces(level_size(work, level), workers, level, levels(work)[-1]):
+        for first, stop in Pieces(level_size(work, level), workers):
             w = busy.index(min(busy))
             start = time.process_time()
             enumerators[w].take_seeds(tuple(seeds))

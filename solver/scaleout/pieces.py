@@ -17,8 +17,6 @@ Examples
 (22155, [4096, 4096, 2048, 2048], 13)
 >>> list(Pieces(100, 2)), list(Pieces(777, 1))
 ([(0, 25), (25, 50), (50, 75), (75, 100)], [(0, 777)])
->>> [b - a for a, b in Pieces(1330, 2, level=3, top=4)][:3], len(list(Pieces(1330, 2, 3, 4)))
-([42, 42, 42], 32)
 """
 
 from __future__ import annotations
@@ -33,15 +31,6 @@ from solver.pipeline.run import BATCH
 # makes many small chunks of cheap sets slower than a few large ones).
 MIN_CHUNK = 25
 CHUNKS_PER_WORKER = 16
-# From this level (face sets of 3 faces) on, below the top level, a set's minima are
-# curves whose description needs an exact elimination of seconds, and a few such sets
-# hold most of a level's time: the level is handed out in its smallest chunks from the
-# start (d = 1, L = 4, n = 6, level 3: five of 1,330 sets take 1.1-1.7 s each;
-# decreasing chunks put two of them in a first chunk of 4.3 s, chunks of 25 sets balance
-# two workers to 4.68 s of 9.32 s). Elsewhere small chunks cost more batched Newton
-# steps than they save (the same problem's top level: 0.81-0.87 s for the busier of two
-# workers in chunks of 188 sets, 0.68 s in decreasing chunks).
-UNEVEN_LEVEL = 3
 
 
 class Pieces:
@@ -52,26 +41,23 @@ class Pieces:
     but no fewer than ``max(MIN_CHUNK, sets / (CHUNKS_PER_WORKER workers))`` (the last
     two chunks share a smaller rest): the first chunks are large (few batches of the hot
     path, cheap per set), the last small (a few expensive sets, e.g. exact eliminations,
-    no longer leave one worker busy while the other waits). From :data:`UNEVEN_LEVEL`
-    on, below the ``top`` level, every chunk is of that smallest size. One worker has
-    nothing to balance: it takes each level whole. Every set is in exactly one chunk.
+    no longer leave one worker busy while the other waits). One worker has nothing to
+    balance: it takes each level whole. Every set is in exactly one chunk.
     """
 
-    def __init__(self, sets: int, workers: int, level: int = 0, top: int = 0) -> None:
+    def __init__(self, sets: int, workers: int) -> None:
         self.sets = sets
         self.workers = max(1, workers)
         self.start = 0
         self.smallest = sets if self.workers == 1 else max(
             MIN_CHUNK, math.ceil(sets / (CHUNKS_PER_WORKER * self.workers)))
-        self.even = UNEVEN_LEVEL <= level < top
 
     def next(self) -> tuple[int, int] | None:
         """The next chunk, or None when the level is handed out."""
         left = self.sets - self.start
         if left <= 0:
             return None
-        size = self.smallest if self.even else max(
-            self.smallest, math.ceil(left / (2 * self.workers)))
+        size = max(self.smallest, math.ceil(left / (2 * self.workers)))
         if size >= BATCH:  # whole batches of the hot path, as in-process
             size -= size % BATCH
         if left <= self.smallest:
@@ -86,4 +72,4 @@ class Pieces:
             yield piece
 
 
-__all__ = ["CHUNKS_PER_WORKER", "MIN_CHUNK", "UNEVEN_LEVEL", "Pieces"]
+__all__ = ["CHUNKS_PER_WORKER", "MIN_CHUNK", "Pieces"]

@@ -357,17 +357,16 @@ def test_cli_workers_end_to_end(tmp_path: Path) -> None:
     assert outputs["there"] == outputs["here"]
 
 
-@pytest.mark.parametrize(("sets", "workers", "level"),
-                         [(1, 2, 1), (24, 2, 2), (100, 2, 2), (1330, 2, 2), (22155, 2, 2),
-                          (5985, 3, 4), (1330, 2, 3), (5985, 2, 4), (777, 1, 3)])
-def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int, level: int) -> None:
+@pytest.mark.parametrize(("sets", "workers"), [(1, 2), (24, 2), (100, 2), (1330, 2), (22155, 2),
+                                               (60726, 2), (5985, 3), (777, 1)])
+def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int) -> None:
     """A level's chunks are consecutive runs that partition its sets (each index in
     exactly one ``start, stop`` chunk, counted directly), larger chunks before smaller
-    ones apart from the last (which takes a small rest), a level of at least ``2
-    workers`` chunks' worth is not handed out in one piece, and one worker takes it
-    whole; from level 3 on, below the top level (4 here), the chunks are of one size (the
-    rest apart) and at most ``max(25, sets / (16 workers))``."""
-    pieces = list(Pieces(sets, workers, level, top=4))
+    ones apart from the last (which shares a small rest), a level of at least ``2
+    workers`` chunks' worth is not handed out in one piece, one worker takes it whole, and
+    a chunk of more than 2,048 sets is whole in-process batches of 2,048 from a batch
+    boundary."""
+    pieces = list(Pieces(sets, workers))
     owned = [i for start, stop in pieces for i in range(start, stop)]
     assert owned == list(range(sets))
     sizes = [stop - start for start, stop in pieces]
@@ -377,9 +376,9 @@ def test_pieces_cover_every_set_once_largest_first(sets: int, workers: int, leve
         assert pieces == [(0, sets)]
     elif sets >= 50 * workers:
         assert len(pieces) >= 2 * workers
-    if 3 <= level < 4 and workers > 1:
-        assert max(sizes) <= max(25, -(-sets // (16 * workers)))
-        assert len(set(sizes[:-2])) <= 1
+    for start, stop in pieces:
+        if stop - start > 2048:
+            assert start % 2048 == 0 and (stop - start) % 2048 == 0
 
 
 def test_small_problem_with_workers_runs_in_process_with_a_note(
