@@ -73,6 +73,19 @@ def test_matches_flint(seed: int) -> None:
                                     - f.resultant(g, "s0") * r.leading_coefficient()).is_zero()
 
 
+def test_large_degree_bounds_go_to_flint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.pipeline.locate.resultant as module
+
+    rng = random.Random(5)
+    f = _random_poly(rng, CTX2, (4, 5), 12)
+    g = _random_poly(rng, CTX2, (5, 4), 12)
+    interpolated = resultant(f, g, 1)
+    monkeypatch.setattr(module, "MAX_INTERPOLATED", 0)
+    assert resultant(f, g, 1) == f.resultant(g, "s1")
+    assert (interpolated * f.resultant(g, "s1").leading_coefficient()
+            - f.resultant(g, "s1") * interpolated.leading_coefficient()).is_zero()
+
+
 def test_three_variables_go_to_flint() -> None:
     s0, s1, s2 = CTX3.gens()
     f, g = s0 * s2 + s1, s2 * s2 - s0 - s1

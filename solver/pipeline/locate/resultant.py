@@ -25,17 +25,23 @@ from math import lcm
 
 from flint import fmpq, fmpq_mpoly, fmpz_poly
 
+# Above this degree bound FLINT computes the resultant: Newton interpolation is quadratic in
+# the number of points, in Python (bounds of 256 take 0.1 s; four coupled neurons, L >= 5,
+# reach tens of thousands, where neither way finishes in minutes).
+MAX_INTERPOLATED = 1024
+
 
 def resultant(f: fmpq_mpoly, g: fmpq_mpoly, var: int) -> fmpq_mpoly:
     """The resultant of ``f`` and ``g`` with respect to variable ``var``, up to a nonzero
     rational factor (made monic by :meth:`~flint.fmpq_mpoly.factor` later anyway).
 
-    When ``f`` and ``g`` involve one variable besides ``var`` the resultant is computed by
-    evaluation and interpolation (:func:`bivariate_resultant`); otherwise by FLINT.
+    When ``f`` and ``g`` involve one variable besides ``var`` and the resultant's degree
+    bound is at most :data:`MAX_INTERPOLATED`, the resultant is computed by evaluation and
+    interpolation (:func:`bivariate_resultant`); otherwise by FLINT.
     """
     ctx = f.context()
     others = {v for h in (f, g) for v, e in enumerate(h.degrees()) if e > 0 and v != var}
-    if len(others) != 1:
+    if len(others) != 1 or _bound(f, g, var, min(others)) > MAX_INTERPOLATED:
         return f.resultant(g, ctx.names()[var])
     (keep,) = others
     poly = bivariate_resultant(f, g, var, keep)
@@ -66,7 +72,7 @@ def bivariate_resultant(f: fmpq_mpoly, g: fmpq_mpoly, var: int, keep: int) -> fm
     """
     F, G = _coefficients(f, var, keep), _coefficients(g, var, keep)
     df, dg = len(F) - 1, len(G) - 1
-    bound = dg * max(p.degree() for p in F) + df * max(p.degree() for p in G)
+    bound = _bound(f, g, var, keep)
     xs: list[int] = []
     values: list[int] = []
     step = 0
@@ -78,6 +84,11 @@ def bivariate_resultant(f: fmpq_mpoly, g: fmpq_mpoly, var: int, keep: int) -> fm
             xs.append(x)
             values.append(int(fx.resultant(gx)))
     return _interpolate(xs, values)
+
+
+def _bound(f: fmpq_mpoly, g: fmpq_mpoly, var: int, keep: int) -> int:
+    """A bound on the degree in ``keep`` of ``Res_var(f, g)``."""
+    return g.degrees()[var] * f.degrees()[keep] + f.degrees()[var] * g.degrees()[keep]
 
 
 def _coefficients(f: fmpq_mpoly, var: int, keep: int) -> list[fmpz_poly]:
