@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, HoverTool, Label, PointDrawTool
+from bokeh.models import ColumnDataSource, HoverTool, Label, Line, PointDrawTool
 from bokeh.plotting import figure
 
 from explorer.loss import network
@@ -47,6 +47,7 @@ from explorer.state import (
 )
 from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.geometry import one_input, representative
+from explorer.views.glyphs import add_glyph
 from explorer.views.sources import set_columns
 from solver.data import parse_rational
 from solver.errors import SolverInputError
@@ -224,13 +225,13 @@ class DataView(pn.viewable.Viewer):
         fig.toolbar.logo = None
         # Ranges follow the points (and f(x)) with a margin, so no marker is cut at an edge.
         fig.x_range.range_padding = fig.y_range.range_padding = 0.15
-        self.fit = fig.line("x", "y", source=ColumnDataSource(fit_columns(state)),
-                            line_color=_COLORS["fit"], line_width=2.5)
+        self.fit = add_glyph(fig, ColumnDataSource(fit_columns(state)), Line(
+            x="x", y="y", line_color=_COLORS["fit"], line_width=2.5))
         points = point_columns(one_input_rows(state))
         overlay = run_overlay(state)
-        self.run = fig.line("x", "y", source=overlay.source, line_color=_COLORS["run"],
-                            line_width=2, line_dash="dashed", name=RUN_NAME,
-                            level="overlay")  # the animation repaints this layer only
+        self.run = add_glyph(fig, overlay.source, Line(
+            x="x", y="y", line_color=_COLORS["run"], line_width=2, line_dash="dashed"),
+            name=RUN_NAME, level="overlay")  # the animation repaints this layer only
         fig.add_layout(overlay.label)
         self.points = fig.scatter("x", "y", source=ColumnDataSource(points),
                                   size=11, fill_color=_COLORS["points"], line_color="white")

@@ -35,7 +35,7 @@ from typing import Any
 import panel as pn
 import param
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, HoverTool, Range1d, Span
+from bokeh.models import ColumnDataSource, HoverTool, MultiLine, Range1d, Scatter, Span
 from bokeh.plotting import figure
 
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
@@ -43,6 +43,7 @@ from explorer.runner import SolveJob, SolveRunner
 from explorer.state import DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS, ExplorerState, make_key
 from explorer.views import caption, redraw
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
+from explorer.views.glyphs import add_glyph
 from explorer.views.sources import set_columns
 
 # A path's estimate above this is not computed in the dashboard (the command line can).
@@ -290,14 +291,15 @@ class LamPathView(pn.viewable.Viewer):
         fig.title.text_font_size = "13px"
         fig.toolbar.logo = None
         empty = path_columns(None)
-        self.band = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["band"]),
-                                   color="#f4c542", line_width=10, alpha=0.45)
-        self.isolated = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["isolated"]),
-                                       color="#1f5fa8", line_width=2)
-        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["curve"]),
-                                     color="#e07b00", line_width=2, line_dash="dashed")
-        self.events = fig.scatter("lam", "loss", source=ColumnDataSource(empty["events"]),
-                                  marker="marker", color="color", size="size", angle="angle")
+        self.band = add_glyph(fig, ColumnDataSource(empty["band"]), MultiLine(
+            xs="xs", ys="ys", line_color="#f4c542", line_width=10, line_alpha=0.45))
+        self.isolated = add_glyph(fig, ColumnDataSource(empty["isolated"]), MultiLine(
+            xs="xs", ys="ys", line_color="#1f5fa8", line_width=2))
+        self.curves = add_glyph(fig, ColumnDataSource(empty["curve"]), MultiLine(
+            xs="xs", ys="ys", line_color="#e07b00", line_width=2, line_dash="dashed"))
+        self.events = add_glyph(fig, ColumnDataSource(empty["events"]), Scatter(
+            x="lam", y="loss", marker="marker", fill_color="color", line_color="color",
+            hatch_color="color", size="size", angle="angle"))
         fig.add_tools(HoverTool(renderers=[self.isolated, self.curves], tooltips=[
             ("branch", "@branch"), ("kind", "@kind"), ("faces", "@patterns")]))
         fig.add_tools(HoverTool(renderers=[self.events], tooltips=[("", "@text")]))

@@ -27,7 +27,17 @@ import pandas as pd
 import panel as pn
 import param
 from bokeh.events import Tap
-from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper, Range1d
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    HoverTool,
+    LinearColorMapper,
+    MultiLine,
+    Patches,
+    Range1d,
+    Scatter,
+    Text,
+)
 from bokeh.palettes import interp_palette
 from bokeh.plotting import figure
 
@@ -44,6 +54,7 @@ from explorer.views.geometry import (
     points_of,
     representative,
 )
+from explorer.views.glyphs import add_glyph
 from explorer.views.sources import set_columns
 
 TITLE = "(b, c) plane: lines b·xᵢ + c = 0 and all minima"
@@ -178,22 +189,22 @@ class PlaneView(pn.viewable.Viewer):
         fig.toolbar.logo = None
         empty = plane_columns(None)
         self.mapper = LinearColorMapper(palette=sector_palette(1), low=0, high=1)
-        self.sectors = fig.patches("xs", "ys", source=ColumnDataSource(empty["sectors"]),
-                                   fill_color="color", fill_alpha=0.8, line_alpha=0)
+        self.sectors = add_glyph(fig, ColumnDataSource(empty["sectors"]), Patches(
+            xs="xs", ys="ys", fill_color="color", fill_alpha=0.8, line_alpha=0))
         fig.add_layout(ColorBar(color_mapper=self.mapper, title="points seen", width=14), "right")
-        self.lines = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["lines"]),
-                                    line_color="#555555", line_width=1.2)
-        self.labels = fig.text("x", "y", "text", source=ColumnDataSource(empty["labels"]),
-                               text_font_size="11pt", text_color="#222222",
-                               text_align="center", text_baseline="bottom")
-        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty["curves"]),
-                                     line_color="#e07b00", line_width=4, line_alpha=0.85)
-        self.markers = fig.scatter("b", "c", source=ColumnDataSource(empty["markers"]),
-                                   marker="marker", size="size", fill_color="color",
-                                   line_color="white")
-        self.ring = fig.scatter("b", "c", source=ColumnDataSource(ring_columns(None)),
-                                marker="circle", size=RING_SIZE, fill_alpha=0,
-                                line_color="#d1495b", line_width=3)
+        self.lines = add_glyph(fig, ColumnDataSource(empty["lines"]), MultiLine(
+            xs="xs", ys="ys", line_color="#555555", line_width=1.2))
+        self.labels = add_glyph(fig, ColumnDataSource(empty["labels"]), Text(
+            x="x", y="y", text="text", text_font_size="11pt", text_color="#222222",
+            text_align="center", text_baseline="bottom"))
+        self.curves = add_glyph(fig, ColumnDataSource(empty["curves"]), MultiLine(
+            xs="xs", ys="ys", line_color="#e07b00", line_width=4, line_alpha=0.85))
+        self.markers = add_glyph(fig, ColumnDataSource(empty["markers"]), Scatter(
+            x="b", y="c", marker="marker", size="size", fill_color="color",
+            line_color="white"))
+        self.ring = add_glyph(fig, ColumnDataSource(ring_columns(None)), Scatter(
+            x="b", y="c", marker="circle", size=RING_SIZE, fill_alpha=0,
+            line_color="#d1495b", line_width=3))
         fig.add_tools(HoverTool(renderers=[self.markers], tooltips=[
             (name, f"@{{{name}}}") for name in _MARKER_COLUMNS[:9]]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))

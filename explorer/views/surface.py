@@ -38,8 +38,12 @@ from bokeh.models import (
     ColumnDataSource,
     CustomJSHover,
     HoverTool,
+    Image,
+    Line,
     LogColorMapper,
+    MultiLine,
     Range1d,
+    Scatter,
 )
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
@@ -56,6 +60,7 @@ from explorer.views.geometry import (
     representative,
     slice_coords,
 )
+from explorer.views.glyphs import add_glyph
 from explorer.views.sources import set_columns
 from solver.results import Point
 
@@ -282,24 +287,24 @@ class SurfaceView(pn.viewable.Viewer):
         fig.title.text_font_size = "12px"
         empty = surface_frame(None, None, None)
         self.mapper = LogColorMapper(palette=Viridis256, low=1e-3, high=1.0)
-        self.image = fig.image("image", "x", "y", "dw", "dh", color_mapper=self.mapper,
-                               source=ColumnDataSource(empty.image_columns()))
+        self.image = add_glyph(fig, ColumnDataSource(empty.image_columns()), Image(
+            image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self.mapper))
         fig.add_layout(ColorBar(color_mapper=self.mapper, title=EXCESS_LABEL, width=14),
                        "right")
-        self.contours = fig.line("x", "y", source=ColumnDataSource(empty.contours),
-                                 line_color="white", line_width=0.8, line_alpha=0.55)
-        self.kinks = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.kinks),
-                                    line_color="#bbbbbb", line_width=0.8, line_dash="dashed")
-        self.curves = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.curves),
-                                     line_color="#ff9f1c", line_width=5)
-        self.others = fig.multi_line("xs", "ys", source=ColumnDataSource(empty.others),
-                                     line_color="#ff9f1c", line_width=1.5, line_dash="dashed",
-                                     line_alpha=0.7)
-        self.dots = fig.scatter("h", "v", source=ColumnDataSource(empty.dots), size=11,
-                                fill_color="white", line_color="#d1495b", line_width=2)
-        self.ring = fig.scatter("h", "v", source=ColumnDataSource(empty.ring), size=RING_SIZE,
-                                marker="circle", fill_alpha=0, line_color="#d1495b",
-                                line_width=3)
+        self.contours = add_glyph(fig, ColumnDataSource(empty.contours), Line(
+            x="x", y="y", line_color="white", line_width=0.8, line_alpha=0.55))
+        self.kinks = add_glyph(fig, ColumnDataSource(empty.kinks), MultiLine(
+            xs="xs", ys="ys", line_color="#bbbbbb", line_width=0.8, line_dash="dashed"))
+        self.curves = add_glyph(fig, ColumnDataSource(empty.curves), MultiLine(
+            xs="xs", ys="ys", line_color="#ff9f1c", line_width=5))
+        self.others = add_glyph(fig, ColumnDataSource(empty.others), MultiLine(
+            xs="xs", ys="ys", line_color="#ff9f1c", line_width=1.5, line_dash="dashed",
+            line_alpha=0.7))
+        self.dots = add_glyph(fig, ColumnDataSource(empty.dots), Scatter(
+            x="h", y="v", size=11, fill_color="white", line_color="#d1495b", line_width=2))
+        self.ring = add_glyph(fig, ColumnDataSource(empty.ring), Scatter(
+            x="h", y="v", size=RING_SIZE, marker="circle", fill_alpha=0,
+            line_color="#d1495b", line_width=3))
         fig.add_tools(HoverTool(
             renderers=[self.image], tooltips=[("h, v", "$x{0.000}, $y{0.000}"),
                                               ("loss", "@image{custom}")],

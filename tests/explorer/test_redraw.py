@@ -18,7 +18,7 @@ import panel as pn
 import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ModelChangedEvent
-from bokeh.models import ColumnDataSource, GlyphRenderer
+from bokeh.models import ColumnDataSource, Glyph, GlyphRenderer, PointDrawTool
 from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
@@ -143,3 +143,20 @@ def test_the_page_skips_rewriting_a_style_sheet_with_its_own_text(
       return [same, seen.length, sheet.css];
     }""")
     assert mutations == [0, 1, ":host { top: 2px; }"]
+
+
+def test_only_renderers_a_tool_selects_have_selection_glyph_models(served: tuple) -> None:
+    """A renderer no tool selects (this page selects minima by server-side taps) gets no
+    non-selection or muted glyph model; the data points, which the draw tool selects (tap,
+    then Backspace), keep Bokeh's faded non-selection glyph."""
+    _, doc, _ = served
+    selecting = {r.id for t in doc.select({"type": PointDrawTool}) for r in t.renderers}
+    renderers = list(doc.select({"type": GlyphRenderer}))
+    assert len(selecting) == 1 and len(renderers) > 10
+    for renderer in renderers:
+        extra = [g for g in (renderer.nonselection_glyph, renderer.muted_glyph)
+                 if isinstance(g, Glyph)]
+        if renderer.id in selecting:
+            assert renderer.nonselection_glyph.fill_alpha == 0.1
+        else:
+            assert extra == [], renderer.glyph
