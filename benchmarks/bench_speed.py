@@ -28,9 +28,21 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from fractions import Fraction
 
-from benchmarks.problems import Problem, paper_example, random_problem
+from benchmarks.problems import LAM, Problem, paper_example, random_problem
 from solver import estimate_seconds
+
+# The dashboard's 2-D "six points" (benchmarks.bench_2d.SIX, x1,x2,y per point; issue 14:
+# its edit -> redraw within 1 s needs this solve at about 0.5 s).
+SIX_POINTS = "-1,-0.8,0.5;0.9,-1,-0.3;-0.7,1,-0.6;1,0.7,0.9;0.1,-0.3,0.2;-0.2,0.45,-0.1"
+
+
+def six_points() -> Problem:
+    """The dashboard's 2-D six points with 2 units (``lam = 1/100``)."""
+    rows = [[Fraction(v) for v in row.split(",")] for row in SIX_POINTS.split(";")]
+    return Problem("d=2 L=2 six points", tuple(tuple(r[:2]) for r in rows),
+                   tuple(r[2] for r in rows), LAM, 2, quick=True)
 
 
 def speed_problems() -> list[Problem]:
@@ -46,6 +58,7 @@ def speed_problems() -> list[Problem]:
         random_problem("d=2 L=2 n=4", n=4, d=2, units=2, seed=24, quick=True),
         random_problem("d=2 L=2 n=5", n=5, d=2, units=2, seed=25, quick=True),
         random_problem("d=2 L=2 n=6", n=6, d=2, units=2, seed=26, quick=True),
+        six_points(),
         random_problem("d=2 L=2 n=8", n=8, d=2, units=2, seed=28, target=3.0, quick=True),
         random_problem("d=3 L=2 n=6", n=6, d=3, units=2, seed=36, target=30.0),
     ]

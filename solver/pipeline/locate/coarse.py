@@ -31,15 +31,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from solver.pipeline.locate.first_order import group_signs
 from solver.pipeline.locate.float_blocks import stacked_floats
 from solver.pipeline.locate.intervals import (
+    Factor,
     Interval,
     add,
     exact,
+    factor_enclosed,
     inverses,
     matmul,
     mul,
@@ -135,6 +138,10 @@ class SetFloats:
     V: tuple[np.ndarray, ...]
     wants: tuple[np.ndarray, ...]  # (n,) int8 each
     M: tuple[np.ndarray, ...]
+    # the faces' columns in ``source`` (a ProblemFloats), which stacks a field of many
+    # sets' faces at once (None: stack them one by one)
+    cols: tuple[int, ...] = ()
+    source: Any = None
 
 
 def prove_many(problems: Sequence, starts: Sequence[np.ndarray | None],
@@ -177,6 +184,17 @@ class _Group:
         self.masks = np.zeros((self.k, self.K))
         self.masks[self.owner, np.arange(self.K)] = 1.0
         self.lifted, self.y, self.faces = rounded(lifted), rounded(y[:, None]), faces
+        source = sets[0].source if len(sets) else None
+        self.source = source if all(s.source is source for s in sets) else None
+        if self.source is not None:
+            self.cols = np.array([s.cols for s in sets], dtype=np.int64).reshape(-1, self.k)
+
+    def _stacked(self, done: np.ndarray, a: int, field: str) -> np.ndarray:
+        """``field`` (``V``, ``wants`` or ``M`` of :class:`SetFloats`) of neuron ``a`` of
+        the sets ``done``, stacked (the same arrays either way)."""
+        if self.source is not None:
+            return self.source.stacked(field, self.sizes[a], self.cols[done, a])
+        return np.stack([getattr(self.sets[i], field)[a] for i in done])
 
     def _B(self, idx: np.ndarray, s: Interval) -> Interval:
         """``B(s) = I + S T(s)`` of the sets ``idx``, ``T`` scaling the rows of block
@@ -186,10 +204,11 @@ class _Group:
         T = mul((self.Ginv[0][idx], self.Ginv[1][idx]), so)
         return add(exact(np.eye(self.K)), matmul((self.S[0][idx], self.S[1][idx]), T))
 
-    def _uw(self, idx: np.ndarray, B: Interval) -> tuple[Interval, Interval, np.ndarray]:
+    def _uw(self, idx: np.ndarray, B: Interval, factor: Factor | None = None,
+            ) -> tuple[Interval, Interval, np.ndarray]:
         """``u = B^{-1} z`` and ``w = G^{-1} u`` (``(N, K, 1)``), and where proved."""
         idx = slice(None) if len(idx) == len(self.m) else idx
-        u, ok = solve_enclosed(B, (self.z[0][idx], self.z[1][idx]))
+        u, ok = solve_enclosed(B, (self.z[0][idx], self.z[1][idx]), factor)
         return u, matmul((self.Ginv[0][idx], self.Ginv[1][idx]), u), ok
 
     def _F(self, u: Interval, w: Interval) -> Interval:
@@ -197,11 +216,12 @@ class _Group:
         F = sub(matmul(exact(self.masks), mul(u, w)), self.lam2)
         return F[0][:, :, 0], F[1][:, :, 0]
 
-    def _J(self, idx: np.ndarray, B: Interval, w: Interval) -> tuple[Interval, np.ndarray]:
+    def _J(self, idx: np.ndarray, B: Interval, w: Interval, factor: Factor | None = None,
+           ) -> tuple[Interval, np.ndarray]:
         """The Jacobian ``-2 W^T B^{-1} S W`` (``(N, k, k)``), and where proved."""
         W = (self.masks.T * w[0], self.masks.T * w[1])  # (N, K, k), exact
         idx = slice(None) if len(idx) == len(self.m) else idx
-        X, ok = solve_enclosed(B, matmul((self.S[0][idx], self.S[1][idx]), W))
+        X, ok = solve_enclosed(B, matmul((self.S[0][idx], self.S[1][idx]), W), factor)
         J = matmul((W[0].transpose(0, 2, 1), W[1].transpose(0, 2, 1)), X)
         return (-2 * J[0], 2 * J[1]), ok
 
@@ -212,9 +232,10 @@ class _Group:
         N = len(m)
         every = np.arange(N)
         B0 = self._B(every, exact(m))
-        u0, w0, ok = self._uw(every, B0)
+        factor = factor_enclosed(B0)  # one B for u and the Jacobian
+        u0, w0, ok = self._uw(every, B0, factor)
         F0 = self._F(u0, w0)
-        J0, ok_j = self._J(every, B0, w0)
+        J0, ok_j = self._J(every, B0, w0, factor)
         Y = inverses(J0[0])
         ok = ok & ok_j & np.all(np.isfinite(Y), axis=(1, 2))
         Y = np.where(np.isfinite(Y), Y, 0.0)
@@ -229,8 +250,9 @@ class _Group:
                 break
             rad = np.maximum(step[todo] * scale, np.abs(m[todo]) * 2.0**-30)
             Bx = self._B(todo, (m[todo], rad))
-            _, wx, okx = self._uw(todo, Bx)
-            Jx, okjx = self._J(todo, Bx, wx)
+            factor = factor_enclosed(Bx)
+            _, wx, okx = self._uw(todo, Bx, factor)
+            Jx, okjx = self._J(todo, Bx, wx, factor)
             A = sub(eye, matmul(exact(Y[todo]), Jx))
             t = matmul(A, (np.zeros((len(todo), k, 1)), rad[:, :, None]))
             D = sub(t, (YF[0][todo], YF[1][todo]))  # K(box) - m
@@ -264,9 +286,9 @@ class _Group:
         for a, size in enumerate(self.sizes):
             blk = slice(start, start + size)
             start += size
-            V = rounded(np.stack([self.sets[i].V[a] for i in done]))
+            V = rounded(self._stacked(done, a, "V"))
             pre = matmul(self.lifted, matmul(V, (w[0][:, blk], w[1][:, blk])))  # (N, n, 1)
-            want = np.stack([self.sets[i].wants[a] for i in done])
+            want = self._stacked(done, a, "wants")
             Vs.append(V)
             wants.append(want)
             sign = np.where(pre[0][:, :, 0] > pre[1][:, :, 0], 1,
@@ -277,14 +299,15 @@ class _Group:
             undecided |= np.any((want != 0) & (sign == 0), axis=1)
             sigmas[:, a] = np.where(pos, 1, np.where(neg, -1, 0))
         signs: list = [UNDECIDED] * N
-        for j in range(N):
-            if violated[j]:
+        rows = sigmas.tolist()
+        for j, (bad, open_) in enumerate(zip(violated.tolist(), undecided.tolist())):
+            if bad:
                 signs[j] = None
-            elif not undecided[j]:
-                signs[j] = tuple(int(v) for v in sigmas[j])
+            elif not open_:
+                signs[j] = tuple(rows[j])
         so = (s[0][:, self.owner][:, :, None], s[1][:, self.owner][:, :, None])
-        M = rounded(np.concatenate(
-            [np.stack([self.sets[i].M[a] for i in done]) for a in range(self.k)], axis=2))
+        M = rounded(np.concatenate([self._stacked(done, a, "M") for a in range(self.k)],
+                                   axis=2))
         r = sub(self.y, matmul(M, mul(so, w)))  # r = y - M T u, (N, n, 1)
         kkt = group_signs(w, Vs, wants, sigmas, r, self.lifted, ok, signs)
         if self.faces is None:

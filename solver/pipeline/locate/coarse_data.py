@@ -40,21 +40,39 @@ class ProblemFloats:
         self.yy = float(sum(v**2 for v in problem.y_q))  # |y|^2, for the float stage
         self.column = {signs: j for j, signs in enumerate(data)}
         self._faces: dict[tuple, tuple] = {}
+        self._dense: dict[tuple[str, int], np.ndarray] = {}  # see stacked
         self._table: FaceFloats | None = None
         self._of_y: np.ndarray | None = None
 
     def of_set(self, key: tuple) -> SetFloats:
         """The :class:`SetFloats` of the face set of these sign vectors."""
-        parts = []
-        for signs in key:
-            found = self._faces.get(signs)
-            if found is None:
-                nd = self.data[signs]
-                found = self._faces[signs] = (
-                    to_floats(nd.M), to_floats(nd.V), np.array(signs, dtype=np.int8))
-            parts.append(found)
+        parts = [self._face(signs) for signs in key]
         return SetFloats(tuple([p[1] for p in parts]), tuple([p[2] for p in parts]),
-                         tuple([p[0] for p in parts]))
+                         tuple([p[0] for p in parts]), tuple([p[3] for p in parts]), self)
+
+    def _face(self, signs: tuple) -> tuple:
+        """A face's float ``M``, ``V``, signs (int8) and column (kept)."""
+        found = self._faces.get(signs)
+        if found is None:
+            nd = self.data[signs]
+            found = self._faces[signs] = (to_floats(nd.M), to_floats(nd.V),
+                                          np.array(signs, dtype=np.int8), self.column[signs])
+        return found
+
+    def stacked(self, field: str, size: int, cols: np.ndarray) -> np.ndarray:
+        """The faces' ``field`` (``"M"``, ``"V"`` or ``"wants"``, as in :class:`SetFloats`)
+        of the columns ``cols``, all of faces of this size, stacked: gathered from one
+        array of every face's (kept; zeros for the faces of other sizes)."""
+        key = (field, size if field != "wants" else 0)
+        dense = self._dense.get(key)
+        if dense is None:
+            at = {"M": 0, "V": 1, "wants": 2}[field]
+            parts = [self._face(signs)[at] for signs in self.data]
+            if field != "wants":
+                parts = [p if p.shape[1] == size else np.zeros((p.shape[0], size))
+                         for p in parts]
+            dense = self._dense[key] = np.stack(parts)
+        return dense[cols]
 
     def table(self) -> FaceFloats:
         """Every face's float data for :func:`excess_signs` (in ``column`` order)."""

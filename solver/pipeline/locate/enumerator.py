@@ -54,7 +54,7 @@ def _zero(rows: int, cols: int) -> fmpq_mat:
     return fmpq_mat(rows, cols)
 
 
-_SOLUTION = Decision("solution")
+_SOLUTION, _DECOUPLED, _PRUNED = Decision("solution"), Decision("decoupled"), Decision("pruned")
 _PAIR, _APART = ((0, 1),), ((0,), (1,))  # the parts of a coupled and a decoupled pair
 
 
@@ -179,11 +179,15 @@ class NeuronEnumerator(KktPruning):
         if pruning is None:
             parts = self._split.pop(key, None) or self._parts(nds)
             if len(parts) > 1:
-                decision = Decision("decoupled",
-                                    parts=tuple(tuple(faces[i].signs for i in p) for p in parts))
+                decision = _DECOUPLED  # with its parts only when recorded
+                if self.record:
+                    decision = Decision("decoupled", parts=tuple(
+                        [tuple([faces[i].signs for i in p]) for p in parts]))
                 return decision, self._combine(faces, parts)
             pruning = self._pruned(faces)
         if pruning.support is Support.SUBSET:
+            if not self.record:  # (what pruned it is only recorded)
+                return _PRUNED, (None, None)
             decision = Decision("pruned", by=tuple(f.signs for f in pruning.by),
                                 tied=tuple(f.signs for f in pruning.tied),
                                 twins=tuple((b.signs, a.signs) for b, a in pruning.twins),

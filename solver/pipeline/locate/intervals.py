@@ -91,23 +91,35 @@ def total(a: Interval, axis: int) -> Interval:
     return m, up(r, q + 4)
 
 
-def solve_enclosed(B: Interval, Z: Interval) -> tuple[Interval, np.ndarray]:
-    """Enclosures of ``B^{-1} Z`` for stacked ``(N, K, K)`` and ``(N, K, c)`` intervals,
-    and per system whether it is proved (``|I - R B| <= 1/2``; module docstring; a
-    singular midpoint proves nothing)."""
+Factor = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # R, c, ok, |I - R B|
+
+
+def factor_enclosed(B: Interval) -> Factor:
+    """What :func:`solve_enclosed` computes of ``B`` alone (``R``, the contraction bound
+    ``c`` of ``|I - R B|``, whether ``c < 1/2``, and ``|I - R B|`` rounded up), for
+    several right-hand sides with one ``B``."""
     K = B[0].shape[-1]
     R = inverses(B[0])
     R = np.where(np.isfinite(R), R, np.nan)
-    X = R @ Z[0]
     RB = matmul(exact(R), B)
     C = sub(exact(np.broadcast_to(np.eye(K), RB[0].shape)), RB)
     c = up(np.max(np.sum(np.abs(C[0]) + C[1], axis=-1), axis=-1), K + 2)  # (N,)
+    return R, c, c < 0.5, up(np.abs(C[0]) + C[1], 1)
+
+
+def solve_enclosed(B: Interval, Z: Interval, factor: Factor | None = None,
+                   ) -> tuple[Interval, np.ndarray]:
+    """Enclosures of ``B^{-1} Z`` for stacked ``(N, K, K)`` and ``(N, K, c)`` intervals,
+    and per system whether it is proved (``|I - R B| <= 1/2``; module docstring; a
+    singular midpoint proves nothing); ``factor`` is :func:`factor_enclosed` of ``B``
+    when it is known already (the same result)."""
+    K = B[0].shape[-1]
+    R, c, ok, absC = factor_enclosed(B) if factor is None else factor
+    X = R @ Z[0]
     rho = matmul(exact(R), sub(Z, matmul(B, exact(X))))
     rn = up(np.max(np.abs(rho[0]) + rho[1], axis=-2), 2)  # (N, c): per column
-    ok = c < 0.5
     beta = up(rn / np.where(ok, 1.0 - c, 1.0)[:, None], 3)  # |x - X| <= beta (N, c)
     # componentwise: x - X = d + C (x - X) with d in rho, so |x - X| <= |d| + |C| beta
-    absC = up(np.abs(C[0]) + C[1], 1)
     bound = up(np.abs(rho[0]) + rho[1] + absC @ np.broadcast_to(beta[:, None, :], X.shape),
                K + 4)
     return (X, np.minimum(bound, beta[:, None, :])), ok
