@@ -22,11 +22,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, Image, LinearColorMapper, MultiLine, Range1d, Scatter
 from bokeh.plotting import figure
 
 from explorer.geometry2d.inputplane import data_box, grid, kink_segment, square_box
 from explorer.loss import network
+from explorer.views.glyphs import add_glyph
 from explorer.views.data2d import FRAME, PALETTE, UNIT_COLOURS, y_range
 
 HEAT_STEPS = 41  # the animated run's heatmap: 41 x 41 values, computed in the browser
@@ -92,12 +93,12 @@ def run_figure2(src: dict[str, ColumnDataSource]) -> tuple[Any, LinearColorMappe
                  title="Animated run: f(x1, x2) and each unit's kink line",
                  x_axis_label="x1", y_axis_label="x2", tools="save", toolbar_location="right",
                  name="training-fx2-figure")
-    fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["heat"],
-              color_mapper=mapper, alpha=0.85, level="overlay")
-    fig.multi_line("xs", "ys", source=src["kinks"], color="color", line_width=3,
-                   level="overlay")
-    fig.scatter("x1", "x2", source=src["points2"], size=11, line_color="black",
-                fill_color={"field": "y", "transform": mapper}, level="overlay")
+    add_glyph(fig, src["heat"], Image(image="image", x="x", y="y", dw="dw", dh="dh",
+                                      color_mapper=mapper, global_alpha=0.85), level="overlay")
+    add_glyph(fig, src["kinks"], MultiLine(xs="xs", ys="ys", line_color="color", line_width=3),
+              level="overlay")
+    add_glyph(fig, src["points2"], Scatter(x="x1", y="x2", size=11, line_color="black", fill_color={
+        "field": "y", "transform": mapper}), level="overlay")
     return fig, mapper
 
 

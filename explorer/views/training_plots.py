@@ -17,12 +17,24 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from bokeh.models import ColumnDataSource, FactorRange, LinearColorMapper, Range1d, Whisker
+from bokeh.models import (
+    ColumnDataSource,
+    FactorRange,
+    Image,
+    Line,
+    LinearColorMapper,
+    MultiLine,
+    Range1d,
+    Scatter,
+    Segment,
+    Whisker,
+)
 from bokeh.palettes import Category10_10, Viridis256
 from bokeh.plotting import figure
 
 from explorer.loss import reduced_loss
 from explorer.views.data2d import UNIT_COLOURS
+from explorer.views.glyphs import add_glyph
 from explorer.views.geometry import line_segments, plane_radius, representative
 from explorer.views.training2d import HEAT_STEPS, empty_sources
 
@@ -310,13 +322,15 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
                  title="Runs in the (b, c) plane, ending on their minima (rings)",
                  x_axis_label="b", y_axis_label="c", tools="pan,wheel_zoom,reset,save",
                  name="training-plane-figure")
-    fig.segment("x0", "y0", "x1", "y1", source=src["lines"], color="#999999", line_dash="dashed")
-    fig.multi_line("xs", "ys", color="color", source=src["traj"], line_alpha=0.55, line_width=1.3)
-    fig.scatter("b", "c", color="color", source=src["ends"], size=4)
-    fig.scatter("b", "c", source=src["rings"], size=18, fill_alpha=0, line_color="color",
-                line_width=2.5)
-    fig.scatter("b", "c", source=src["markers"], size=13, marker="diamond", color="black",
-                level=MOVING)
+    add_glyph(fig, src["lines"], Segment(x0="x0", y0="y0", x1="x1", y1="y1",
+                                         line_color="#999999", line_dash="dashed"))
+    add_glyph(fig, src["traj"], MultiLine(xs="xs", ys="ys", line_color="color",
+                                          line_alpha=0.55, line_width=1.3))
+    add_glyph(fig, src["ends"], Scatter(x="b", y="c", size=4, fill_color="color", line_color="color", hatch_color="color"))
+    add_glyph(fig, src["rings"], Scatter(x="b", y="c", size=18, fill_alpha=0,
+                                         line_color="color", line_width=2.5))
+    add_glyph(fig, src["markers"], Scatter(x="b", y="c", size=13, marker="diamond",
+                                           fill_color="black", line_color="black", hatch_color="black"), level=MOVING)
     return fig
 
 
@@ -329,12 +343,12 @@ def surface_figure(src: dict[str, ColumnDataSource]) -> Any:
                  x_axis_label="b (this unit)", y_axis_label="c (this unit)",
                  tools="pan,wheel_zoom,reset,save", name="training-surface-figure")
     mapper = LinearColorMapper(palette=Viridis256)
-    fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["image"],
-              color_mapper=mapper)
-    fig.multi_line("xs", "ys", source=src["surface_paths"], color="white", line_width=1.3,
-                   line_alpha=0.8)
-    fig.scatter("b", "c", source=src["surface_ring"], size=20, fill_alpha=0,
-                line_color=GLOBAL_COLOR, line_width=3)
+    add_glyph(fig, src["image"], Image(image="image", x="x", y="y", dw="dw", dh="dh",
+                                       color_mapper=mapper))
+    add_glyph(fig, src["surface_paths"], MultiLine(xs="xs", ys="ys", line_color="white",
+                                                   line_width=1.3, line_alpha=0.8))
+    add_glyph(fig, src["surface_ring"], Scatter(x="b", y="c", size=20, fill_alpha=0,
+                                                line_color=GLOBAL_COLOR, line_width=3))
     return fig
 
 
@@ -344,12 +358,14 @@ def animation_figures(src: dict[str, ColumnDataSource]) -> tuple[Any, Any]:
                   x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                   x_axis_label="x", y_axis_label="y", tools="save", toolbar_location="right",
                   name="training-fx-figure")
-    data.scatter("x", "y", source=src["points"], size=9, color="#1f5fa8")
-    data.line("x", "y", source=src["curve"], color="black", line_width=2, level=MOVING)
+    add_glyph(data, src["points"], Scatter(x="x", y="y", size=9, fill_color="#1f5fa8", line_color="#1f5fa8", hatch_color="#1f5fa8"))
+    add_glyph(data, src["curve"], Line(x="x", y="y", line_color="black", line_width=2),
+              level=MOVING)
     curve = figure(height=260, sizing_mode="stretch_width", title="Animated run: loss",
                    x_range=Range1d(0, 1), y_range=Range1d(0.1, 10),
                    x_axis_label="step", y_axis_label="loss", tools="save", toolbar_location="right",
                    y_axis_type="log", name="training-loss-figure")
-    curve.line("step", "loss", source=src["frames"], color="#555555")
-    curve.scatter("step", "loss", source=src["dot"], size=10, color=GLOBAL_COLOR, level=MOVING)
+    add_glyph(curve, src["frames"], Line(x="step", y="loss", line_color="#555555"))
+    add_glyph(curve, src["dot"], Scatter(x="step", y="loss", size=10,
+                                         fill_color=GLOBAL_COLOR, line_color=GLOBAL_COLOR, hatch_color=GLOBAL_COLOR), level=MOVING)
     return data, curve

@@ -283,3 +283,24 @@ def test_the_training_card_is_closed_and_builds_its_view_when_first_opened() -> 
     assert not training.shown
     box.collapsed = False
     assert board.training is training and training.shown
+
+
+def test_only_the_bars_which_the_tap_tool_selects_have_selection_glyph_models() -> None:
+    """The bars are selected by Bokeh's tap tool and fade the others (the non-selection
+    glyph); the other figures' renderers are never selected or muted (a tap on the plane is
+    a server-side event) and carry no such glyph models."""
+    from bokeh.models import Glyph, GlyphRenderer, TapTool
+
+    board = TrainingView(ExplorerState(runner=SolveRunner(processes=False)),
+                         runner=SolveRunner(processes=False, job=train_job))
+    figures = [board.bars, board.plane, board.surface, board.fx, board.fx2, board.loss_curve]
+    renderers = [(fig, r) for fig in figures for r in fig.renderers
+                 if isinstance(r, GlyphRenderer)]
+    assert len(renderers) == 16  # 1 bar glyph, 5 + 3 on the planes, 2 + 3 + 2 animated
+    for fig, renderer in renderers:
+        extra = [g for g in (renderer.nonselection_glyph, renderer.muted_glyph)
+                 if isinstance(g, Glyph)]
+        if any(isinstance(tool, TapTool) for tool in fig.toolbar.tools):
+            assert renderer.nonselection_glyph.fill_alpha == 0.5
+        else:
+            assert extra == [], renderer.glyph
