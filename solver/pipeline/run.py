@@ -153,8 +153,9 @@ def _prepared(work: FaceWork, enumerator: NeuronEnumerator, keys: Iterator[Key],
     """The keys with their faces, each slice of :data:`BATCH` sets located together by
     :meth:`NeuronEnumerator.prepare` before it is handed out (``subsets``: they will
     prune the next level)."""
+    alive = work.alive
     while True:
-        batch = [(key, tuple(work.alive[i] for i in key)) for key in islice(keys, BATCH)]
+        batch = [(key, tuple([alive[i] for i in key])) for key in islice(keys, BATCH)]
         if not batch:
             return
         enumerator.prepare([faces for _, faces in batch], subsets)

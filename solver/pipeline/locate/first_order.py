@@ -159,8 +159,10 @@ def decoupled_signs(sets: Sequence[tuple], entry, floats) -> dict[tuple, np.ndar
             r = add(r, (np.stack([m[2][p][2] for m in members]),
                         np.stack([m[2][p][3] for m in members])))
         k = len(members[0][3])
-        V = [rounded(np.stack([m[4].V[a] for m in members])) for a in range(k)]
-        wants = [np.stack([m[4].wants[a] for m in members]) for a in range(k)]
+        cols = np.array([m[4].cols for m in members], dtype=np.int64).reshape(-1, k)
+        sizes = [V.shape[1] for V in members[0][4].V]
+        V = [rounded(floats.stacked("V", sizes[a], cols[:, a])) for a in range(k)]
+        wants = [floats.stacked("wants", sizes[a], cols[:, a]) for a in range(k)]
         found = first_order_signs(w, V, wants, np.array([m[3] for m in members]),
                                   (r[0][:, :, None], r[1][:, :, None]), lifted,
                                   np.ones(len(members), dtype=bool))
