@@ -37,6 +37,7 @@ from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution
 from solver.pipeline.numbers import fraction, working_precision
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
+from solver.pipeline.solve import paused_gc
 from solver.problem import to_fmpq
 
 
@@ -211,10 +212,12 @@ class SeededEnumerator(NeuronEnumerator):
 def run_seeded_chunk(work: FaceWork, enumerator: SeededEnumerator, level: int, start: int,
                      stop: int, *, export: bool) -> ChunkReply:
     """Run the chunk of the level's sets ``start`` to ``stop`` (excluded); with ``export``,
-    also return its sets' interior solutions."""
-    result = run_chunk(work, enumerator, level, start, 1, stop=stop)
-    solved = ({key: enumerator.encoded(key) for key in chunk_keys(work, level, start, 1, stop)}
-              if export else {})
+    also return its sets' interior solutions. The cyclic garbage collector is paused
+    meanwhile, as for a solve in process (:func:`~solver.pipeline.solve.paused_gc`)."""
+    with paused_gc():
+        result = run_chunk(work, enumerator, level, start, 1, stop=stop)
+        solved = ({key: enumerator.encoded(key)
+                   for key in chunk_keys(work, level, start, 1, stop)} if export else {})
     return ChunkReply(result, solved)
 
 
