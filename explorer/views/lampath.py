@@ -42,8 +42,8 @@ from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
 from explorer.runner import SolveJob, SolveRunner
 from explorer.state import DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS, ExplorerState, make_key
 from explorer.views import caption, redraw
-from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 from explorer.views.glyphs import add_glyph
+from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 from explorer.views.sources import set_columns
 
 # A path's estimate above this is not computed in the dashboard (the command line can).

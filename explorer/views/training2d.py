@@ -27,8 +27,8 @@ from bokeh.plotting import figure
 
 from explorer.geometry2d.inputplane import data_box, grid, kink_segment, square_box
 from explorer.loss import network
-from explorer.views.glyphs import add_glyph
 from explorer.views.data2d import FRAME, PALETTE, UNIT_COLOURS, y_range
+from explorer.views.glyphs import add_glyph
 
 HEAT_STEPS = 41  # the animated run's heatmap: 41 x 41 values, computed in the browser
 Box = tuple[float, float, float, float]

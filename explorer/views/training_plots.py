@@ -34,8 +34,8 @@ from bokeh.plotting import figure
 
 from explorer.loss import reduced_loss
 from explorer.views.data2d import UNIT_COLOURS
-from explorer.views.glyphs import add_glyph
 from explorer.views.geometry import line_segments, plane_radius, representative
+from explorer.views.glyphs import add_glyph
 from explorer.views.training2d import HEAT_STEPS, empty_sources
 
 GLOBAL_COLOR = "#d1495b"
@@ -326,11 +326,13 @@ def plane_figure(src: dict[str, ColumnDataSource]) -> Any:
                                          line_color="#999999", line_dash="dashed"))
     add_glyph(fig, src["traj"], MultiLine(xs="xs", ys="ys", line_color="color",
                                           line_alpha=0.55, line_width=1.3))
-    add_glyph(fig, src["ends"], Scatter(x="b", y="c", size=4, fill_color="color", line_color="color", hatch_color="color"))
+    add_glyph(fig, src["ends"], Scatter(x="b", y="c", size=4, fill_color="color",
+                                        line_color="color", hatch_color="color"))
     add_glyph(fig, src["rings"], Scatter(x="b", y="c", size=18, fill_alpha=0,
                                          line_color="color", line_width=2.5))
     add_glyph(fig, src["markers"], Scatter(x="b", y="c", size=13, marker="diamond",
-                                           fill_color="black", line_color="black", hatch_color="black"), level=MOVING)
+                                           fill_color="black", line_color="black",
+                                           hatch_color="black"), level=MOVING)
     return fig
 
 
@@ -358,7 +360,8 @@ def animation_figures(src: dict[str, ColumnDataSource]) -> tuple[Any, Any]:
                   x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
                   x_axis_label="x", y_axis_label="y", tools="save", toolbar_location="right",
                   name="training-fx-figure")
-    add_glyph(data, src["points"], Scatter(x="x", y="y", size=9, fill_color="#1f5fa8", line_color="#1f5fa8", hatch_color="#1f5fa8"))
+    add_glyph(data, src["points"], Scatter(x="x", y="y", size=9, fill_color="#1f5fa8",
+                                           line_color="#1f5fa8", hatch_color="#1f5fa8"))
     add_glyph(data, src["curve"], Line(x="x", y="y", line_color="black", line_width=2),
               level=MOVING)
     curve = figure(height=260, sizing_mode="stretch_width", title="Animated run: loss",
@@ -367,5 +370,6 @@ def animation_figures(src: dict[str, ColumnDataSource]) -> tuple[Any, Any]:
                    y_axis_type="log", name="training-loss-figure")
     add_glyph(curve, src["frames"], Line(x="step", y="loss", line_color="#555555"))
     add_glyph(curve, src["dot"], Scatter(x="step", y="loss", size=10,
-                                         fill_color=GLOBAL_COLOR, line_color=GLOBAL_COLOR, hatch_color=GLOBAL_COLOR), level=MOVING)
+                                         fill_color=GLOBAL_COLOR, line_color=GLOBAL_COLOR,
+                                         hatch_color=GLOBAL_COLOR), level=MOVING)
     return data, curve

@@ -9,15 +9,15 @@ Examples
 
 from __future__ import annotations
 
-import gc
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from solver.errors import ProblemTooLargeError, SolverInputError
+from solver.pipeline.collector import paused_gc
 from solver.pipeline.completeness import collect, numbered
 from solver.pipeline.divide import count_generic_faces
 from solver.pipeline.merge import canonical, orbit_numbers
@@ -203,32 +203,6 @@ def solve_problem(
         seconds=round(seconds, 3),
     )
     return Solution(problem.x, problem.y, problem.lam, L, minima, stats, record)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while the face sets are solved, and
-    enabled again after if it was (whatever the solve raises). A solve makes few
-    reference cycles (about 21,000 objects in a d = 2, n = 8 solve; its peak memory was
-    unchanged) but many live objects that every collection walks again: 3-11 % of the
-    CPU time of a solve (six points in the plane 0.48 -> 0.43 s, d = 1, L = 3, n = 10
-    0.78 -> 0.72). Concurrent solves leave it enabled once the first one that paused
-    it ends.
-
-    >>> import gc
-    >>> with paused_gc():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _counter(total: int, progress: Progress | None) -> Callable[[], None]:

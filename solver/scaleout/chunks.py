@@ -32,12 +32,12 @@ import numpy as np
 from flint import arb, fmpz_poly
 
 from solver.pipeline.algebraic import RealRoot
+from solver.pipeline.collector import paused_gc
 from solver.pipeline.locate.enumerator import Entry, NeuronEnumerator
 from solver.pipeline.locate.face_problem import FaceProblem
 from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution
 from solver.pipeline.numbers import fraction, working_precision
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
-from solver.pipeline.solve import paused_gc
 from solver.problem import to_fmpq
 
 
@@ -213,7 +213,7 @@ def run_seeded_chunk(work: FaceWork, enumerator: SeededEnumerator, level: int, s
                      stop: int, *, export: bool) -> ChunkReply:
     """Run the chunk of the level's sets ``start`` to ``stop`` (excluded); with ``export``,
     also return its sets' interior solutions. The cyclic garbage collector is paused
-    meanwhile, as for a solve in process (:func:`~solver.pipeline.solve.paused_gc`)."""
+    meanwhile, as for a solve in process (:func:`~solver.pipeline.collector.paused_gc`)."""
     with paused_gc():
         result = run_chunk(work, enumerator, level, start, 1, stop=stop)
         solved = ({key: enumerator.encoded(key)
