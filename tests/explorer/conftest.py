@@ -127,5 +127,6 @@ def open_page(chromium: Any) -> Iterator[Any]:
         context.close()
     errors = [e for g in guards for e in g.errors]
     offsite = [u for g in guards for u in g.offsite]
-    assert not errors, f"browser console errors: {errors}"
+    # (the off-site requests named too: a failed one shows as a console error first)
+    assert not errors, f"browser console errors: {errors}; requests left localhost: {offsite}"
     assert not offsite, f"requests left localhost: {offsite}"
