@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from solver.pipeline.locate.first_order import group_signs
-from solver.pipeline.locate.float_blocks import stacked_floats
+from solver.pipeline.locate.float_blocks import stacked_floats, to_floats
 from solver.pipeline.locate.intervals import (
     Factor,
     Interval,
@@ -81,11 +81,6 @@ def face_floats(datas: Sequence, lam_q) -> FaceFloats:
     lam = float(lam_q)
     lam2 = mul(rounded(np.array(lam)), rounded(np.array(lam)))
     return FaceFloats(lam2, tuple(by_size), len(datas))
-
-
-def to_floats(m) -> np.ndarray:
-    """A flint rational matrix as float64 (each entry rounded to nearest)."""
-    return np.array([[float(m[i, j]) for j in range(m.ncols())] for i in range(m.nrows())])
 
 
 def excess_signs(r: Interval, faces: FaceFloats) -> np.ndarray:

@@ -84,8 +84,8 @@ class FloatBlocks:
             zy = self.products.get(key)
             if zy is None:
                 zy = self.products[key] = nd.Mt * self.y
-            own_z[found] = _floats(zy)[:, 0]
-            own_G[found] = _floats(nd.G_inv)
+            own_z[found] = to_floats(zy)[:, 0]
+            own_G[found] = to_floats(nd.G_inv)
         return found
 
     def _pairs(self, ca: np.ndarray, cb: np.ndarray, sa: int, sb: int) -> np.ndarray:
@@ -152,7 +152,7 @@ def stacked_floats(problems: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarr
             np.stack([f[2] for f in floats]))
 
 
-def _floats(m: fmpq_mat) -> np.ndarray:
-    """A rational matrix rounded entry by entry to float64."""
+def to_floats(m: fmpq_mat) -> np.ndarray:
+    """A rational matrix rounded entry by entry to float64 (each to nearest)."""
     return np.fromiter(map(float, m.entries()), float, m.nrows() * m.ncols()).reshape(
         m.nrows(), m.ncols())
