@@ -49,8 +49,9 @@ from benchmarks.bench_explorer import (
 from benchmarks.patches import EVENTS_JS, patch_table, take_events
 from benchmarks.report import header_lines, markdown_table
 from explorer.layout import build_dashboard
+from explorer.problem import format_data, parse_data, read_example
 from explorer.runner import SolveRunner
-from explorer.state import ExplorerState, format_data, parse_data, read_example
+from explorer.state import ExplorerState
 from explorer.testing import serve
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"

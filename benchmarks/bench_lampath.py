@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks.report import header_lines, markdown_table, seconds_text
-from explorer.state import ASSETS, read_example
+from explorer.problem import ASSETS, read_example
 from explorer.testing import PROBE_JS, READY_JS, launch_chromium, serve
 
 PATH_DRAWN = """() => window.Bokeh && Bokeh.documents.length && Array.from(

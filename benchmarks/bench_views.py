@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import header_lines, markdown_table
+from explorer.problem import DEFAULT_DATA, format_data, parse_data
 from explorer.runner import SolveRunner
-from explorer.state import DEFAULT_DATA, ExplorerState, format_data, parse_data
+from explorer.state import ExplorerState
 
 LAMS = ("1/100", "1/20", "1/50", "3/100")
 Y2 = ("1.02", "0.9", "0.8", "1.1")

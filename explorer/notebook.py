@@ -26,8 +26,9 @@ from typing import Any
 import panel as pn
 import param
 
+from explorer.problem import Rows, format_data, make_key
 from explorer.runner import SolveRunner, get_runner
-from explorer.state import ExplorerState, Rows, format_data, make_key
+from explorer.state import ExplorerState
 from solver.data import parse_rational
 from solver.errors import SolverInputError
 

@@ -5,8 +5,7 @@
 starts a solve on the :class:`~explorer.runner.SolveRunner`. A bad edit is refused: the
 parameters go back to the last good values and ``message`` says why (quoting the entry).
 
-The problem's text form (data encoding, validation, examples) is :mod:`explorer.problem`;
-its names are importable from here too, as the views always have.
+The problem's text form (data encoding, validation, examples) is :mod:`explorer.problem`.
 """
 
 from __future__ import annotations
@@ -20,24 +19,16 @@ from typing import Any
 
 import param
 
-from explorer.problem import (  # noqa: F401 - re-exported: the views import them from here
-    ASSETS,
+from explorer.problem import (
     DEFAULT_DATA,
     DEFAULT_LAM,
     DEFAULT_UNITS,
-    DIMENSIONS,
     LINK_NAMES,
-    MAX_POINTS,
     MAX_UNITS,
-    PAPER_EXAMPLE,
     Rows,
     check_estimate,
-    csv_to_data,
-    decode_csv,
-    format_data,
     make_key,
     parse_data,
-    read_example,
     solving_line,
     status_line,
 )

@@ -26,7 +26,8 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
-from explorer.state import MAX_UNITS, ExplorerState
+from explorer.problem import MAX_UNITS
+from explorer.state import ExplorerState
 from explorer.views.solving import SolvingDisplay
 from solver.data import parse_lam, parse_rational
 from solver.errors import SolverInputError

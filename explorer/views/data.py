@@ -32,19 +32,19 @@ from bokeh.models import ColumnDataSource, HoverTool, Label, Line, PointDrawTool
 from bokeh.plotting import figure
 
 from explorer.loss import network
-from explorer.state import (
+from explorer.problem import (
     ASSETS,
     DEFAULT_DATA,
     DEFAULT_LAM,
     DEFAULT_UNITS,
     MAX_POINTS,
-    ExplorerState,
     Rows,
     csv_to_data,
     decode_csv,
     format_data,
     read_example,
 )
+from explorer.state import ExplorerState
 from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.geometry import one_input, representative
 from explorer.views.glyphs import add_glyph

@@ -50,7 +50,8 @@ from bokeh.plotting import figure
 
 from explorer.geometry2d.inputplane import grid
 from explorer.loss import network
-from explorer.state import MAX_POINTS, ExplorerState, Rows, format_data
+from explorer.problem import MAX_POINTS, Rows, format_data
+from explorer.state import ExplorerState
 from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.columns2d import (
     EMPTY_BOX,

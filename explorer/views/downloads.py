@@ -28,7 +28,8 @@ from typing import Any
 import panel as pn
 import param
 
-from explorer.state import ExplorerState, format_data, parse_data
+from explorer.problem import format_data, parse_data
+from explorer.state import ExplorerState
 from solver.cli.solve import json_text
 from solver.results import Solution
 

@@ -39,8 +39,9 @@ from bokeh.models import ColumnDataSource, HoverTool, MultiLine, Range1d, Scatte
 from bokeh.plotting import figure
 
 from explorer.path_worker import LAM_MAX, LAM_MIN, PathKey, path_key
+from explorer.problem import DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS, make_key
 from explorer.runner import SolveJob, SolveRunner
-from explorer.state import DEFAULT_DATA, DEFAULT_LAM, DEFAULT_UNITS, ExplorerState, make_key
+from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.glyphs import add_glyph
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal

@@ -41,7 +41,8 @@ from bokeh.models import (
 from bokeh.palettes import interp_palette
 from bokeh.plotting import figure
 
-from explorer.state import MAX_POINTS, ExplorerState
+from explorer.problem import MAX_POINTS
+from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.geometry import (
     active_label,

@@ -24,7 +24,8 @@ import panel as pn
 import param
 from panel.io.state import set_curdoc
 
-from explorer.state import ASSETS, ExplorerState, make_key, read_example
+from explorer.problem import ASSETS, make_key, read_example
+from explorer.state import ExplorerState
 from explorer.tour import STEPS, TourStep
 from solver.errors import SolverInputError
 from solver.results import Solution

@@ -36,8 +36,9 @@ import panel as pn
 import param
 from bokeh.events import Tap
 
+from explorer.problem import make_key
 from explorer.runner import SolveRunner
-from explorer.state import ExplorerState, make_key
+from explorer.state import ExplorerState
 from explorer.training import TrainRequest, TrainResult, get_training_runner
 from explorer.views import caption, redraw
 from explorer.views.geometry import plane_radius

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from explorer.state import read_example
+from explorer.problem import read_example
 from explorer.testing import PROBE_JS, READY_JS
 from explorer.views.geometry import representative
 from solver import solve

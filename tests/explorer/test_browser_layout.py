@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from explorer.state import read_example
+from explorer.problem import read_example
 from explorer.testing import PROBE_JS, READY_JS
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from benchmarks.bench_classroom import free_port, start_server, stop_server
-from explorer.state import ASSETS, parse_data, read_example
+from explorer.problem import ASSETS, parse_data, read_example
 from explorer.tour import STEPS
 from solver import solve
 

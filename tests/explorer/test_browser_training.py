@@ -122,7 +122,7 @@ def test_two_input_data_train_select_and_animate_in_the_input_plane(
     end (as ``descend`` computes it, evaluated here on the same grid) and stops there."""
     from urllib.parse import urlencode
 
-    from explorer.state import make_key, read_example
+    from explorer.problem import make_key, read_example
     from solver.train import FloatData, Optimizer, Settings, descend, initial_params, train
 
     text = read_example(REPO / "assets" / "xor_2d.csv")

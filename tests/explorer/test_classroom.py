@@ -52,8 +52,8 @@ def test_shared_runner_state_is_bounded() -> None:
     only (a progress message arriving after its job finished used to stay forever)."""
     from queue import Queue
 
+    from explorer.problem import make_key
     from explorer.runner import SolveRunner
-    from explorer.state import make_key
 
     runner = SolveRunner(processes=False, cache_size=2)
     keys = [make_key(f"0,1;1,{k}", "1/10", 1) for k in range(3)]

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from explorer.layout import build_dashboard
+from explorer.problem import ASSETS, read_example
 from explorer.runner import SolveRunner
-from explorer.state import ASSETS, ExplorerState, read_example
+from explorer.state import ExplorerState
 from solver.data import read_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,9 @@ import panel as pn
 import pytest
 
 from explorer.path_worker import path_key
+from explorer.problem import format_data, parse_data
 from explorer.runner import SolveJob, SolveRunner
-from explorer.state import ExplorerState, format_data, parse_data
+from explorer.state import ExplorerState
 from explorer.views import show_table
 from explorer.views.controls import ControlsView
 from explorer.views.lampath import PathModel

@@ -23,8 +23,9 @@ from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
 from explorer.layout import build_dashboard
+from explorer.problem import format_data, parse_data
 from explorer.runner import SolveRunner
-from explorer.state import ExplorerState, format_data, parse_data
+from explorer.state import ExplorerState
 from explorer.testing import READY_JS
 from explorer.views.surface import GRID
 

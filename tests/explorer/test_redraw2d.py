@@ -21,8 +21,9 @@ from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
 from explorer.layout import build_dashboard
+from explorer.problem import format_data, parse_data, read_example
 from explorer.runner import SolveRunner
-from explorer.state import ExplorerState, format_data, parse_data, read_example
+from explorer.state import ExplorerState
 from explorer.views.data2d import HEAT_STEPS
 from tests.explorer.test_redraw import _drawn_sources, _plain, _sent_columns
 from tests.explorer.test_state2d import ASSETS

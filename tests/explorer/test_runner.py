@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from explorer.problem import DEFAULT_DATA, make_key
 from explorer.runner import SolveRunner
-from explorer.state import DEFAULT_DATA, make_key
 from explorer.worker import Outcome, SolveKey, progress_callback
 from solver.errors import SolveCancelled
 

@@ -22,16 +22,16 @@ import pytest
 from scipy.optimize import minimize
 
 from explorer.loss import full_loss, network, optimal_a, reduced_loss
-from explorer.runner import SolveRunner
-from explorer.state import (
+from explorer.problem import (
     DEFAULT_DATA,
     MAX_POINTS,
-    ExplorerState,
     format_data,
     make_key,
     parse_data,
     read_example,
 )
+from explorer.runner import SolveRunner
+from explorer.state import ExplorerState
 from explorer.worker import Outcome, SolveKey, progress_callback
 from solver import solve
 from solver.data import read_csv

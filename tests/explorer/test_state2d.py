@@ -17,16 +17,16 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pytest
 
-from explorer.runner import SolveRunner
-from explorer.state import (
+from explorer.problem import (
     DEFAULT_DATA,
-    ExplorerState,
     csv_to_data,
     format_data,
     make_key,
     parse_data,
     read_example,
 )
+from explorer.runner import SolveRunner
+from explorer.state import ExplorerState
 from solver import solve
 from solver.data import read_csv
 from solver.errors import SolverInputError

@@ -14,15 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from explorer.problem import DEFAULT_DATA, MAX_UNITS, check_estimate, make_key, read_example
 from explorer.runner import SolveRunner
-from explorer.state import (
-    DEFAULT_DATA,
-    MAX_UNITS,
-    ExplorerState,
-    check_estimate,
-    make_key,
-    read_example,
-)
+from explorer.state import ExplorerState
 from solver import estimate_seconds, solve
 from solver.errors import ProblemTooLargeError
 from tests.explorer.test_state import linked, same

@@ -16,8 +16,9 @@ import pytest
 
 from explorer.help import COLUMN_HELP, CONTROL_HELP, GLOSSARY, glossary_markdown
 from explorer.loss import network, reduced_loss
+from explorer.problem import ASSETS, parse_data, read_example
 from explorer.runner import SolveRunner
-from explorer.state import ASSETS, ExplorerState, parse_data, read_example
+from explorer.state import ExplorerState
 from explorer.tour import STEPS
 from explorer.views.tour import TourView
 from solver import solve

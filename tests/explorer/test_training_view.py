@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from explorer.problem import make_key
 from explorer.runner import SolveRunner
-from explorer.state import ExplorerState, make_key
+from explorer.state import ExplorerState
 from explorer.training import TrainRequest, train_job
 from explorer.views.training import TrainingView
 from explorer.views.training_plots import (
@@ -168,7 +169,7 @@ def test_two_input_data_train_and_animate_in_the_input_plane() -> None:
     ends as ``descend`` leaves them, the minima's rings), one run's first frame is f of the
     init on the input plane's grid with its units' kink lines, and a tap starts unit 1 at the
     tapped (b1, b2). Back on 1-D data, the (b, c) plane and f(x) figure return."""
-    from explorer.state import read_example
+    from explorer.problem import read_example
     from solver.train import FloatData, descend, initial_params
 
     state = ExplorerState(runner=SolveRunner(processes=False))
