@@ -98,6 +98,15 @@ class Problem(DataShape):
         """``(x_i, 1)`` as python-flint rationals."""
         return tuple(tuple(to_fmpq(v) for v in row) for row in self.lifted)
 
+    @cached_property
+    def lifted_mat(self) -> flint.fmpq_mat:
+        """``H``: the rows ``(x_i, 1)`` as one python-flint matrix (shared: never mutate it).
+
+        >>> Problem.parse([0, 1], [1, 0], "1/10", 1).lifted_mat.ncols()
+        2
+        """
+        return flint.fmpq_mat([list(h) for h in self.lifted_q])
+
     def __reduce__(self) -> tuple:
         """Pickle the exact fields only (the cached python-flint forms are rebuilt)."""
         return (type(self), (self.x, self.y, self.lam, self.units))

@@ -94,6 +94,13 @@ class FaceSystem:
         return out
 
 
+def direction_map(problem: Problem, nd: NeuronData) -> fmpq_mat:
+    """``H V G^{-1} M^T`` (n x n): the pre-activations ``<h_i, dir>`` of the neuron's
+    direction as a linear map of the residual ``r`` (row ``i`` exactly zero where no
+    residual moves point ``i``'s pre-activation)."""
+    return problem.lifted_mat * nd.V * nd.G_inv * nd.Mt
+
+
 def neuron_data(problem: Problem, face: UnitFace) -> NeuronData:
     """Exact ``V``, ``G^{-1}`` and ``M`` of one face."""
     m = problem.d + 1

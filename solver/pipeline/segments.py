@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flint import arb, arb_mat, fmpq_mat
+from flint import arb, arb_mat
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.decision import Decision
+from solver.pipeline.face_systems import direction_map
 from solver.pipeline.numbers import MAX_PREC, working_precision
 from solver.problem import Problem
 
@@ -71,10 +72,9 @@ def outside_face(problem: Problem, faces: Sequence, neurons: Sequence, residual:
     """The index of a face whose direction at ``residual`` is proved outside its face for
     either sign of its units' ``a``; ``-1`` when every direction is proved inside its face
     (a segment of critical points); None when a ball does not decide."""
-    H = fmpq_mat([list(h) for h in problem.lifted_q])
     undecided = False
     for c, (face, nd) in enumerate(zip(faces, neurons)):
-        Q = H * nd.V * nd.G_inv * nd.M.transpose()  # pre-activations of dir_c = Q r
+        Q = direction_map(problem, nd)  # pre-activations of dir_c = Q r
         if any(want and all(Q[i, m] == 0 for m in range(Q.ncols()))
                for i, want in enumerate(face.signs)):
             return c  # structurally zero where the face wants a sign: outside, exactly

@@ -35,12 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flint import arb, arb_mat, fmpq_mat
+from flint import arb, arb_mat
 
 from solver.errors import DegenerateProblemError
 from solver.pipeline.decision import Decision
 from solver.pipeline.divide import UnitFace
-from solver.pipeline.face_systems import NeuronData
+from solver.pipeline.face_systems import NeuronData, direction_map
 from solver.pipeline.locate.algebraic_point import combination_sign, field_state, quadratic_sign
 from solver.pipeline.locate.point import NeuronPoint
 from solver.pipeline.numbers import MAX_PREC, working_precision
@@ -81,7 +81,7 @@ def residual_radius(problem: Problem, r: arb_mat, others: Sequence[NeuronData]) 
 def near_signs(problem: Problem, nd: NeuronData, r: arb_mat) -> list[int | None]:
     """The signs of ``<h_i, dir_c>`` at the residuals of the balls ``r`` (0 where the row of
     ``H V G^{-1} M^T`` is exactly zero, None where undecided or on the face's zero set)."""
-    K = fmpq_mat([list(h) for h in problem.lifted_q]) * nd.V * nd.G_inv * nd.M.transpose()
+    K = direction_map(problem, nd)
     pre = arb_mat(K) * r
     out: list[int | None] = []
     for i, want in enumerate(nd.face.signs):
@@ -133,7 +133,7 @@ def exact_near(problem: Problem, sub: Sequence[UnitFace], faces: Sequence[UnitFa
                 return None  # r_A is not in C_S
         for face in faces:
             nd = data[face.signs]
-            K = fmpq_mat([list(h) for h in problem.lifted_q]) * nd.V * nd.G_inv * nd.M.transpose()
+            K = direction_map(problem, nd)
             got = [None if want == 0 else combination_sign(
                 [(K[i, j], state.residual[j]) for j in range(K.ncols())])
                 for i, want in enumerate(face.signs)]
