@@ -48,6 +48,7 @@ from explorer.state import ExplorerState
 from explorer.views import caption, data_table, redraw, show_table
 from explorer.views.geometry import one_input, representative
 from explorer.views.glyphs import add_glyph
+from explorer.views.hover import quiet_hover
 from explorer.views.sources import set_columns
 from solver.data import parse_rational
 from solver.errors import SolverInputError
@@ -241,6 +242,7 @@ class DataView(pn.viewable.Viewer):
         self.draw = PointDrawTool(renderers=[self.points], num_objects=MAX_POINTS, add=True)
         fig.add_tools(self.draw, HoverTool(renderers=[self.points],
                                            tooltips=[("x", "@x"), ("y", "@y")]))
+        quiet_hover(fig)
         fig.toolbar.active_tap = self.draw
         fig.toolbar.active_drag = self.draw
         self.points.data_source.on_change("data", self._on_source)

@@ -67,6 +67,7 @@ from explorer.views.columns2d import (
 )
 from explorer.views.data import delete_checked, snap
 from explorer.views.geometry import representative
+from explorer.views.hover import quiet_hover
 from explorer.views.sources import set_columns
 from explorer.views.sphere2d import two_inputs
 from solver.data import parse_rational
@@ -151,6 +152,7 @@ class Data2DView(pn.viewable.Viewer):
         fig.toolbar.active_drag = draw
         self.net = ColumnDataSource(network_columns(None))
         self._add_hover(fig)
+        quiet_hover(fig)
         # A legend names the units.
         fig.add_layout(Legend(items=[LegendItem(label={"field": "label"},
                                                 renderers=[self.lines])],

@@ -44,6 +44,7 @@ from explorer.runner import SolveJob, SolveRunner
 from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.glyphs import add_glyph
+from explorer.views.hover import quiet_hover
 from explorer.views.lampath_plot import branch_at, path_columns, short_decimal
 from explorer.views.sources import set_columns
 
@@ -309,6 +310,7 @@ class LamPathView(pn.viewable.Viewer):
                         name="lampath-now")
         fig.add_layout(self.now)
         fig.on_event(Tap, self._on_tap)
+        quiet_hover(fig)
         self.figure = fig
         self.progress = pn.indicators.Progress(value=-1, active=False, visible=False,
                                                sizing_mode="stretch_width", height=10)

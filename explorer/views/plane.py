@@ -56,6 +56,7 @@ from explorer.views.geometry import (
     representative,
 )
 from explorer.views.glyphs import add_glyph
+from explorer.views.hover import quiet_hover
 from explorer.views.sources import set_columns
 
 TITLE = "(b, c) plane: lines b·xᵢ + c = 0 and all minima"
@@ -209,6 +210,7 @@ class PlaneView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[self.markers], tooltips=[
             (name, f"@{{{name}}}") for name in _MARKER_COLUMNS[:9]]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        quiet_hover(fig)
         self.figure = fig
         state.param.watch(self._draw, ["result", "selection"])
         self._draw()

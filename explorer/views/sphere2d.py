@@ -53,6 +53,7 @@ from explorer.geometry2d.sphere import (
 from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.geometry import nearest_within, representative
+from explorer.views.hover import quiet_hover
 from explorer.views.plane import RING_SIZE, sector_palette
 from explorer.views.sources import set_columns
 
@@ -209,6 +210,7 @@ class SphereView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[self.cells], tooltips=[("a unit here sees",
                                                                     "@label")]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        quiet_hover(fig)
         self.figure = fig
         self._drawn: Any = None  # the result whose markers are drawn
         self._xs: tuple | None = None  # the inputs whose cells and circles are drawn

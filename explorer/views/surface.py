@@ -61,6 +61,7 @@ from explorer.views.geometry import (
     slice_coords,
 )
 from explorer.views.glyphs import add_glyph
+from explorer.views.hover import quiet_hover
 from explorer.views.sources import set_columns
 from solver.results import Point
 
@@ -313,6 +314,7 @@ class SurfaceView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[self.dots], tooltips=[
             ("minimum", "@minimum"), ("loss", "@loss")]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        quiet_hover(fig)
         self.figure = fig
         state.param.watch(self._update_options, "result")
         self._update_options()

@@ -36,6 +36,7 @@ from explorer.geometry2d.slices import angles, b_slice, direction_slice, kink_po
 from explorer.state import ExplorerState
 from explorer.views import caption, redraw
 from explorer.views.geometry import nearest_within, plane_radius, points_of, representative
+from explorer.views.hover import quiet_hover
 from explorer.views.plane import RING_SIZE
 from explorer.views.sources import set_columns
 from explorer.views.sphere2d import two_inputs
@@ -173,6 +174,7 @@ class Surface2DView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[self.minima], tooltips=[
             ("minimum", "@minimum"), ("loss", "@loss")]))
         fig.on_event(Tap, lambda event: self.select_at(event.x, event.y))
+        quiet_hover(fig)
         self.figure = fig
         self._shown: Slice2D | None = None
         self._drawn: tuple = ()  # (result, selected index, slice) of what is drawn
