@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,7 +32,6 @@ from bokeh.plotting import figure
 
 from explorer.loss import network
 from explorer.problem import (
-    ASSETS,
     DEFAULT_DATA,
     DEFAULT_LAM,
     DEFAULT_UNITS,
@@ -42,10 +40,10 @@ from explorer.problem import (
     csv_to_data,
     decode_csv,
     format_data,
-    read_example,
 )
 from explorer.state import ExplorerState
 from explorer.views import caption, data_table, redraw, show_table
+from explorer.views.examples import CHOOSE, example_files, example_of
 from explorer.views.geometry import one_input, representative
 from explorer.views.glyphs import add_glyph
 from explorer.views.hover import quiet_hover
@@ -124,23 +122,6 @@ def delete_checked(table: pn.widgets.Tabulator, state: ExplorerState,
         return
     propose([row for i, row in enumerate(state.rows) if i not in checked])
     table.selection = []
-
-
-def example_files() -> dict[str, str]:
-    """The example data sets in ``assets/`` (1-D and 2-D) as ``{label: data text}``."""
-    return dict(_read_examples())
-
-
-@functools.cache
-def _read_examples() -> tuple[tuple[str, str], ...]:
-    """Read once per server process (every session offers the same examples)."""
-    out = {}
-    for path in sorted(ASSETS.glob("*.csv")):
-        try:
-            out[path.stem.replace("_", " ")] = read_example(path)
-        except SolverInputError:
-            continue  # d > 2 or otherwise not drawable here
-    return tuple(out.items())
 
 
 def one_input_rows(state: ExplorerState) -> Rows:
@@ -250,7 +231,8 @@ class DataView(pn.viewable.Viewer):
         self.table = data_table(self._table_frame())
         self.table.on_edit(self._on_table_edit)
         self.example = pn.widgets.Select(
-            options=["(choose)", *self._examples], value="(choose)", label="Example", width=170,
+            options=[CHOOSE, *self._examples], value=example_of(state.data, self._examples),
+            label="Example", width=170,
         )
         self.example.param.watch(self._on_example, "value")
         self.upload = pn.widgets.FileInput(accept=".csv", multiple=False, width=240)
@@ -262,6 +244,7 @@ class DataView(pn.viewable.Viewer):
         self.reset = pn.widgets.Button(label="Reset", color="warning", width=80)
         self.reset.on_click(self._on_reset)
         state.param.watch(self._refresh, "data")
+        state.param.watch(self._name_example, "data")
         state.param.watch(self._draw_fit, ["result", "selection"])
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -353,11 +336,19 @@ class DataView(pn.viewable.Viewer):
         delete_checked(self.table, self.state, self._propose)
 
     def _on_example(self, event: Any) -> None:
-        """Load one of the example data sets."""
-        if event.new in self._examples:
-            if self.state.edit(data=self._examples[event.new]):
-                self.state.select(-1)
-        self.example.value = "(choose)"
+        """Load one of the example data sets (unless they are the data shown already)."""
+        if event.new not in self._examples or event.new == example_of(self.state.data,
+                                                                       self._examples):
+            return
+        if self.state.edit(data=self._examples[event.new]):
+            self.state.select(-1)
+        else:
+            self._name_example()
+
+    def _name_example(self, *events: Any) -> None:
+        """Show the example the data are (from a link, the tour or a typed edit too), or
+        :data:`CHOOSE` when they are none."""
+        self.example.value = example_of(self.state.data, self._examples)
 
     def _on_upload(self, event: Any) -> None:
         """Load an uploaded CSV file (header ``x,y``)."""

@@ -467,7 +467,7 @@ def test_the_status_line_speaks_of_one_minimum_and_one_unit(state: ExplorerState
 
 
 def test_every_example_in_assets_is_offered_and_loads(app: Any) -> None:
-    from explorer.views.data import example_files
+    from explorer.views.examples import example_files
 
     # every example is offered; the 1-D ones load here (the 2-D ones: test_state2d.py)
     labels = [path.stem.replace("_", " ") for path in sorted(ASSETS.glob("*.csv"))]
@@ -478,13 +478,47 @@ def test_every_example_in_assets_is_offered_and_loads(app: Any) -> None:
     labels = [path.stem.replace("_", " ") for path in files]
     for path, label in zip(files, labels, strict=True):
         app.data.example.value = label
-        assert app.data.example.value == "(choose)" and app.state.message == ""
+        assert app.data.example.value == label and app.state.message == ""  # named
         data = read_csv(path)
         assert app.state.rows == [
             tuple(line.split(",")) for line in path.read_text().split()[1:]
         ]
         expected = solve([row[0] for row in data.x], list(data.y), "1/100", 2)
         assert same(app.state.result.minima, expected.minima), label
+
+
+def test_the_example_chooser_names_the_examples_data_however_they_came(
+    runner: SolveRunner,
+) -> None:
+    from explorer.views.data import DataView
+
+    # A link with the step example's points written differently ("1.0" for "1", "1/2"
+    # for "0.5"): the chooser names "step", not "(choose)".
+    rows = [line.split(",") for line in (ASSETS / "step.csv").read_text().split()[1:]]
+    texts = [",".join(str(Fraction(cell)) for cell in row) for row in rows]
+    assert texts != [",".join(row) for row in rows]  # really written differently
+    state = ExplorerState(runner=runner, autostart=False)
+    state.apply_link({"data": ";".join(texts)})
+    view = DataView(state)
+    assert view.example.value == "step"
+    # A changed point: none of the examples (the chooser offers to choose one).
+    state.start()
+    moved = list(state.rows)
+    moved[0] = (moved[0][0], str(Fraction(moved[0][1]) + Fraction(1, 100)))
+    assert state.edit(data=";".join(",".join(row) for row in moved))
+    assert view.example.value == "(choose)"
+    # Typed back to the paper's numbers: named again.
+    typed = read_example(ASSETS / "paper_example.csv").replace("-1.00", "-1")
+    assert state.edit(data=typed)
+    assert view.example.value == "paper example"
+    # Picking the example already shown changes nothing (the selection stays).
+    state.select(2)
+    view.example.value = "(choose)"
+    view.example.value = "paper example"
+    assert state.data == typed and state.selection == 2
+    # Picking another one loads it.
+    view.example.value = "v shape"
+    assert state.data == read_example(ASSETS / "v_shape.csv")
 
 
 def test_the_teaching_sets_are_small_and_described() -> None:
