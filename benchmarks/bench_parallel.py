@@ -88,22 +88,26 @@ def decomposition_line(cost: Decomposition, in_process_cpu: float, cores: int = 
     idle machine of ``cores`` cores (:mod:`solver.scaleout.ledger`).
 
     >>> from solver.scaleout.ledger import ChunkCost
-    >>> cost = Decomposition((ChunkCost(1, 9, 7, 2.0, 2000), ChunkCost(1, 9, 8, 2.5, 3000)),
+    >>> cost = Decomposition((ChunkCost(1, 9, 7, 2.0, 2000, 0.01, 0.02),
+    ...                       ChunkCost(1, 9, 8, 2.5, 3000, 0.02, 0.01)),
     ...                      (500,), 10000, ((7, 2.1), (8, 2.6)), 0.25, 0.05, 0.06)
     >>> print(decomposition_line(cost, 4.5))  # doctest: +NORMALIZE_WHITESPACE
     CPU per worker 2.00 / 2.50 s (whole process 2.10 / 2.60), coordinator 0.25 s
-    (serial 0.05 s, 0.06 s wall), sent 26 kB (problem 10 kB, seeds 0.5 kB, replies 5 kB),
+    (serial 0.05 s, 0.06 s wall), sent 26 kB (problem 10 kB, seeds 0.5 kB, replies 5 kB;
+    packed in 0.03 s, unpacked in 0.03 s),
     critical path 2.55 s, total 4.95 s: predicted idle speed-up 1.76x (in-process CPU 4.50 s)
     """
     chunks = cost.per_worker()
     whole = dict(cost.worker_cpu)
     replies = sum(c.reply_bytes for c in cost.chunks)
+    packed, unpacked = cost.serialisation()
     return (
         f"CPU per worker {' / '.join(f'{v:.2f}' for v in chunks.values())} s (whole process "
         f"{' / '.join(f'{whole.get(pid, 0.0):.2f}' for pid in chunks)}), coordinator "
         f"{cost.coordinator_cpu:.2f} s (serial {cost.serial_cpu:.2f} s, "
         f"{cost.serial_wall:.2f} s wall), sent {_kb(cost.bytes_sent())} (problem "
-        f"{_kb(cost.work_bytes)}, seeds {_kb(sum(cost.seed_bytes))}, replies {_kb(replies)}), "
+        f"{_kb(cost.work_bytes)}, seeds {_kb(sum(cost.seed_bytes))}, replies {_kb(replies)}; "
+        f"packed in {packed:.2f} s, unpacked in {unpacked:.2f} s), "
         f"critical path {cost.critical_path():.2f} s, total {cost.total_cpu():.2f} s: "
         f"predicted idle speed-up {cost.predicted_speed_up(in_process_cpu, cores):.2f}x "
         f"(in-process CPU {in_process_cpu:.2f} s)"

@@ -4,9 +4,10 @@ A cluster worker (:func:`remote_chunk`) runs a chunk of the run loop
 (:func:`solver.pipeline.run.run_chunk`) with a :class:`SeededEnumerator` holding the
 lower levels' interior solutions, sent as exact data (:class:`BoxCoordinate`,
 :class:`PolyCoordinate`: Fractions and integers; most python-flint types do not pickle)
-and re-proved on the worker at any precision. Verdicts are decided rigorously and the
-reported values come from the exact boxes and polynomials, so the result does not depend
-on where a set was solved.
+and re-proved on the worker at any precision. It answers with a :class:`PackedReply`:
+the chunk's result and its sets' solutions as bytes (:mod:`solver.scaleout.wire`).
+Verdicts are decided rigorously and the reported values come from the exact boxes and
+polynomials, so the result does not depend on where a set was solved.
 
 Examples
 --------
@@ -25,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -39,6 +40,7 @@ from solver.pipeline.locate.interior import QUICK_PREC, BoxRoot, BoxSolution
 from solver.pipeline.numbers import fraction, working_precision
 from solver.pipeline.run import ChunkResult, FaceWork, Key, chunk_keys, levels, run_chunk
 from solver.problem import to_fmpq
+from solver.scaleout.wire import pack, unpack
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,9 @@ class BoxCoordinate:
     hi: tuple[Fraction, ...]
     index: int
 
+    def __reduce__(self) -> tuple:  # the constructor, not a Python __setstate__
+        return BoxCoordinate, (self.part, self.lo, self.hi, self.index)
+
 
 @dataclass(frozen=True, slots=True)
 class PolyCoordinate:
@@ -60,6 +65,9 @@ class PolyCoordinate:
     coeffs: tuple[int, ...]
     lo: Fraction
     hi: Fraction
+
+    def __reduce__(self) -> tuple:
+        return PolyCoordinate, (self.coeffs, self.lo, self.hi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,9 @@ class PendingCoordinate:
     lo: tuple[Fraction, ...]
     hi: tuple[Fraction, ...]
     index: int
+
+    def __reduce__(self) -> tuple:
+        return PendingCoordinate, (self.part, self.start, self.lo, self.hi, self.index)
 
 
 Coordinate = BoxCoordinate | PolyCoordinate | PendingCoordinate
@@ -104,20 +115,49 @@ def unpack_signs(packed: bytes, count: int) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class Seed:
     """Interior solutions of lower levels: on a cluster, one level's new solutions (the
-    client sends each level's once; a worker keeps the ones it has taken)."""
+    client sends each level's once; a worker keeps the ones it has taken), as the
+    chunks' :attr:`PackedReply.solved` bytes (``packed``; the client forwards them
+    unread) or as ``entries``."""
 
     entries: Mapping[Key, Encoded] = field(default_factory=dict)
+    packed: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkReply:
-    """A worker's answer: the chunk's result and, when higher levels follow, its sets'
-    interior solutions (``solved``) for the next seed."""
+    """A chunk's answer: its result and, when higher levels follow, its sets' interior
+    solutions (``solved``) for the next seed (on a cluster it travels packed:
+    :class:`PackedReply`)."""
 
     result: ChunkResult
     solved: dict[Key, Encoded]
-    cpu: float = 0.0  # the chunk's CPU seconds on the worker (time.process_time)
-    pid: int = 0  # the worker's process id
+
+
+@dataclass(frozen=True, slots=True)
+class PackedReply:
+    """A :class:`ChunkReply` as it travels (:func:`solver.scaleout.wire.pack`): the result
+    and the solutions as bytes (``solved`` empty when no level follows), the chunk's CPU
+    seconds on its worker (``time.process_time``, packing included), the part spent
+    packing, and the worker's process id."""
+
+    result: bytes
+    solved: bytes
+    cpu: float
+    pack_cpu: float
+    pid: int
+
+    @classmethod
+    def of(cls, reply: ChunkReply, started: float) -> PackedReply:
+        """``reply`` packed; ``started``: the chunk's ``time.process_time`` at its start."""
+        packing = time.process_time()
+        result, solved = pack(reply.result), pack(reply.solved) if reply.solved else b""
+        done = time.process_time()
+        return cls(result, solved, done - started, done - packing, os.getpid())
+
+    @property
+    def size(self) -> int:
+        """Bytes sent."""
+        return len(self.result) + len(self.solved)
 
 
 class SeededEnumerator(NeuronEnumerator):
@@ -141,8 +181,9 @@ class SeededEnumerator(NeuronEnumerator):
         missed a level takes it here). A set no seed covers is solved here."""
         alive = self.work.alive
         for seed in seeds[self.taken:]:
-            self.seed.update({tuple([alive[i].signs for i in key]): encoded
-                              for key, encoded in seed.entries.items()})
+            for entries in (seed.entries, *map(unpack, seed.packed)):
+                self.seed.update({tuple([alive[i].signs for i in key]): encoded
+                                  for key, encoded in entries.items()})
         self.taken = max(self.taken, len(seeds))
 
     def known(self, key: tuple) -> Entry | None:
@@ -233,12 +274,13 @@ _LOCK = threading.Lock()
 
 
 def remote_chunk(work: FaceWork, seeds: tuple[Seed, ...], level: int, start: int,
-                 stop: int, share: bool = True) -> ChunkReply:
+                 stop: int, share: bool = True) -> PackedReply:
     """Run one chunk in a cluster worker process (the task sent by
     :mod:`solver.scaleout.cluster`); ``seeds`` are the lower levels' new solutions, one
     :class:`Seed` per level, already on the worker. Without ``share`` (a cluster of one
-    worker, which keeps its own solutions) the chunk's solutions are not sent back."""
-    with _LOCK:
+    worker, which keeps its own solutions) the chunk's solutions are not sent back. The
+    collector is paused throughout (the seeds read, the chunk run, the reply packed)."""
+    with _LOCK, paused_gc():
         cpu = time.process_time()
         enumerator = _ENUMERATORS.get(work.token)
         if enumerator is None:
@@ -249,7 +291,7 @@ def remote_chunk(work: FaceWork, seeds: tuple[Seed, ...], level: int, start: int
         enumerator.take_seeds(tuple(seeds))
         export = share and level < levels(work)[-1]
         reply = run_seeded_chunk(work, enumerator, level, start, stop, export=export)
-        return replace(reply, cpu=time.process_time() - cpu, pid=os.getpid())
+        return PackedReply.of(reply, cpu)
 
 
 def forget(token: str) -> bool:

@@ -1,12 +1,13 @@
 """The client's side of scale-out: the run loop's chunks on a Dask cluster.
 
 Level by level (``k`` = number of distinct faces), the client scatters the problem
-(once) and each level's new interior solutions (once, when the next level starts; a
-worker keeps what it has taken) to every worker, hands out the level in strided chunks
-of decreasing size (:class:`~solver.scaleout.pieces.Pieces`: large chunks first, for the
-batched hot path, small ones last, to balance the workers), and collects the results as
-they finish, reporting progress per chunk. Nothing here is imported on the in-process
-path: Dask is the optional extra ``relu-minima[dask]``.
+(once) and each level's new interior solutions (once, when the next level starts, as the
+bytes the chunks sent, unread; a worker keeps what it has taken) to every worker, hands
+out the level in chunks of decreasing size (:class:`~solver.scaleout.pieces.Pieces`:
+large chunks first, for the batched hot path, small ones last, to balance the workers),
+and collects the results as they finish, reporting progress per chunk. The garbage
+collector is paused meanwhile, as in an in-process solve. Nothing here is imported on
+the in-process path: Dask is the optional extra ``relu-minima[dask]``.
 
 Examples
 --------
@@ -29,10 +30,12 @@ from dataclasses import replace
 from typing import Any
 
 from solver.errors import SolverError, SolverInputError
+from solver.pipeline.collector import paused_gc
 from solver.pipeline.run import ChunkResult, FaceWork, level_size, levels
 from solver.scaleout.chunks import Seed, forget, remote_chunk
 from solver.scaleout.ledger import Meter
 from solver.scaleout.pieces import Pieces
+from solver.scaleout.wire import unpack
 
 # Seconds to wait for a scheduler, for the workers to join it, and for a local
 # cluster to close.
@@ -280,64 +283,76 @@ def run_on_client(
     """
     distributed = import_distributed()
     work = _with_token(work)
+    try:
+        with paused_gc():  # as in process; the replies are many small objects
+            results = _run_levels(client, distributed, work, total, progress)
+    except _cluster_failures(distributed) as exc:  # nothing left to tidy up on the workers
+        raise SolverError(f"the dask cluster failed: {type(exc).__name__}: {exc}") from exc
+    except BaseException:
+        _forget_everywhere(client, work.token)
+        raise
+    _forget_everywhere(client, work.token)
+    return results
+
+
+def _run_levels(client: Any, distributed: Any, work: FaceWork, total: int,
+                progress: Callable[[int, int], None] | None) -> list[ChunkResult]:
+    """:func:`run_on_client`'s loop over the levels."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     # a local cluster of one worker keeps every solution where it is needed
     share = workers > 1 or id(client) not in _SOLO
     meter = Meter.start(client, work)
     work_future = client.scatter(work, broadcast=True, hash=False)
     seed_futures: list = []  # one per level: the level below's new solutions, sent once
-    seed: dict = {}
+    solved: list[bytes] = []  # the level's chunks' solutions, packed: forwarded unread
     results: list[ChunkResult] = []
     done = 0
     if progress is not None:
         progress(0, total)
-    try:
-        for level in levels(work):
-            if meter is not None:
-                meter.between_levels(Seed(seed))
-            seed_futures.append(client.scatter(Seed(seed), broadcast=True, hash=False))
-            seed = {}
-            pieces = Pieces(level_size(work, level), workers)
-            seeds = list(seed_futures)
+    for level in levels(work):
+        seed = Seed(packed=tuple(solved))
+        if meter is not None:
+            meter.between_levels(seed)
+        seed_futures.append(client.scatter(seed, broadcast=True, hash=False))
+        solved = []
+        pieces = Pieces(level_size(work, level), workers)
+        seeds = list(seed_futures)
 
-            def submit(piece: tuple[int, int], level: int = level, seeds: list = seeds) -> Any:
-                start, stop = piece
-                return client.submit(
-                    remote_chunk, work_future, seeds, level, start, stop, share,
-                    key=f"relu-minima-{work.token}-{level}-{start}-{stop}", pure=False,
-                )
+        def submit(piece: tuple[int, int], level: int = level, seeds: list = seeds) -> Any:
+            start, stop = piece
+            return client.submit(
+                remote_chunk, work_future, seeds, level, start, stop, share,
+                key=f"relu-minima-{work.token}-{level}-{start}-{stop}", pure=False,
+            )
 
-            # two chunks in flight per worker (none waits for the next), the next one
-            # handed out as one finishes: its size depends on what is left
-            first = [submit(p) for p in (pieces.next() for _ in range(2 * workers)) if p]
-            if meter is not None:
-                meter.level_started()
-            running = distributed.as_completed(first)
-            try:
-                for future in running:
-                    reply = future.result()
-                    piece = pieces.next()
-                    if piece is not None:
-                        running.add(submit(piece))
-                    results.append(reply.result)
-                    seed.update(reply.solved)
-                    done += reply.result.sets
-                    if meter is not None:
-                        meter.chunk(level, reply)
-                    if progress is not None:
-                        progress(done, total)
-            except BaseException:
-                _cancel(client, list(running.futures) + first)
-                raise
-            del first, running
-    except _cluster_failures(distributed) as exc:  # nothing left to tidy up on the workers
-        raise SolverError(f"the dask cluster failed: {type(exc).__name__}: {exc}") from exc
-    except BaseException:
-        _forget_everywhere(client, work.token)
-        raise
+        # two chunks in flight per worker (none waits for the next), the next one
+        # handed out as one finishes: its size depends on what is left
+        first = [submit(p) for p in (pieces.next() for _ in range(2 * workers)) if p]
+        if meter is not None:
+            meter.level_started()
+        running = distributed.as_completed(first)
+        try:
+            for future in running:
+                reply = future.result()
+                piece = pieces.next()
+                if piece is not None:
+                    running.add(submit(piece))
+                unpacking = time.process_time()
+                result = unpack(reply.result)
+                if meter is not None:
+                    meter.chunk(level, reply, result.sets, time.process_time() - unpacking)
+                results.append(result)
+                if reply.solved:
+                    solved.append(reply.solved)
+                done += result.sets
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            _cancel(client, list(running.futures) + first)
+            raise
+        del first, running
     if meter is not None:
         meter.finish(client)
-    _forget_everywhere(client, work.token)
     return results
 
 

@@ -3,8 +3,9 @@ the machine distorts it little (CPU seconds, not wall seconds), and the speed-up
 predicts for an idle machine.
 
 Inside :func:`accounting`, a cluster solve (:func:`solver.scaleout.cluster.run_on_client`)
-records every chunk's CPU time on its worker (``time.process_time`` around the chunk),
-the bytes of every reply and seed (pickled, as Dask sends them), the worker processes'
+records every chunk's CPU time on its worker (``time.process_time`` around the chunk,
+packing its reply included), the part spent packing it and the part spent here unpacking
+it (:mod:`solver.scaleout.wire`), the bytes of every reply and seed, the worker processes'
 whole CPU time (chunks plus Dask's own work there), the coordinator's CPU time (this
 process: Dask's scheduler and client threads and the run loop) and its serial part, the
 CPU time between one level's last reply and the next level's first task, when no worker
@@ -47,13 +48,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class ChunkCost:
     """One chunk: its level, number of face sets, worker (process id), CPU seconds there
-    and the bytes of its reply."""
+    and the bytes of its reply; of its CPU seconds, those its worker spent packing the
+    reply, and the coordinator's seconds unpacking it."""
 
     level: int
     sets: int
     pid: int
     cpu: float
     reply_bytes: int
+    pack_cpu: float = 0.0
+    unpack_cpu: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,11 @@ class Decomposition:
         return Decomposition(self.chunks, self.seed_bytes, self.work_bytes, workers,
                              real.coordinator_cpu, real.serial_cpu, real.serial_wall)
 
+    def serialisation(self) -> tuple[float, float]:
+        """CPU seconds packing the replies (the workers, part of their chunks' time) and
+        unpacking them (the coordinator)."""
+        return (sum(c.pack_cpu for c in self.chunks), sum(c.unpack_cpu for c in self.chunks))
+
     def bytes_sent(self) -> int:
         """Bytes over the wire: the problem and each seed to every worker, every reply."""
         workers = max(1, len(self.worker_cpu))
@@ -166,11 +175,12 @@ class Meter:
         ledger = active()
         return None if ledger is None else cls(ledger, client, work)
 
-    def between_levels(self, seed: object) -> None:
-        """The serial part starts (the seed of the next level is sent)."""
+    def between_levels(self, seed: Any) -> None:
+        """The serial part starts (the seed of the next level, a
+        :class:`~solver.scaleout.chunks.Seed` of packed bytes, is sent)."""
         if self.mark is None:
             self.mark = (time.process_time(), time.perf_counter(), self.ledger.own)
-        self.ledger.seed_bytes.append(self.ledger.size(seed))
+        self.ledger.seed_bytes.append(sum(map(len, seed.packed)))
 
     def level_started(self) -> None:
         """The serial part ends (the level's first tasks are submitted)."""
@@ -180,10 +190,11 @@ class Meter:
             self.serial_wall += time.perf_counter() - wall
         self.mark = None
 
-    def chunk(self, level: int, reply: Any) -> None:
-        """A chunk's reply arrived."""
-        self.ledger.chunks.append(ChunkCost(level, reply.result.sets, reply.pid, reply.cpu,
-                                            self.ledger.size(reply)))
+    def chunk(self, level: int, reply: Any, sets: int, unpack_cpu: float) -> None:
+        """A chunk's reply (a :class:`~solver.scaleout.chunks.PackedReply` of ``sets``
+        face sets) arrived and was unpacked in ``unpack_cpu`` seconds."""
+        self.ledger.chunks.append(ChunkCost(level, sets, reply.pid, reply.cpu, reply.size,
+                                            reply.pack_cpu, unpack_cpu))
 
     def finish(self, client: Any) -> None:
         """The solve's last reply is in: the decomposition is :attr:`Ledger.result`."""
@@ -207,13 +218,15 @@ def simulate(work: FaceWork, workers: int) -> tuple[Decomposition, float]:
     Each level is cut as on the cluster (:class:`~solver.scaleout.pieces.Pieces`), its
     next chunk given to the simulated worker with the least CPU time in the level so far
     (the cluster hands it to the worker that finishes first); each worker keeps its own
-    :class:`~solver.scaleout.chunks.SeededEnumerator`, and the replies and seeds go
-    through ``pickle`` as on the cluster. No Dask: the workers' and the coordinator's own
-    overhead comes from a real run (:meth:`Decomposition.with_overhead_of`).
+    :class:`~solver.scaleout.chunks.SeededEnumerator`, and the replies are packed and
+    unpacked as on the cluster (:mod:`solver.scaleout.wire`). No Dask: the workers' and the
+    coordinator's own overhead comes from a real run (:meth:`Decomposition.with_overhead_of`).
     """
+    from solver.pipeline.collector import paused_gc
     from solver.pipeline.run import level_size, levels, run_levels
-    from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
+    from solver.scaleout.chunks import PackedReply, Seed, SeededEnumerator, run_seeded_chunk
     from solver.scaleout.pieces import Pieces
+    from solver.scaleout.wire import unpack
 
     start = time.process_time()
     run_levels(work)
@@ -223,21 +236,25 @@ def simulate(work: FaceWork, workers: int) -> tuple[Decomposition, float]:
     chunks: list[ChunkCost] = []
     seed_bytes: list[int] = []
     for level in levels(work):
-        busy, solved = [0.0] * workers, {}
+        busy, solved = [0.0] * workers, []
         export = workers > 1 and level < levels(work)[-1]
         for first, stop in Pieces(level_size(work, level), workers):
             w = busy.index(min(busy))
-            start = time.process_time()
-            enumerators[w].take_seeds(tuple(seeds))
-            reply = run_seeded_chunk(work, enumerators[w], level, first, stop, export=export)
-            cpu = time.process_time() - start
-            busy[w] += cpu
-            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-            chunks.append(ChunkCost(level, reply.result.sets, w, cpu, len(data)))
-            solved.update(pickle.loads(data).solved)
-        data = pickle.dumps(Seed(solved), protocol=pickle.HIGHEST_PROTOCOL)
-        seed_bytes.append(len(data))
-        seeds.append(pickle.loads(data))
+            with paused_gc():  # as remote_chunk
+                start = time.process_time()
+                enumerators[w].take_seeds(tuple(seeds))
+                reply = PackedReply.of(run_seeded_chunk(work, enumerators[w], level, first,
+                                                        stop, export=export), start)
+                busy[w] += reply.cpu
+                unpacking = time.process_time()
+                sets = unpack(reply.result).sets
+            chunks.append(ChunkCost(level, sets, w, reply.cpu, reply.size, reply.pack_cpu,
+                                    time.process_time() - unpacking))
+            if reply.solved:
+                solved.append(reply.solved)
+        seed = Seed(packed=tuple(solved))
+        seed_bytes.append(sum(map(len, seed.packed)))
+        seeds.append(seed)
     cost = Decomposition(tuple(chunks), tuple(seed_bytes), len(pickle.dumps(work)), (), 0.0, 0.0)
     sums = tuple(cost.per_worker().items())
     return Decomposition(cost.chunks, cost.seed_bytes, cost.work_bytes, sums, 0.0, 0.0), in_process

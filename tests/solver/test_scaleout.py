@@ -29,10 +29,11 @@ from solver.cli import main
 from solver.data import read_csv
 from solver.pipeline.merge import canonical
 from solver.problem import Problem
-from solver.scaleout.chunks import Seed, SeededEnumerator, run_seeded_chunk
+from solver.scaleout.chunks import PackedReply, Seed, SeededEnumerator, run_seeded_chunk
 from solver.scaleout.cluster import local_cluster_options
 from solver.scaleout.ledger import accounting, simulate
 from solver.scaleout.pieces import Pieces
+from solver.scaleout.wire import pack, unpack
 from tests.solves import ASSET_LAM, asset_solution
 from tests.strategies import in_general_position
 
@@ -116,25 +117,26 @@ def test_cluster_matches_in_process_on_random_plane_data(client: Any) -> None:
 
 
 def _chunked(x, y, lam: Fraction, units: int, chunks: int) -> tuple:
-    """The pipeline with a fresh seeded enumerator per chunk, seeds passed as data, one
-    :class:`Seed` per level as the cluster sends them (the level below's new solutions)."""
+    """The pipeline with a fresh seeded enumerator per chunk, replies packed as the
+    workers send them and seeds forwarded as those bytes, one :class:`Seed` per level as
+    the cluster sends them (the level below's new solutions)."""
     work = run_loop.make_work(Problem(tuple(x), tuple(y), lam, units), token="test")
     seeds: list[Seed] = []
-    replies = []
+    results = []
     for level in run_loop.levels(work):
         size = run_loop.level_size(work, level)
         bounds = sorted({size * i // chunks for i in range(chunks + 1)})
-        level_replies = []
+        solved = []
         for start, stop in zip(bounds, bounds[1:]):
             enumerator = SeededEnumerator(work)
             enumerator.take_seeds(tuple(seeds))
-            assert len(enumerator.seed) == sum(len(sd.entries) for sd in seeds)  # every level's
             export = level < run_loop.levels(work)[-1]
-            level_replies.append(run_seeded_chunk(work, enumerator, level, start, stop,
-                                                  export=export))
-        seeds.append(Seed({k: v for r in level_replies for k, v in r.solved.items()}))
-        replies += level_replies
-    results = [reply.result for reply in replies]
+            reply = PackedReply.of(run_seeded_chunk(work, enumerator, level, start, stop,
+                                                    export=export), 0.0)
+            results.append(unpack(reply.result))
+            solved += [reply.solved] if export else []
+            assert bool(reply.solved) == (export and bool(unpack(reply.solved)))
+        seeds.append(Seed(packed=tuple(solved)))
     entries, candidates, systems = run_loop.merge_results(results)
     return canonical(entries), candidates, systems
 
@@ -164,6 +166,33 @@ def test_seed_survives_pickling() -> None:
     again = pickle.loads(pickle.dumps(reply))
     assert again.solved == reply.solved
     assert pickle.loads(pickle.dumps(work)) == work
+
+
+def test_packed_replies_and_seeds_round_trip() -> None:
+    """What the workers send (:mod:`solver.scaleout.wire`) reads back equal to what they
+    computed: every minimum of a chunk (isolated and curves, with their exact forms and
+    certificates) and every interior solution of its sets; equal strings and exact roots
+    of a point's labelings come back as one object each (sent once)."""
+    data = read_csv(ROOT / "assets" / "paper_example.csv")
+    work = run_loop.make_work(Problem(data.x, data.y, Fraction(1, 100), 3), token="wire")
+    enumerator = SeededEnumerator(work)
+    kinds: set[str] = set()
+    repeated = False
+    for level in run_loop.levels(work):
+        reply = run_seeded_chunk(work, enumerator, level, 0, run_loop.level_size(work, level),
+                                 export=True)
+        result = unpack(pack(reply.result))
+        assert result == reply.result
+        assert unpack(pack(reply.solved)) == reply.solved
+        kinds |= {found.numbered(0).kind for found in result.entries}
+        texts = [text for found in result.entries for key in ("equations", "inequalities")
+                 for text in found.fields.get(key, ())]
+        objects: dict[str, set[int]] = {}
+        for text in texts:
+            objects.setdefault(text, set()).add(id(text))
+        assert all(len(ids) == 1 for ids in objects.values())
+        repeated |= len(objects) < len(texts)
+    assert kinds == {"isolated", "curve"} and repeated
 
 
 def test_seeded_sets_bring_their_kkt_excess_tables() -> None:
