@@ -1,13 +1,14 @@
-"""Scale-out benchmark: one problem in-process, then on local Dask clusters of 1, 2, ... workers.
+"""Scale-out benchmark: problems in-process, then on local Dask clusters of 1, 2, ... workers.
 
-Prints a Markdown table of wall times and speed-ups with the load average beside every
-row, and checks that every run gives the same minima as the in-process solve (JSON
-without the wall time).
+Prints, per problem, a Markdown table of wall times and speed-ups with the load average
+beside every row, and checks that every run gives the same minima as the in-process solve
+(JSON without the wall time).
 
-    python -m benchmarks.bench_parallel                       # d=2 L=2 n=10 seed 10 (>= 5 s)
-    python -m benchmarks.bench_parallel --problem d1-L4       # d=1 L=4 n=6 seed 6
+    python -m benchmarks.bench_parallel                       # d2-n12: d=2 L=2 n=12 seed 10
+    python -m benchmarks.bench_parallel --problem all         # every preset of >= 5 s
+    python -m benchmarks.bench_parallel --problem d1-L4-n8 d3-n6 --workers 2
     python -m benchmarks.bench_parallel --d 1 --units 3 --n 10 --seed 10 --repeat 3
-    python -m benchmarks.bench_parallel --workers 1 2 4
+    python -m benchmarks.bench_parallel --workers 1 2 4 --no-simulate
 
 "wall" is the whole ``solve(...)`` call, including starting and stopping the local
 cluster; "solve" is the solver's own ``stats.seconds`` (from the cluster being ready to
@@ -16,7 +17,8 @@ the result). The cluster rows are forced (``force=True``); a last row shows what
 :data:`solver.scaleout.cluster.LOCAL_MIN_SECONDS` is solved in-process, with a note. Run
 nothing else heavy meanwhile: the reference machine has 2 cores, and the speed-up target
 (issue 13: >= 1.8x solve, >= 1.6x wall with 2 workers for problems of >= 5 s in-process)
-is for an idle one.
+is for an idle one. Each cluster run is decomposed in CPU seconds and the cluster
+simulated in this process (:mod:`solver.scaleout.ledger`), which load distorts less.
 """
 
 from __future__ import annotations
@@ -37,14 +39,18 @@ from solver.problem import Problem
 from solver.scaleout.cluster import InProcessFallback
 from solver.scaleout.ledger import Decomposition, accounting, simulate
 
-# Problems of >= 5 s in-process on the reference machine (benchmarks/bench_speed's seeds).
+# Problems of >= 5 s in-process on the reference machine (idle, main at 703ad3c), and two
+# smaller ones measured before (benchmarks/problems.random_problem("bench_parallel", ...)).
 PRESETS = {
-    "d2-n10": (2, 2, 10, 10),   # 45,842 systems, many cheap sets: batching matters
-    "d2-n8": (2, 2, 8, 28),     # 15,755 systems
-    "d3-n6": (3, 2, 6, 36),     # 29,025 systems
-    "d1-L4": (1, 4, 6, 6),      # 2,746 systems, a few very expensive sets: balance matters
-    "d1-L3": (1, 3, 10, 10),    # ~1-2 s now: below the local cluster's threshold
+    "d2-n12": (2, 2, 12, 10),     # 101,653 systems, many cheap sets: batching matters
+    "d1-L4-n8": (1, 4, 8, 6),     # 12,398 systems, 2,006 minima: serialisation matters
+    "d1-L3-n20": (1, 3, 20, 10),  # 48,223 systems, 905 minima
+    "d3-n6": (3, 2, 6, 36),       # 29,025 systems
+    "d2-n10": (2, 2, 10, 10),     # 45,842 systems: 3.7 s, the default before
+    "d1-L4": (1, 4, 6, 6),        # 2,746 systems, 1,123 minima: about 3 s
 }
+# the presets of >= 5 s (``--problem all``)
+LARGE = ("d2-n12", "d1-L4-n8", "d1-L3-n20", "d3-n6")
 
 
 def _comparable(sol) -> str:
@@ -119,10 +125,12 @@ def _kb(size: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables; exit code 1 if any run's minima differ."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problem", choices=sorted(PRESETS), default="d2-n10",
-                        help="a preset (d, units, n, seed); --d/--units/--n/--seed override it")
+    parser.add_argument("--problem", nargs="+", choices=sorted(PRESETS) + ["all"],
+                        default=["d2-n12"],
+                        help="presets (d, units, n, seed), 'all' for every one of >= 5 s; "
+                             "--d/--units/--n/--seed override the first")
     parser.add_argument("--n", type=int)
     parser.add_argument("--d", type=int)
     parser.add_argument("--units", type=int)
@@ -131,11 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=1,
                         help="run every row this many times (the load varies)")
+    parser.add_argument("--no-simulate", action="store_true",
+                        help="skip the simulated cluster (two more in-process solves)")
     args = parser.parse_args(argv)
-    d, units, n, seed = PRESETS[args.problem]
-    d, units = args.d or d, args.units or units
-    n, seed = args.n or n, args.seed if args.seed is not None else seed
+    names = list(LARGE) if "all" in args.problem else args.problem
+    specs = []
+    for i, preset in enumerate(names):
+        d, units, n, seed = PRESETS[preset]
+        if i == 0:
+            d, units = args.d or d, args.units or units
+            n, seed = args.n or n, args.seed if args.seed is not None else seed
+        specs.append((d, units, n, seed))
+    same = [bench(spec, args) for spec in specs]
+    return 0 if all(same) else 1
 
+
+def bench(spec: tuple[int, int, int, int], args: argparse.Namespace) -> bool:
+    """One problem ``(d, units, n, seed)``: the runs, the table, the decompositions and the
+    simulation; whether every run gave the in-process minima."""
+    d, units, n, seed = spec
     problem = random_problem("bench_parallel", n, d, units, seed)
     x, y = problem.x, problem.y
     name = f"d={d} L={units} n={n} (seed {seed}, lam {args.lam})"
@@ -196,18 +218,24 @@ def main(argv: list[str] | None = None) -> int:
     for label, cost in costs:
         print(f"- {label}: {decomposition_line(cost, min(base_cpu))}")
     print()
+    if not args.no_simulate:
+        _simulated(make_work(Problem.parse(x, y, args.lam, units)), args.workers, costs)
+    return all(r[4] for r in rows)
+
+
+def _simulated(work, workers: list[int], costs: list[tuple[str, Decomposition]]) -> None:
+    """The simulated cluster of each size, with the overhead of its last real run."""
     print("Simulated (`solver.scaleout.ledger.simulate`: the in-process solve, then the same "
           "chunks one after the other in this process, the same minute; the workers' and "
           "coordinator's own overhead from the last cluster run of each size):")
     print()
-    work = make_work(Problem.parse(x, y, args.lam, units))
-    for workers in args.workers:
-        real = [c for label, c in costs if label.startswith(f"{workers} local worker")]
-        sim, in_process = simulate(work, workers)
-        print(f"- {workers} worker{'s' if workers > 1 else ''} (load {_load():.1f}): "
+    for size in workers:
+        real = [c for label, c in costs if label.startswith(f"{size} local worker")]
+        sim, in_process = simulate(work, size)
+        print(f"- {size} worker{'s' if size > 1 else ''} (load {_load():.1f}): "
               f"{decomposition_line(sim.with_overhead_of(real[-1]) if real else sim, in_process)}"
               f"; without that overhead {sim.predicted_speed_up(in_process, 2):.2f}x", flush=True)
-    return 0 if all(r[4] for r in rows) else 1
+    print()
 
 
 if __name__ == "__main__":
