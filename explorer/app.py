@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode
 import panel as pn
 from panel.io.callbacks import PeriodicCallback
 
+from explorer.design import ExplorerDesign
 from explorer.layout import build_dashboard
 from explorer.pagefix import PAGEFIX_SCRIPT, install_page_fixes
 from explorer.runner import SolveRunner, get_runner
@@ -75,7 +76,7 @@ def sync_location(state: ExplorerState, location: pn.io.location.Location) -> No
 
 def build_app(runner: SolveRunner | None = None, sync_url: bool = True) -> pn.template.BaseTemplate:
     """The whole dashboard as a template (call ``.servable()`` on it)."""
-    pn.extension("tabulator", "katex", design="bootstrap", notifications=False,
+    pn.extension("tabulator", "katex", design=ExplorerDesign, notifications=False,
                  js_files={"explorer-pagefix": PAGEFIX_SCRIPT})
     state = build_state(runner, sync_url)
     board = build_dashboard(state)
