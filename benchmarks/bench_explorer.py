@@ -371,13 +371,20 @@ SCENARIOS = {"point drag": drag, "tap to add": tap_add, "table edit": table_edit
 class Load:
     """One first load, seconds from navigation start: the page's HTML received (the server
     has built the session), its scripts run (DOMContentLoaded), Bokeh's document made,
-    the first websocket message, and every view showing the result."""
+    the first websocket message, and every view showing the result. Then the page's main
+    thread until then, from Chromium's own counters (``Performance.getMetrics``): its CPU
+    seconds (``ThreadTime``: what other work on the shared cores inflates least), the
+    seconds spent recalculating styles and running scripts; and the document's Bokeh models."""
 
     page: float
     scripts: float
     document: float
     socket: float | None
     seconds: float
+    cpu: float | None = None
+    style: float | None = None
+    script: float | None = None
+    models: int | None = None
 
 
 def first_load(browser: Any, url: str) -> Load:
@@ -385,16 +392,22 @@ def first_load(browser: Any, url: str) -> Load:
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:
         page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         page.add_init_script(FRAMES_JS)
         page.add_init_script(f"({LOADED_JS})()")
         page.goto(url)
         page.wait_for_function("() => window.__loaded !== undefined", timeout=TIMEOUT)
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         t = page.evaluate("""() => {
           const nav = performance.getEntriesByType('navigation')[0];
           return [nav.responseEnd, nav.domContentLoadedEventEnd, window.__doc,
-                  window.__frames.length ? window.__frames[0].t : null, window.__loaded];
+                  window.__frames.length ? window.__frames[0].t : null, window.__loaded,
+                  Bokeh.documents[0].all_models.size];
         }""")
-        return Load(*(v / 1000 if v is not None else None for v in t))
+        return Load(*(v / 1000 if v is not None else None for v in t[:5]),
+                    cpu=metrics.get("ThreadTime"), style=metrics.get("RecalcStyleDuration"),
+                    script=metrics.get("ScriptDuration"), models=t[5])
     finally:
         context.close()
 
@@ -407,10 +420,13 @@ def load_table(loads: list[Load]) -> str:
 
     return markdown_table(
         ["HTML received (session built)", "scripts run", "document made",
-         "first websocket message", "every view shows the result"],
+         "first websocket message", "every view shows the result", "page CPU s",
+         "styles s", "scripts s", "models"],
         [[med([x.page for x in loads]), med([x.scripts for x in loads]),
           med([x.document for x in loads]), med([x.socket for x in loads]),
-          med([x.seconds for x in loads])]])
+          med([x.seconds for x in loads]), med([x.cpu for x in loads]),
+          med([x.style for x in loads]), med([x.script for x in loads]),
+          str(loads[-1].models)]])
 
 
 def run(url: str, runs: int, loads: int) -> tuple[dict[str, list[Sample]], list[Load]]:
@@ -523,7 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(view_table(results))
     print()
     if loads:
-        print("first load (medians, seconds from navigation start):")
+        print("first load (medians, seconds from navigation start; then the page's main thread")
+        print("until every view shows the result: CPU, style recalculation, scripts; models):")
         print()
         print(load_table(loads))
         print()
