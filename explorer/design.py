@@ -30,7 +30,7 @@ from pathlib import Path
 import panel as pn
 from panel.theme.bootstrap import Bootstrap
 
-BOOTSTRAP = Path(pn.__file__).parent / "dist" / "bundled" / "bootstrap5" / "css" / "bootstrap.min.css"
+BOOTSTRAP = Path(pn.__file__).parent / "dist/bundled/bootstrap5/css/bootstrap.min.css"
 # The parts of Bootstrap that the views show, each from its first rule up to the next part:
 # the reboot (up to the type utilities, ``.lead``), cards (Panel's Card has ``card`` and
 # ``card-header`` elements) and alerts (Panel's Alert).
