@@ -36,7 +36,9 @@ class Outcome:
 
     ``kind`` is ``"ok"`` (``solution`` set), ``"refused"`` (bad input or too large:
     ``message`` is the solver's one-line reason), ``"cancelled"`` (superseded) or
-    ``"failed"`` (anything unexpected, ``message`` names it).
+    ``"failed"`` (anything unexpected, ``message`` names it). ``seconds`` is the solve's
+    wall time in the worker, ``cpu_seconds`` its CPU time there (their difference: waiting
+    for a core, ``benchmarks.bench_worker``).
     """
 
     kind: OutcomeKind
@@ -44,6 +46,7 @@ class Outcome:
     message: str = ""
     seconds: float = 0.0
     cached: bool = False
+    cpu_seconds: float = 0.0
 
 
 def solve_key(
@@ -69,18 +72,22 @@ def solve_key(
     from solver import solve_problem
     from solver.errors import SolveCancelled, SolverError
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = progress_callback(job_id, queue, cancelled)
+
+    def outcome(kind: OutcomeKind, **fields: Any) -> Outcome:
+        return Outcome(kind, seconds=time.perf_counter() - start,
+                       cpu_seconds=time.process_time() - cpu, **fields)
+
     try:
         solution = solve_problem(key, progress=report, max_seconds=max_seconds)
     except SolveCancelled:
-        return Outcome("cancelled", seconds=time.perf_counter() - start)
+        return outcome("cancelled")
     except SolverError as exc:
-        return Outcome("refused", message=_one_line(exc), seconds=time.perf_counter() - start)
+        return outcome("refused", message=_one_line(exc))
     except Exception as exc:  # noqa: BLE001 - the dashboard shows it instead of dying
-        text = f"{type(exc).__name__}: {_one_line(exc)}"
-        return Outcome("failed", message=text, seconds=time.perf_counter() - start)
-    return Outcome("ok", solution=solution, seconds=time.perf_counter() - start)
+        return outcome("failed", message=f"{type(exc).__name__}: {_one_line(exc)}")
+    return outcome("ok", solution=solution)
 
 
 def warm_up() -> bool:

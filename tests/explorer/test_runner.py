@@ -142,3 +142,14 @@ def test_equal_requests_share_one_job_until_the_last_waiter_cancels(
     fresh = runner.submit(key(BUSY))  # a cancelled job is never joined
     assert fresh is not again
     assert fresh.future.result(timeout=30) == Outcome("ok", solution=(fresh.id, BUSY))
+
+
+def test_an_outcome_says_its_cpu_seconds_beside_its_wall_seconds() -> None:
+    from explorer.worker import solve_key
+
+    key = SolveKey.parse([0, 1, 2], [1, 0, 1], "1/10", 2)
+    outcome = solve_key(1, key, 15.0)
+    assert outcome.kind == "ok"
+    assert 0 < outcome.cpu_seconds and 0 < outcome.seconds
+    refused = solve_key(2, SolveKey.parse([0, 1], [1, 0], "1/10", 4), 1e-9)
+    assert refused.kind == "refused" and refused.cpu_seconds >= 0
